@@ -1,0 +1,49 @@
+"""The exception tree of codesim.
+
+::
+
+    CodesimError                 base of everything codesim raises on purpose
+    ├── OptionsError (ValueError) a bad option value or combination (CLI exit code 2)
+    ├── InputError               a path that does not exist or holds nothing to compare (exit code 3)
+    ├── LanguageError            an unknown language id or a grammar that is not installed
+    └── IndexBackendError        a storage backend failed (wraps the backend's own exception)
+
+Problems with a single file (binary, undecodable, too large, unparseable) are not exceptions:
+they are recorded in the report's ``skipped`` list with a ``SkipReason`` and the run goes on.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SkipReason(StrEnum):
+    """Why a file found under an input path was not compared (data in the report, not an error)."""
+
+    BINARY = "binary"
+    TOO_LARGE = "too_large"
+    GENERATED = "generated"
+    UNDECODABLE = "undecodable"
+    UNREADABLE = "unreadable"
+    SYMLINK_OUTSIDE_ROOT = "symlink_outside_root"
+    PARSE_ERROR = "parse_error"
+
+
+class CodesimError(Exception):
+    """Base class of every error codesim raises on purpose."""
+
+
+class OptionsError(CodesimError, ValueError):
+    """An option has a bad value or a bad combination; the message names field, rule and value."""
+
+
+class InputError(CodesimError):
+    """An input path is missing, unreadable, or holds nothing codesim can compare."""
+
+
+class LanguageError(CodesimError):
+    """A language id is unknown or its grammar is not installed."""
+
+
+class IndexBackendError(CodesimError):
+    """A storage backend failed; the backend's own exception is the ``__cause__``."""

@@ -1,0 +1,112 @@
+"""Options, their defaults and the verdict thresholds: every tunable number lives here.
+
+One name per option across layers: the field ``kgram_size`` is the CLI flag ``--kgram-size``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from codesim.errors import OptionsError
+
+Verdict = Literal["identical", "derived", "partial", "independent"]
+
+DEFAULT_KGRAM_SIZE = 12
+"""Tokens per k-gram.  A canonical Python token is about a sixth of a line, so 12 tokens is
+about two lines: long enough that shared k-grams are rarely coincidence, short enough that a
+copied three-line helper still yields several."""
+
+DEFAULT_WINDOW_SIZE = 8
+"""Winnowing window.  Winnowing guarantees that any match of at least
+``kgram_size + window_size - 1`` tokens (19 with the defaults) shares a fingerprint."""
+
+DEFAULT_MIN_MATCH_TOKENS = 20
+"""A fragment shorter than this is not reported.  It sits just above the winnowing guarantee,
+so every reportable fragment is seeded, and above the length of common two-line idioms."""
+
+DEFAULT_MIN_EVIDENCE_TOKENS = 120
+"""A side with fewer tokens than this has its score damped linearly: a ten-line file that
+happens to match is weak evidence, and a three-line ``__init__.py`` must never score 1.0."""
+
+DEFAULT_MAX_FILE_BYTES = 2_000_000
+"""Larger files are skipped as ``too_large``: hand-written source is rarely this big, and
+generated tables and vendored bundles are."""
+
+DEFAULT_MAX_CANDIDATES = 20
+"""Per file, at most this many candidate partners (best first) are aligned."""
+
+DEFAULT_MIN_CANDIDATE_SHARED = 2
+"""A candidate pair must share at least this many fingerprints."""
+
+DEFAULT_COMMON_FINGERPRINT_SHARE = 0.5
+"""A fingerprint found in more than this share of a side's files (and in at least
+``COMMON_FINGERPRINT_MIN_FILES`` of them) is boilerplate and proposes no candidates."""
+
+COMMON_FINGERPRINT_MIN_FILES = 8
+
+# Verdict thresholds on ``score``.  Provisional values until the development accuracy
+# benchmark calibrates them at <= 1% false-positive rate (issue 3).
+VERDICT_IDENTICAL = 0.95
+VERDICT_DERIVED = 0.60
+VERDICT_PARTIAL = 0.30
+
+
+def verdict_for(score: float) -> Verdict:
+    """Map a score in [0, 1] to the contract's verdict words."""
+    if score >= VERDICT_IDENTICAL:
+        return "identical"
+    if score >= VERDICT_DERIVED:
+        return "derived"
+    if score >= VERDICT_PARTIAL:
+        return "partial"
+    return "independent"
+
+
+class Options(BaseModel):
+    """Everything a run can be told.  Built once, validated once, passed down read-only."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kgram_size: int = Field(DEFAULT_KGRAM_SIZE, ge=3, le=200)
+    window_size: int = Field(DEFAULT_WINDOW_SIZE, ge=1, le=200)
+    min_match_tokens: int = Field(DEFAULT_MIN_MATCH_TOKENS, ge=1)
+    min_evidence_tokens: int = Field(DEFAULT_MIN_EVIDENCE_TOKENS, ge=1)
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, ge=1)
+    max_candidates: int = Field(DEFAULT_MAX_CANDIDATES, ge=1)
+    min_candidate_shared: int = Field(DEFAULT_MIN_CANDIDATE_SHARED, ge=1)
+    common_fingerprint_share: float = Field(DEFAULT_COMMON_FINGERPRINT_SHARE, gt=0, le=1)
+    respect_gitignore: bool = True
+    include_generated: bool = False
+    min_score: float = Field(0.0, ge=0, le=1)
+    """Pairs scoring below this are left out of the report (they still count in coverage)."""
+
+    @model_validator(mode="after")
+    def _match_length_covers_kgram(self) -> Options:
+        if self.min_match_tokens < self.kgram_size:
+            raise ValueError(
+                f"min_match_tokens ({self.min_match_tokens}) must be at least "
+                f"kgram_size ({self.kgram_size}): a fragment is built from whole k-grams"
+            )
+        return self
+
+    @property
+    def guaranteed_match_tokens(self) -> int:
+        """Any match at least this long shares a winnowed fingerprint (Schleimer et al. 2003)."""
+        return self.kgram_size + self.window_size - 1
+
+
+def make_options(**values: object) -> Options:
+    """Build ``Options`` from loose values, turning validation failures into ``OptionsError``.
+
+    The message names every offending field, the rule and the value, not just the first.
+    """
+    try:
+        return Options.model_validate(values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(part) for part in err["loc"]) or "options"
+            problems.append(f"{where}: {err['msg']} (got {err.get('input')!r})")
+        raise OptionsError("; ".join(problems)) from None

@@ -1,0 +1,123 @@
+"""The public report models: the contract between the pipeline, the renderers and users' scripts.
+
+Every model is frozen and forbids unknown fields.  ``SCHEMA_VERSION`` is written into every
+report; it changes its major number when a field is removed or changes meaning.
+
+Numbers mean the same for files, folders and repos:
+
+- ``score`` in [0, 1], symmetric: matched tokens over the tokens of the smaller side
+  (containment), damped when the smaller side is too small to be evidence;
+- ``similarity`` in [0, 1]: (matched left + matched right) / (left + right);
+- ``verdict``: ``identical``, ``derived``, ``partial`` or ``independent`` from ``score``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from codesim.errors import SkipReason
+from codesim.options import Verdict
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Skipped(_Model):
+    """A file that was found but not compared, and why."""
+
+    side: Literal["left", "right"]
+    path: str
+    reason: SkipReason
+    detail: str = ""
+
+
+class Span(_Model):
+    """A region of one file: 1-based lines, 0-based code-point columns, byte offsets into the
+    UTF-8 text; ends are exclusive."""
+
+    start_line: int = Field(ge=1)
+    start_col: int = Field(ge=0)
+    end_line: int = Field(ge=1)
+    end_col: int = Field(ge=0)
+    start_byte: int = Field(ge=0)
+    end_byte: int = Field(ge=0)
+
+
+class Fragment(_Model):
+    """A maximal run of canonical tokens that is the same on both sides."""
+
+    left: Span
+    right: Span
+    tokens: int = Field(ge=1)
+
+
+class IdentifierMapping(_Model):
+    """One renamed (or kept) name: ``left`` became ``right`` in ``count`` aligned uses.
+
+    ``consistency`` is the share of ``left``'s aligned uses that became ``right``: a renamed
+    copy shows a consistent bijection (every entry near 1.0).
+    """
+
+    left: str
+    right: str
+    role: str
+    count: int = Field(ge=1)
+    consistency: float = Field(ge=0, le=1)
+
+
+class PairResult(_Model):
+    """The comparison of one left file with one right file."""
+
+    left: str
+    right: str
+    score: float = Field(ge=0, le=1)
+    similarity: float = Field(ge=0, le=1)
+    left_coverage: float = Field(ge=0, le=1)
+    right_coverage: float = Field(ge=0, le=1)
+    longest_fragment: int = Field(ge=0, description="tokens in the longest fragment")
+    left_tokens: int = Field(ge=0)
+    right_tokens: int = Field(ge=0)
+    verdict: Verdict
+    fragments: list[Fragment]
+    identifier_map: list[IdentifierMapping]
+
+
+class UnparsedFile(_Model):
+    """A file that was compared although part of it did not parse."""
+
+    path: str
+    unparsed_bytes: int = Field(ge=0)
+    unparsed_ratio: float = Field(ge=0, le=1)
+
+
+class Side(_Model):
+    """What was read on one side of a comparison."""
+
+    path: str
+    files: int = Field(ge=0)
+    lines: int = Field(ge=0)
+    tokens: int = Field(ge=0)
+    unparsed: list[UnparsedFile] = []
+
+
+class Report(_Model):
+    """The answer to "is the right side derived from the left side?"."""
+
+    schema_version: str = SCHEMA_VERSION
+    score: float = Field(ge=0, le=1)
+    similarity: float = Field(ge=0, le=1)
+    verdict: Verdict
+    left: Side
+    right: Side
+    left_coverage: float = Field(ge=0, le=1)
+    right_coverage: float = Field(ge=0, le=1)
+    pairs: list[PairResult]
+    identifier_map: list[IdentifierMapping]
+    skipped: list[Skipped]
+    options: dict[str, float | int | bool | str]
+    warnings: list[str] = []

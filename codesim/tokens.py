@@ -1,0 +1,98 @@
+"""Leaf types handed from ``normalize`` to ``units``, ``fingerprint`` and ``align``.
+
+Units used throughout codesim: lines are 1-based, columns are 0-based and count code points,
+byte offsets are 0-based into the UTF-8 text of the file, and every ``end`` is exclusive.
+
+A normalized file is a struct of parallel lists rather than a list of token objects: a large
+repository has millions of tokens, and parallel lists keep the normalizer and the k-gram hasher
+fast (one append per field instead of one object per token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a bound name is.  The value is the placeholder symbol that k-grams hash.
+
+    Hashing the role alone (not a per-scope number) keeps one inserted variable from
+    renumbering, and so changing, every k-gram after it.
+    """
+
+    LOCAL = "LOCAL"
+    PARAM = "PARAM"
+    ATTR = "ATTR"
+    FUNC = "FUNC"
+    CLASS = "CLASS"
+
+
+class UnitKind(StrEnum):
+    """The granularity at which code is matched and indexed."""
+
+    MODULE = "module"
+    CLASS = "class"
+    FUNCTION = "function"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file.
+
+    ``start_line``/``end_line`` are 1-based, ``start_col``/``end_col`` are 0-based code points,
+    ``start_byte``/``end_byte`` are 0-based UTF-8 offsets; ends are exclusive.
+    """
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    start_byte: int
+    end_byte: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A module body, class body or function of one file.
+
+    ``tokens`` counts the tokens whose innermost owner is this unit (nested definitions are
+    units of their own).  ``parent`` is the index of the enclosing unit, -1 for the module.
+    """
+
+    name: str
+    kind: UnitKind
+    parent: int
+    start_byte: int
+    end_byte: int
+    tokens: int
+
+
+@dataclass(slots=True)
+class TokenStream:
+    """The canonical token stream of one file, in canonical (not always source) order.
+
+    For token ``i``:
+
+    - ``symbols[i]`` is what k-grams hash: a node kind (``call``), an operator (``+``), a kept
+      external name (``np``, ``einsum``, ``len``), a role placeholder (``LOCAL``) or a literal
+      type (``STR``);
+    - ``texts[i]`` is the original text of a placeholder identifier or literal (the side
+      channel read by the identifier map and by constant evidence), ``""`` otherwise;
+    - ``numbers[i]`` numbers bound names by first use within their scope, -1 elsewhere;
+    - ``start_bytes[i]``/``end_bytes[i]`` locate the token in the UTF-8 source;
+    - ``owners[i]`` is the index in ``units`` of the token's innermost unit.
+    """
+
+    symbols: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    start_bytes: list[int] = field(default_factory=list)
+    end_bytes: list[int] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    error_bytes: int = 0
+    """Bytes of the source that the parser could not make sense of (syntax errors)."""
+
+    def __len__(self) -> int:
+        return len(self.symbols)
