@@ -1,5 +1,53 @@
-"""codesim: find source code copied from other projects and disguised."""
+"""codesim: find source code copied from other projects and disguised.
+
+>>> import codesim
+>>> report = codesim.compare("original/", "suspect/")   # doctest: +SKIP
+>>> report.verdict, report.score                         # doctest: +SKIP
+('derived', 0.97)
+"""
 
 from __future__ import annotations
 
+from codesim.api import compare
+from codesim.errors import (
+    CodesimError,
+    IndexBackendError,
+    InputError,
+    LanguageError,
+    OptionsError,
+    SkipReason,
+)
+from codesim.options import Options, make_options
+from codesim.results import (
+    SCHEMA_VERSION,
+    Fragment,
+    IdentifierMapping,
+    PairResult,
+    Report,
+    Side,
+    Skipped,
+    Span,
+)
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CodesimError",
+    "Fragment",
+    "IdentifierMapping",
+    "IndexBackendError",
+    "InputError",
+    "LanguageError",
+    "Options",
+    "OptionsError",
+    "PairResult",
+    "Report",
+    "Side",
+    "SkipReason",
+    "Skipped",
+    "Span",
+    "__version__",
+    "compare",
+    "make_options",
+]

@@ -4,7 +4,7 @@
 
     CodesimError                 base of everything codesim raises on purpose
     ├── OptionsError (ValueError) a bad option value or combination (CLI exit code 2)
-    ├── InputError               a path that does not exist or holds nothing to compare (exit code 3)
+    ├── InputError               a missing path, or one with nothing to compare (exit code 3)
     ├── LanguageError            an unknown language id or a grammar that is not installed
     └── IndexBackendError        a storage backend failed (wraps the backend's own exception)
 

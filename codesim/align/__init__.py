@@ -1,0 +1,77 @@
+"""Align two canonical token streams: fragments, scores and the identifier map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from codesim.align.fragments import Tile, maximal_matches, tile
+from codesim.align.identifiers import Renaming, identifier_map, merge_renamings
+from codesim.align.score import Scores, score
+from codesim.align.seeds import shared_kgrams
+from codesim.fingerprint import HashArray
+
+__all__ = [
+    "AlignedPair",
+    "Renaming",
+    "Scores",
+    "Stream",
+    "Tile",
+    "align",
+    "merge_renamings",
+    "score",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """What alignment needs of one normalized file.
+
+    ``hashes`` are the symbols' hashes, ``kgrams`` the k-gram hashes over them, ``roles`` the
+    placeholder role of each token ("" for tokens that are not placeholders) and ``texts``
+    the original names.
+    """
+
+    hashes: HashArray
+    kgrams: HashArray
+    roles: list[str]
+    texts: list[str]
+    placeholders: npt.NDArray[np.int64]
+    """Positions of placeholder tokens, ascending."""
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedPair:
+    """The tiles shared by two streams and what they show."""
+
+    tiles: list[Tile]
+    matched: int
+    longest: int
+    renamings: list[Renaming]
+
+
+def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int) -> AlignedPair:
+    """Tile the two streams with maximal shared fragments of at least ``min_match_tokens``."""
+    left_seeds, right_seeds = shared_kgrams(left.kgrams, right.kgrams)
+    matches = maximal_matches(left_seeds, right_seeds, left.hashes, right.hashes, kgram_size)
+    tiles = tile(matches, len(left), len(right), min_match_tokens)
+    matched = sum(t.length for t in tiles)
+    longest = max((t.length for t in tiles), default=0)
+    return AlignedPair(tiles, matched, longest, identifier_map(_aligned_names(left, right, tiles)))
+
+
+def _aligned_names(left: Stream, right: Stream, tiles: list[Tile]) -> list[tuple[str, str, str]]:
+    names: list[tuple[str, str, str]] = []
+    positions = left.placeholders
+    for t in tiles:
+        lo, hi = np.searchsorted(positions, [t.left, t.left + t.length])
+        for i in positions[lo:hi].tolist():
+            j = i - t.left + t.right
+            if right.roles[j]:
+                names.append((left.roles[i], left.texts[i], right.texts[j]))
+    return names

@@ -1,0 +1,68 @@
+"""Stable 64-bit hashes of symbols and k-grams.
+
+Symbol hashes must be the same in every process and on every machine, because an index built
+today is queried tomorrow: Python's ``hash()`` is salted per process, so symbols are hashed with
+BLAKE2b and cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+HashArray = npt.NDArray[np.uint64]
+
+_BASE = np.uint64(0x100000001B3)
+"""The 64-bit FNV prime: odd, so multiplication by it is a bijection mod 2**64, and with
+enough set bits that neighbouring k-grams differ in every bit after a few steps."""
+
+_symbol_cache: dict[str, int] = {}
+
+
+def symbol_hash(symbol: str) -> int:
+    """A stable 64-bit hash of one symbol."""
+    value = _symbol_cache.get(symbol)
+    if value is None:
+        digest = hashlib.blake2b(symbol.encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(digest, "little")
+        _symbol_cache[symbol] = value
+    return value
+
+
+def symbol_hashes(symbols: Sequence[str]) -> HashArray:
+    """Stable hashes of a token stream's symbols, as a uint64 array."""
+    cache = _symbol_cache
+    missing = {s for s in symbols if s not in cache}
+    for symbol in missing:
+        symbol_hash(symbol)
+    return np.fromiter((cache[s] for s in symbols), dtype=np.uint64, count=len(symbols))
+
+
+def kgram_hashes(hashes: HashArray, k: int) -> HashArray:
+    """Hash of every k-gram: ``out[i]`` covers tokens ``i .. i+k-1``; empty if fewer than k.
+
+    Polynomial hashing mod 2**64 (uint64 arithmetic wraps), computed as k vectorized
+    multiply-adds over the whole stream rather than a Python-level rolling loop, then mixed
+    with a 64-bit finalizer so that low bits are as good as high bits.
+    """
+    n = len(hashes) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    out = hashes[:n].copy()
+    with np.errstate(over="ignore"):
+        for offset in range(1, k):
+            out *= _BASE
+            out += hashes[offset : offset + n]
+        return _mix(out)
+
+
+def _mix(values: HashArray) -> HashArray:
+    # The splitmix64 finalizer: a polynomial hash's low bits depend on few inputs.
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))

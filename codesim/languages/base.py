@@ -1,0 +1,74 @@
+"""The declarative description of a language: which tree-sitter node kinds mean what.
+
+The normalizer reads nothing but this table, so adding a language is one file that fills it in.
+Every field names node kinds of the language's tree-sitter grammar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from codesim.tokens import Role, UnitKind
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Language:
+    """A language codesim can normalize.
+
+    ``id`` is the short name used on the command line; ``display_name`` is for people.
+    """
+
+    id: str
+    display_name: str
+    extensions: tuple[str, ...]
+    shebangs: tuple[str, ...]
+    grammar: Callable[[], object]
+    """Returns the grammar's language pointer (``tree_sitter_<lang>.language()``)."""
+
+    identifiers: frozenset[str]
+    comments: frozenset[str]
+    literals: Mapping[str, str]
+    """Literal kind -> the typed placeholder it becomes (its text goes to the side channel)."""
+    constants: Mapping[str, str]
+    """Keyword constants kept as themselves (``True``, ``None``)."""
+    operators: frozenset[str]
+    """Anonymous leaves that carry meaning beyond their parent's kind (``+``, ``not in``)."""
+    transparent: frozenset[str]
+    """Kinds that emit no token of their own (wrappers, redundant parentheses)."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Kinds that emit another kind's symbol because they mean the same (``pattern_list``)."""
+    statements: frozenset[str] = frozenset()
+    blocks: frozenset[str] = frozenset()
+    units: Mapping[str, UnitKind] = field(default_factory=dict)
+    """Definition kinds that open a unit (and a scope) -> the unit's kind."""
+    scopes: frozenset[str] = frozenset()
+    """Kinds that open a name scope without being a unit (lambdas, comprehensions)."""
+    definition_roles: Mapping[str, Role] = field(default_factory=dict)
+    """Definition kind -> the role its ``name`` field binds in the enclosing scope."""
+    target_fields: Mapping[str, str] = field(default_factory=dict)
+    """Kind -> the field whose names it binds (``assignment`` -> ``left``)."""
+    binding_containers: frozenset[str] = frozenset()
+    """Kinds whose identifier children are all bindings (``as_pattern_target``)."""
+    patterns: frozenset[str] = frozenset()
+    """Kinds through which binding propagates to nested identifiers (``tuple_pattern``)."""
+    parameters: frozenset[str] = frozenset()
+    """Kinds that hold a definition's parameters."""
+    parameter_wrappers: frozenset[str] = frozenset()
+    """Kinds inside a parameter list whose first identifier is the parameter name."""
+    global_declarations: frozenset[str] = frozenset()
+    nonlocal_declarations: frozenset[str] = frozenset()
+    attribute: str = ""
+    """The member-access kind; its ``attribute`` field is the member name."""
+    keyword_argument: str = ""
+    """The keyword-argument kind; its ``name`` field is the parameter name."""
+    imports: frozenset[str] = frozenset()
+    """Statements whose names always come from outside the code under comparison."""
+    assignment: str = ""
+    """The plain assignment kind (tuple assignments of it are split into one per target)."""
+    tuple_targets: frozenset[str] = frozenset()
+    tuple_values: frozenset[str] = frozenset()
+    expression_statement: str = ""
+    """A statement that holds a bare expression (a bare string there is a docstring)."""
+    strings: frozenset[str] = frozenset()
+    string_interpolation: str = ""

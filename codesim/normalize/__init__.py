@@ -1,0 +1,85 @@
+"""Normalize source code into a canonical token stream with exact source spans.
+
+``normalize(data, language)`` parses UTF-8 ``data`` with tree-sitter, walks the tree once into
+raw tokens and a statement IR (``walk``), runs the canonicalization passes over the IR
+(``passes``), decides which names are placeholders (``resolve``) and reads the canonical
+stream off the IR.
+"""
+
+from __future__ import annotations
+
+import tree_sitter
+
+from codesim.languages import Language
+from codesim.normalize.ir import flatten
+from codesim.normalize.passes import run_passes
+from codesim.normalize.resolve import resolve
+from codesim.normalize.tables import compile_tables
+from codesim.normalize.walk import walk
+from codesim.tokens import TokenStream, Unit, UnitKind
+
+__all__ = ["normalize"]
+
+
+def normalize(data: bytes, language: Language) -> TokenStream:
+    """The canonical token stream of one file.
+
+    Never raises for bad code: tree-sitter recovers from syntax errors, and the bytes it
+    could not parse are counted in ``TokenStream.error_bytes``.
+    """
+    tables = compile_tables(language)
+    tree = tree_sitter.Parser(tables.parser_language).parse(data)
+    program = walk(tree, data, tables)
+    run_passes(program)
+    symbols, binders = resolve(program)
+    order = flatten(program.root)
+
+    raw = program.tokens
+    out_symbols = [symbols[i] for i in order]
+    texts = [raw.texts[i] for i in order]
+    owners = [raw.owners[i] for i in order]
+    numbers = _number_by_first_use(order, binders, raw.texts)
+    counts = [0] * len(program.unit_names)
+    for owner in owners:
+        counts[owner] += 1
+    units = [
+        Unit(
+            name=program.unit_names[i],
+            kind=UnitKind(program.unit_kinds[i]),
+            parent=program.unit_parents[i],
+            start_byte=program.unit_spans[i][0],
+            end_byte=program.unit_spans[i][1],
+            tokens=counts[i],
+        )
+        for i in range(len(program.unit_names))
+    ]
+    return TokenStream(
+        symbols=out_symbols,
+        texts=texts,
+        numbers=numbers,
+        start_bytes=[raw.start_bytes[i] for i in order],
+        end_bytes=[raw.end_bytes[i] for i in order],
+        owners=owners,
+        units=units,
+        error_bytes=program.error_bytes,
+    )
+
+
+def _number_by_first_use(order: list[int], binders: list[int], texts: list[str]) -> list[int]:
+    """Number each placeholder by first use within its binding scope, in canonical order."""
+    numbering: dict[tuple[int, str], int] = {}
+    per_scope: dict[int, int] = {}
+    numbers = []
+    for i in order:
+        scope = binders[i]
+        if scope == -2:
+            numbers.append(-1)
+            continue
+        key = (scope, texts[i])
+        number = numbering.get(key)
+        if number is None:
+            number = per_scope.get(scope, 0)
+            per_scope[scope] = number + 1
+            numbering[key] = number
+        numbers.append(number)
+    return numbers

@@ -1,0 +1,154 @@
+"""A language's declarative table compiled to per-kind-id arrays for the walk's inner loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import tree_sitter
+
+from codesim.languages import Language
+
+ACT_SKIP = 0
+ACT_TRANSPARENT = 1
+ACT_STRUCT = 2
+ACT_IDENT = 3
+ACT_LITERAL = 4
+ACT_STRING = 5
+ACT_CONST = 6
+ACT_OP = 7
+
+F_STATEMENT = 1 << 0
+F_BLOCK = 1 << 1
+F_UNIT = 1 << 2
+F_SCOPE = 1 << 3
+F_TARGET = 1 << 4
+F_BINDING_CONTAINER = 1 << 5
+F_PATTERN = 1 << 6
+F_PARAMS = 1 << 7
+F_PARAM_WRAPPER = 1 << 8
+F_GLOBAL = 1 << 9
+F_NONLOCAL = 1 << 10
+F_ATTRIBUTE = 1 << 11
+F_KWARG = 1 << 12
+F_IMPORT = 1 << 13
+F_ASSIGNMENT = 1 << 14
+F_TUPLE_TARGET = 1 << 15
+F_TUPLE_VALUE = 1 << 16
+F_EXPR_STATEMENT = 1 << 17
+F_INTERPOLATION = 1 << 18
+F_STRING = 1 << 19
+F_SPLAT = 1 << 20
+
+_ERROR_KIND_ID = 0xFFFF
+_SPLATS = frozenset({"list_splat", "list_splat_pattern", "parenthesized_list_splat"})
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """Per node-kind-id actions, symbols and flags for one language."""
+
+    parser_language: tree_sitter.Language
+    action: tuple[int, ...]
+    symbol: tuple[str, ...]
+    flags: tuple[int, ...]
+    target_field: tuple[str, ...]
+    unit_kind: tuple[str, ...]
+    definition_role: tuple[str, ...]
+
+
+@cache
+def compile_tables(language: Language) -> Tables:
+    """Compile ``language``'s table against its grammar's node-kind ids (once per process)."""
+    grammar = tree_sitter.Language(language.grammar())
+    count = grammar.node_kind_count
+    action: list[int] = []
+    symbol: list[str] = []
+    flags: list[int] = []
+    target_field: list[str] = []
+    unit_kind: list[str] = []
+    definition_role: list[str] = []
+    # Error nodes carry the id 0xFFFF, so the arrays span the whole id space and the walk
+    # indexes them without a branch.
+    for kind_id in range(_ERROR_KIND_ID + 1):
+        if kind_id < count:
+            name = grammar.node_kind_for_id(kind_id) or ""
+            named = grammar.node_kind_is_named(kind_id)
+        else:
+            name, named = ("ERROR", True) if kind_id == _ERROR_KIND_ID else ("", False)
+        action.append(_action_for(language, name, named))
+        symbol.append(_symbol_for(language, name))
+        flags.append(_flags_for(language, name, named))
+        target_field.append(language.target_fields.get(name, ""))
+        unit = language.units.get(name)
+        unit_kind.append(unit.value if unit else "")
+        role = language.definition_roles.get(name)
+        definition_role.append(role.value if role else "")
+    return Tables(
+        grammar,
+        tuple(action),
+        tuple(symbol),
+        tuple(flags),
+        tuple(target_field),
+        tuple(unit_kind),
+        tuple(definition_role),
+    )
+
+
+def _symbol_for(language: Language, name: str) -> str:
+    if name in language.literals:
+        return language.literals[name]
+    if name in language.constants:
+        return language.constants[name]
+    return language.aliases.get(name, name)
+
+
+def _action_for(language: Language, name: str, named: bool) -> int:
+    if not named:
+        return ACT_OP if name in language.operators else ACT_SKIP
+    if name in language.comments:
+        return ACT_SKIP
+    if name in language.identifiers:
+        return ACT_IDENT
+    if name in language.strings:
+        return ACT_STRING
+    if name in language.literals:
+        return ACT_LITERAL
+    if name in language.constants:
+        return ACT_CONST
+    if name in language.transparent:
+        return ACT_TRANSPARENT
+    return ACT_STRUCT
+
+
+def _flags_for(language: Language, name: str, named: bool) -> int:
+    if not named:
+        return 0
+    checks = (
+        (language.statements, F_STATEMENT),
+        (language.blocks, F_BLOCK),
+        (frozenset(language.units), F_UNIT),
+        (language.scopes, F_SCOPE),
+        (frozenset(language.target_fields), F_TARGET),
+        (language.binding_containers, F_BINDING_CONTAINER),
+        (language.patterns, F_PATTERN),
+        (language.parameters, F_PARAMS),
+        (language.parameter_wrappers, F_PARAM_WRAPPER),
+        (language.global_declarations, F_GLOBAL),
+        (language.nonlocal_declarations, F_NONLOCAL),
+        (frozenset({language.attribute}), F_ATTRIBUTE),
+        (frozenset({language.keyword_argument}), F_KWARG),
+        (language.imports, F_IMPORT),
+        (frozenset({language.assignment}), F_ASSIGNMENT),
+        (language.tuple_targets, F_TUPLE_TARGET),
+        (language.tuple_values, F_TUPLE_VALUE),
+        (frozenset({language.expression_statement}), F_EXPR_STATEMENT),
+        (frozenset({language.string_interpolation}), F_INTERPOLATION),
+        (language.strings, F_STRING),
+        (_SPLATS, F_SPLAT),
+    )
+    value = 0
+    for kinds, flag in checks:
+        if name in kinds:
+            value |= flag
+    return value

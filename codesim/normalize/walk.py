@@ -1,0 +1,404 @@
+"""One iterative walk over a tree-sitter tree: raw tokens plus the statement IR.
+
+The walk is the hot loop of codesim (every node of every file passes through it once), so it
+is one function with local aliases and an explicit stack rather than a visitor: explicit, so
+that deeply nested code cannot overflow Python's recursion limit; one function, because a
+method call per node would cost more than the work done for most nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tree_sitter
+
+from codesim.normalize import ir
+from codesim.normalize.ir import Block, Program, RawTokens, Scope, Statement, TupleParts
+from codesim.normalize.tables import (
+    ACT_CONST,
+    ACT_IDENT,
+    ACT_LITERAL,
+    ACT_OP,
+    ACT_SKIP,
+    ACT_STRING,
+    ACT_STRUCT,
+    F_ASSIGNMENT,
+    F_ATTRIBUTE,
+    F_BINDING_CONTAINER,
+    F_BLOCK,
+    F_EXPR_STATEMENT,
+    F_GLOBAL,
+    F_IMPORT,
+    F_INTERPOLATION,
+    F_KWARG,
+    F_NONLOCAL,
+    F_PARAM_WRAPPER,
+    F_PARAMS,
+    F_PATTERN,
+    F_SCOPE,
+    F_SPLAT,
+    F_STATEMENT,
+    F_STRING,
+    F_TARGET,
+    F_TUPLE_TARGET,
+    F_TUPLE_VALUE,
+    F_UNIT,
+    Tables,
+)
+from codesim.tokens import Role
+
+# Control entries share the stack with nodes: (None, code, payload).
+_EXIT_STATEMENT = 1
+_EXIT_BLOCK = 2
+_EXIT_SCOPE = 3
+_EXIT_UNIT = 4
+_MARK = 5
+_TUPLE_DONE = 6
+
+_MAX_LITERAL_TEXT = 200
+"""Longer literal texts are cut in the side channel: they are evidence by their start alone,
+and a file of huge string tables must not double its memory."""
+
+_MODULE_UNIT = "<module>"
+
+
+def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
+    """Emit the raw tokens of ``tree`` (parsed from ``data``) and group them into statements."""
+    action = tables.action
+    symbol = tables.symbol
+    flags_of = tables.flags
+    target_field = tables.target_field
+
+    tokens = RawTokens()
+    t_sym = tokens.symbols.append
+    t_text = tokens.texts.append
+    t_mode = tokens.modes.append
+    t_scope = tokens.scopes.append
+    t_start = tokens.start_bytes.append
+    t_end = tokens.end_bytes.append
+    t_owner = tokens.owners.append
+    symbols = tokens.symbols
+
+    scopes = [Scope("module", -1, False)]
+    scope_stack = [0]
+    unit_names = [_MODULE_UNIT]
+    unit_kinds = ["module"]
+    unit_parents = [-1]
+    unit_spans = [(0, len(data))]
+    unit_stack = [0]
+    root = Block()
+    containers: list[Statement | Block] = [root]
+    at_block = True
+
+    def open_implicit() -> None:
+        nonlocal at_block
+        block = containers[-1]
+        assert isinstance(block, Block)
+        statement = Statement("loose", open_start=len(symbols), implicit=True)
+        block.statements.append(statement)
+        containers.append(statement)
+        at_block = False
+
+    def close_implicit() -> None:
+        nonlocal at_block
+        top = containers[-1]
+        if isinstance(top, Statement) and top.implicit:
+            _close_own_range(top, len(symbols))
+            containers.pop()
+            at_block = True
+
+    def emit(node: tree_sitter.Node, sym: str, text: str, mode: int) -> None:
+        if at_block:
+            open_implicit()
+        t_sym(sym)
+        t_text(text)
+        t_mode(mode)
+        t_scope(scope_stack[-1])
+        t_start(node.start_byte)
+        t_end(node.end_byte)
+        t_owner(unit_stack[-1])
+
+    def bind(name: str, role: str) -> None:
+        scope = scopes[scope_stack[-1]]
+        if name in scope.globals:
+            scopes[0].binds.setdefault(name, role)
+        elif name not in scope.nonlocals:
+            scope.binds.setdefault(name, role)
+
+    use = ir.MODE_USE
+    root_node = tree.root_node
+    stack: list[tuple[Any, int, Any]] = [(root_node, use, None)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        node, mode, payload = pop()
+        if node is None:
+            if mode == _EXIT_STATEMENT:
+                statement = containers.pop()
+                assert isinstance(statement, Statement)
+                _close_own_range(statement, len(symbols))
+                at_block = True
+            elif mode == _EXIT_BLOCK:
+                close_implicit()
+                containers.pop()
+                parent = containers[-1]
+                assert isinstance(parent, Statement)
+                parent.open_start = len(symbols)
+                at_block = False
+            elif mode == _EXIT_SCOPE:
+                scope_stack.pop()
+            elif mode == _EXIT_UNIT:
+                unit_stack.pop()
+            elif mode == _MARK:
+                payload.append(len(symbols))
+            else:  # _TUPLE_DONE
+                statement, head, marks = payload
+                half = len(marks) // 2
+                statement.parts = TupleParts(
+                    head,
+                    [range(marks[i], marks[i + 1]) for i in range(half)],
+                    [range(marks[half + i], marks[half + i + 1]) for i in range(half)],
+                )
+            continue
+
+        kid = node.kind_id
+        act = action[kid]
+        if act == ACT_SKIP:
+            continue
+        if act == ACT_IDENT:
+            name = node.text.decode("utf-8", "replace")
+            if mode == ir.MODE_BIND:
+                bind(name, Role.LOCAL.value)
+            elif mode == ir.MODE_PARAM:
+                bind(name, Role.PARAM.value)
+            emit(node, "", name, mode if mode != ir.MODE_NONE else use)
+            continue
+        if act == ACT_OP:
+            emit(node, symbol[kid], "", ir.MODE_NONE)
+            continue
+        if act == ACT_LITERAL:
+            emit(node, symbol[kid], node.text.decode("utf-8", "replace")[:_MAX_LITERAL_TEXT], 0)
+            continue
+        if act == ACT_CONST:
+            emit(node, symbol[kid], "", ir.MODE_NONE)
+            continue
+
+        flags = flags_of[kid]
+        child_mode = ir.MODE_EXTERNAL if mode == ir.MODE_EXTERNAL else use
+        if flags:
+            if flags & F_STATEMENT:
+                if flags & F_EXPR_STATEMENT and _is_bare_string(node, tables):
+                    continue
+                top = containers[-1]
+                if isinstance(top, Statement) and top.implicit:
+                    close_implicit()
+                    top = containers[-1]
+                if isinstance(top, Block):
+                    statement = Statement(symbol[kid], open_start=len(symbols))
+                    top.statements.append(statement)
+                    containers.append(statement)
+                    at_block = False
+                    push((None, _EXIT_STATEMENT, None))
+            if flags & F_BLOCK and node != root_node:
+                top = containers[-1]
+                if isinstance(top, Block):
+                    open_implicit()
+                    top = containers[-1]
+                assert isinstance(top, Statement)
+                _close_own_range(top, len(symbols))
+                block = Block()
+                top.segments.append(block)
+                containers.append(block)
+                at_block = True
+                push((None, _EXIT_BLOCK, None))
+            if flags & F_UNIT:
+                name_node = node.child_by_field_name("name")
+                name = name_node.text.decode("utf-8", "replace") if name_node else "<anonymous>"
+                outer = unit_stack[-1]
+                unit_names.append(name if outer == 0 else f"{unit_names[outer]}.{name}")
+                unit_kinds.append(tables.unit_kind[kid])
+                unit_parents.append(outer)
+                unit_spans.append((node.start_byte, node.end_byte))
+                unit_stack.append(len(unit_names) - 1)
+                emit(node, symbol[kid], "", ir.MODE_NONE)
+                if name_node is not None:
+                    # The name is bound in the enclosing scope, so emit it before entering.
+                    bind(name, tables.definition_role[kid])
+                    emit(name_node, "", name, ir.MODE_DEF)
+                scopes.append(Scope(symbol[kid], scope_stack[-1], tables.unit_kind[kid] == "class"))
+                scope_stack.append(len(scopes) - 1)
+                push((None, _EXIT_UNIT, None))
+                push((None, _EXIT_SCOPE, None))
+                for child in reversed(node.children):
+                    if child != name_node and action[child.kind_id] != ACT_SKIP:
+                        push((child, use, None))
+                continue
+            elif flags & F_SCOPE:
+                scopes.append(Scope(symbol[kid], scope_stack[-1], False))
+                scope_stack.append(len(scopes) - 1)
+                push((None, _EXIT_SCOPE, None))
+            elif flags & F_IMPORT:
+                child_mode = ir.MODE_EXTERNAL
+            elif flags & F_STRING and act == ACT_STRING:
+                emit(node, "STR", node.text.decode("utf-8", "replace")[:_MAX_LITERAL_TEXT], 0)
+                for interpolation in reversed(_interpolations(node, flags_of)):
+                    push((interpolation, use, None))
+                continue
+            elif flags & F_PARAMS:
+                for child in reversed(node.children):
+                    if (
+                        action[child.kind_id] == ACT_IDENT
+                        or flags_of[child.kind_id] & F_PARAM_WRAPPER
+                    ):
+                        push((child, ir.MODE_PARAM, None))
+                    else:
+                        push((child, use, None))
+                continue
+            elif flags & F_PARAM_WRAPPER and mode == ir.MODE_PARAM:
+                emit(node, symbol[kid], "", ir.MODE_NONE)
+                first = True
+                children = node.children
+                pending: list[tuple[Any, int, Any]] = []
+                for child in children:
+                    if first and child.is_named:
+                        pending.append((child, ir.MODE_PARAM, None))
+                        first = False
+                    else:
+                        pending.append((child, use, None))
+                stack.extend(reversed(pending))
+                continue
+            elif flags & F_ATTRIBUTE:
+                emit(node, symbol[kid], "", ir.MODE_NONE)
+                children = node.children
+                member_mode = ir.MODE_ATTR_BIND if mode == ir.MODE_BIND else ir.MODE_ATTR_USE
+                if mode == ir.MODE_EXTERNAL:
+                    member_mode = ir.MODE_EXTERNAL
+                push((children[-1], member_mode, None))
+                for child in reversed(children[:-1]):
+                    push((child, child_mode, None))
+                continue
+            elif flags & F_KWARG and mode != ir.MODE_EXTERNAL:
+                emit(node, symbol[kid], "", ir.MODE_NONE)
+                children = node.children
+                for child in reversed(children[1:]):
+                    push((child, use, None))
+                push((children[0], ir.MODE_KWARG, None))
+                continue
+            elif flags & F_TARGET:
+                emit(node, symbol[kid], "", ir.MODE_NONE)
+                left = node.child_by_field_name(target_field[kid])
+                if flags & F_ASSIGNMENT and left is not None:
+                    top = containers[-1]
+                    head = len(symbols) - 1
+                    if (
+                        isinstance(top, Statement)
+                        and top.parts is None
+                        and top.open_start == head
+                        and _push_tuple_parts(node, left, top, head, tables, push)
+                    ):
+                        continue
+                for child in reversed(node.children):
+                    push((child, ir.MODE_BIND if child == left else use, None))
+                continue
+            elif flags & (F_GLOBAL | F_NONLOCAL):
+                emit(node, symbol[kid], "", ir.MODE_NONE)
+                declared = scopes[scope_stack[-1]]
+                names = declared.globals if flags & F_GLOBAL else declared.nonlocals
+                for child in node.children:
+                    if action[child.kind_id] == ACT_IDENT:
+                        name = child.text.decode("utf-8", "replace")
+                        names.add(name)
+                        emit(child, "", name, use)
+                continue
+            elif flags & F_BINDING_CONTAINER or (flags & F_PATTERN and mode == ir.MODE_BIND):
+                child_mode = ir.MODE_BIND
+
+        if act == ACT_STRUCT:
+            emit(node, symbol[kid], "", ir.MODE_NONE)
+        for child in reversed(node.children):
+            if action[child.kind_id] != ACT_SKIP:
+                push((child, child_mode, None))
+
+    close_implicit()
+    return Program(
+        tokens=tokens,
+        root=root,
+        scopes=scopes,
+        unit_names=unit_names,
+        unit_kinds=unit_kinds,
+        unit_parents=unit_parents,
+        unit_spans=unit_spans,
+        error_bytes=_error_bytes(tree) if tree.root_node.has_error else 0,
+    )
+
+
+def _close_own_range(statement: Statement, end: int) -> None:
+    if end > statement.open_start:
+        statement.segments.append(range(statement.open_start, end))
+    statement.open_start = end
+
+
+def _is_bare_string(node: tree_sitter.Node, tables: Tables) -> bool:
+    """A statement that is only a string literal: a docstring, or a comment in disguise."""
+    named = [child for child in node.named_children if tables.action[child.kind_id] != ACT_SKIP]
+    return len(named) == 1 and bool(tables.flags[named[0].kind_id] & F_STRING)
+
+
+def _interpolations(node: tree_sitter.Node, flags_of: tuple[int, ...]) -> list[tree_sitter.Node]:
+    """The ``{...}`` parts of an f-string (or of the f-strings in a concatenation), in order."""
+    found: list[tree_sitter.Node] = []
+    parts = node.children if flags_of[node.kind_id] & F_STRING and node.child_count else []
+    for part in [node, *parts]:
+        for child in part.children:
+            if flags_of[child.kind_id] & F_INTERPOLATION:
+                found.append(child)
+    return found
+
+
+def _push_tuple_parts(
+    node: tree_sitter.Node,
+    left: tree_sitter.Node,
+    statement: Statement,
+    head: int,
+    tables: Tables,
+    push: Any,
+) -> bool:
+    """Schedule ``a, b = x, y`` so that the walk records where each target and value sits.
+
+    Returns False (and schedules nothing) unless both sides are plain tuples of one length
+    with no starred item, the only shape the tuple-split pass can rewrite.
+    """
+    flags_of = tables.flags
+    right = node.child_by_field_name("right")
+    if right is None or node.child_by_field_name("type") is not None:
+        return False
+    if not (flags_of[left.kind_id] & F_TUPLE_TARGET and flags_of[right.kind_id] & F_TUPLE_VALUE):
+        return False
+    targets = [c for c in left.named_children if tables.action[c.kind_id] != ACT_SKIP]
+    values = [c for c in right.named_children if tables.action[c.kind_id] != ACT_SKIP]
+    if len(targets) != len(values) or len(targets) < 2:
+        return False
+    if any(flags_of[c.kind_id] & F_SPLAT for c in (*targets, *values)):
+        return False
+    marks: list[int] = []
+    push((None, _TUPLE_DONE, (statement, head, marks)))
+    push((None, _MARK, marks))
+    for item, mode in reversed(
+        [(t, ir.MODE_BIND) for t in targets] + [(v, ir.MODE_USE) for v in values]
+    ):
+        push((item, mode, None))
+        push((None, _MARK, marks))
+    return True
+
+
+def _error_bytes(tree: tree_sitter.Tree) -> int:
+    """Bytes inside outermost syntax-error nodes (what the parser could not make sense of)."""
+    total = 0
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.is_error:
+            total += node.end_byte - node.start_byte
+        elif node.has_error:
+            stack.extend(node.children)
+    return total

@@ -1,0 +1,294 @@
+"""The one place that knows the order of the stages.
+
+sources -> normalize -> units -> fingerprint -> index (candidates) -> align -> report models.
+Each stage is a plain function over plain data; this module wires them and converts the
+result into the public pydantic models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from codesim import results
+from codesim.align import AlignedPair, Renaming, Stream, align, merge_renamings, score
+from codesim.errors import InputError
+from codesim.fingerprint import HashArray, kgram_hashes, symbol_hashes, winnow
+from codesim.index import ExactIndex
+from codesim.languages import extension_map, get_language, shebang_map
+from codesim.normalize import normalize
+from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
+from codesim.sources import SourceFile, discover
+from codesim.tokens import Role
+from codesim.units import fold_small_units
+
+ProgressCallback = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called as long work advances; ``total`` 0 if unknown."""
+
+_ROLES = frozenset(role.value for role in Role)
+_PROGRESS_EVERY = 16
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedFile:
+    """One source file after normalization and fingerprinting."""
+
+    source: SourceFile
+    stream: Stream
+    selected: HashArray
+    start_bytes: npt.NDArray[np.int64]
+    end_bytes: npt.NDArray[np.int64]
+    error_bytes: int
+
+    @property
+    def tokens(self) -> int:
+        return len(self.stream)
+
+
+@dataclass(frozen=True, slots=True)
+class SideData:
+    """Everything read from one side of a comparison."""
+
+    label: Literal["left", "right"]
+    root: str
+    files: list[NormalizedFile]
+    skipped: list[results.Skipped]
+    ignored: int
+
+
+def read_side(
+    path: str | Path,
+    label: Literal["left", "right"],
+    options: Options,
+    progress: ProgressCallback | None = None,
+) -> SideData:
+    """Discover, read, normalize and fingerprint every file under ``path``."""
+    discovery = discover(Path(path), options, extension_map(), shebang_map())
+    skipped = [
+        results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
+        for s in discovery.skipped
+    ]
+    files = []
+    total = len(discovery.files)
+    for done, source in enumerate(discovery.files, start=1):
+        files.append(normalize_file(source, options))
+        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
+            progress(f"reading {label}", done, total)
+    return SideData(label, str(path), files, skipped, discovery.ignored)
+
+
+def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
+    """Normalize, split into units and fingerprint one file."""
+    stream = fold_small_units(
+        normalize(source.data, get_language(source.language)), options.kgram_size
+    )
+    hashes = symbol_hashes(stream.symbols)
+    kgrams = kgram_hashes(hashes, options.kgram_size)
+    roles = [s if s in _ROLES else "" for s in stream.symbols]
+    placeholders = np.fromiter((i for i, r in enumerate(roles) if r), dtype=np.int64)
+    return NormalizedFile(
+        source=source,
+        stream=Stream(hashes, kgrams, roles, stream.texts, placeholders),
+        selected=kgrams[winnow(kgrams, options.window_size)],
+        start_bytes=np.asarray(stream.start_bytes, dtype=np.int64),
+        end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
+        error_bytes=stream.error_bytes,
+    )
+
+
+def candidate_pairs(
+    left: Sequence[NormalizedFile], right: Sequence[NormalizedFile], options: Options
+) -> list[tuple[int, int]]:
+    """File pairs worth aligning, found through the exact fingerprint index (never all pairs)."""
+    index = ExactIndex(
+        common_share=options.common_fingerprint_share, common_min_docs=COMMON_FINGERPRINT_MIN_FILES
+    )
+    for doc, item in enumerate(left):
+        if len(item.selected):
+            index.add(doc, item.selected)
+    pairs = []
+    for j, item in enumerate(right):
+        for candidate in index.query(
+            item.selected, min_shared=options.min_candidate_shared, limit=options.max_candidates
+        ):
+            pairs.append((candidate.doc, j))
+    return pairs
+
+
+def compare_sides(
+    left: SideData,
+    right: SideData,
+    options: Options,
+    progress: ProgressCallback | None = None,
+) -> results.Report:
+    """Align the candidate file pairs of two sides and build the report."""
+    pairs = candidate_pairs(left.files, right.files, options)
+    left_marks = [np.zeros(f.tokens, dtype=bool) for f in left.files]
+    right_marks = [np.zeros(f.tokens, dtype=bool) for f in right.files]
+    pair_results: list[results.PairResult] = []
+    renamings: list[Renaming] = []
+    for done, (i, j) in enumerate(pairs, start=1):
+        lf, rf = left.files[i], right.files[j]
+        aligned = align(
+            lf.stream,
+            rf.stream,
+            kgram_size=options.kgram_size,
+            min_match_tokens=options.min_match_tokens,
+        )
+        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(pairs)):
+            progress("aligning file pairs", done, len(pairs))
+        if not aligned.tiles:
+            continue
+        for t in aligned.tiles:
+            left_marks[i][t.left : t.left + t.length] = True
+            right_marks[j][t.right : t.right + t.length] = True
+        result = pair_result(lf, rf, aligned, options)
+        renamings.extend(aligned.renamings)
+        if result.score >= options.min_score:
+            pair_results.append(result)
+    pair_results.sort(key=lambda p: (-p.score, -p.similarity, p.left, p.right))
+
+    left_tokens = sum(f.tokens for f in left.files)
+    right_tokens = sum(f.tokens for f in right.files)
+    scores = score(
+        sum(int(m.sum()) for m in left_marks),
+        sum(int(m.sum()) for m in right_marks),
+        left_tokens,
+        right_tokens,
+        options.min_evidence_tokens,
+    )
+    return results.Report(
+        score=scores.score,
+        similarity=scores.similarity,
+        verdict=verdict_for(scores.score),
+        left=_side_summary(left),
+        right=_side_summary(right),
+        left_coverage=scores.left_coverage,
+        right_coverage=scores.right_coverage,
+        pairs=pair_results,
+        identifier_map=_mappings(merge_renamings(renamings)),
+        skipped=left.skipped + right.skipped,
+        options=options.model_dump(),
+        warnings=_warnings(left) + _warnings(right),
+    )
+
+
+def pair_result(
+    left: NormalizedFile, right: NormalizedFile, aligned: AlignedPair, options: Options
+) -> results.PairResult:
+    """The public result of one aligned file pair, with exact source spans."""
+    scores = score(
+        aligned.matched, aligned.matched, left.tokens, right.tokens, options.min_evidence_tokens
+    )
+    left_lines = LineTable(left.source.data)
+    right_lines = LineTable(right.source.data)
+    fragments = [
+        results.Fragment(
+            left=left_lines.span(*_byte_range(left, t.left, t.length)),
+            right=right_lines.span(*_byte_range(right, t.right, t.length)),
+            tokens=t.length,
+        )
+        for t in aligned.tiles
+    ]
+    return results.PairResult(
+        left=left.source.path,
+        right=right.source.path,
+        score=scores.score,
+        similarity=scores.similarity,
+        left_coverage=scores.left_coverage,
+        right_coverage=scores.right_coverage,
+        longest_fragment=aligned.longest,
+        left_tokens=left.tokens,
+        right_tokens=right.tokens,
+        verdict=verdict_for(scores.score),
+        fragments=fragments,
+        identifier_map=_mappings(aligned.renamings),
+    )
+
+
+def _byte_range(item: NormalizedFile, start: int, length: int) -> tuple[int, int]:
+    # Canonical order is not always source order (split tuple assignments), so the span of a
+    # run of tokens is the hull of their byte ranges.
+    return (
+        int(item.start_bytes[start : start + length].min()),
+        int(item.end_bytes[start : start + length].max()),
+    )
+
+
+class LineTable:
+    """Byte offsets -> 1-based lines and 0-based code-point columns for one UTF-8 text."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
+        self._starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """``(line, column)`` of a byte offset."""
+        row = int(np.searchsorted(self._starts, offset, side="right")) - 1
+        start = int(self._starts[row])
+        column = len(self._data[start:offset].decode("utf-8", "replace"))
+        return row + 1, column
+
+    def span(self, start: int, end: int) -> results.Span:
+        """The span of bytes ``[start, end)``."""
+        start_line, start_col = self.position(start)
+        end_line, end_col = self.position(end)
+        return results.Span(
+            start_line=start_line,
+            start_col=start_col,
+            end_line=end_line,
+            end_col=end_col,
+            start_byte=start,
+            end_byte=end,
+        )
+
+
+def _mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
+    return [
+        results.IdentifierMapping(
+            left=r.left, right=r.right, role=r.role, count=r.count, consistency=r.consistency
+        )
+        for r in renamings
+    ]
+
+
+def _side_summary(side: SideData) -> results.Side:
+    unparsed = [
+        results.UnparsedFile(
+            path=f.source.path,
+            unparsed_bytes=f.error_bytes,
+            unparsed_ratio=round(min(1.0, f.error_bytes / max(1, len(f.source.data))), 6),
+        )
+        for f in side.files
+        if f.error_bytes
+    ]
+    return results.Side(
+        path=side.root,
+        files=len(side.files),
+        lines=sum(f.source.lines for f in side.files),
+        tokens=sum(f.tokens for f in side.files),
+        unparsed=unparsed,
+    )
+
+
+def _warnings(side: SideData) -> list[str]:
+    warnings = []
+    if side.ignored:
+        warnings.append(f"{side.label}: {side.ignored} files or folders of other kinds ignored")
+    return warnings
+
+
+def require_files(side: SideData) -> None:
+    """Raise ``InputError`` when a side holds nothing to compare."""
+    if not side.files:
+        known = ", ".join(sorted(extension_map()))
+        reason = f" ({len(side.skipped)} skipped)" if side.skipped else ""
+        raise InputError(
+            f"no source files to compare under {side.root}{reason}; known extensions: {known}"
+        )
