@@ -1,0 +1,8 @@
+"""``python -m codesim``: the same command line as the ``codesim`` script."""
+
+from __future__ import annotations
+
+from codesim.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""The commands: flags -> ``Options`` -> API -> renderer, and errors -> exit codes.
+
+One function per command; each only wires the shared pieces together (``params`` for flags,
+``exits`` for errors, ``progress`` for the stderr bars, ``codesim.render`` for output).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from codesim import Report, __version__
+from codesim.api import compare as compare_paths
+from codesim.cli.exits import ExitCode, errors_to_exit_codes, highest_score
+from codesim.cli.params import (
+    FailAbove,
+    IncludeGenerated,
+    JsonOutput,
+    KgramSize,
+    MaxFileBytes,
+    MinMatchTokens,
+    MinScore,
+    NoGitignore,
+    Quiet,
+    Top,
+    Verbose,
+    WindowSize,
+    build_options,
+)
+from codesim.cli.progress import stage_progress
+from codesim.options import (
+    DEFAULT_KGRAM_SIZE,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MIN_MATCH_TOKENS,
+    DEFAULT_WINDOW_SIZE,
+    VERDICT_DERIVED,
+    VERDICT_IDENTICAL,
+    VERDICT_PARTIAL,
+)
+from codesim.render.json import to_json
+from codesim.render.text import DEFAULT_TOP_PAIRS, render_report
+
+_APP_HELP = """\
+Find source code that was copied and disguised: identifiers renamed, code reformatted,
+comments rewritten, statements merged or reordered.
+
+Start with the bundled example:  codesim compare examples/original examples/suspect
+"""
+
+_COMPARE_HELP = f"""\
+Is SUSPECT derived from ORIGINAL?  Compare two files, folders or repositories.
+
+Both sides are normalized first: formatting, comments and the names the code defines
+itself vanish, while imported and library names (which a copy cannot rename) stay.
+Then every file on the left is aligned with the files on the right it shares
+fingerprints with, and the matching fragments are mapped back to line ranges.
+
+score           share of the smaller side's tokens found in the other side
+                (containment), from 0 to 1; damped when the smaller side is too
+                small to be evidence.
+similarity      matched tokens of both sides over all their tokens, from 0 to 1.
+verdict         identical (score >= {VERDICT_IDENTICAL:.2f}), derived (>= {VERDICT_DERIVED:.2f}),
+                partial (>= {VERDICT_PARTIAL:.2f}), otherwise independent.
+identifier map  which name became which (Resampler -> Projection): a consistent
+                one-to-one renaming is the signature of a disguised copy.
+
+Exit codes: 0 ok, 1 a score above --fail-above, 2 usage or option error, 3 input error.
+
+Examples:
+  codesim compare examples/original examples/suspect
+  codesim compare old.py new.py --json > report.json
+  codesim compare upstream/ fork/ --fail-above {VERDICT_DERIVED:.2f} --quiet
+"""
+
+app = typer.Typer(
+    name="codesim",
+    help=_APP_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"codesim {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """The command group; ``--version`` is handled by its eager callback."""
+
+
+@app.command(help=_COMPARE_HELP, no_args_is_help=True)
+def compare(
+    original: Annotated[
+        str,
+        typer.Argument(
+            metavar="ORIGINAL",
+            help="The original: a file, folder or repository checkout.",
+            show_default=False,
+        ),
+    ],
+    suspect: Annotated[
+        str,
+        typer.Argument(
+            metavar="SUSPECT",
+            help="The code that may be derived from ORIGINAL.",
+            show_default=False,
+        ),
+    ],
+    json_output: JsonOutput = False,
+    min_score: MinScore = 0.0,
+    fail_above: FailAbove = None,
+    top: Top = DEFAULT_TOP_PAIRS,
+    kgram_size: KgramSize = DEFAULT_KGRAM_SIZE,
+    window_size: WindowSize = DEFAULT_WINDOW_SIZE,
+    min_match_tokens: MinMatchTokens = DEFAULT_MIN_MATCH_TOKENS,
+    max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    no_gitignore: NoGitignore = False,
+    include_generated: IncludeGenerated = False,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    stderr = Console(stderr=True, highlight=False)
+    with errors_to_exit_codes(stderr, verbose=verbose):
+        options = build_options(
+            kgram_size=kgram_size,
+            window_size=window_size,
+            min_match_tokens=min_match_tokens,
+            max_file_bytes=max_file_bytes,
+            no_gitignore=no_gitignore,
+            include_generated=include_generated,
+            min_score=min_score,
+        )
+        with stage_progress(stderr, quiet=quiet) as progress:
+            report = compare_paths(original, suspect, options=options, progress=progress)
+        _emit_report(report, stderr, json_output=json_output, top=top, quiet=quiet)
+    _exit_if_above(report, fail_above, stderr, quiet=quiet)
+
+
+def _emit_report(
+    report: Report, stderr: Console, *, json_output: bool, top: int, quiet: bool
+) -> None:
+    if json_output:
+        # Exactly the report on stdout; anything a person should see goes to stderr.
+        sys.stdout.write(to_json(report) + "\n")
+        sys.stdout.flush()
+        if not quiet:
+            for warning in report.warnings:
+                stderr.print(Text(f"codesim: warning: {warning}"), soft_wrap=True)
+        return
+    render_report(report, Console(highlight=False), top=top)
+
+
+def _exit_if_above(
+    report: Report, fail_above: float | None, stderr: Console, *, quiet: bool
+) -> None:
+    if fail_above is None:
+        return
+    highest = highest_score(report)
+    if highest > fail_above:
+        if not quiet:
+            stderr.print(
+                Text(f"codesim: score {highest:.4f} is above --fail-above {fail_above:g}"),
+                soft_wrap=True,
+            )
+        raise typer.Exit(ExitCode.ABOVE_THRESHOLD)

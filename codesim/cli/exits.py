@@ -1,0 +1,87 @@
+"""Exit codes and the one place where errors become them.
+
+The contract codes (DESIGN.md, "Public contract"): 0 ok, 1 a score above ``--fail-above``,
+2 usage or options error, 3 input error.  A bug in codesim is none of these; it gets
+``EX_SOFTWARE`` (70, from BSD ``sysexits.h``) so a script never mistakes a crash for a verdict
+or for bad input.
+"""
+
+from __future__ import annotations
+
+import errno
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from codesim import Report
+from codesim.errors import CodesimError, OptionsError
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ABOVE_THRESHOLD = 1
+    USAGE = 2
+    INPUT = 3
+    INTERNAL = 70
+
+
+def exit_code_for(error: CodesimError) -> ExitCode:
+    """``OptionsError`` is a usage problem; every other deliberate error is about the input."""
+    if isinstance(error, OptionsError):
+        return ExitCode.USAGE
+    return ExitCode.INPUT
+
+
+def highest_score(report: Report) -> float:
+    """What ``--fail-above`` compares: the overall score or any pair's, whichever is higher.
+
+    A repo can score low overall while one file in it is a verbatim copy; the gate must catch
+    that file.
+    """
+    return max([report.score, *(pair.score for pair in report.pairs)])
+
+
+def print_error(console: Console, message: str) -> None:
+    """One line on stderr, prefixed so it stands out in CI logs; never parsed as markup."""
+    line = Text.assemble(("codesim: error: ", "bold red"), message.replace("\n", " "))
+    console.print(line, soft_wrap=True)
+
+
+@contextmanager
+def errors_to_exit_codes(console: Console, *, verbose: bool) -> Iterator[None]:
+    """Turn what escapes the block into one stderr line and an exit code.
+
+    ``typer.Exit`` passes through, as does a broken pipe (``codesim ... | head``), which the
+    toolkit already handles quietly.
+    """
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except CodesimError as error:
+        if verbose:
+            console.print(Text("".join(traceback.format_exception(error))), soft_wrap=True)
+        print_error(console, str(error) or type(error).__name__)
+        raise typer.Exit(exit_code_for(error)) from None
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise
+        _report_internal_error(console, error, verbose=verbose)
+    except Exception as error:
+        _report_internal_error(console, error, verbose=verbose)
+
+
+def _report_internal_error(console: Console, error: Exception, *, verbose: bool) -> NoReturn:
+    if verbose:
+        console.print(Text("".join(traceback.format_exception(error))), soft_wrap=True)
+        hint = "this is a bug in codesim; please report it with the traceback above"
+    else:
+        hint = "re-run with --verbose for the traceback"
+    print_error(console, f"internal error: {type(error).__name__}: {error} ({hint})")
+    raise typer.Exit(ExitCode.INTERNAL) from None

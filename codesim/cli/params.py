@@ -1,0 +1,148 @@
+"""Option definitions shared by the commands, and their translation into ``Options``.
+
+Each flag is declared once here as an ``Annotated`` type, so ``compare``, and later ``check``
+and ``cross``, spell, document and default it the same way.  Flag names are the ``Options``
+field names with dashes (``--kgram-size`` is ``kgram_size``); defaults come from
+``codesim.options`` so the help text shows what the library will actually use.  Values are
+validated once, by ``make_options``, not again by the toolkit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from codesim.options import Options, make_options
+
+_OUTPUT = "Output"
+_MATCHING = "Matching"
+_INPUT = "Input"
+
+JsonOutput = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the report as JSON to stdout and nothing else (progress and warnings go "
+        "to stderr).",
+        rich_help_panel=_OUTPUT,
+    ),
+]
+MinScore = Annotated[
+    float,
+    typer.Option(
+        "--min-score",
+        metavar="S",
+        help="Leave out file pairs scoring below S (0 to 1); they still count in coverage.",
+        rich_help_panel=_OUTPUT,
+    ),
+]
+FailAbove = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-above",
+        metavar="S",
+        min=0.0,
+        max=1.0,
+        help="Exit with code 1 when the overall score or any pair's score is above S "
+        "(for CI gates).",
+        rich_help_panel=_OUTPUT,
+        show_default=False,
+    ),
+]
+Top = Annotated[
+    int,
+    typer.Option(
+        "--top",
+        metavar="N",
+        min=0,
+        help="Show fragments and identifier map for the N best pairs.",
+        rich_help_panel=_OUTPUT,
+    ),
+]
+Verbose = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Show tracebacks for errors.", rich_help_panel=_OUTPUT),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No progress bars or notes on stderr.", rich_help_panel=_OUTPUT
+    ),
+]
+KgramSize = Annotated[
+    int,
+    typer.Option(
+        "--kgram-size",
+        metavar="TOKENS",
+        help="Tokens per k-gram (fingerprint length). Smaller finds shorter copies but more "
+        "coincidences.",
+        rich_help_panel=_MATCHING,
+    ),
+]
+WindowSize = Annotated[
+    int,
+    typer.Option(
+        "--window-size",
+        metavar="K-GRAMS",
+        help="Winnowing window: any match of at least kgram-size + window-size - 1 tokens is "
+        "guaranteed to be found.",
+        rich_help_panel=_MATCHING,
+    ),
+]
+MinMatchTokens = Annotated[
+    int,
+    typer.Option(
+        "--min-match-tokens",
+        metavar="TOKENS",
+        help="Shortest fragment reported (at least --kgram-size).",
+        rich_help_panel=_MATCHING,
+    ),
+]
+MaxFileBytes = Annotated[
+    int,
+    typer.Option(
+        "--max-file-bytes",
+        metavar="BYTES",
+        help="Skip larger files (reported as too_large).",
+        rich_help_panel=_INPUT,
+    ),
+]
+NoGitignore = Annotated[
+    bool,
+    typer.Option(
+        "--no-gitignore",
+        help="Also compare files that .gitignore excludes.",
+        rich_help_panel=_INPUT,
+    ),
+]
+IncludeGenerated = Annotated[
+    bool,
+    typer.Option(
+        "--include-generated",
+        help="Also compare files that look generated (normally skipped as generated).",
+        rich_help_panel=_INPUT,
+    ),
+]
+
+
+def build_options(
+    *,
+    kgram_size: int,
+    window_size: int,
+    min_match_tokens: int,
+    max_file_bytes: int,
+    no_gitignore: bool,
+    include_generated: bool,
+    min_score: float,
+) -> Options:
+    """Flags to ``Options``; raises ``OptionsError`` naming every bad value."""
+    return make_options(
+        kgram_size=kgram_size,
+        window_size=window_size,
+        min_match_tokens=min_match_tokens,
+        max_file_bytes=max_file_bytes,
+        respect_gitignore=not no_gitignore,
+        include_generated=include_generated,
+        min_score=min_score,
+    )

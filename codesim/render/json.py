@@ -1,0 +1,22 @@
+"""The JSON form of a report: exactly the pydantic model's own serialization.
+
+``to_json`` is what ``codesim compare --json`` prints, and ``from_json`` reads it back, so
+scripts and later tools (the HTML viewer, CI gates) share one schema (``SCHEMA_VERSION``).
+"""
+
+from __future__ import annotations
+
+from codesim.results import Report
+
+
+def to_json(report: Report) -> str:
+    """Serialize a report as indented JSON (no trailing newline)."""
+    return report.model_dump_json(indent=2)
+
+
+def from_json(text: str | bytes) -> Report:
+    """Read a report back from its JSON.
+
+    Raises pydantic's ``ValidationError`` (a ``ValueError``) when the text is not a valid report.
+    """
+    return Report.model_validate_json(text)

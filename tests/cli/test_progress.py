@@ -1,0 +1,33 @@
+"""Progress bars follow the library's stages and stay off non-terminals."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from codesim.cli.progress import StageProgress, stage_progress
+
+
+def test_progress_is_off_when_stderr_is_not_a_terminal() -> None:
+    # Under pytest, stderr is captured, so it is not a TTY.
+    with stage_progress(Console(file=io.StringIO()), quiet=False) as progress:
+        assert progress is None
+
+
+def test_progress_is_off_when_quiet() -> None:
+    with stage_progress(Console(file=io.StringIO(), force_terminal=True), quiet=True) as progress:
+        assert progress is None
+
+
+def test_stages_become_bars_and_unknown_totals_are_accepted() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=80)
+    with StageProgress(console) as progress:
+        for done in range(4):
+            progress("parsing left", done, 3)
+        progress("aligning pairs", 0, 0)
+        progress("aligning pairs", 7, 0)
+        progress("[red]x[/red] stage", 1, 2)
+    assert "parsing left" in buffer.getvalue()
+    assert "[red]x[/red] stage" in buffer.getvalue()
