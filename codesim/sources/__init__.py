@@ -1,0 +1,14 @@
+"""Source discovery: find the files under an input path and read them safely.
+
+``discover`` walks a file or folder, honours ``.gitignore``, tells each file's language by its
+extension or ``#!`` line, and reads it in whatever encoding it was saved in.  Files it will not
+compare (binary, too large, generated, unreadable, behind a symbolic link leading out of the
+input) are returned as ``SkippedFile`` records with a reason, never raised.
+"""
+
+from __future__ import annotations
+
+from codesim.sources.model import Discovery, SkippedFile, SourceFile
+from codesim.sources.walk import discover
+
+__all__ = ["Discovery", "SkippedFile", "SourceFile", "discover"]
