@@ -48,7 +48,9 @@ _APP_HELP = """\
 Find source code that was copied and disguised: identifiers renamed, code reformatted,
 comments rewritten, statements merged or reordered.
 
-Start with the bundled example:  codesim compare examples/original examples/suspect
+Start with the bundled example:
+
+  codesim compare examples/original examples/suspect
 """
 
 _COMPARE_HELP = f"""\
