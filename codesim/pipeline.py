@@ -16,7 +16,15 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import results
-from codesim.align import AlignedPair, Renaming, Stream, align, merge_renamings, score
+from codesim.align import (
+    AlignedPair,
+    Renaming,
+    Stream,
+    align,
+    kgram_table,
+    merge_renamings,
+    score,
+)
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray, kgram_hashes, symbol_hashes, winnow
 from codesim.index import ExactIndex
@@ -93,7 +101,7 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     placeholders = np.fromiter((i for i, r in enumerate(roles) if r), dtype=np.int64)
     return NormalizedFile(
         source=source,
-        stream=Stream(hashes, kgrams, roles, stream.texts, placeholders),
+        stream=Stream(hashes, kgram_table(kgrams), roles, stream.texts, placeholders),
         selected=kgrams[winnow(kgrams, options.window_size)],
         start_bytes=np.asarray(stream.start_bytes, dtype=np.int64),
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),

@@ -10,16 +10,18 @@ import numpy.typing as npt
 from codesim.align.fragments import Tile, maximal_matches, tile
 from codesim.align.identifiers import Renaming, identifier_map, merge_renamings
 from codesim.align.score import Scores, score
-from codesim.align.seeds import shared_kgrams
+from codesim.align.seeds import KgramTable, kgram_table, shared_kgrams
 from codesim.fingerprint import HashArray
 
 __all__ = [
     "AlignedPair",
+    "KgramTable",
     "Renaming",
     "Scores",
     "Stream",
     "Tile",
     "align",
+    "kgram_table",
     "merge_renamings",
     "score",
 ]
@@ -29,13 +31,14 @@ __all__ = [
 class Stream:
     """What alignment needs of one normalized file.
 
-    ``hashes`` are the symbols' hashes, ``kgrams`` the k-gram hashes over them, ``roles`` the
+    ``hashes`` are the symbols' hashes, ``kgrams`` the k-grams over them (sorted for lookup),
+    ``roles`` the
     placeholder role of each token ("" for tokens that are not placeholders) and ``texts``
     the original names.
     """
 
     hashes: HashArray
-    kgrams: HashArray
+    kgrams: KgramTable
     roles: list[str]
     texts: list[str]
     placeholders: npt.NDArray[np.int64]

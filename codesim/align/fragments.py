@@ -62,6 +62,12 @@ def maximal_matches(
 
 def _extend(left: HashArray, right: HashArray, i: int, j: int, length: int) -> tuple[int, int, int]:
     """Grow a match backwards and forwards while tokens agree, a chunk at a time."""
+    # Most runs are already maximal (every k-gram was seeded), so test one token each way
+    # before paying for vectorized chunks.
+    if (i == 0 or j == 0 or left[i - 1] != right[j - 1]) and (
+        i + length >= len(left) or j + length >= len(right) or left[i + length] != right[j + length]
+    ):
+        return i, j, length
     while i > 0 and j > 0:
         step = min(_CHUNK, i, j)
         differ = left[i - step : i][::-1] != right[j - step : j][::-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -10,36 +12,58 @@ from codesim.fingerprint import HashArray
 IndexArray = npt.NDArray[np.int64]
 
 MAX_OCCURRENCES = 24
-"""A k-gram found more often than this on either side seeds nothing.  Repetitive code (test
-tables, generated constants) would otherwise yield a quadratic number of seeds; the matches it
-belongs to are still found from neighbouring, rarer k-grams and by extension."""
+"""A k-gram found more often than this on either side is paired by rank only (its t-th
+occurrence on the left with its t-th on the right) instead of every occurrence with every
+other: repetitive code (test tables, generated constants) would otherwise yield a quadratic
+number of seeds.  Rank pairing still seeds a copy of a repetitive region, and extension plus
+neighbouring rarer k-grams recover the rest."""
 
 
-def shared_kgrams(left: HashArray, right: HashArray) -> tuple[IndexArray, IndexArray]:
-    """Positions ``(i, j)`` with ``left[i] == right[j]``, skipping over-frequent k-grams."""
-    if len(left) == 0 or len(right) == 0:
-        empty = np.empty(0, dtype=np.int64)
+@dataclass(frozen=True, slots=True)
+class KgramTable:
+    """One stream's k-grams sorted for lookup, built once per file and reused for every pair.
+
+    ``order`` sorts ``kgrams``; ``counts[i]`` is how often ``kgrams[i]`` occurs in the stream
+    and ``rank[i]`` how many equal k-grams come before position ``i``.
+    """
+
+    kgrams: HashArray
+    order: IndexArray
+    sorted: HashArray
+    counts: IndexArray
+    rank: IndexArray
+
+
+def kgram_table(kgrams: HashArray) -> KgramTable:
+    """Sort a stream's k-grams and count their repetitions."""
+    order = np.argsort(kgrams, kind="stable").astype(np.int64)
+    ordered = kgrams[order]
+    group_start = np.searchsorted(ordered, ordered, side="left")
+    counts = np.empty(len(kgrams), dtype=np.int64)
+    counts[order] = np.searchsorted(ordered, ordered, side="right") - group_start
+    rank = np.empty(len(kgrams), dtype=np.int64)
+    rank[order] = np.arange(len(kgrams)) - group_start
+    return KgramTable(kgrams, order, ordered, counts, rank)
+
+
+def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, IndexArray]:
+    """Positions ``(i, j)`` with equal k-grams on both sides (see ``MAX_OCCURRENCES``)."""
+    empty = np.empty(0, dtype=np.int64)
+    if len(left.kgrams) == 0 or len(right.kgrams) == 0:
         return empty, empty
-    order = np.argsort(left, kind="stable")
-    ordered = left[order]
-    lo = np.searchsorted(ordered, right, side="left")
-    hi = np.searchsorted(ordered, right, side="right")
-    counts = hi - lo
-    right_values, right_counts = np.unique(right, return_counts=True)
-    frequent_right = right_values[right_counts > MAX_OCCURRENCES]
-    keep = (counts > 0) & (counts <= MAX_OCCURRENCES)
-    if len(frequent_right):
-        keep &= ~np.isin(right, frequent_right)
-    js = np.nonzero(keep)[0]
-    if len(js) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    counts = counts[js]
-    starts = lo[js]
-    total = int(counts.sum())
-    # Expand each right position into one seed per matching left occurrence.
+    lo = np.searchsorted(left.sorted, right.kgrams, side="left")
+    left_counts = np.searchsorted(left.sorted, right.kgrams, side="right") - lo
+
+    frequent = (left_counts > MAX_OCCURRENCES) | (right.counts > MAX_OCCURRENCES)
+    ranked = np.nonzero(frequent & (right.rank < left_counts))[0]
+    ranked_left = left.order[lo[ranked] + right.rank[ranked]]
+
+    js = np.nonzero(~frequent & (left_counts > 0))[0]
+    counts = left_counts[js]
     rows = np.repeat(np.arange(len(js)), counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    left_positions = order[starts[rows] + offsets].astype(np.int64)
-    right_positions = js[rows].astype(np.int64)
-    return left_positions, right_positions
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    all_left = left.order[lo[js][rows] + offsets]
+    return (
+        np.concatenate((all_left, ranked_left)).astype(np.int64),
+        np.concatenate((js[rows], ranked)).astype(np.int64),
+    )

@@ -340,8 +340,12 @@ def _close_own_range(statement: Statement, end: int) -> None:
 
 def _is_bare_string(node: tree_sitter.Node, tables: Tables) -> bool:
     """A statement that is only a string literal: a docstring, or a comment in disguise."""
-    named = [child for child in node.named_children if tables.action[child.kind_id] != ACT_SKIP]
-    return len(named) == 1 and bool(tables.flags[named[0].kind_id] & F_STRING)
+    first = node.named_child(0)
+    if first is None or not tables.flags[first.kind_id] & F_STRING:
+        return False
+    return node.named_child_count == 1 or all(
+        tables.action[c.kind_id] == ACT_SKIP for c in node.named_children[1:]
+    )
 
 
 def _interpolations(node: tree_sitter.Node, flags_of: tuple[int, ...]) -> list[tree_sitter.Node]:

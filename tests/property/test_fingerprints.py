@@ -1,0 +1,67 @@
+"""Guarantees of k-gram hashing and winnowing, checked on random streams."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codesim.fingerprint import fingerprint, kgram_hashes, symbol_hashes, winnow
+
+ALPHABET = ["call", "LOCAL", "PARAM", "+", "INT", "STR", "np", "attribute", "return_statement"]
+streams = st.lists(st.sampled_from(ALPHABET), min_size=0, max_size=300)
+
+
+@given(streams, st.integers(3, 15))
+def test_equal_kgrams_hash_equal_and_count_is_n_minus_k_plus_one(stream, k):
+    hashes = kgram_hashes(symbol_hashes(stream), k)
+    assert len(hashes) == max(0, len(stream) - k + 1)
+    seen: dict[tuple[str, ...], int] = {}
+    for i, value in enumerate(hashes.tolist()):
+        assert seen.setdefault(tuple(stream[i : i + k]), value) == value
+
+
+@given(streams, st.integers(1, 20))
+def test_winnowing_leaves_no_window_without_a_fingerprint(stream, window):
+    kgrams = kgram_hashes(symbol_hashes(stream), 5)
+    positions = winnow(kgrams, window).tolist()
+    assert positions == sorted(set(positions))
+    if len(kgrams) == 0:
+        assert positions == []
+        return
+    for start in range(max(1, len(kgrams) - window + 1)):
+        assert any(start <= p < start + window for p in positions)
+
+
+@settings(max_examples=60)
+@given(streams, streams, streams, st.integers(3, 10), st.integers(1, 10))
+def test_a_shared_run_of_k_plus_w_minus_1_tokens_always_shares_a_fingerprint(
+    prefix, shared, suffix, k, window
+):
+    guarantee = k + window - 1
+    if len(shared) < guarantee:
+        shared = (shared * (guarantee // max(1, len(shared)) + 1))[:guarantee] or [
+            "INT"
+        ] * guarantee
+    left = fingerprint(prefix + shared, k, window)
+    right = fingerprint(shared + suffix, k, window)
+    assert set(left.selected.tolist()) & set(right.selected.tolist())
+
+
+def test_symbol_hashes_are_the_same_in_another_process():
+    here = symbol_hashes(["call", "LOCAL", "np"]).tolist()
+    code = (
+        "from codesim.fingerprint import symbol_hashes;"
+        "print(symbol_hashes(['call', 'LOCAL', 'np']).tolist())"
+    )
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert there.stdout.strip() == str(here)
+
+
+def test_kgram_hashes_spread_over_the_low_bits():
+    stream = [ALPHABET[i % len(ALPHABET)] + str(i % 97) for i in range(5000)]
+    low = kgram_hashes(symbol_hashes(stream), 8) & np.uint64(0xFF)
+    assert len(set(low.tolist())) > 200

@@ -1,0 +1,168 @@
+"""The normalizer: what a copier changes cheaply vanishes, what they cannot change stays."""
+
+from __future__ import annotations
+
+import textwrap
+
+from codesim.languages import get_language
+from codesim.normalize import normalize
+from codesim.tokens import TokenStream
+from codesim.units import fold_small_units
+
+PYTHON = get_language("python")
+
+
+def norm(source: str) -> TokenStream:
+    return normalize(textwrap.dedent(source).encode(), PYTHON)
+
+
+def symbols(source: str) -> list[str]:
+    return norm(source).symbols
+
+
+ORIGINAL = """
+    import numpy as np
+
+    class Resampler:
+        '''Resample images.'''
+
+        def __init__(self, max_h, max_w):
+            self.max_h = max_h  # tallest tile
+            self.max_w = max_w
+
+        def forward(self, image):
+            scale = np.max(image) + 1e-6
+            return np.einsum("hw,d->hwd", image / scale, self.max_h)
+"""
+
+RENAMED_REFORMATTED = """
+    import numpy as np
+    class Projection:
+        def __init__(self,
+                     h_max,   max_w):
+            # a different comment
+            self.h_max = h_max
+            self.w_max = max_w
+        def forward(self, img):
+            '''A new docstring.'''
+            factor = (np.max(img) + 1e-6)
+            return np.einsum('hw,d->hwd', img / factor, self.h_max)
+"""
+
+
+def test_renaming_reformatting_and_comments_leave_the_stream_unchanged() -> None:
+    assert symbols(ORIGINAL) == symbols(RENAMED_REFORMATTED)
+
+
+def test_names_from_outside_stay_as_evidence() -> None:
+    stream = symbols(ORIGINAL)
+    for kept in ("np", "max", "einsum"):
+        assert kept in stream
+    for renamed in ("Resampler", "max_h", "scale", "image"):
+        assert renamed not in stream
+
+
+def test_bound_names_become_their_role() -> None:
+    stream = norm(ORIGINAL)
+    roles = {text: sym for sym, text in zip(stream.symbols, stream.texts, strict=True) if text}
+    assert roles["Resampler"] == "CLASS"
+    assert roles["forward"] == "FUNC"
+    assert roles["image"] == "PARAM"
+    assert roles["scale"] == "LOCAL"
+    assert roles["max_h"] in {"PARAM", "ATTR"}
+    assert "ATTR" in stream.symbols
+
+
+def test_builtins_and_unbound_names_are_kept() -> None:
+    assert symbols("def f(x):\n    return len(x) + undefined_global\n")[-5:] == [
+        "call", "len", "PARAM", "+", "undefined_global",
+    ]  # fmt: skip
+
+
+def test_literals_become_typed_placeholders_with_values_on_the_side() -> None:
+    stream = norm('x = 3\ny = 2.5\nz = "hw,d->hwd"\nw = None\n')
+    assert [s for s in stream.symbols if s in {"INT", "FLOAT", "STR", "None"}] == [
+        "INT", "FLOAT", "STR", "None",
+    ]  # fmt: skip
+    assert '"hw,d->hwd"' in stream.texts and "3" in stream.texts
+
+
+def test_tuple_assignment_and_separate_assignments_are_one_form() -> None:
+    merged = "def f(p, q):\n    a, b = p + 1, q * 2\n    return a - b\n"
+    separate = "def f(p, q):\n    a = p + 1\n    b = q * 2\n    return a - b\n"
+    assert symbols(merged) == symbols(separate)
+
+
+def test_a_swap_is_not_split_because_that_would_change_its_meaning() -> None:
+    swap = "def f(a, b):\n    a, b = b, a\n    return a\n"
+    split = "def f(a, b):\n    a = b\n    b = a\n    return a\n"
+    assert symbols(swap) != symbols(split)
+
+
+def test_attribute_tuple_targets_split_too() -> None:
+    merged = "class C:\n    def f(self, x, y):\n        self.a, self.b = x, y\n"
+    separate = "class C:\n    def f(self, x, y):\n        self.a = x\n        self.b = y\n"
+    assert symbols(merged) == symbols(separate)
+
+
+def test_identifier_tokens_point_at_their_exact_source_text() -> None:
+    source = textwrap.dedent(ORIGINAL).encode()
+    stream = normalize(source, PYTHON)
+    for text, start, end, number in zip(
+        stream.texts, stream.start_bytes, stream.end_bytes, stream.numbers, strict=True
+    ):
+        if number >= 0:
+            assert source[start:end].decode() == text
+
+
+def test_placeholders_are_numbered_by_first_use_within_their_scope() -> None:
+    stream = norm("def f(a, b):\n    c = b\n    return a + c\n")
+    numbered = [(t, n) for t, n in zip(stream.texts, stream.numbers, strict=True) if n >= 0]
+    assert numbered == [("f", 0), ("a", 0), ("b", 1), ("c", 2), ("b", 1), ("a", 0), ("c", 2)]
+
+
+def test_deeply_nested_code_does_not_hit_the_recursion_limit() -> None:
+    depth = 5000
+    source = "x = " + "(" * depth + "1" + ")" * depth + "\n"
+    nested_ifs = "".join("    " * i + "if x:\n" for i in range(400)) + "    " * 400 + "y = 1\n"
+    assert norm(source).symbols[:2] == ["assignment", "LOCAL"]
+    assert "if_statement" in norm(nested_ifs).symbols
+
+
+def test_syntax_errors_still_yield_tokens_and_are_measured() -> None:
+    stream = norm("def ok(a):\n    return a + 1\n\ndef broken(:\n    x = = 2\n")
+    assert stream.error_bytes > 0
+    assert "FUNC" in stream.symbols
+
+
+def test_every_token_has_exactly_one_innermost_unit() -> None:
+    stream = norm(ORIGINAL)
+    names = [stream.units[o].name for o in stream.owners]
+    assert len(names) == len(stream)
+    assert names.count("Resampler.forward") > 10
+    assert sum(u.tokens for u in stream.units) == len(stream)
+
+
+def test_small_units_fold_into_their_parent() -> None:
+    stream = norm(
+        "class C:\n    def tiny(self):\n        pass\n\n    def big(self, a, b, c):\n"
+        "        return [a + b * c for _ in range(a)] + [b, c, a, b, c]\n"
+    )
+    folded = fold_small_units(stream, 12)
+    names = [u.name for u in folded.units]
+    assert "C.tiny" not in names and "C.big" in names
+    assert sum(u.tokens for u in folded.units) == len(folded)
+    assert all(0 <= owner < len(folded.units) for owner in folded.owners)
+
+
+def test_f_string_expressions_are_normalized_like_code() -> None:
+    one = symbols('def f(name):\n    return f"hi {name.upper()}"\n')
+    two = symbols('def f(who):\n    return f"hi {who.upper()}"\n')
+    assert one == two
+    assert "upper" in one
+
+
+def test_imports_keep_their_names() -> None:
+    assert symbols("import os.path as p\nfrom json import loads\n")[:4] == [
+        "import_statement", "aliased_import", "os", "path",
+    ]  # fmt: skip
