@@ -51,6 +51,7 @@ class NormalizedFile:
     selected: HashArray
     start_bytes: npt.NDArray[np.int64]
     end_bytes: npt.NDArray[np.int64]
+    error_count: int
     error_bytes: int
 
     @property
@@ -105,6 +106,7 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
         selected=kgrams[winnow(kgrams, options.window_size)],
         start_bytes=np.asarray(stream.start_bytes, dtype=np.int64),
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
+        error_count=stream.error_count,
         error_bytes=stream.error_bytes,
     )
 
@@ -270,11 +272,12 @@ def _side_summary(side: SideData) -> results.Side:
     unparsed = [
         results.UnparsedFile(
             path=f.source.path,
+            errors=f.error_count,
             unparsed_bytes=f.error_bytes,
             unparsed_ratio=round(min(1.0, f.error_bytes / max(1, len(f.source.data))), 6),
         )
         for f in side.files
-        if f.error_bytes
+        if f.error_count
     ]
     return results.Side(
         path=side.root,

@@ -88,9 +88,11 @@ class PairResult(_Model):
 
 
 class UnparsedFile(_Model):
-    """A file that was compared although part of it did not parse."""
+    """A file that was compared although it has syntax errors (tree-sitter recovers from
+    them; ``unparsed_bytes`` is what it had to skip)."""
 
     path: str
+    errors: int = Field(ge=1, description="syntax errors: skipped regions and assumed tokens")
     unparsed_bytes: int = Field(ge=0)
     unparsed_ratio: float = Field(ge=0, le=1)
 

@@ -91,8 +91,10 @@ class TokenStream:
     end_bytes: list[int] = field(default_factory=list)
     owners: list[int] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+    error_count: int = 0
+    """Syntax errors: regions the parser skipped plus tokens it had to assume were there."""
     error_bytes: int = 0
-    """Bytes of the source that the parser could not make sense of (syntax errors)."""
+    """Bytes of the source inside the regions the parser skipped."""
 
     def __len__(self) -> int:
         return len(self.symbols)

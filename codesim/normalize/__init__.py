@@ -25,7 +25,7 @@ def normalize(data: bytes, language: Language) -> TokenStream:
     """The canonical token stream of one file.
 
     Never raises for bad code: tree-sitter recovers from syntax errors, and the bytes it
-    could not parse are counted in ``TokenStream.error_bytes``.
+    could not parse are counted in ``TokenStream.error_count`` and ``error_bytes``.
     """
     tables = compile_tables(language)
     tree = tree_sitter.Parser(tables.parser_language).parse(data)
@@ -61,7 +61,8 @@ def normalize(data: bytes, language: Language) -> TokenStream:
         end_bytes=[raw.end_bytes[i] for i in order],
         owners=owners,
         units=units,
-        error_bytes=program.error_bytes,
+        error_count=program.syntax_errors[0],
+        error_bytes=program.syntax_errors[1],
     )
 
 

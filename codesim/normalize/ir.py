@@ -97,7 +97,8 @@ class Program:
     unit_kinds: list[str]
     unit_parents: list[int]
     unit_spans: list[tuple[int, int]]
-    error_bytes: int
+    syntax_errors: tuple[int, int]
+    """``(count, bytes)``: see ``TokenStream.error_count`` and ``error_bytes``."""
 
 
 def flatten(item: Block | Statement) -> list[int]:

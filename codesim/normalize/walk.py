@@ -118,6 +118,20 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
         t_end(node.end_byte)
         t_owner(unit_stack[-1])
 
+    def emit_head(node: tree_sitter.Node, sym: str) -> None:
+        # A structural token stands for where its construct begins, not for all of it: a
+        # fragment that ends at a ``class_definition`` token must not claim the whole class.
+        if at_block:
+            open_implicit()
+        start = node.start_byte
+        t_sym(sym)
+        t_text("")
+        t_mode(ir.MODE_NONE)
+        t_scope(scope_stack[-1])
+        t_start(start)
+        t_end(start)
+        t_owner(unit_stack[-1])
+
     def bind(name: str, role: str) -> None:
         scope = scopes[scope_stack[-1]]
         if name in scope.globals:
@@ -220,7 +234,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                 unit_parents.append(outer)
                 unit_spans.append((node.start_byte, node.end_byte))
                 unit_stack.append(len(unit_names) - 1)
-                emit(node, symbol[kid], "", ir.MODE_NONE)
+                emit_head(node, symbol[kid])
                 if name_node is not None:
                     # The name is bound in the enclosing scope, so emit it before entering.
                     bind(name, tables.definition_role[kid])
@@ -255,7 +269,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                         push((child, use, None))
                 continue
             elif flags & F_PARAM_WRAPPER and mode == ir.MODE_PARAM:
-                emit(node, symbol[kid], "", ir.MODE_NONE)
+                emit_head(node, symbol[kid])
                 first = True
                 children = node.children
                 pending: list[tuple[Any, int, Any]] = []
@@ -268,7 +282,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                 stack.extend(reversed(pending))
                 continue
             elif flags & F_ATTRIBUTE:
-                emit(node, symbol[kid], "", ir.MODE_NONE)
+                emit_head(node, symbol[kid])
                 children = node.children
                 member_mode = ir.MODE_ATTR_BIND if mode == ir.MODE_BIND else ir.MODE_ATTR_USE
                 if mode == ir.MODE_EXTERNAL:
@@ -278,14 +292,14 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                     push((child, child_mode, None))
                 continue
             elif flags & F_KWARG and mode != ir.MODE_EXTERNAL:
-                emit(node, symbol[kid], "", ir.MODE_NONE)
+                emit_head(node, symbol[kid])
                 children = node.children
                 for child in reversed(children[1:]):
                     push((child, use, None))
                 push((children[0], ir.MODE_KWARG, None))
                 continue
             elif flags & F_TARGET:
-                emit(node, symbol[kid], "", ir.MODE_NONE)
+                emit_head(node, symbol[kid])
                 left = node.child_by_field_name(target_field[kid])
                 if flags & F_ASSIGNMENT and left is not None:
                     top = containers[-1]
@@ -301,7 +315,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                     push((child, ir.MODE_BIND if child == left else use, None))
                 continue
             elif flags & (F_GLOBAL | F_NONLOCAL):
-                emit(node, symbol[kid], "", ir.MODE_NONE)
+                emit_head(node, symbol[kid])
                 declared = scopes[scope_stack[-1]]
                 names = declared.globals if flags & F_GLOBAL else declared.nonlocals
                 for child in node.children:
@@ -314,12 +328,13 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                 child_mode = ir.MODE_BIND
 
         if act == ACT_STRUCT:
-            emit(node, symbol[kid], "", ir.MODE_NONE)
+            emit_head(node, symbol[kid])
         for child in reversed(node.children):
             if action[child.kind_id] != ACT_SKIP:
                 push((child, child_mode, None))
 
     close_implicit()
+    syntax_errors = _syntax_errors(tree) if root_node.has_error else (0, 0)
     return Program(
         tokens=tokens,
         root=root,
@@ -328,7 +343,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
         unit_kinds=unit_kinds,
         unit_parents=unit_parents,
         unit_spans=unit_spans,
-        error_bytes=_error_bytes(tree) if tree.root_node.has_error else 0,
+        syntax_errors=syntax_errors,
     )
 
 
@@ -395,14 +410,18 @@ def _push_tuple_parts(
     return True
 
 
-def _error_bytes(tree: tree_sitter.Tree) -> int:
-    """Bytes inside outermost syntax-error nodes (what the parser could not make sense of)."""
-    total = 0
+def _syntax_errors(tree: tree_sitter.Tree) -> tuple[int, int]:
+    """``(count, bytes)`` of syntax errors: outermost error nodes (whose bytes the parser could
+    not make sense of) and missing tokens the parser had to assume (zero bytes each)."""
+    count = size = 0
     stack = [tree.root_node]
     while stack:
         node = stack.pop()
         if node.is_error:
-            total += node.end_byte - node.start_byte
+            count += 1
+            size += node.end_byte - node.start_byte
+        elif node.is_missing:
+            count += 1
         elif node.has_error:
             stack.extend(node.children)
-    return total
+    return count, size
