@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -100,15 +101,24 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     kgrams = kgram_hashes(hashes, options.kgram_size)
     roles = [s if s in _ROLES else "" for s in stream.symbols]
     placeholders = np.fromiter((i for i, r in enumerate(roles) if r), dtype=np.int64)
+    literal_symbols = _literal_symbols(source.language)
+    literals = np.fromiter(
+        (i for i, s in enumerate(stream.symbols) if s in literal_symbols), dtype=np.int64
+    )
     return NormalizedFile(
         source=source,
-        stream=Stream(hashes, kgram_table(kgrams), roles, stream.texts, placeholders),
+        stream=Stream(hashes, kgram_table(kgrams), roles, stream.texts, placeholders, literals),
         selected=kgrams[winnow(kgrams, options.window_size)],
         start_bytes=np.asarray(stream.start_bytes, dtype=np.int64),
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
         error_count=stream.error_count,
         error_bytes=stream.error_bytes,
     )
+
+
+@cache
+def _literal_symbols(language_id: str) -> frozenset[str]:
+    return frozenset(get_language(language_id).literals.values())
 
 
 def candidate_pairs(
@@ -161,7 +171,9 @@ def compare_sides(
         renamings.extend(aligned.renamings)
         if result.score >= options.min_score:
             pair_results.append(result)
-    pair_results.sort(key=lambda p: (-p.score, -p.similarity, p.left, p.right))
+    pair_results.sort(
+        key=lambda p: (-p.score, -p.literal_agreement, -p.similarity, p.left, p.right)
+    )
 
     left_tokens = sum(f.tokens for f in left.files)
     right_tokens = sum(f.tokens for f in right.files)
@@ -213,6 +225,7 @@ def pair_result(
         left_coverage=scores.left_coverage,
         right_coverage=scores.right_coverage,
         longest_fragment=aligned.longest,
+        literal_agreement=aligned.literal_agreement,
         left_tokens=left.tokens,
         right_tokens=right.tokens,
         verdict=verdict_for(scores.score),

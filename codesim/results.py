@@ -71,7 +71,11 @@ class IdentifierMapping(_Model):
 
 
 class PairResult(_Model):
-    """The comparison of one left file with one right file."""
+    """The comparison of one left file with one right file.
+
+    Pairs are ranked by ``score``, then ``literal_agreement`` (two files of the same shape, such
+    as generated codec tables, are told apart by their constants), then ``similarity``.
+    """
 
     left: str
     right: str
@@ -80,6 +84,12 @@ class PairResult(_Model):
     left_coverage: float = Field(ge=0, le=1)
     right_coverage: float = Field(ge=0, le=1)
     longest_fragment: int = Field(ge=0, description="tokens in the longest fragment")
+    literal_agreement: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="share of aligned literals (strings, numbers) whose values are equal too",
+    )
     left_tokens: int = Field(ge=0)
     right_tokens: int = Field(ge=0)
     verdict: Verdict

@@ -23,6 +23,7 @@ def stream_of(symbols: list[str]) -> Stream:
         [""] * len(symbols),
         [""] * len(symbols),
         np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.int64),
     )
 
 
