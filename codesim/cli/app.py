@@ -45,8 +45,8 @@ from codesim.render.json import to_json
 from codesim.render.text import DEFAULT_TOP_PAIRS, render_report
 
 _APP_HELP = """\
-Find source code that was copied and disguised: identifiers renamed, code reformatted,
-comments rewritten, statements merged or reordered.
+Find source code that was copied and disguised: identifiers renamed,
+code reformatted, comments rewritten, statements merged or reordered.
 
 Start with the bundled example:
 
@@ -56,21 +56,24 @@ Start with the bundled example:
 _COMPARE_HELP = f"""\
 Is SUSPECT derived from ORIGINAL?  Compare two files, folders or repositories.
 
-Both sides are normalized first: formatting, comments and the names the code defines
-itself vanish, while imported and library names (which a copy cannot rename) stay.
-Then every file on the left is aligned with the files on the right it shares
-fingerprints with, and the matching fragments are mapped back to line ranges.
+Both sides are normalized first: formatting, comments and the names the
+code defines itself vanish, while imported and library names (which a
+copy cannot rename) stay. Then every file on the left is aligned with the
+files on the right it shares fingerprints with, and the matching
+fragments are mapped back to line ranges.
 
-score           share of the smaller side's tokens found in the other side
-                (containment), from 0 to 1; damped when the smaller side is too
-                small to be evidence.
-similarity      matched tokens of both sides over all their tokens, from 0 to 1.
+score           share of the smaller side's tokens found in the other
+                side (containment), from 0 to 1; damped when the
+                smaller side is too small to be evidence.
+similarity      matched tokens of both sides over all their tokens.
 verdict         identical (score >= {VERDICT_IDENTICAL:.2f}), derived (>= {VERDICT_DERIVED:.2f}),
                 partial (>= {VERDICT_PARTIAL:.2f}), otherwise independent.
-identifier map  which name became which (Resampler -> Projection): a consistent
-                one-to-one renaming is the signature of a disguised copy.
+identifier map  which name became which (Resampler -> Projection): a
+                consistent one-to-one renaming is the signature of a
+                disguised copy.
 
-Exit codes: 0 ok, 1 a score above --fail-above, 2 usage or option error, 3 input error.
+Exit codes: 0 ok, 1 a score above --fail-above, 2 usage or option
+error, 3 input error.
 
 Examples:
   codesim compare examples/original examples/suspect
