@@ -25,6 +25,8 @@ from codesim.align import (
     kgram_table,
     merge_renamings,
     score,
+    source_order_rank,
+    source_pieces,
 )
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray, kgram_hashes, symbol_hashes, winnow
@@ -52,6 +54,7 @@ class NormalizedFile:
     selected: HashArray
     start_bytes: npt.NDArray[np.int64]
     end_bytes: npt.NDArray[np.int64]
+    source_rank: npt.NDArray[np.int64]
     error_count: int
     error_bytes: int
 
@@ -101,6 +104,7 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     kgrams = kgram_hashes(hashes, options.kgram_size)
     roles = [s if s in _ROLES else "" for s in stream.symbols]
     placeholders = np.fromiter((i for i, r in enumerate(roles) if r), dtype=np.int64)
+    starts = np.asarray(stream.start_bytes, dtype=np.int64)
     literal_symbols = _literal_symbols(source.language)
     literals = np.fromiter(
         (i for i, s in enumerate(stream.symbols) if s in literal_symbols), dtype=np.int64
@@ -109,8 +113,9 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
         source=source,
         stream=Stream(hashes, kgram_table(kgrams), roles, stream.texts, placeholders, literals),
         selected=kgrams[winnow(kgrams, options.window_size)],
-        start_bytes=np.asarray(stream.start_bytes, dtype=np.int64),
+        start_bytes=starts,
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
+        source_rank=source_order_rank(starts),
         error_count=stream.error_count,
         error_bytes=stream.error_bytes,
     )
@@ -211,12 +216,14 @@ def pair_result(
     right_lines = LineTable(right.source.data)
     fragments = [
         results.Fragment(
-            left=left_lines.span(*_byte_range(left, t.left, t.length)),
-            right=right_lines.span(*_byte_range(right, t.right, t.length)),
-            tokens=t.length,
+            left=left_lines.span(*_byte_range(left, t.left + start, stop - start)),
+            right=right_lines.span(*_byte_range(right, t.right + start, stop - start)),
+            tokens=stop - start,
         )
         for t in aligned.tiles
+        for start, stop in source_pieces(t, left.source_rank, right.source_rank)
     ]
+    fragments.sort(key=lambda f: (f.left.start_byte, f.right.start_byte))
     return results.PairResult(
         left=left.source.path,
         right=right.source.path,
@@ -235,8 +242,8 @@ def pair_result(
 
 
 def _byte_range(item: NormalizedFile, start: int, length: int) -> tuple[int, int]:
-    # Canonical order is not always source order (split tuple assignments), so the span of a
-    # run of tokens is the hull of their byte ranges.
+    # Within a piece, zero-width structural tokens and small merged disorder make the hull of
+    # the tokens' byte ranges the honest span.
     return (
         int(item.start_bytes[start : start + length].min()),
         int(item.end_bytes[start : start + length].max()),

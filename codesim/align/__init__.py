@@ -7,7 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from codesim.align.fragments import Tile, maximal_matches, tile
+from codesim.align.fragments import (
+    Tile,
+    maximal_matches,
+    source_order_rank,
+    source_pieces,
+    tile,
+)
 from codesim.align.identifiers import Renaming, identifier_map, merge_renamings
 from codesim.align.score import Scores, score
 from codesim.align.seeds import KgramTable, kgram_table, shared_kgrams
@@ -24,6 +30,8 @@ __all__ = [
     "kgram_table",
     "merge_renamings",
     "score",
+    "source_order_rank",
+    "source_pieces",
 ]
 
 

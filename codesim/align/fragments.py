@@ -11,6 +11,7 @@ in hand the whole step costs O(seeds log seeds) instead of GST's cubic worst cas
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,6 +113,62 @@ def tile(matches: list[Tile], left_size: int, right_size: int, min_length: int) 
                 heapq.heappush(heap, (start - stop, i + start, j + start))
     tiles.sort(key=lambda t: (t.left, t.right))
     return tiles
+
+
+MIN_PIECE_TOKENS = 8
+"""Pieces shorter than this are not reported on their own: they are merged into the piece
+before them when they continue it in source order on both sides (a split tuple assignment),
+and otherwise left out of the evidence (they still count in the score)."""
+
+_NEAR_TOKENS = 4
+
+
+def source_order_rank(start_bytes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For each canonical position, its rank when the tokens are sorted by source position."""
+    order = np.argsort(start_bytes, kind="stable")
+    rank = np.empty(len(start_bytes), dtype=np.int64)
+    rank[order] = np.arange(len(start_bytes))
+    return rank
+
+
+def source_pieces(
+    tile: Tile, left_rank: npt.NDArray[np.int64], right_rank: npt.NDArray[np.int64]
+) -> list[tuple[int, int]]:
+    """Split a tile where either side stops following its source order.
+
+    Canonical order is not always source order (statements are reordered, tuple assignments
+    split), so the span of a whole tile could claim code between its parts that did not
+    match.  Returns ``[start, stop)`` offsets into the tile, each a run that reads in source
+    order on both sides, give or take a few tokens of local disorder.
+    """
+    left = left_rank[tile.left : tile.left + tile.length]
+    right = right_rank[tile.right : tile.right + tile.length]
+    breaks = np.nonzero((np.diff(left) != 1) | (np.diff(right) != 1))[0] + 1
+    bounds = [0, *breaks.tolist(), tile.length]
+    pieces: list[tuple[int, int]] = []
+    for start, stop in itertools.pairwise(bounds):
+        if pieces and _continues(pieces[-1], (start, stop), left, right):
+            pieces[-1] = (pieces[-1][0], stop)
+        else:
+            pieces.append((start, stop))
+    return [(start, stop) for start, stop in pieces if stop - start >= MIN_PIECE_TOKENS]
+
+
+def _continues(
+    previous: tuple[int, int],
+    piece: tuple[int, int],
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+) -> bool:
+    """Whether a short piece sits within a few tokens of the piece before it, on both sides."""
+    if min(piece[1] - piece[0], previous[1] - previous[0]) >= MIN_PIECE_TOKENS:
+        return False
+    for ranks in (left, right):
+        before = ranks[previous[0] : previous[1]]
+        here = ranks[piece[0] : piece[1]]
+        if here.min() > before.max() + _NEAR_TOKENS or here.max() < before.min() - _NEAR_TOKENS:
+            return False
+    return True
 
 
 def _free_runs(taken: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:

@@ -72,3 +72,18 @@ class Language:
     """A statement that holds a bare expression (a bare string there is a docstring)."""
     strings: frozenset[str] = frozenset()
     string_interpolation: str = ""
+    noops: frozenset[str] = frozenset()
+    """Statements that do nothing (``pass``): they emit no token at all."""
+    augmented_assignment: str = ""
+    """``x += e``; emitted as the plain ``x = x + e`` (aliases map ``+=`` to ``+``)."""
+    negation: str = ""
+    """The logical-not kind: ``not (a == b)`` is emitted as ``a != b``."""
+    comparison: str = ""
+    negated_operators: Mapping[str, str] = field(default_factory=dict)
+    aliased_import: str = ""
+    """``import numpy as np``: uses of ``np`` are emitted as ``numpy``."""
+    call: str = ""
+    binary_operator: str = ""
+    format_method: str = ""
+    """``"{}".format(x)`` and ``"%s" % x`` are emitted like the f-string ``f"{x}"``."""
+    format_operator: str = ""

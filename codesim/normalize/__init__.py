@@ -1,9 +1,9 @@
 """Normalize source code into a canonical token stream with exact source spans.
 
 ``normalize(data, language)`` parses UTF-8 ``data`` with tree-sitter, walks the tree once into
-raw tokens and a statement IR (``walk``), runs the canonicalization passes over the IR
-(``passes``), decides which names are placeholders (``resolve``) and reads the canonical
-stream off the IR.
+raw tokens and a statement IR (``walk``), decides which names are placeholders (``resolve``),
+runs the canonicalization passes over the IR (``passes``) and reads the canonical stream off
+the IR.
 """
 
 from __future__ import annotations
@@ -28,11 +28,21 @@ def normalize(data: bytes, language: Language) -> TokenStream:
     could not parse are counted in ``TokenStream.error_count`` and ``error_bytes``.
     """
     tables = compile_tables(language)
-    tree = tree_sitter.Parser(tables.parser_language).parse(data)
+    parser = tree_sitter.Parser(tables.parser_language)
+    tree = parser.parse(data)
+    if tree.root_node.has_error and b"\t" in data:
+        # tree-sitter-python loses track of blocks indented with tabs when a bracketed
+        # continuation line is indented with spaces, which Python accepts.  One space per
+        # leading tab keeps every byte offset and, with consistent tabs, every indentation level.
+        spaced = _leading_tabs_to_spaces(data)
+        retry = parser.parse(spaced)
+        if not retry.root_node.has_error:
+            tree, data = retry, spaced
     program = walk(tree, data, tables)
-    run_passes(program)
     symbols, binders = resolve(program)
-    order = flatten(program.root)
+    dropped = bytearray(len(symbols))
+    run_passes(program, symbols, binders, dropped)
+    order = [i for i in flatten(program.root) if not dropped[i]]
 
     raw = program.tokens
     out_symbols = [symbols[i] for i in order]
@@ -64,6 +74,16 @@ def normalize(data: bytes, language: Language) -> TokenStream:
         error_count=program.syntax_errors[0],
         error_bytes=program.syntax_errors[1],
     )
+
+
+def _leading_tabs_to_spaces(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    for index, line in enumerate(lines):
+        if line.startswith(b"\t"):
+            body = line.lstrip(b" \t")
+            indent = line[: len(line) - len(body)]
+            lines[index] = indent.replace(b"\t", b" ") + body
+    return b"\n".join(lines)
 
 
 def _number_by_first_use(order: list[int], binders: list[int], texts: list[str]) -> list[int]:

@@ -97,6 +97,8 @@ class Program:
     unit_kinds: list[str]
     unit_parents: list[int]
     unit_spans: list[tuple[int, int]]
+    aliases: dict[str, str]
+    """Import alias -> the imported name (``np`` -> ``numpy``)."""
     syntax_errors: tuple[int, int]
     """``(count, bytes)``: see ``TokenStream.error_count`` and ``error_bytes``."""
 

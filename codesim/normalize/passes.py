@@ -1,31 +1,62 @@
 """Canonicalization passes over the statement IR.
 
-Each pass rewrites blocks in place so that two spellings of the same program end as one
-canonical statement sequence.  Passes only reorder, split or drop statements and repeat
-existing tokens; they never invent tokens, so spans stay exact.
+Each pass rewrites the IR in place so that two spellings of the same program end as one
+canonical statement sequence.  Passes reorder, split or drop statements, drop tokens, repeat
+existing tokens and relabel a token's symbol; they never invent tokens, so every token of the
+canonical stream keeps its exact source span.
+
+The passes run in this order, each on the output of the one before:
+
+1. ``split_tuple_assignments``: ``a, b = x, y`` becomes ``a = x; b = y``;
+2. ``drop_local_keywords``: ``f(a, b=2)`` reads as ``f(a, 2)`` when ``f`` is defined here;
+3. ``flatten_else_if``: ``else: if c: ...`` reads as ``elif c: ...``;
+4. ``drop_dead_code``: unreachable statements, ``if False:`` blocks, unused pure assignments;
+5. ``order_statements``: independent statements of a block in a canonical order.
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
+from dataclasses import dataclass
+
 from codesim.normalize import ir
-from codesim.normalize.ir import Block, Program, Statement
+from codesim.normalize.ir import Block, Program, Statement, flatten
 
 
-def run_passes(program: Program) -> None:
+@dataclass(slots=True)
+class Canon:
+    """What the passes read and write: the program, resolved symbols, binding scopes and the
+    set of dropped tokens (a byte per token, 1 = dropped)."""
+
+    program: Program
+    symbols: list[str]
+    binders: list[int]
+    dropped: bytearray
+
+
+def run_passes(
+    program: Program, symbols: list[str], binders: list[int], dropped: bytearray
+) -> None:
     """Apply every pass, in order, to the whole program."""
-    split_tuple_assignments(program)
+    canon = Canon(program, symbols, binders, dropped)
+    split_tuple_assignments(canon)
+    drop_local_keywords(canon)
+    flatten_else_if(canon)
+    drop_dead_code(canon)
+    order_statements(canon)
 
 
-def split_tuple_assignments(program: Program) -> None:
+def split_tuple_assignments(canon: Canon) -> None:
     """``a, b = x, y`` becomes ``a = x`` then ``b = y`` where that means the same.
 
     The canonical form is the split one, so a copier merging statements into tuple assignments
     and one splitting tuple assignments both land on it.  Splitting is sound when no value reads
     a target assigned before it (``a, b = b, a`` stays a swap).
     """
-    texts = program.tokens.texts
-    modes = program.tokens.modes
-    for block in _blocks(program.root):
+    texts = canon.program.tokens.texts
+    modes = canon.program.tokens.modes
+    for block in _blocks(canon.program.root):
         rewritten: list[Statement] = []
         changed = False
         for statement in block.statements:
@@ -56,6 +87,289 @@ def _split_is_sound(parts: ir.TupleParts, texts: list[str], modes: list[int]) ->
         if any(name in read for name in target_names[:later]):
             return False
     return True
+
+
+def drop_local_keywords(canon: Canon) -> None:
+    """Keyword arguments naming a parameter defined in this file read as positional ones.
+
+    ``f(a, b=2)`` and ``f(a, 2)`` differ only in how the call is spelled when ``f`` is ours;
+    the keyword's name token and the keyword-argument token are dropped.
+    """
+    modes = canon.program.tokens.modes
+    for index, mode in enumerate(modes):
+        if mode == ir.MODE_KWARG and canon.symbols[index] == "PARAM":
+            canon.dropped[index] = 1
+            canon.dropped[index - 1] = 1
+
+
+def flatten_else_if(canon: Canon) -> None:
+    """``else:`` holding only an ``if`` reads as ``elif``: both spell the same chain."""
+    symbols = canon.symbols
+    for block in _blocks(canon.program.root):
+        for statement in block.statements:
+            if not statement.segments or symbols[_first(statement)] != "if_statement":
+                continue
+            _splice_else_ifs(statement, canon)
+
+
+def _splice_else_ifs(statement: Statement, canon: Canon) -> None:
+    segments = statement.segments
+    index = 0
+    while index + 1 < len(segments):
+        head, body = segments[index], segments[index + 1]
+        if (
+            isinstance(head, range)
+            and len(head)
+            and canon.symbols[head[-1]] == "else_clause"
+            and isinstance(body, Block)
+            and len(body.statements) == 1
+            and canon.symbols[_first(body.statements[0])] == "if_statement"
+        ):
+            nested = body.statements[0]
+            canon.dropped[head[-1]] = 1
+            canon.symbols[_first(nested)] = "elif_clause"
+            segments[index + 1 : index + 2] = nested.segments
+            continue
+        index += 1
+
+
+_TERMINATORS = frozenset(
+    {"return_statement", "raise_statement", "continue_statement", "break_statement"}
+)
+_FALSE = frozenset({"False", "None"})
+_PURE = frozenset({
+    "binary_operator", "unary_operator", "boolean_operator", "comparison_operator",
+    "not_operator", "tuple", "list", "set", "dictionary", "pair", "conditional_expression",
+    "STR", "INT", "FLOAT", "True", "False", "None", "...",
+})  # fmt: skip
+
+
+def drop_dead_code(canon: Canon) -> None:
+    """Drop what cannot run or cannot matter: statements after ``return``/``raise``/``break``/
+    ``continue`` in the same block, ``if False:``/``while False:`` blocks without ``else``, and
+    assignments of side-effect-free values to function locals that are never read."""
+    program = canon.program
+    symbols = canon.symbols
+    unused = _unused_locals(canon)
+    # With syntax errors the block structure is a guess: a ``return`` may appear to stand at
+    # module level, and truncating after it would drop real code.
+    trust_structure = program.syntax_errors[0] == 0
+    for block in _blocks(program.root):
+        kept: list[Statement] = []
+        for position, statement in enumerate(block.statements):
+            if not statement.segments:
+                continue
+            symbol = symbols[_first(statement)]
+            if (symbol in _CONDITIONALS and _never_runs(statement, canon)) or (
+                symbol == "assignment" and _is_unused_assignment(statement, canon, unused)
+            ):
+                _drop(statement, canon)
+                continue
+            kept.append(statement)
+            if trust_structure and symbol in _TERMINATORS:
+                for rest in block.statements[position + 1 :]:
+                    _drop(rest, canon)
+                break
+        block.statements = kept
+
+
+_CONDITIONALS = frozenset({"if_statement", "while_statement"})
+
+
+def _drop(statement: Statement, canon: Canon) -> None:
+    for index in flatten(statement):
+        canon.dropped[index] = 1
+
+
+def _never_runs(statement: Statement, canon: Canon) -> bool:
+    if len(statement.segments) != 2 or not isinstance(statement.segments[0], range):
+        return False
+    condition = [i for i in statement.segments[0] if not canon.dropped[i]][1:]
+    if len(condition) != 1:
+        return False
+    symbol = canon.symbols[condition[0]]
+    text = canon.program.tokens.texts[condition[0]]
+    return symbol in _FALSE or (symbol == "INT" and text.strip() == "0")
+
+
+def _unused_locals(canon: Canon) -> set[tuple[int, str]]:
+    """Function-local names that are bound but never read anywhere in the file."""
+    program = canon.program
+    modes = program.tokens.modes
+    texts = program.tokens.texts
+    bound: set[tuple[int, str]] = set()
+    read: set[tuple[int, str]] = set()
+    for index, mode in enumerate(modes):
+        scope = canon.binders[index]
+        if scope < 0:
+            continue
+        key = (scope, texts[index])
+        if mode == ir.MODE_BIND:
+            bound.add(key)
+        elif mode == ir.MODE_USE:
+            read.add(key)
+    functions = {i for i, scope in enumerate(program.scopes) if scope.kind == "function_definition"}
+    return {key for key in bound - read if key[0] in functions}
+
+
+def _is_unused_assignment(statement: Statement, canon: Canon, unused: set[tuple[int, str]]) -> bool:
+    if not all(isinstance(segment, range) for segment in statement.segments):
+        return False
+    tokens = [i for segment in statement.segments if isinstance(segment, range) for i in segment]
+    symbols = canon.symbols
+    modes = canon.program.tokens.modes
+    if len(tokens) < 3 or modes[tokens[1]] != ir.MODE_BIND:
+        return False
+    target = tokens[1]
+    if (canon.binders[target], canon.program.tokens.texts[target]) not in unused:
+        return False
+    return all(
+        modes[i] != ir.MODE_NONE or symbols[i] in _PURE or _is_operator(symbols[i])
+        for i in tokens[2:]
+    )
+
+
+def _is_operator(symbol: str) -> bool:
+    return not symbol[:1].isalnum() and symbol[:1] != "_"
+
+
+_BARRIERS = _TERMINATORS | {"yield", "await", "global_statement", "nonlocal_statement", "loose"}
+"""Symbols (and the statement kind ``loose``: tokens in a syntax error) that pin a statement
+in place."""
+_DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
+_MAX_REORDERED = 400
+"""Blocks longer than this keep their order: the dependency graph is quadratic in the block
+length, and such blocks are generated tables rather than hand-written code."""
+
+
+def order_statements(canon: Canon) -> None:
+    """Put the independent statements of every block into a canonical order.
+
+    Two statements depend on each other when one writes a name the other reads or writes
+    (names are keyed by their binding scope, members by name); ``return``, ``raise``, ``break``,
+    ``continue``, ``yield`` and ``await`` keep their place.  Among the statements whose
+    predecessors are placed, the one whose canonical symbols hash lowest goes first, so any
+    reordering that keeps the dependencies (what a copier can do without breaking the code)
+    yields the same sequence.  A definition (function, class) writes only its name, since its
+    body runs later, so definitions order freely.  Inner blocks are ordered first, so a
+    statement's hash already reflects its canonical inside.
+    """
+    # Blocks come innermost first, so every nested statement's kept tokens are in ``tokens``
+    # (in their canonical order) before the statement around it needs them.
+    tokens: dict[int, list[int]] = {}
+    for block in reversed(_blocks(canon.program.root)):
+        for statement in block.statements:
+            tokens[id(statement)] = _kept_tokens(statement, canon, tokens)
+        statements = block.statements
+        if 2 <= len(statements) <= _MAX_REORDERED:
+            block.statements = _canonical_order(statements, canon, tokens)
+
+
+def _kept_tokens(statement: Statement, canon: Canon, known: dict[int, list[int]]) -> list[int]:
+    found: list[int] = []
+    for segment in statement.segments:
+        if isinstance(segment, range):
+            found.extend(i for i in segment if not canon.dropped[i])
+        else:
+            for inner in segment.statements:
+                found.extend(known[id(inner)])
+    return found
+
+
+def _canonical_order(
+    statements: list[Statement], canon: Canon, tokens: dict[int, list[int]]
+) -> list[Statement]:
+    facts = [_dependencies(statement, canon, tokens[id(statement)]) for statement in statements]
+    count = len(statements)
+    successors: list[list[int]] = [[] for _ in range(count)]
+    waiting = [0] * count
+    for later in range(count):
+        writes_b, reads_b, barrier_b, _ = facts[later]
+        for earlier in range(later):
+            writes_a, reads_a, barrier_a, _ = facts[earlier]
+            if (
+                barrier_a
+                or barrier_b
+                or not writes_a.isdisjoint(reads_b)
+                or not reads_a.isdisjoint(writes_b)
+                or not writes_a.isdisjoint(writes_b)
+            ):
+                successors[earlier].append(later)
+                waiting[later] += 1
+    ready = [(facts[i][3], i) for i in range(count) if waiting[i] == 0]
+    heapq.heapify(ready)
+    order: list[Statement] = []
+    while ready:
+        _, index = heapq.heappop(ready)
+        order.append(statements[index])
+        for later in successors[index]:
+            waiting[later] -= 1
+            if waiting[later] == 0:
+                heapq.heappush(ready, (facts[later][3], later))
+    return order
+
+
+_Key = tuple[int, str]
+
+
+def _dependencies(
+    statement: Statement, canon: Canon, tokens: list[int]
+) -> tuple[set[_Key], set[_Key], bool, bytes]:
+    """``(writes, reads, is_barrier, sort_key)`` of one statement.
+
+    The sort key of a definition hashes its header (decorators, name role, parameters) first
+    and its whole canonical content second: a copy that edits a method's body must not move
+    the method past methods of other signatures, or the class header would no longer be
+    followed by the same code in both copies.  Other statements hash their canonical symbols.
+    """
+    symbols = canon.symbols
+    modes = canon.program.tokens.modes
+    texts = canon.program.tokens.texts
+    binders = canon.binders
+    writes: set[_Key] = set()
+    reads: set[_Key] = set()
+    definition = statement.kind in _DEFINITIONS
+    # A definition's body runs later: only what its header reads and its name count.
+    scope = tokens
+    if definition and isinstance(statement.segments[0], range):
+        scope = [i for i in statement.segments[0] if not canon.dropped[i]]
+    sort_key = _digest(symbols, tokens)
+    if definition:
+        sort_key = _digest(symbols, scope) + sort_key
+    if not tokens:
+        return writes, reads, False, sort_key
+    barrier = statement.kind in _BARRIERS
+    for index in scope:
+        mode = modes[index]
+        symbol = symbols[index]
+        if symbol in _BARRIERS:
+            barrier = True
+        if mode <= ir.MODE_NONE:
+            continue
+        key = (binders[index], texts[index])
+        if mode in (ir.MODE_BIND, ir.MODE_PARAM, ir.MODE_DEF, ir.MODE_ATTR_BIND):
+            writes.add(key)
+        elif mode in (ir.MODE_USE, ir.MODE_ATTR_USE):
+            reads.add(key)
+    if symbols[tokens[0]] in _BARRIERS:
+        barrier = True
+    return writes, reads, barrier and not definition, sort_key
+
+
+def _digest(symbols: list[str], tokens: list[int]) -> bytes:
+    return hashlib.blake2b("\x1f".join(symbols[i] for i in tokens).encode(), digest_size=8).digest()
+
+
+def _first(statement: Statement) -> int:
+    """The index of a statement's first token."""
+    for segment in statement.segments:
+        if isinstance(segment, range):
+            if len(segment):
+                return segment[0]
+        else:
+            for inner in segment.statements:
+                return _first(inner)
+    return 0
 
 
 def _blocks(root: Block) -> list[Block]:

@@ -3,7 +3,8 @@
 Names bound in the code under comparison become their role (``LOCAL``, ``PARAM``, ``FUNC``,
 ``CLASS``, ``ATTR``), since a copier can rename them at no cost.  Everything else (imports,
 builtins, members of outside objects such as ``np.einsum``) stays itself: renaming it would
-break the program, so it is strong evidence.
+break the program, so it is strong evidence.  An import alias is read as what it aliases
+(``np.max`` is ``numpy.max``), so renaming the alias changes nothing either.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def resolve(program: Program) -> tuple[list[str], list[int]]:
 
     texts = tokens.texts
     token_scopes = tokens.scopes
+    aliases = program.aliases
     for index, mode in enumerate(tokens.modes):
         if mode <= ir.MODE_NONE:
             continue
@@ -60,7 +62,7 @@ def resolve(program: Program) -> tuple[list[str], list[int]]:
             continue
         scope_id = _binding_scope(scopes, token_scopes[index], name)
         if scope_id < 0:
-            symbols[index] = name
+            symbols[index] = aliases.get(name, name)
         else:
             symbols[index] = scopes[scope_id].binds[name]
             binders[index] = scope_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,6 +40,12 @@ F_EXPR_STATEMENT = 1 << 17
 F_INTERPOLATION = 1 << 18
 F_STRING = 1 << 19
 F_SPLAT = 1 << 20
+F_AUGMENTED = 1 << 21
+F_NEGATION = 1 << 22
+F_COMPARISON = 1 << 23
+F_ALIASED_IMPORT = 1 << 24
+F_CALL = 1 << 25
+F_BINARY = 1 << 26
 
 _ERROR_KIND_ID = 0xFFFF
 _SPLATS = frozenset({"list_splat", "list_splat_pattern", "parenthesized_list_splat"})
@@ -55,6 +62,11 @@ class Tables:
     target_field: tuple[str, ...]
     unit_kind: tuple[str, ...]
     definition_role: tuple[str, ...]
+    negated_operators: Mapping[str, str]
+    assignment_symbol: str
+    binary_symbol: str
+    format_method: bytes
+    format_operator: str
 
 
 @cache
@@ -92,6 +104,11 @@ def compile_tables(language: Language) -> Tables:
         tuple(target_field),
         tuple(unit_kind),
         tuple(definition_role),
+        dict(language.negated_operators),
+        language.assignment,
+        language.binary_operator,
+        language.format_method.encode(),
+        language.format_operator,
     )
 
 
@@ -106,7 +123,7 @@ def _symbol_for(language: Language, name: str) -> str:
 def _action_for(language: Language, name: str, named: bool) -> int:
     if not named:
         return ACT_OP if name in language.operators else ACT_SKIP
-    if name in language.comments:
+    if name in language.comments or name in language.noops:
         return ACT_SKIP
     if name in language.identifiers:
         return ACT_IDENT
@@ -146,6 +163,12 @@ def _flags_for(language: Language, name: str, named: bool) -> int:
         (frozenset({language.string_interpolation}), F_INTERPOLATION),
         (language.strings, F_STRING),
         (_SPLATS, F_SPLAT),
+        (frozenset({language.augmented_assignment}), F_AUGMENTED),
+        (frozenset({language.negation}), F_NEGATION),
+        (frozenset({language.comparison}), F_COMPARISON),
+        (frozenset({language.aliased_import}), F_ALIASED_IMPORT),
+        (frozenset({language.call}), F_CALL),
+        (frozenset({language.binary_operator}), F_BINARY),
     )
     value = 0
     for kinds, flag in checks:

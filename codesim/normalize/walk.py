@@ -22,15 +22,22 @@ from codesim.normalize.tables import (
     ACT_SKIP,
     ACT_STRING,
     ACT_STRUCT,
+    ACT_TRANSPARENT,
+    F_ALIASED_IMPORT,
     F_ASSIGNMENT,
     F_ATTRIBUTE,
+    F_AUGMENTED,
+    F_BINARY,
     F_BINDING_CONTAINER,
     F_BLOCK,
+    F_CALL,
+    F_COMPARISON,
     F_EXPR_STATEMENT,
     F_GLOBAL,
     F_IMPORT,
     F_INTERPOLATION,
     F_KWARG,
+    F_NEGATION,
     F_NONLOCAL,
     F_PARAM_WRAPPER,
     F_PARAMS,
@@ -54,6 +61,10 @@ _EXIT_SCOPE = 3
 _EXIT_UNIT = 4
 _MARK = 5
 _TUPLE_DONE = 6
+_HEAD = 7
+
+_NEGATE = "negate"
+"""Payload of an operator whose comparison sits under a ``not``: emit the negated operator."""
 
 _MAX_LITERAL_TEXT = 200
 """Longer literal texts are cut in the side channel: they are evidence by their start alone,
@@ -66,6 +77,10 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
     """Emit the raw tokens of ``tree`` (parsed from ``data``) and group them into statements."""
     action = tables.action
     symbol = tables.symbol
+    negated = tables.negated_operators
+    assignment_symbol = tables.assignment_symbol
+    binary_symbol = tables.binary_symbol
+    aliases: dict[str, str] = {}
     flags_of = tables.flags
     target_field = tables.target_field
 
@@ -132,6 +147,11 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
         t_end(start)
         t_owner(unit_stack[-1])
 
+    def emit_string(node: tree_sitter.Node) -> None:
+        emit(node, "STR", (node.text or b"").decode("utf-8", "replace")[:_MAX_LITERAL_TEXT], 0)
+        for interpolation in reversed(_interpolations(node, flags_of)):
+            push((interpolation, use, None))
+
     def bind(name: str, role: str) -> None:
         scope = scopes[scope_stack[-1]]
         if name in scope.globals:
@@ -165,6 +185,8 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                 unit_stack.pop()
             elif mode == _MARK:
                 payload.append(len(symbols))
+            elif mode == _HEAD:
+                emit_head(*payload)
             else:  # _TUPLE_DONE
                 statement, head, marks = payload
                 half = len(marks) // 2
@@ -188,7 +210,8 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
             emit(node, "", name, mode if mode != ir.MODE_NONE else use)
             continue
         if act == ACT_OP:
-            emit(node, symbol[kid], "", ir.MODE_NONE)
+            sym = symbol[kid]
+            emit(node, negated.get(sym, sym) if payload is _NEGATE else sym, "", ir.MODE_NONE)
             continue
         if act == ACT_LITERAL:
             emit(node, symbol[kid], node.text.decode("utf-8", "replace")[:_MAX_LITERAL_TEXT], 0)
@@ -201,7 +224,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
         child_mode = ir.MODE_EXTERNAL if mode == ir.MODE_EXTERNAL else use
         if flags:
             if flags & F_STATEMENT:
-                if flags & F_EXPR_STATEMENT and _is_bare_string(node, tables):
+                if flags & F_EXPR_STATEMENT and _is_noop(node, tables):
                     continue
                 top = containers[-1]
                 if isinstance(top, Statement) and top.implicit:
@@ -254,9 +277,54 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
             elif flags & F_IMPORT:
                 child_mode = ir.MODE_EXTERNAL
             elif flags & F_STRING and act == ACT_STRING:
-                emit(node, "STR", node.text.decode("utf-8", "replace")[:_MAX_LITERAL_TEXT], 0)
-                for interpolation in reversed(_interpolations(node, flags_of)):
-                    push((interpolation, use, None))
+                emit_string(node)
+                continue
+            elif flags & F_CALL:
+                receiver = _format_receiver(node, tables)
+                if receiver is not None:
+                    # "{}".format(x) is emitted like f"{x}": the string, then the arguments.
+                    emit_string(receiver)
+                    push((node.children[-1], use, None))
+                    continue
+            elif flags & F_BINARY:
+                children = node.children
+                if (
+                    len(children) == 3
+                    and action[children[0].kind_id] == ACT_STRING
+                    and symbol[children[1].kind_id] == tables.format_operator
+                ):
+                    # "%s" % x is emitted like f"{x}" too.
+                    emit_string(children[0])
+                    for item in reversed(_tuple_items(children[2], tables)):
+                        push((item, use, None))
+                    continue
+            elif flags & F_AUGMENTED:
+                # x += e is emitted as x = x + e.
+                emit_head(node, assignment_symbol)
+                left, operator, right = node.children[0], node.children[1], node.children[-1]
+                push((right, use, None))
+                push((operator, use, None))
+                push((left, use, None))
+                push((None, _HEAD, (node, binary_symbol)))
+                push((left, ir.MODE_BIND, None))
+                continue
+            elif flags & F_NEGATION:
+                argument = _unwrap(node.children[-1], tables)
+                if flags_of[argument.kind_id] & F_COMPARISON and argument.child_count == 3:
+                    push((argument, mode, _NEGATE))
+                    continue
+            elif flags & F_COMPARISON and payload is _NEGATE:
+                emit_head(node, symbol[kid])
+                for child in reversed(node.children):
+                    push((child, use, _NEGATE if action[child.kind_id] == ACT_OP else None))
+                continue
+            elif flags & F_ALIASED_IMPORT:
+                # import numpy as np: later uses of np are emitted as numpy.
+                original, alias = node.children[0], node.children[-1]
+                aliases[alias.text.decode("utf-8", "replace")] = original.text.decode(
+                    "utf-8", "replace"
+                )
+                push((original, ir.MODE_EXTERNAL, None))
                 continue
             elif flags & F_PARAMS:
                 for child in reversed(node.children):
@@ -344,6 +412,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
         unit_parents=unit_parents,
         unit_spans=unit_spans,
         syntax_errors=syntax_errors,
+        aliases=aliases,
     )
 
 
@@ -353,14 +422,49 @@ def _close_own_range(statement: Statement, end: int) -> None:
     statement.open_start = end
 
 
-def _is_bare_string(node: tree_sitter.Node, tables: Tables) -> bool:
-    """A statement that is only a string literal: a docstring, or a comment in disguise."""
+_NOOP_ACTIONS = frozenset({ACT_STRING, ACT_LITERAL, ACT_CONST, ACT_IDENT})
+
+
+def _is_noop(node: tree_sitter.Node, tables: Tables) -> bool:
+    """A statement that is only a literal or a name: a docstring, a comment in disguise, or
+    inserted noise such as ``0`` or ``...``."""
     first = node.named_child(0)
-    if first is None or not tables.flags[first.kind_id] & F_STRING:
+    if first is None or tables.action[first.kind_id] not in _NOOP_ACTIONS:
         return False
     return node.named_child_count == 1 or all(
         tables.action[c.kind_id] == ACT_SKIP for c in node.named_children[1:]
     )
+
+
+def _unwrap(node: tree_sitter.Node, tables: Tables) -> tree_sitter.Node:
+    """The expression inside redundant parentheses."""
+    while tables.action[node.kind_id] == ACT_TRANSPARENT and node.named_child_count == 1:
+        inner = node.named_child(0)
+        if inner is None:
+            break
+        node = inner
+    return node
+
+
+def _tuple_items(node: tree_sitter.Node, tables: Tables) -> list[tree_sitter.Node]:
+    """The elements of a (parenthesized) tuple, or the expression itself."""
+    node = _unwrap(node, tables)
+    if tables.flags[node.kind_id] & F_TUPLE_VALUE and tables.symbol[node.kind_id] == "tuple":
+        return [c for c in node.named_children if tables.action[c.kind_id] != ACT_SKIP]
+    return [node]
+
+
+def _format_receiver(node: tree_sitter.Node, tables: Tables) -> tree_sitter.Node | None:
+    """The string literal of ``"...".format(...)``, if ``node`` is such a call."""
+    function = node.children[0]
+    if not tables.flags[function.kind_id] & F_ATTRIBUTE:
+        return None
+    parts = function.children
+    if tables.action[parts[0].kind_id] != ACT_STRING:
+        return None
+    if parts[-1].text != tables.format_method:
+        return None
+    return parts[0]
 
 
 def _interpolations(node: tree_sitter.Node, flags_of: tuple[int, ...]) -> list[tree_sitter.Node]:
