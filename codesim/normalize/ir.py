@@ -59,7 +59,8 @@ class RawTokens:
 
 @dataclass(slots=True)
 class TupleParts:
-    """Where the targets and values of a tuple assignment ``a, b = x, y`` sit in the tokens."""
+    """Where the targets and values of an assignment sit in the tokens: several for a tuple
+    assignment ``a, b = x, y``, one for ``x = e``."""
 
     head: int
     """The index of the assignment's own token, repeated before each split-off assignment."""

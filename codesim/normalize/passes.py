@@ -10,8 +10,12 @@ The passes run in this order, each on the output of the one before:
 1. ``split_tuple_assignments``: ``a, b = x, y`` becomes ``a = x; b = y``;
 2. ``drop_local_keywords``: ``f(a, b=2)`` reads as ``f(a, 2)`` when ``f`` is defined here;
 3. ``flatten_else_if``: ``else: if c: ...`` reads as ``elif c: ...``;
-4. ``drop_dead_code``: unreachable statements, ``if False:`` blocks, unused pure assignments;
-5. ``order_statements``: independent statements of a block in a canonical order.
+4. ``merge_conditionals``: ``if c: x = a`` / ``else: x = b`` reads as ``x = a if c else b``
+   (and the same for ``return``);
+5. ``loops_to_comprehensions``: ``out = []`` + ``for t in it: out.append(e)`` reads as
+   ``out = [e for t in it]`` (with an ``if`` filter too);
+6. ``drop_dead_code``: unreachable statements, ``if False:`` blocks, unused pure assignments;
+7. ``order_statements``: independent statements of a block in a canonical order.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ def run_passes(
     split_tuple_assignments(canon)
     drop_local_keywords(canon)
     flatten_else_if(canon)
+    merge_conditionals(canon)
+    loops_to_comprehensions(canon)
     drop_dead_code(canon)
     order_statements(canon)
 
@@ -61,7 +67,7 @@ def split_tuple_assignments(canon: Canon) -> None:
         changed = False
         for statement in block.statements:
             parts = statement.parts
-            if parts is None or not _split_is_sound(parts, texts, modes):
+            if parts is None or len(parts.targets) < 2 or not _split_is_sound(parts, texts, modes):
                 rewritten.append(statement)
                 continue
             changed = True
@@ -131,6 +137,186 @@ def _splice_else_ifs(statement: Statement, canon: Canon) -> None:
             segments[index + 1 : index + 2] = nested.segments
             continue
         index += 1
+
+
+def merge_conditionals(canon: Canon) -> None:
+    """An ``if``/``else`` whose branches only assign one target, or only return, reads as the
+    conditional expression that says the same: ``[assignment x conditional_expression a c b]``.
+
+    ``if c: return a`` followed by ``return b`` counts as an ``if``/``else`` of returns.
+    """
+    for block in _blocks(canon.program.root):
+        rewritten: list[Statement] = []
+        statements = block.statements
+        index = 0
+        while index < len(statements):
+            statement = statements[index]
+            following = statements[index + 1] if index + 1 < len(statements) else None
+            merged, consumed = _conditional(statement, following, canon)
+            rewritten.append(merged or statement)
+            index += 1 + consumed
+        block.statements = rewritten
+
+
+def _conditional(
+    statement: Statement, following: Statement | None, canon: Canon
+) -> tuple[Statement | None, int]:
+    """The conditional-expression form of ``statement`` (and how many following statements it
+    absorbed), or ``(None, 0)``."""
+    symbols = canon.symbols
+    segments = statement.segments
+    if not segments or not isinstance(segments[0], range) or len(segments[0]) < 2:
+        return None, 0
+    head = segments[0]
+    if symbols[head[0]] != "if_statement":
+        return None, 0
+    condition = range(head[0] + 1, head.stop)
+    first = _only_statement(segments[1]) if len(segments) > 1 else None
+    second: Statement | None = None
+    consumed = 0
+    if len(segments) == 4 and _is_token(segments[2], "else_clause", symbols):
+        second = _only_statement(segments[3])
+    elif len(segments) == 2 and following is not None and _is_return(following, symbols):
+        second, consumed = following, 1
+    if first is None or second is None:
+        return None, 0
+    if _is_return(first, symbols) and _is_return(second, symbols):
+        a, b = _simple_range(first), _simple_range(second)
+        if len(a) < 2 or len(b) < 2:
+            return None, 0
+        _drop_range(range(b[0], b[0] + 1), canon)
+        if len(segments) == 4:
+            _drop_range(segments[2], canon)
+        symbols[head[0]] = "conditional_expression"
+        merged: list[range | Block] = [
+            range(a[0], a[0] + 1),
+            range(head[0], head[0] + 1),
+            range(a[0] + 1, a.stop),
+            condition,
+            range(b[0] + 1, b.stop),
+        ]
+        return Statement(first.kind, segments=merged), consumed
+    one, two = first.parts, second.parts
+    if (
+        consumed
+        or one is None
+        or two is None
+        or len(one.targets) != 1
+        or len(two.targets) != 1
+        or _spelling(one.targets[0], canon) != _spelling(two.targets[0], canon)
+    ):
+        return None, 0
+    _drop_range(segments[2], canon)
+    _drop_range(range(two.head, two.head + 1), canon)
+    _drop_range(two.targets[0], canon)
+    symbols[head[0]] = "conditional_expression"
+    assignment: list[range | Block] = [
+        range(one.head, one.head + 1),
+        one.targets[0],
+        range(head[0], head[0] + 1),
+        one.values[0],
+        condition,
+        two.values[0],
+    ]
+    return Statement(first.kind, segments=assignment), 0
+
+
+def loops_to_comprehensions(canon: Canon) -> None:
+    """``out = []`` then ``for t in it: out.append(e)`` (optionally under one ``if c:``) reads
+    as ``out = [e for t in it if c]``: the tokens of the comprehension, in its order."""
+    for block in _blocks(canon.program.root):
+        statements = block.statements
+        rewritten: list[Statement] = []
+        index = 0
+        while index < len(statements):
+            merged = None
+            if index + 1 < len(statements):
+                merged = _comprehension(statements[index], statements[index + 1], canon)
+            if merged is None:
+                rewritten.append(statements[index])
+                index += 1
+            else:
+                rewritten.append(merged)
+                index += 2
+        block.statements = rewritten
+
+
+def _comprehension(start: Statement, loop: Statement, canon: Canon) -> Statement | None:
+    symbols = canon.symbols
+    texts = canon.program.tokens.texts
+    init = _simple_range(start)
+    if (
+        len(init) != 3
+        or symbols[init[0]] != "assignment"
+        or canon.program.tokens.modes[init[1]] != ir.MODE_BIND
+        or symbols[init[2]] != "list"
+    ):
+        return None
+    segments = loop.segments
+    if len(segments) != 2 or not isinstance(segments[0], range) or not segments[0]:
+        return None
+    header = segments[0]
+    if symbols[header[0]] != "for_statement":
+        return None
+    body = _only_statement(segments[1])
+    guard: range | None = None
+    if body is not None and body.segments and isinstance(body.segments[0], range):
+        first = body.segments[0]
+        if len(first) and symbols[first[0]] == "if_statement" and len(body.segments) == 2:
+            guard = first
+            body = _only_statement(body.segments[1])
+    if body is None:
+        return None
+    append = _simple_range(body)
+    if (
+        len(append) < 5
+        or symbols[append[0]] != "call"
+        or symbols[append[1]] != "attribute"
+        or texts[append[2]] != texts[init[1]]
+        or canon.binders[append[2]] != canon.binders[init[1]]
+        or symbols[append[3]] != "append"
+    ):
+        return None
+    _drop_range(range(append[0], append[0] + 4), canon)
+    symbols[init[2]] = "list_comprehension"
+    symbols[header[0]] = "for_in_clause"
+    merged: list[range | Block] = [init, range(append[0] + 4, append.stop), header]
+    if guard is not None:
+        symbols[guard[0]] = "if_clause"
+        merged.append(guard)
+    return Statement(start.kind, segments=merged)
+
+
+def _only_statement(segment: range | Block) -> Statement | None:
+    if isinstance(segment, Block) and len(segment.statements) == 1:
+        return segment.statements[0]
+    return None
+
+
+def _simple_range(statement: Statement) -> range:
+    """The tokens of a statement without nested blocks, or an empty range."""
+    if len(statement.segments) == 1 and isinstance(statement.segments[0], range):
+        return statement.segments[0]
+    return range(0)
+
+
+def _is_token(segment: range | Block, symbol: str, symbols: list[str]) -> bool:
+    return isinstance(segment, range) and len(segment) == 1 and symbols[segment[0]] == symbol
+
+
+def _is_return(statement: Statement, symbols: list[str]) -> bool:
+    tokens = _simple_range(statement)
+    return len(tokens) > 0 and symbols[tokens[0]] == "return_statement"
+
+
+def _spelling(tokens: range, canon: Canon) -> list[tuple[str, str]]:
+    return [(canon.symbols[i], canon.program.tokens.texts[i]) for i in tokens]
+
+
+def _drop_range(tokens: range | Block, canon: Canon) -> None:
+    if isinstance(tokens, range):
+        for index in tokens:
+            canon.dropped[index] = 1
 
 
 _TERMINATORS = frozenset(

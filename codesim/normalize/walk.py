@@ -486,21 +486,28 @@ def _push_tuple_parts(
     tables: Tables,
     push: Any,
 ) -> bool:
-    """Schedule ``a, b = x, y`` so that the walk records where each target and value sits.
+    """Schedule an assignment so that the walk records where each target and value sits.
 
-    Returns False (and schedules nothing) unless both sides are plain tuples of one length
-    with no starred item, the only shape the tuple-split pass can rewrite.
+    Two shapes are recorded, the ones later passes rewrite: ``a, b = x, y`` (plain tuples of
+    one length, no starred item: split into one assignment per target) and ``x = e`` (one
+    target, one value: merged with its twin in the other branch of an ``if`` into a
+    conditional expression).  Returns False and schedules nothing for any other shape.
     """
     flags_of = tables.flags
     right = node.child_by_field_name("right")
     if right is None or node.child_by_field_name("type") is not None:
         return False
-    if not (flags_of[left.kind_id] & F_TUPLE_TARGET and flags_of[right.kind_id] & F_TUPLE_VALUE):
+    left_tuple = bool(flags_of[left.kind_id] & F_TUPLE_TARGET)
+    right_tuple = bool(flags_of[right.kind_id] & F_TUPLE_VALUE)
+    if left_tuple and right_tuple:
+        targets = [c for c in left.named_children if tables.action[c.kind_id] != ACT_SKIP]
+        values = [c for c in right.named_children if tables.action[c.kind_id] != ACT_SKIP]
+        if len(targets) != len(values) or len(targets) < 2:
+            return False
+    elif left_tuple or flags_of[right.kind_id] & F_ASSIGNMENT:
         return False
-    targets = [c for c in left.named_children if tables.action[c.kind_id] != ACT_SKIP]
-    values = [c for c in right.named_children if tables.action[c.kind_id] != ACT_SKIP]
-    if len(targets) != len(values) or len(targets) < 2:
-        return False
+    else:
+        targets, values = [left], [right]
     if any(flags_of[c.kind_id] & F_SPLAT for c in (*targets, *values)):
         return False
     marks: list[int] = []

@@ -337,16 +337,7 @@ MAX_LINES_OUTSIDE_THE_COPY = 2
         ("shlex", (0, 2), ("fractions", "heapq")),  # non-ASCII in the copy and before it
         ("base64", (3, 8), ("csv", "glob")),
         ("difflib", (1, 3), ("copy", "sched")),
-        pytest.param(
-            "difflib",
-            (4, 4),
-            ("copy", "sched"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a fragment ending at the end of a class runs on to the next statement, "
-                "over the comments (left) and the docstring (right) that follow the copy",
-            ),
-        ),
+        ("difflib", (4, 4), ("copy", "sched")),  # a class at the end of the copy
         ("tomllib._parser", (4, 12), ("netrc", "quopri")),
     ],
     ids=lambda value: "-".join(map(str, value)) if isinstance(value, tuple) else value,

@@ -255,3 +255,29 @@ def test_blocks_indented_with_tabs_and_space_continuations_still_parse() -> None
         "def f(a, b):\n    if a:\n        c = sum((a, b))\n        return c\n    return 0\n"
     )
     assert stream.symbols == spaced
+
+
+def test_an_if_else_of_assignments_reads_as_a_conditional_expression() -> None:
+    statement = (
+        "def f(c, a, b):\n    if c:\n        x = a + 1\n    else:\n        x = b\n    return x\n"
+    )
+    expression = "def f(c, a, b):\n    x = a + 1 if c else b\n    return x\n"
+    assert symbols(statement) == symbols(expression)
+
+
+def test_an_if_else_of_returns_reads_as_a_conditional_expression() -> None:
+    expression = "def f(c, a):\n    return a * 2 if c else -a\n"
+    with_else = "def f(c, a):\n    if c:\n        return a * 2\n    else:\n        return -a\n"
+    early_return = "def f(c, a):\n    if c:\n        return a * 2\n    return -a\n"
+    assert symbols(with_else) == symbols(expression) == symbols(early_return)
+
+
+def test_an_appending_loop_reads_as_a_list_comprehension() -> None:
+    loop = (
+        "def f(items):\n    out = []\n    for item in items:\n        if item > 0:\n"
+        "            out.append(item * 2)\n    return out\n"
+    )
+    comprehension = (
+        "def f(items):\n    out = [item * 2 for item in items if item > 0]\n    return out\n"
+    )
+    assert symbols(loop) == symbols(comprehension)
