@@ -1,0 +1,1 @@
+"""Peer tools (copydetect, Dolos, symilar, jscpd) for the accuracy benchmark: see README.md."""
