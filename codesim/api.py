@@ -14,6 +14,7 @@ def compare(
     left: str | os.PathLike[str],
     right: str | os.PathLike[str],
     *,
+    base: str | os.PathLike[str] | None = None,
     options: Options | None = None,
     progress: ProgressCallback | None = None,
 ) -> Report:
@@ -23,6 +24,9 @@ def compare(
     found in the other side, with the matched file pairs, their fragments and the identifier
     map.  Files that cannot be compared are listed in ``Report.skipped``.
 
+    ``base`` names template code (a course skeleton, a project template, generated code)
+    that both sides may share legitimately: code matching it is left out of every score.
+
     Raises ``InputError`` when a path does not exist or holds no source file.
     """
     options = options or Options()
@@ -30,4 +34,8 @@ def compare(
     pipeline.require_files(left_side)
     right_side = pipeline.read_side(os.fspath(right), "right", options, progress)
     pipeline.require_files(right_side)
-    return pipeline.compare_sides(left_side, right_side, options, progress)
+    base_side = None
+    if base is not None:
+        base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
+        pipeline.require_files(base_side)
+    return pipeline.compare_sides(left_side, right_side, options, progress, base_side)

@@ -39,6 +39,7 @@ from codesim.tokens import Role
 from codesim.units import fold_small_units
 
 ProgressCallback = Callable[[str, int, int], None]
+_Mask = npt.NDArray[np.bool_]
 """``progress(stage, done, total)``: called as long work advances; ``total`` 0 if unknown."""
 
 _ROLES = frozenset(role.value for role in Role)
@@ -67,7 +68,7 @@ class NormalizedFile:
 class SideData:
     """Everything read from one side of a comparison."""
 
-    label: Literal["left", "right"]
+    label: Literal["left", "right", "base"]
     root: str
     files: list[NormalizedFile]
     skipped: list[results.Skipped]
@@ -76,7 +77,7 @@ class SideData:
 
 def read_side(
     path: str | Path,
-    label: Literal["left", "right"],
+    label: Literal["left", "right", "base"],
     options: Options,
     progress: ProgressCallback | None = None,
 ) -> SideData:
@@ -150,8 +151,15 @@ def compare_sides(
     right: SideData,
     options: Options,
     progress: ProgressCallback | None = None,
+    base: SideData | None = None,
 ) -> results.Report:
-    """Align the candidate file pairs of two sides and build the report."""
+    """Align the candidate file pairs of two sides and build the report.
+
+    With a ``base`` (template code both sides may legitimately share), every token that matches
+    the base is left out of the scores, the coverages and the evidence.
+    """
+    left_base = base_masks(left, base, options)
+    right_base = base_masks(right, base, options)
     pairs = candidate_pairs(left.files, right.files, options)
     left_marks = [np.zeros(f.tokens, dtype=bool) for f in left.files]
     right_marks = [np.zeros(f.tokens, dtype=bool) for f in right.files]
@@ -169,10 +177,12 @@ def compare_sides(
             progress("aligning file pairs", done, len(pairs))
         if not aligned.tiles:
             continue
-        for t in aligned.tiles:
-            left_marks[i][t.left : t.left + t.length] = True
-            right_marks[j][t.right : t.right + t.length] = True
-        result = pair_result(lf, rf, aligned, options)
+        left_matched, right_matched = _matched_outside_base(aligned, left_base[i], right_base[j])
+        left_marks[i] |= left_matched
+        right_marks[j] |= right_matched
+        result = pair_result(lf, rf, aligned, options, left_base[i], right_base[j])
+        if not result.fragments:
+            continue
         renamings.extend(aligned.renamings)
         if result.score >= options.min_score:
             pair_results.append(result)
@@ -180,8 +190,8 @@ def compare_sides(
         key=lambda p: (-p.score, -p.literal_agreement, -p.similarity, p.left, p.right)
     )
 
-    left_tokens = sum(f.tokens for f in left.files)
-    right_tokens = sum(f.tokens for f in right.files)
+    left_tokens = sum(int((~mask).sum()) for mask in left_base)
+    right_tokens = sum(int((~mask).sum()) for mask in right_base)
     scores = score(
         sum(int(m.sum()) for m in left_marks),
         sum(int(m.sum()) for m in right_marks),
@@ -201,16 +211,67 @@ def compare_sides(
         identifier_map=_mappings(merge_renamings(renamings)),
         skipped=left.skipped + right.skipped,
         options=options.model_dump(),
-        warnings=_warnings(left) + _warnings(right),
+        warnings=_warnings(left) + _warnings(right) + (_warnings(base) if base else []),
+        base=_side_summary(base) if base else None,
     )
 
 
+def base_masks(side: SideData, base: SideData | None, options: Options) -> list[_Mask]:
+    """For each file of ``side``, which of its tokens match code in ``base``."""
+    masks = [np.zeros(f.tokens, dtype=bool) for f in side.files]
+    if base is None:
+        return masks
+    for i, j in candidate_pairs(base.files, side.files, options):
+        aligned = align(
+            base.files[i].stream,
+            side.files[j].stream,
+            kgram_size=options.kgram_size,
+            min_match_tokens=options.min_match_tokens,
+        )
+        for t in aligned.tiles:
+            masks[j][t.right : t.right + t.length] = True
+    return masks
+
+
+def _matched_outside_base(
+    aligned: AlignedPair, left_base: _Mask, right_base: _Mask
+) -> tuple[_Mask, _Mask]:
+    """The tokens of each side that the tiles match, leaving out positions where either side
+    is base code."""
+    left = np.zeros(len(left_base), dtype=bool)
+    right = np.zeros(len(right_base), dtype=bool)
+    for t in aligned.tiles:
+        keep = ~(left_base[t.left : t.left + t.length] | right_base[t.right : t.right + t.length])
+        left[t.left : t.left + t.length] |= keep
+        right[t.right : t.right + t.length] |= keep
+    return left, right
+
+
 def pair_result(
-    left: NormalizedFile, right: NormalizedFile, aligned: AlignedPair, options: Options
+    left: NormalizedFile,
+    right: NormalizedFile,
+    aligned: AlignedPair,
+    options: Options,
+    left_base: _Mask | None = None,
+    right_base: _Mask | None = None,
 ) -> results.PairResult:
-    """The public result of one aligned file pair, with exact source spans."""
+    """The public result of one aligned file pair, with exact source spans.
+
+    Tokens marked in ``left_base``/``right_base`` (template code) count neither as matched nor
+    in the totals, and fragments that are mostly base code are not shown.
+    """
+    if left_base is None:
+        left_base = np.zeros(left.tokens, dtype=bool)
+    if right_base is None:
+        right_base = np.zeros(right.tokens, dtype=bool)
+    left_matched, _ = _matched_outside_base(aligned, left_base, right_base)
+    matched = int(left_matched.sum())
     scores = score(
-        aligned.matched, aligned.matched, left.tokens, right.tokens, options.min_evidence_tokens
+        matched,
+        matched,
+        left.tokens - int(left_base.sum()),
+        right.tokens - int(right_base.sum()),
+        options.min_evidence_tokens,
     )
     left_lines = LineTable(left.source.data)
     right_lines = LineTable(right.source.data)
@@ -222,6 +283,7 @@ def pair_result(
         )
         for t in aligned.tiles
         for start, stop in source_pieces(t, left.source_rank, right.source_rank)
+        if left_matched[t.left + start : t.left + stop].mean() > 0.5
     ]
     fragments.sort(key=lambda f: (f.left.start_byte, f.right.start_byte))
     return results.PairResult(
@@ -231,7 +293,7 @@ def pair_result(
         similarity=scores.similarity,
         left_coverage=scores.left_coverage,
         right_coverage=scores.right_coverage,
-        longest_fragment=aligned.longest,
+        longest_fragment=max((f.tokens for f in fragments), default=0),
         literal_agreement=aligned.literal_agreement,
         left_tokens=left.tokens,
         right_tokens=right.tokens,

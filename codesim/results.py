@@ -30,7 +30,7 @@ class _Model(BaseModel):
 class Skipped(_Model):
     """A file that was found but not compared, and why."""
 
-    side: Literal["left", "right"]
+    side: Literal["left", "right", "base"]
     path: str
     reason: SkipReason
     detail: str = ""
@@ -133,3 +133,5 @@ class Report(_Model):
     skipped: list[Skipped]
     options: dict[str, float | int | bool | str]
     warnings: list[str] = []
+    base: Side | None = None
+    """The template code subtracted before scoring (``--base``), when one was given."""

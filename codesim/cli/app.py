@@ -17,6 +17,7 @@ from codesim import Report, __version__
 from codesim.api import compare as compare_paths
 from codesim.cli.exits import ExitCode, errors_to_exit_codes, highest_score
 from codesim.cli.params import (
+    Base,
     FailAbove,
     IncludeGenerated,
     JsonOutput,
@@ -138,6 +139,7 @@ def compare(
     window_size: WindowSize = DEFAULT_WINDOW_SIZE,
     min_match_tokens: MinMatchTokens = DEFAULT_MIN_MATCH_TOKENS,
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    base: Base = None,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     verbose: Verbose = False,
@@ -155,7 +157,7 @@ def compare(
             min_score=min_score,
         )
         with stage_progress(stderr, quiet=quiet) as progress:
-            report = compare_paths(original, suspect, options=options, progress=progress)
+            report = compare_paths(original, suspect, base=base, options=options, progress=progress)
         _emit_report(report, stderr, json_output=json_output, top=top, quiet=quiet)
     _exit_if_above(report, fail_above, stderr, quiet=quiet)
 

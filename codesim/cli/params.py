@@ -108,6 +108,17 @@ MaxFileBytes = Annotated[
         rich_help_panel=_INPUT,
     ),
 ]
+Base = Annotated[
+    str | None,
+    typer.Option(
+        "--base",
+        metavar="DIR",
+        help="Template code both sides may share (a course skeleton, a project template, "
+        "generated code): code matching it is left out of every score.",
+        show_default=False,
+        rich_help_panel=_INPUT,
+    ),
+]
 NoGitignore = Annotated[
     bool,
     typer.Option(

@@ -288,3 +288,19 @@ def test_the_console_script_entry_point_is_the_same_command_line() -> None:
     )
     assert result.returncode == 0
     assert result.stdout == f"codesim {__version__}\n"
+
+
+def test_base_subtracts_template_code_shared_by_both_sides(tmp_path: Path) -> None:
+    original = REPO / "examples" / "original"
+    with_base = run_cli("compare", original, original, "--base", original, "--json")
+    without = run_cli("compare", original, original, "--json")
+    assert with_base.returncode == 0 and without.returncode == 0
+    assert Report.model_validate_json(without.stdout).score == 1.0
+    report = Report.model_validate_json(with_base.stdout)
+    assert report.score == 0.0 and report.base is not None
+
+
+def test_a_missing_base_is_an_input_error(tmp_path: Path) -> None:
+    original = REPO / "examples" / "original"
+    result = run_cli("compare", original, original, "--base", tmp_path / "nowhere")
+    assert result.returncode == 3
