@@ -112,7 +112,9 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     )
     return NormalizedFile(
         source=source,
-        stream=Stream(hashes, kgram_table(kgrams), roles, stream.texts, placeholders, literals),
+        stream=Stream(
+            hashes, kgram_table(kgrams), roles, stream.texts, placeholders, literals, stream.scopes
+        ),
         selected=kgrams[winnow(kgrams, options.window_size)],
         start_bytes=starts,
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),

@@ -80,6 +80,8 @@ class TokenStream:
     - ``texts[i]`` is the original text of a placeholder identifier or literal (the side
       channel read by the identifier map and by constant evidence), ``""`` otherwise;
     - ``numbers[i]`` numbers bound names by first use within their scope, -1 elsewhere;
+    - ``scopes[i]`` is the scope that binds a placeholder (-1: the file's attribute
+      namespace), -2 for tokens that are not placeholders;
     - ``start_bytes[i]``/``end_bytes[i]`` locate the token in the UTF-8 source;
     - ``owners[i]`` is the index in ``units`` of the token's innermost unit.
     """
@@ -87,6 +89,7 @@ class TokenStream:
     symbols: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
+    scopes: list[int] = field(default_factory=list)
     start_bytes: list[int] = field(default_factory=list)
     end_bytes: list[int] = field(default_factory=list)
     owners: list[int] = field(default_factory=list)

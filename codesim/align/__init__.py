@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ __all__ = [
     "score",
     "source_order_rank",
     "source_pieces",
+    "verify",
 ]
 
 
@@ -52,6 +54,8 @@ class Stream:
     """Positions of placeholder tokens, ascending."""
     literals: npt.NDArray[np.int64]
     """Positions of literal tokens (strings, numbers), ascending."""
+    scopes: list[int]
+    """The scope that binds each placeholder (names are only the same name within a scope)."""
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -74,7 +78,8 @@ def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int
     """Tile the two streams with maximal shared fragments of at least ``min_match_tokens``."""
     left_seeds, right_seeds = shared_kgrams(left.kgrams, right.kgrams)
     matches = maximal_matches(left_seeds, right_seeds, left.hashes, right.hashes, kgram_size)
-    tiles = tile(matches, len(left), len(right), min_match_tokens)
+    tiles = verify(tile(matches, len(left), len(right), min_match_tokens), left, right,
+                   min_match_tokens)  # fmt: skip
     matched = sum(t.length for t in tiles)
     longest = max((t.length for t in tiles), default=0)
     return AlignedPair(
@@ -84,6 +89,51 @@ def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int
         identifier_map(_aligned_names(left, right, tiles)),
         _literal_agreement(left, right, tiles),
     )
+
+
+def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int) -> list[Tile]:
+    """Cut tiles where the names they align contradict the pair's renaming.
+
+    A copy renames consistently: each name bound on the left corresponds to one name on the
+    right, and back.  The pair's renaming is read off all tiles by majority, per binding
+    scope; a placeholder aligned against the majority in either direction is where a tile ran
+    past the copied code (into the next definition) or where unrelated code merely has the same
+    shape.  Tiles are cut there, and the pieces shorter than ``min_match_tokens`` are dropped.
+    """
+    aligned = _aligned(left.placeholders, tiles)
+    if not aligned:
+        return tiles
+    keys = [
+        ((left.scopes[i], left.texts[i]), (right.scopes[j], right.texts[j]))
+        for i, j in aligned
+        if right.roles[j]
+    ]
+    counts = Counter(keys)
+    forward: dict[tuple[int, str], tuple[tuple[int, str], int]] = {}
+    backward: dict[tuple[int, str], tuple[tuple[int, str], int]] = {}
+    for (one, two), count in sorted(counts.items()):
+        if count > forward.get(one, (two, 0))[1]:
+            forward[one] = (two, count)
+        if count > backward.get(two, (one, 0))[1]:
+            backward[two] = (one, count)
+    conflicts = {
+        i
+        for i, j in aligned
+        if not right.roles[j]
+        or forward[left.scopes[i], left.texts[i]][0] != (right.scopes[j], right.texts[j])
+        or backward[right.scopes[j], right.texts[j]][0] != (left.scopes[i], left.texts[i])
+    }
+    if not conflicts:
+        return tiles
+    kept: list[Tile] = []
+    for t in tiles:
+        start = t.left
+        for cut in [*sorted(c for c in conflicts if t.left <= c < t.left + t.length),
+                    t.left + t.length]:  # fmt: skip
+            if cut - start >= min_match_tokens:
+                kept.append(Tile(start, t.right + start - t.left, cut - start))
+            start = cut + 1
+    return kept
 
 
 def _aligned(positions: npt.NDArray[np.int64], tiles: list[Tile]) -> list[tuple[int, int]]:

@@ -67,6 +67,7 @@ def normalize(data: bytes, language: Language) -> TokenStream:
         symbols=out_symbols,
         texts=texts,
         numbers=numbers,
+        scopes=[binders[i] for i in order],
         start_bytes=[raw.start_bytes[i] for i in order],
         end_bytes=[raw.end_bytes[i] for i in order],
         owners=owners,

@@ -24,6 +24,7 @@ def stream_of(symbols: list[str]) -> Stream:
         [""] * len(symbols),
         np.empty(0, dtype=np.int64),
         np.empty(0, dtype=np.int64),
+        [-2] * len(symbols),
     )
 
 
@@ -99,3 +100,25 @@ def test_boilerplate_fingerprints_propose_no_candidates():
 
 def test_fingerprinting_an_empty_stream_is_empty():
     assert len(fingerprint([], K, 4).selected) == 0
+
+
+def test_a_tile_that_contradicts_the_pairs_renaming_is_cut_there():
+    # Left renames a->x consistently in two copies of a 30-token run; in a third run the
+    # same left name meets a different right name: that run is cut at the contradiction.
+    run = ["s1", "LOCAL", "s2", "s3", "s4"] * 6
+    left_texts = ["a" if s == "LOCAL" else "" for s in run] * 3
+    right_texts = (["x" if s == "LOCAL" else "" for s in run] * 2
+                   + ["y" if s == "LOCAL" else "" for s in run])  # fmt: skip
+    symbols = run * 3
+
+    def stream(texts):
+        hashes = symbol_hashes(symbols)
+        roles = ["LOCAL" if s == "LOCAL" else "" for s in symbols]
+        placeholders = np.array([i for i, r in enumerate(roles) if r], dtype=np.int64)
+        return Stream(hashes, kgram_table(kgram_hashes(hashes, K)), roles, texts,
+                      placeholders, np.empty(0, dtype=np.int64), [0] * len(symbols))  # fmt: skip
+
+    result = align(stream(left_texts), stream(right_texts), kgram_size=K, min_match_tokens=6)
+    mapped = {(r.left, r.right) for r in result.renamings}
+    assert ("a", "x") in mapped and ("a", "y") not in mapped
+    assert result.matched < len(symbols)
