@@ -179,6 +179,9 @@ class Fresh:
     def var(self) -> str:
         return self._take(lambda: "_".join(self.rng.sample(_WORDS, self.rng.choice((1, 2)))))
 
+    def private(self) -> str:
+        return self._take(lambda: "_" + "_".join(self.rng.sample(_WORDS, 2)))
+
     def func(self, hint: str = "") -> str:
         def make() -> str:
             verb, noun = self.rng.choice(_VERBS), self.rng.choice(_WORDS)
@@ -879,7 +882,9 @@ def restructure(source: str, rng: random.Random, *, rate: float = 0.7) -> Outcom
             tree = snapshot  # a rewrite that breaks the module is dropped whole
             continue
         applied += counts
-    applied["else_if_to_elif"] += _count_nested_else_if(text)
+    nested = _count_nested_else_if(text)
+    if nested:
+        applied["else_if_to_elif"] += nested
     out = unparse(tree)
     for text_pass in (_else_if_text, _parentheses_text):
         candidate, count = text_pass(out, rng, rate)
@@ -1436,7 +1441,7 @@ def _rewrite_import_aliases(
             if "." in alias.name:
                 continue
             new = (
-                fresh.var()
+                fresh.private()
                 if isinstance(stmt, ast.ImportFrom)
                 else _module_alias(alias.name, fresh)
             )
