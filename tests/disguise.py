@@ -1112,6 +1112,7 @@ def _restyle(
     passes: list[Callable[[str, random.Random], str]] = []
     if reformat:
         passes += [
+            _restore_multiline_strings,
             _drop_tuple_parentheses,
             _reindent,
             _switch_quotes,
@@ -1296,6 +1297,34 @@ def _add_trailing_commas(text: str, rng: random.Random) -> str:
         ):
             continue
         editor.insert(last.end, ",")
+    return editor.apply()
+
+
+def _restore_multiline_strings(text: str, rng: random.Random) -> str:
+    """``ast.unparse`` writes every string on one line (``'a\\nb'``); people write long
+    multi-line strings triple-quoted, and one-line megabyte literals look generated."""
+    editor = _Editor(text)
+    for token in _tokens(text):
+        if token.type != tokenize.STRING or len(token.string) < 60:
+            continue
+        prefix = token.string[: len(token.string) - len(token.string.lstrip("rRbBuUfF"))]
+        if set(prefix.lower()) & {"r", "b", "f"}:
+            continue
+        try:
+            value = ast.literal_eval(token.string)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if not isinstance(value, str) or value.count("\n") < 2:
+            continue
+        if len(token.string) < 400 and rng.random() < 0.1:
+            continue  # a short one may stay as it is
+        if "\r" in value or not all(c.isprintable() or c in "\n\t" for c in value):
+            continue
+        body = value.replace("\\", "\\\\")
+        for quote in ('"""', "'''"):
+            if quote not in body and not body.endswith(quote[0]):
+                editor.replace(token.start, token.end, f"{prefix}{quote}{body}{quote}")
+                break
     return editor.apply()
 
 

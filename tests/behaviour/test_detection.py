@@ -23,7 +23,7 @@ import re
 import shutil
 import tokenize
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +69,10 @@ def make_disguised_copy(module: str, folder: Path) -> DisguisedCopy:
     copy = folder / f"{file_stem(module)}.py"
     copy.write_text(result.source, encoding="utf-8")
     return DisguisedCopy(module, module_path(module), copy, result)
+
+
+def pair_ids(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    return [f"{left}-vs-{right}" for left, right in pairs]
 
 
 def identifiers(source: str) -> set[str]:
@@ -129,8 +133,26 @@ def test_negative_corpus_has_enough_pairs() -> None:
     assert len(list(itertools.combinations(NEGATIVE_MODULES, 2))) >= 435
 
 
-@pytest.mark.parametrize(("left", "right"), SAME_PURPOSE_PAIRS, ids="-vs-".join)
+@pytest.mark.parametrize(("left", "right"), SAME_PURPOSE_PAIRS, ids=pair_ids(SAME_PURPOSE_PAIRS))
 def test_modules_written_for_the_same_job_score_as_independent(left: str, right: str) -> None:
+    report = codesim.compare(module_path(left), module_path(right))
+    assert report.score < MAX_INDEPENDENT_SCORE, f"{left} vs {right}: {report.score:.4f}"
+
+
+DATA_TABLE_PAIRS = [
+    ("encodings.aliases", "html.entities"),
+    ("locale", "encodings.aliases"),
+]
+"""Independent modules that are mostly one big dict of string literals."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="literal values are not evidence yet: two unrelated dicts of string literals are "
+    "the same token stream (STR: STR, ...) and score 1.0",
+)
+@pytest.mark.parametrize(("left", "right"), DATA_TABLE_PAIRS, ids=pair_ids(DATA_TABLE_PAIRS))
+def test_independent_data_tables_score_as_independent(left: str, right: str) -> None:
     report = codesim.compare(module_path(left), module_path(right))
     assert report.score < MAX_INDEPENDENT_SCORE, f"{left} vs {right}: {report.score:.4f}"
 
@@ -159,7 +181,7 @@ SYMMETRY_PAIRS = [
 ]
 
 
-@pytest.mark.parametrize(("left", "right"), SYMMETRY_PAIRS, ids="-vs-".join)
+@pytest.mark.parametrize(("left", "right"), SYMMETRY_PAIRS, ids=pair_ids(SYMMETRY_PAIRS))
 def test_score_is_symmetric_for_independent_modules(left: str, right: str) -> None:
     forward = codesim.compare(module_path(left), module_path(right))
     backward = codesim.compare(module_path(right), module_path(left))
