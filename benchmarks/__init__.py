@@ -1,0 +1,1 @@
+"""End-to-end benchmarks of codesim: throughput and the whole standard library (see README.md)."""
