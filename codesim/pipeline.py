@@ -23,6 +23,7 @@ from codesim.align import (
     Stream,
     align,
     kgram_table,
+    literal_values,
     merge_renamings,
     score,
     source_order_rank,
@@ -113,7 +114,14 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     return NormalizedFile(
         source=source,
         stream=Stream(
-            hashes, kgram_table(kgrams), roles, stream.texts, placeholders, literals, stream.scopes
+            hashes,
+            kgram_table(kgrams),
+            roles,
+            stream.texts,
+            placeholders,
+            literals,
+            stream.scopes,
+            literal_values(stream.texts, literals),
         ),
         selected=kgrams[winnow(kgrams, options.window_size)],
         start_bytes=starts,

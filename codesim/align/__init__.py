@@ -29,6 +29,7 @@ __all__ = [
     "Tile",
     "align",
     "kgram_table",
+    "literal_values",
     "merge_renamings",
     "score",
     "source_order_rank",
@@ -56,6 +57,9 @@ class Stream:
     """Positions of literal tokens (strings, numbers), ascending."""
     scopes: list[int]
     """The scope that binds each placeholder (names are only the same name within a scope)."""
+    values: dict[int, str]
+    """Position -> the value of each literal as written, with quotes and prefixes taken off
+    (``'a'`` and ``"a"`` are one value)."""
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -92,17 +96,54 @@ def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int
 
 
 def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int) -> list[Tile]:
-    """Cut tiles where the names they align contradict the pair's renaming.
+    """Cut tiles where the names or the constants they align say "not a copy".
 
     A copy renames consistently: each name bound on the left corresponds to one name on the
     right, and back.  The pair's renaming is read off all tiles by majority, per binding
     scope; a placeholder aligned against the majority in either direction is where a tile ran
     past the copied code (into the next definition) or where unrelated code merely has the same
-    shape.  Tiles are cut there, and the pieces shorter than ``min_match_tokens`` are dropped.
+    shape.  Likewise a tile whose aligned literals mostly differ in value (two unrelated tables
+    of strings) is cut at each differing literal.  Tiles are cut there, and the pieces shorter
+    than ``min_match_tokens`` are dropped.
     """
     aligned = _aligned(left.placeholders, tiles)
-    if not aligned:
+    conflicts = _literal_conflicts(tiles, left, right)
+    if aligned:
+        conflicts |= _name_conflicts(aligned, left, right)
+    if not conflicts:
         return tiles
+    kept: list[Tile] = []
+    for t in tiles:
+        start = t.left
+        for cut in [*sorted(c for c in conflicts if t.left <= c < t.left + t.length),
+                    t.left + t.length]:  # fmt: skip
+            if cut - start >= min_match_tokens:
+                kept.append(Tile(start, t.right + start - t.left, cut - start))
+            start = cut + 1
+    return kept
+
+
+LITERAL_EVIDENCE = 3
+"""A tile needs at least this many aligned literals before their values can veto it."""
+
+LITERAL_AGREEMENT = 0.5
+"""Below this share of equal values, a tile's differing literals cut it: a copy keeps most of
+its constants, while two unrelated tables of strings share only their shape."""
+
+
+def _literal_conflicts(tiles: list[Tile], left: Stream, right: Stream) -> set[int]:
+    conflicts: set[int] = set()
+    for t in tiles:
+        pairs = _aligned(left.literals, [t])
+        if len(pairs) < LITERAL_EVIDENCE:
+            continue
+        differing = [i for i, j in pairs if left.values[i] != right.values[j]]
+        if len(differing) > (1 - LITERAL_AGREEMENT) * len(pairs):
+            conflicts.update(differing)
+    return conflicts
+
+
+def _name_conflicts(aligned: list[tuple[int, int]], left: Stream, right: Stream) -> set[int]:
     keys = [
         ((left.scopes[i], left.texts[i]), (right.scopes[j], right.texts[j]))
         for i, j in aligned
@@ -116,24 +157,26 @@ def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int
             forward[one] = (two, count)
         if count > backward.get(two, (one, 0))[1]:
             backward[two] = (one, count)
-    conflicts = {
+    return {
         i
         for i, j in aligned
         if not right.roles[j]
         or forward[left.scopes[i], left.texts[i]][0] != (right.scopes[j], right.texts[j])
         or backward[right.scopes[j], right.texts[j]][0] != (left.scopes[i], left.texts[i])
     }
-    if not conflicts:
-        return tiles
-    kept: list[Tile] = []
-    for t in tiles:
-        start = t.left
-        for cut in [*sorted(c for c in conflicts if t.left <= c < t.left + t.length),
-                    t.left + t.length]:  # fmt: skip
-            if cut - start >= min_match_tokens:
-                kept.append(Tile(start, t.right + start - t.left, cut - start))
-            start = cut + 1
-    return kept
+
+
+def literal_values(texts: list[str], positions: npt.NDArray[np.int64]) -> dict[int, str]:
+    """The comparable value of each literal token (see ``Stream.values``)."""
+    return {i: _literal_value(texts[i]) for i in positions.tolist()}
+
+
+def _literal_value(text: str) -> str:
+    body = text.lstrip("rRbBuUfF")
+    for quote in ('"""', "'''", '"', "'"):
+        if len(body) >= 2 * len(quote) and body.startswith(quote) and body.endswith(quote):
+            return body[len(quote) : -len(quote)]
+    return text.replace("_", "").lower()
 
 
 def _aligned(positions: npt.NDArray[np.int64], tiles: list[Tile]) -> list[tuple[int, int]]:
@@ -150,7 +193,7 @@ def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:
     pairs = _aligned(left.literals, tiles)
     if not pairs:
         return 1.0
-    same = sum(1 for i, j in pairs if left.texts[i] == right.texts[j])
+    same = sum(1 for i, j in pairs if left.values[i] == right.values[j])
     return round(same / len(pairs), 6)
 
 

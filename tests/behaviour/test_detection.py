@@ -146,11 +146,6 @@ DATA_TABLE_PAIRS = [
 """Independent modules that are mostly one big dict of string literals."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="literal values are not evidence yet: two unrelated dicts of string literals are "
-    "the same token stream (STR: STR, ...) and score 1.0",
-)
 @pytest.mark.parametrize(("left", "right"), DATA_TABLE_PAIRS, ids=pair_ids(DATA_TABLE_PAIRS))
 def test_independent_data_tables_score_as_independent(left: str, right: str) -> None:
     report = codesim.compare(module_path(left), module_path(right))

@@ -129,3 +129,22 @@ def test_progress_is_reported_through_the_callback(tmp_path) -> None:
         left, left, progress=lambda stage, done, total: events.append((stage, done, total))
     )
     assert ("reading left", 1, 1) in events and ("reading right", 1, 1) in events
+
+
+def table(names: list[str]) -> str:
+    rows = "\n".join(f"    {name!r}: {name.upper()!r}," for name in names)
+    return f"TABLE = {{\n{rows}\n}}\n"
+
+
+def test_two_unrelated_tables_of_strings_are_independent(tmp_path) -> None:
+    left = write(tmp_path / "a.py", table([f"alpha{i}" for i in range(80)]))
+    right = write(tmp_path / "b.py", table([f"omega{i}" for i in range(80)]))
+    assert codesim.compare(left, right).score < 0.1
+
+
+def test_a_copied_table_is_found_even_with_the_other_quote_style(tmp_path) -> None:
+    source = table([f"alpha{i}" for i in range(80)])
+    left = write(tmp_path / "a.py", source)
+    right = write(tmp_path / "b.py", source.replace("'", '"'))
+    report = codesim.compare(left, right)
+    assert report.score == 1.0 and report.pairs[0].literal_agreement == 1.0
