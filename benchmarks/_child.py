@@ -55,9 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         "right": {"files": report.right.files, "lines": report.right.lines},
         "skipped": [[s.side, s.path, str(s.reason)] for s in report.skipped],
         "pair_count": len(report.pairs),
+        "options": report.options,
     }
     if args.pairs:
-        result["pairs"] = [[p.left, p.right, p.score] for p in report.pairs]
+        result["pairs"] = [
+            [p.left, p.right, p.score, min(p.left_tokens, p.right_tokens)] for p in report.pairs
+        ]
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -140,7 +140,9 @@ class Measurement:
     score: float
     pair_count: int
     skipped: list[list[str]]
-    pairs: list[tuple[str, str, float]] | None
+    options: dict[str, object]
+    pairs: list[tuple[str, str, float, int]] | None
+    """(left, right, score, tokens of the smaller side) of every reported pair."""
 
 
 def measure_compare(
@@ -169,7 +171,8 @@ def measure_compare(
         score=data["score"],
         pair_count=data["pair_count"],
         skipped=data["skipped"],
-        pairs=[(a, b, s) for a, b, s in data["pairs"]] if pairs else None,
+        options=data["options"],
+        pairs=[(a, b, s, t) for a, b, s, t in data["pairs"]] if pairs else None,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import statistics
 import tokenize
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ TINY_FILE_TOKENS = 40
 of evidence; not finding it is expected, so it is counted apart."""
 
 TIE = 1e-9
+LOW_OWN_SCORE = 0.6
+"""A disguised copy scoring below this against its own original would not be called derived."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class StdlibResult:
     duplicate_hits: int = 0
     """Top hit is another file with the same bytes as the original (the stdlib has a few)."""
     misses: list[Miss] = field(default_factory=list)
+    own_scores: dict[str, tuple[float, int]] = field(default_factory=dict)
+    """Score of each disguised file (of reasonable size) against its own original, with the
+    canonical tokens of the pair's smaller side (0 when they were not paired)."""
 
     @property
     def lines(self) -> int:
@@ -118,8 +124,10 @@ def check_top_hits(result: StdlibResult) -> None:
     """For each disguised file, is its best-scoring partner its original?"""
     assert result.measurement.pairs is not None
     scores: dict[str, dict[str, float]] = defaultdict(dict)
-    for left, right, score in result.measurement.pairs:
+    tokens: dict[tuple[str, str], int] = {}
+    for left, right, score, smaller in result.measurement.pairs:
         scores[right][left] = max(score, scores[right].get(left, 0.0))
+        tokens[left, right] = smaller
     original_root = result.corpus.original
     digest = {
         relative: hashlib.sha256((original_root / relative).read_bytes()).hexdigest()
@@ -131,7 +139,11 @@ def check_top_hits(result: StdlibResult) -> None:
     unchanged = {entry.split(":", 1)[0] for entry in result.corpus.stats.copied_unchanged}
     for relative in _files(result.corpus.disguised):
         result.checked += 1
-        miss = _judge(relative, scores.get(relative, {}), digest)
+        partners = scores.get(relative, {})
+        if relative not in unchanged and code_tokens(original_root / relative) >= TINY_FILE_TOKENS:
+            own = (partners.get(relative, 0.0), tokens.get((relative, relative), 0))
+            result.own_scores[relative] = own
+        miss = _judge(relative, partners, digest)
         if miss is None:
             result.hits += 1
             continue
@@ -199,6 +211,21 @@ def describe(result: StdlibResult, show: int = 50) -> str:
         + "); expected: "
         + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()) if k not in REAL_MISSES),
     ]
+    evidence = int(str(m.options.get("min_evidence_tokens", 0)))
+    own = sorted(result.own_scores.items(), key=lambda item: item[1][0])
+    if own:
+        values = [score for _, (score, _) in own]
+        damped = [r for r, (score, size) in own if score < LOW_OWN_SCORE and 0 < size < evidence]
+        low = [(r, s, n) for r, (s, n) in own if s < LOW_OWN_SCORE and not 0 < n < evidence]
+        lines.append(
+            f"  score against its own original ({len(values)} files of {TINY_FILE_TOKENS}+ "
+            f"code tokens): median {statistics.median(values):.3f}, 5th percentile "
+            f"{values[len(values) // 20]:.3f}; below {LOW_OWN_SCORE}: {len(low)}, plus "
+            f"{len(damped)} small files damped by design (< {evidence} canonical tokens)"
+        )
+        for relative, score, size in low[:show]:
+            paired = f"{size} tokens" if size else "not paired with its original"
+            lines.append(f"    low score      {relative}: {score:.3f} ({paired})")
     ordered = sorted(result.misses, key=lambda miss: (miss.kind not in REAL_MISSES, miss.kind))
     for miss in ordered[:show]:
         lines.append(f"    {miss.kind:14} {miss.path}: {miss.detail}")
