@@ -29,7 +29,6 @@ __all__ = [
     "Tile",
     "align",
     "kgram_table",
-    "literal_values",
     "merge_renamings",
     "score",
     "source_order_rank",
@@ -44,7 +43,7 @@ class Stream:
 
     ``hashes`` are the symbols' hashes, ``kgrams`` the k-grams over them (sorted for lookup),
     ``roles`` the placeholder role of each token ("" for tokens that are not placeholders) and
-    ``texts`` the original names and literal values.
+    ``texts`` the original names and the literals' values.
     """
 
     hashes: HashArray
@@ -57,9 +56,6 @@ class Stream:
     """Positions of literal tokens (strings, numbers), ascending."""
     scopes: list[int]
     """The scope that binds each placeholder (names are only the same name within a scope)."""
-    values: dict[int, str]
-    """Position -> the value of each literal as written, with quotes and prefixes taken off
-    (``'a'`` and ``"a"`` are one value)."""
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -137,7 +133,7 @@ def _literal_conflicts(tiles: list[Tile], left: Stream, right: Stream) -> set[in
         pairs = _aligned(left.literals, [t])
         if len(pairs) < LITERAL_EVIDENCE:
             continue
-        differing = [i for i, j in pairs if left.values[i] != right.values[j]]
+        differing = [i for i, j in pairs if left.texts[i] != right.texts[j]]
         if len(differing) > (1 - LITERAL_AGREEMENT) * len(pairs):
             conflicts.update(differing)
     return conflicts
@@ -166,19 +162,6 @@ def _name_conflicts(aligned: list[tuple[int, int]], left: Stream, right: Stream)
     }
 
 
-def literal_values(texts: list[str], positions: npt.NDArray[np.int64]) -> dict[int, str]:
-    """The comparable value of each literal token (see ``Stream.values``)."""
-    return {i: _literal_value(texts[i]) for i in positions.tolist()}
-
-
-def _literal_value(text: str) -> str:
-    body = text.lstrip("rRbBuUfF")
-    for quote in ('"""', "'''", '"', "'"):
-        if len(body) >= 2 * len(quote) and body.startswith(quote) and body.endswith(quote):
-            return body[len(quote) : -len(quote)]
-    return text.replace("_", "").lower()
-
-
 def _aligned(positions: npt.NDArray[np.int64], tiles: list[Tile]) -> list[tuple[int, int]]:
     """``(left, right)`` positions aligned by the tiles, for the given left positions."""
     pairs: list[tuple[int, int]] = []
@@ -193,7 +176,7 @@ def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:
     pairs = _aligned(left.literals, tiles)
     if not pairs:
         return 1.0
-    same = sum(1 for i, j in pairs if left.values[i] == right.values[j])
+    same = sum(1 for i, j in pairs if left.texts[i] == right.texts[j])
     return round(same / len(pairs), 6)
 
 

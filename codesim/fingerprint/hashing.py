@@ -21,12 +21,18 @@ enough set bits that neighbouring k-grams differ in every bit after a few steps.
 
 _symbol_cache: dict[str, int] = {}
 
+HASHED_AS = {"PARAM": "LOCAL"}
+"""Symbols that hash as another: to a copier a parameter and a local variable are one thing
+(extracting a helper turns the locals it reads into parameters, inlining does the reverse).
+The stream keeps the distinction for the identifier map."""
+
 
 def symbol_hash(symbol: str) -> int:
-    """A stable 64-bit hash of one symbol."""
+    """A stable 64-bit hash of one symbol (see ``HASHED_AS``)."""
     value = _symbol_cache.get(symbol)
     if value is None:
-        digest = hashlib.blake2b(symbol.encode("utf-8"), digest_size=8).digest()
+        hashed = HASHED_AS.get(symbol, symbol)
+        digest = hashlib.blake2b(hashed.encode("utf-8"), digest_size=8).digest()
         value = int.from_bytes(digest, "little")
         _symbol_cache[symbol] = value
     return value

@@ -87,3 +87,5 @@ class Language:
     format_method: str = ""
     """``"{}".format(x)`` and ``"%s" % x`` are emitted like the f-string ``f"{x}"``."""
     format_operator: str = ""
+    pure_expressions: frozenset[str] = frozenset()
+    """Expression kinds without side effects: a statement made only of them is a no-op."""

@@ -139,4 +139,11 @@ PYTHON = Language(
     binary_operator="binary_operator",
     format_method="format",
     format_operator="%",
+    pure_expressions=_kinds(
+        """
+        tuple expression_list list set dictionary pair binary_operator unary_operator
+        comparison_operator boolean_operator not_operator parenthesized_expression
+        conditional_expression
+        """
+    ),
 )

@@ -10,11 +10,12 @@ The passes run in this order, each on the output of the one before:
 1. ``split_tuple_assignments``: ``a, b = x, y`` becomes ``a = x; b = y``;
 2. ``drop_local_keywords``: ``f(a, b=2)`` reads as ``f(a, 2)`` when ``f`` is defined here;
 3. ``flatten_else_if``: ``else: if c: ...`` reads as ``elif c: ...``;
-4. ``merge_conditionals``: ``if c: x = a`` / ``else: x = b`` reads as ``x = a if c else b``
+4. ``drop_dead_code``: unreachable statements, ``if False:`` blocks, unused pure assignments
+   (first, so that inserted noise cannot hide the patterns the next passes look for);
+5. ``merge_conditionals``: ``if c: x = a`` / ``else: x = b`` reads as ``x = a if c else b``
    (and the same for ``return``);
-5. ``loops_to_comprehensions``: ``out = []`` + ``for t in it: out.append(e)`` reads as
+6. ``loops_to_comprehensions``: ``out = []`` + ``for t in it: out.append(e)`` reads as
    ``out = [e for t in it]`` (with an ``if`` filter too);
-6. ``drop_dead_code``: unreachable statements, ``if False:`` blocks, unused pure assignments;
 7. ``order_statements``: independent statements of a block in a canonical order.
 """
 
@@ -47,9 +48,9 @@ def run_passes(
     split_tuple_assignments(canon)
     drop_local_keywords(canon)
     flatten_else_if(canon)
+    drop_dead_code(canon)
     merge_conditionals(canon)
     loops_to_comprehensions(canon)
-    drop_dead_code(canon)
     order_statements(canon)
 
 
@@ -519,7 +520,9 @@ def _dependencies(
     scope = tokens
     if definition and isinstance(statement.segments[0], range):
         scope = [i for i in statement.segments[0] if not canon.dropped[i]]
-    sort_key = _digest(symbols, tokens)
+    # Statements of one shape (a table of constants) sort by their literal values next, so a
+    # shuffled table is put back in one order too.
+    sort_key = _digest(symbols, tokens) + _digest(texts, [i for i in tokens if modes[i] == 0])
     if definition:
         sort_key = _digest(symbols, scope) + sort_key
     if not tokens:
@@ -543,6 +546,7 @@ def _dependencies(
 
 
 def _digest(symbols: list[str], tokens: list[int]) -> bytes:
+    """A stable hash of the symbols at ``tokens``."""
     return hashlib.blake2b("\x1f".join(symbols[i] for i in tokens).encode(), digest_size=8).digest()
 
 

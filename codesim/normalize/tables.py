@@ -67,6 +67,7 @@ class Tables:
     binary_symbol: str
     format_method: bytes
     format_operator: str
+    pure_expressions: frozenset[str]
 
 
 @cache
@@ -109,6 +110,7 @@ def compile_tables(language: Language) -> Tables:
         language.binary_operator,
         language.format_method.encode(),
         language.format_operator,
+        frozenset(language.aliases.get(k, k) for k in language.pure_expressions),
     )
 
 

@@ -14,6 +14,7 @@ import tree_sitter
 
 from codesim.normalize import ir
 from codesim.normalize.ir import Block, Program, RawTokens, Scope, Statement, TupleParts
+from codesim.normalize.literals import literal_value
 from codesim.normalize.tables import (
     ACT_CONST,
     ACT_IDENT,
@@ -148,7 +149,9 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
         t_owner(unit_stack[-1])
 
     def emit_string(node: tree_sitter.Node) -> None:
-        emit(node, "STR", (node.text or b"").decode("utf-8", "replace")[:_MAX_LITERAL_TEXT], 0)
+        parts = [c for c in node.children if flags_of[c.kind_id] & F_STRING] or [node]
+        value = "".join(literal_value(_text(part)) for part in parts)
+        emit(node, "STR", value[:_MAX_LITERAL_TEXT], 0)
         for interpolation in reversed(_interpolations(node, flags_of)):
             push((interpolation, use, None))
 
@@ -214,7 +217,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
             emit(node, negated.get(sym, sym) if payload is _NEGATE else sym, "", ir.MODE_NONE)
             continue
         if act == ACT_LITERAL:
-            emit(node, symbol[kid], node.text.decode("utf-8", "replace")[:_MAX_LITERAL_TEXT], 0)
+            emit(node, symbol[kid], literal_value(_text(node))[:_MAX_LITERAL_TEXT], 0)
             continue
         if act == ACT_CONST:
             emit(node, symbol[kid], "", ir.MODE_NONE)
@@ -426,14 +429,32 @@ _NOOP_ACTIONS = frozenset({ACT_STRING, ACT_LITERAL, ACT_CONST, ACT_IDENT})
 
 
 def _is_noop(node: tree_sitter.Node, tables: Tables) -> bool:
-    """A statement that is only a literal or a name: a docstring, a comment in disguise, or
-    inserted noise such as ``0`` or ``...``."""
+    """A statement that computes something and throws it away without side effects: a
+    docstring, a comment in disguise, or inserted noise such as ``0``, ``()`` or ``x + 1``."""
     first = node.named_child(0)
-    if first is None or tables.action[first.kind_id] not in _NOOP_ACTIONS:
+    if first is None:
         return False
-    return node.named_child_count == 1 or all(
-        tables.action[c.kind_id] == ACT_SKIP for c in node.named_children[1:]
-    )
+    if node.named_child_count > 1 and any(
+        tables.action[c.kind_id] != ACT_SKIP for c in node.named_children[1:]
+    ):
+        return False
+    if tables.action[first.kind_id] in _NOOP_ACTIONS:
+        return True
+    if tables.symbol[first.kind_id] not in tables.pure_expressions:
+        return False
+    stack = [first]
+    while stack:
+        current = stack.pop()
+        action = tables.action[current.kind_id]
+        if action == ACT_STRUCT and tables.symbol[current.kind_id] not in tables.pure_expressions:
+            return False
+        if action != ACT_SKIP and action not in _NOOP_ACTIONS:
+            stack.extend(current.children)
+    return True
+
+
+def _text(node: tree_sitter.Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
 
 
 def _unwrap(node: tree_sitter.Node, tables: Tables) -> tree_sitter.Node:

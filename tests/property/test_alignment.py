@@ -25,7 +25,6 @@ def stream_of(symbols: list[str]) -> Stream:
         np.empty(0, dtype=np.int64),
         np.empty(0, dtype=np.int64),
         [-2] * len(symbols),
-        {},
     )
 
 
@@ -117,8 +116,7 @@ def test_a_tile_that_contradicts_the_pairs_renaming_is_cut_there():
         roles = ["LOCAL" if s == "LOCAL" else "" for s in symbols]
         placeholders = np.array([i for i, r in enumerate(roles) if r], dtype=np.int64)
         return Stream(hashes, kgram_table(kgram_hashes(hashes, K)), roles, texts,
-                      placeholders, np.empty(0, dtype=np.int64), [0] * len(symbols),
-                      {})  # fmt: skip
+                      placeholders, np.empty(0, dtype=np.int64), [0] * len(symbols))  # fmt: skip
 
     result = align(stream(left_texts), stream(right_texts), kgram_size=K, min_match_tokens=6)
     mapped = {(r.left, r.right) for r in result.renamings}

@@ -83,7 +83,7 @@ def test_literals_become_typed_placeholders_with_values_on_the_side() -> None:
     stream = norm('x = 3\ny = 2.5\nz = "hw,d->hwd"\nw = None\n')
     literals = sorted(s for s in stream.symbols if s in {"INT", "FLOAT", "STR", "None"})
     assert literals == ["FLOAT", "INT", "None", "STR"]
-    assert '"hw,d->hwd"' in stream.texts and "3" in stream.texts
+    assert "hw,d->hwd" in stream.texts and "3" in stream.texts
 
 
 def test_tuple_assignment_and_separate_assignments_are_one_form() -> None:
@@ -281,3 +281,16 @@ def test_an_appending_loop_reads_as_a_list_comprehension() -> None:
         "def f(items):\n    out = [item * 2 for item in items if item > 0]\n    return out\n"
     )
     assert symbols(loop) == symbols(comprehension)
+
+
+def test_literal_values_are_compared_by_meaning_not_spelling() -> None:
+    one = norm("A = 0o40000\nB = 'caf\\u00e9'\nC = 1_000\n").texts
+    two = norm('A = 16384\nB = "café"\nC = 1000\n').texts
+    assert sorted(one) == sorted(two)
+
+
+def test_a_shuffled_table_of_constants_is_put_back_in_one_order() -> None:
+    names = [f"K{i}" for i in range(12)]
+    forward = "".join(f"{name} = {i!r}\n" for i, name in enumerate(names))
+    backward = "".join(f"{name} = {i!r}\n" for i, name in reversed(list(enumerate(names))))
+    assert norm(forward).texts == norm(backward).texts
