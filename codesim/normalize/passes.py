@@ -547,7 +547,9 @@ def _dependencies(
 
 def _digest(symbols: list[str], tokens: list[int]) -> bytes:
     """A stable hash of the symbols at ``tokens``."""
-    return hashlib.blake2b("\x1f".join(symbols[i] for i in tokens).encode(), digest_size=8).digest()
+    # Literal values may hold lone surrogates (a "\\ud800" escape): hash them, do not fail.
+    text = "\x1f".join(symbols[i] for i in tokens).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).digest()
 
 
 def _first(statement: Statement) -> int:

@@ -148,3 +148,11 @@ def test_a_copied_table_is_found_even_with_the_other_quote_style(tmp_path) -> No
     right = write(tmp_path / "b.py", source.replace("'", '"'))
     report = codesim.compare(left, right)
     assert report.score == 1.0 and report.pairs[0].literal_agreement == 1.0
+
+
+def test_lone_surrogate_escapes_in_strings_do_not_break_a_run(tmp_path) -> None:
+    source = 'A = "\\ud800"\nB = "\\udfff" + "x"\n' + ORIGINAL
+    left = write(tmp_path / "a.py", source)
+    report = codesim.compare(left, left)
+    assert report.score == 1.0
+    report.model_dump_json()
