@@ -113,11 +113,6 @@ def test_identifier_map_recovers_the_renames_of_a_disguised_copy(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="literal evidence compares the spelling of numbers: ast.unparse writes 0x00000010 "
-    "as 16, and a class of constants then scores 0.0 against its own copy",
-)
 def test_numbers_spelled_in_another_base_are_the_same_literals(tmp_path: Path) -> None:
     # xml.dom.NodeFilter is a class of hex constants; the plain round trip through ast.unparse
     # only respells them in decimal (and drops comments), it renames nothing.
