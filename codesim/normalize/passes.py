@@ -21,8 +21,8 @@ The passes run in this order, each on the output of the one before:
 
 from __future__ import annotations
 
-import hashlib
 import heapq
+import zlib
 from dataclasses import dataclass
 
 from codesim.normalize import ir
@@ -38,13 +38,16 @@ class Canon:
     symbols: list[str]
     binders: list[int]
     dropped: bytearray
+    blocks: list[Block]
+    """Every block, outermost first, listed once before the passes run: passes that remove
+    or merge statements may leave a listed block unreachable, which is harmless."""
 
 
 def run_passes(
     program: Program, symbols: list[str], binders: list[int], dropped: bytearray
 ) -> None:
     """Apply every pass, in order, to the whole program."""
-    canon = Canon(program, symbols, binders, dropped)
+    canon = Canon(program, symbols, binders, dropped, _blocks(program.root))
     split_tuple_assignments(canon)
     drop_local_keywords(canon)
     flatten_else_if(canon)
@@ -63,7 +66,7 @@ def split_tuple_assignments(canon: Canon) -> None:
     """
     texts = canon.program.tokens.texts
     modes = canon.program.tokens.modes
-    for block in _blocks(canon.program.root):
+    for block in canon.blocks:
         rewritten: list[Statement] = []
         changed = False
         for statement in block.statements:
@@ -112,7 +115,7 @@ def drop_local_keywords(canon: Canon) -> None:
 def flatten_else_if(canon: Canon) -> None:
     """``else:`` holding only an ``if`` reads as ``elif``: both spell the same chain."""
     symbols = canon.symbols
-    for block in _blocks(canon.program.root):
+    for block in canon.blocks:
         for statement in block.statements:
             if not statement.segments or symbols[_first(statement)] != "if_statement":
                 continue
@@ -146,7 +149,7 @@ def merge_conditionals(canon: Canon) -> None:
 
     ``if c: return a`` followed by ``return b`` counts as an ``if``/``else`` of returns.
     """
-    for block in _blocks(canon.program.root):
+    for block in canon.blocks:
         rewritten: list[Statement] = []
         statements = block.statements
         index = 0
@@ -225,7 +228,7 @@ def _conditional(
 def loops_to_comprehensions(canon: Canon) -> None:
     """``out = []`` then ``for t in it: out.append(e)`` (optionally under one ``if c:``) reads
     as ``out = [e for t in it if c]``: the tokens of the comprehension, in its order."""
-    for block in _blocks(canon.program.root):
+    for block in canon.blocks:
         statements = block.statements
         rewritten: list[Statement] = []
         index = 0
@@ -341,7 +344,7 @@ def drop_dead_code(canon: Canon) -> None:
     # With syntax errors the block structure is a guess: a ``return`` may appear to stand at
     # module level, and truncating after it would drop real code.
     trust_structure = program.syntax_errors[0] == 0
-    for block in _blocks(program.root):
+    for block in canon.blocks:
         kept: list[Statement] = []
         for position, statement in enumerate(block.statements):
             if not statement.segments:
@@ -435,55 +438,131 @@ def order_statements(canon: Canon) -> None:
     Two statements depend on each other when one writes a name the other reads or writes
     (names are keyed by their binding scope, members by name); ``return``, ``raise``, ``break``,
     ``continue``, ``yield`` and ``await`` keep their place.  Among the statements whose
-    predecessors are placed, the one whose canonical symbols hash lowest goes first, so any
+    predecessors are placed, the one whose canonical content hashes lowest goes first, so any
     reordering that keeps the dependencies (what a copier can do without breaking the code)
     yields the same sequence.  A definition (function, class) writes only its name, since its
-    body runs later, so definitions order freely.  Inner blocks are ordered first, so a
-    statement's hash already reflects its canonical inside.
+    body runs later, so definitions order freely.
+
+    Blocks are visited innermost first, and each statement's facts are built from its own
+    tokens plus the facts of the statements nested in it (a Merkle-style digest), so the pass
+    reads every token once however deep the nesting.
     """
-    # Blocks come innermost first, so every nested statement's kept tokens are in ``tokens``
-    # (in their canonical order) before the statement around it needs them.
-    tokens: dict[int, list[int]] = {}
-    for block in reversed(_blocks(canon.program.root)):
+    facts: dict[int, _Facts] = {}
+    for block in reversed(canon.blocks):
         for statement in block.statements:
-            tokens[id(statement)] = _kept_tokens(statement, canon, tokens)
+            facts[id(statement)] = _facts_of(statement, canon, facts)
         statements = block.statements
         if 2 <= len(statements) <= _MAX_REORDERED:
-            block.statements = _canonical_order(statements, canon, tokens)
+            block.statements = _canonical_order(statements, [facts[id(s)] for s in statements])
 
 
-def _kept_tokens(statement: Statement, canon: Canon, known: dict[int, list[int]]) -> list[int]:
-    found: list[int] = []
-    for segment in statement.segments:
+_Key = tuple[int, str]
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What ordering needs to know of one statement."""
+
+    writes: set[_Key]
+    reads: set[_Key]
+    barrier: bool
+    sort_key: tuple[int, ...]
+    """Stable CRC-32 digests (the order must not change between processes, and a collision
+    only falls back to source order).  For a definition: its header's digest first, then its
+    content's (a copy that edits a method's body must not move the method past methods of
+    other signatures); for other statements the content's.  Literal values come last, so a
+    shuffled table of constants of one shape is put back in one order too."""
+
+
+def _facts_of(statement: Statement, canon: Canon, known: dict[int, _Facts]) -> _Facts:
+    symbols = canon.symbols
+    modes = canon.program.tokens.modes
+    texts = canon.program.tokens.texts
+    dropped = canon.dropped
+    definition = statement.kind in _DEFINITIONS
+    writes: set[_Key] = set()
+    reads: set[_Key] = set()
+    barrier = statement.kind in _BARRIERS
+    # The digests must not depend on how the statement's own tokens are cut into segments (a
+    # split tuple assignment has three, the same assignment written out has one): own tokens
+    # are hashed in runs between nested blocks.
+    content = 0
+    own_values: list[str] = []
+    run: list[int] = []
+    header = 0
+    for position, segment in enumerate(statement.segments):
         if isinstance(segment, range):
-            found.extend(i for i in segment if not canon.dropped[i])
-        else:
-            for inner in segment.statements:
-                found.extend(known[id(inner)])
-    return found
+            kept = [i for i in segment if not dropped[i]]
+            run.extend(kept)
+            own_values.extend(texts[i] for i in kept if modes[i] == 0 and texts[i])
+            if definition and position == 0:
+                header = zlib.crc32(_encode("\x1f".join(symbols[i] for i in kept)))
+            if not definition or position == 0:
+                barrier = _note_names(kept, canon, writes, reads) or barrier
+            continue
+        content = zlib.crc32(_encode("\x1f".join(symbols[i] for i in run)), content)
+        run = []
+        for inner in segment.statements:
+            facts = known[id(inner)]
+            content = zlib.crc32(b"".join(k.to_bytes(4, "little") for k in facts.sort_key), content)
+            if not definition:
+                writes |= facts.writes
+                reads |= facts.reads
+                barrier = barrier or facts.barrier
+    content = zlib.crc32(_encode("\x1f".join(symbols[i] for i in run)), content)
+    values = zlib.crc32(_encode("\x1f".join(own_values)))
+    sort_key = (header, content, values) if definition else (content, values)
+    return _Facts(writes, reads, barrier and not definition, sort_key)
 
 
-def _canonical_order(
-    statements: list[Statement], canon: Canon, tokens: dict[int, list[int]]
-) -> list[Statement]:
-    facts = [_dependencies(statement, canon, tokens[id(statement)]) for statement in statements]
+def _note_names(tokens: list[int], canon: Canon, writes: set[_Key], reads: set[_Key]) -> bool:
+    """Add the names ``tokens`` write and read; True if one of them pins its statement."""
+    symbols = canon.symbols
+    modes = canon.program.tokens.modes
+    texts = canon.program.tokens.texts
+    binders = canon.binders
+    barrier = False
+    for index in tokens:
+        mode = modes[index]
+        if symbols[index] in _BARRIERS:
+            barrier = True
+        if mode <= ir.MODE_NONE:
+            continue
+        key = (binders[index], texts[index])
+        if mode in _WRITES:
+            writes.add(key)
+        elif mode in _READS:
+            reads.add(key)
+    return barrier
+
+
+_WRITES = frozenset({ir.MODE_BIND, ir.MODE_PARAM, ir.MODE_DEF, ir.MODE_ATTR_BIND})
+_READS = frozenset({ir.MODE_USE, ir.MODE_ATTR_USE})
+
+
+def _encode(text: str) -> bytes:
+    # Literal values may hold lone surrogates (a "\\ud800" escape): hash them, do not fail.
+    return text.encode("utf-8", "surrogatepass") + b"\x1e"
+
+
+def _canonical_order(statements: list[Statement], facts: list[_Facts]) -> list[Statement]:
     count = len(statements)
     successors: list[list[int]] = [[] for _ in range(count)]
     waiting = [0] * count
     for later in range(count):
-        writes_b, reads_b, barrier_b, _ = facts[later]
+        b = facts[later]
         for earlier in range(later):
-            writes_a, reads_a, barrier_a, _ = facts[earlier]
+            a = facts[earlier]
             if (
-                barrier_a
-                or barrier_b
-                or not writes_a.isdisjoint(reads_b)
-                or not reads_a.isdisjoint(writes_b)
-                or not writes_a.isdisjoint(writes_b)
+                a.barrier
+                or b.barrier
+                or not a.writes.isdisjoint(b.reads)
+                or not a.reads.isdisjoint(b.writes)
+                or not a.writes.isdisjoint(b.writes)
             ):
                 successors[earlier].append(later)
                 waiting[later] += 1
-    ready = [(facts[i][3], i) for i in range(count) if waiting[i] == 0]
+    ready = [(facts[i].sort_key, i) for i in range(count) if waiting[i] == 0]
     heapq.heapify(ready)
     order: list[Statement] = []
     while ready:
@@ -492,64 +571,8 @@ def _canonical_order(
         for later in successors[index]:
             waiting[later] -= 1
             if waiting[later] == 0:
-                heapq.heappush(ready, (facts[later][3], later))
+                heapq.heappush(ready, (facts[later].sort_key, later))
     return order
-
-
-_Key = tuple[int, str]
-
-
-def _dependencies(
-    statement: Statement, canon: Canon, tokens: list[int]
-) -> tuple[set[_Key], set[_Key], bool, bytes]:
-    """``(writes, reads, is_barrier, sort_key)`` of one statement.
-
-    The sort key of a definition hashes its header (decorators, name role, parameters) first
-    and its whole canonical content second: a copy that edits a method's body must not move
-    the method past methods of other signatures, or the class header would no longer be
-    followed by the same code in both copies.  Other statements hash their canonical symbols.
-    """
-    symbols = canon.symbols
-    modes = canon.program.tokens.modes
-    texts = canon.program.tokens.texts
-    binders = canon.binders
-    writes: set[_Key] = set()
-    reads: set[_Key] = set()
-    definition = statement.kind in _DEFINITIONS
-    # A definition's body runs later: only what its header reads and its name count.
-    scope = tokens
-    if definition and isinstance(statement.segments[0], range):
-        scope = [i for i in statement.segments[0] if not canon.dropped[i]]
-    # Statements of one shape (a table of constants) sort by their literal values next, so a
-    # shuffled table is put back in one order too.
-    sort_key = _digest(symbols, tokens) + _digest(texts, [i for i in tokens if modes[i] == 0])
-    if definition:
-        sort_key = _digest(symbols, scope) + sort_key
-    if not tokens:
-        return writes, reads, False, sort_key
-    barrier = statement.kind in _BARRIERS
-    for index in scope:
-        mode = modes[index]
-        symbol = symbols[index]
-        if symbol in _BARRIERS:
-            barrier = True
-        if mode <= ir.MODE_NONE:
-            continue
-        key = (binders[index], texts[index])
-        if mode in (ir.MODE_BIND, ir.MODE_PARAM, ir.MODE_DEF, ir.MODE_ATTR_BIND):
-            writes.add(key)
-        elif mode in (ir.MODE_USE, ir.MODE_ATTR_USE):
-            reads.add(key)
-    if symbols[tokens[0]] in _BARRIERS:
-        barrier = True
-    return writes, reads, barrier and not definition, sort_key
-
-
-def _digest(symbols: list[str], tokens: list[int]) -> bytes:
-    """A stable hash of the symbols at ``tokens``."""
-    # Literal values may hold lone surrogates (a "\\ud800" escape): hash them, do not fail.
-    text = "\x1f".join(symbols[i] for i in tokens).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(text, digest_size=8).digest()
 
 
 def _first(statement: Statement) -> int:
