@@ -10,7 +10,7 @@ import tree_sitter
 
 from codesim.languages import Language
 
-ACT_SKIP = 0
+ACT_SKIP = 0  # falsy on purpose: the walk tests actions for truth
 ACT_TRANSPARENT = 1
 ACT_STRUCT = 2
 ACT_IDENT = 3

@@ -163,6 +163,10 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
             scope.binds.setdefault(name, role)
 
     use = ir.MODE_USE
+    mode_bind = ir.MODE_BIND
+    mode_param = ir.MODE_PARAM
+    local_role = Role.LOCAL.value
+    param_role = Role.PARAM.value
     root_node = tree.root_node
     stack: list[tuple[Any, int, Any]] = [(root_node, use, None)]
     pop = stack.pop
@@ -204,17 +208,37 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
         act = action[kid]
         if act == ACT_SKIP:
             continue
+        # Identifiers and operators are most of the tokens: their emission is written out
+        # here rather than calling ``emit``.
         if act == ACT_IDENT:
             name = node.text.decode("utf-8", "replace")
-            if mode == ir.MODE_BIND:
-                bind(name, Role.LOCAL.value)
-            elif mode == ir.MODE_PARAM:
-                bind(name, Role.PARAM.value)
-            emit(node, "", name, mode if mode != ir.MODE_NONE else use)
+            if mode == mode_bind:
+                bind(name, local_role)
+            elif mode == mode_param:
+                bind(name, param_role)
+            if at_block:
+                open_implicit()
+            t_sym("")
+            t_text(name)
+            t_mode(mode or use)
+            t_scope(scope_stack[-1])
+            t_start(node.start_byte)
+            t_end(node.end_byte)
+            t_owner(unit_stack[-1])
             continue
         if act == ACT_OP:
             sym = symbol[kid]
-            emit(node, negated.get(sym, sym) if payload is _NEGATE else sym, "", ir.MODE_NONE)
+            if payload is _NEGATE:
+                sym = negated.get(sym, sym)
+            if at_block:
+                open_implicit()
+            t_sym(sym)
+            t_text("")
+            t_mode(0)
+            t_scope(scope_stack[-1])
+            t_start(node.start_byte)
+            t_end(node.end_byte)
+            t_owner(unit_stack[-1])
             continue
         if act == ACT_LITERAL:
             emit(node, symbol[kid], literal_value(_text(node))[:_MAX_LITERAL_TEXT], 0)
@@ -399,9 +423,18 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
                 child_mode = ir.MODE_BIND
 
         if act == ACT_STRUCT:
-            emit_head(node, symbol[kid])
+            if at_block:
+                open_implicit()
+            start = node.start_byte
+            t_sym(symbol[kid])
+            t_text("")
+            t_mode(0)
+            t_scope(scope_stack[-1])
+            t_start(start)
+            t_end(start)
+            t_owner(unit_stack[-1])
         for child in reversed(node.children):
-            if action[child.kind_id] != ACT_SKIP:
+            if action[child.kind_id]:
                 push((child, child_mode, None))
 
     close_implicit()
