@@ -14,6 +14,9 @@ from codesim.fingerprint import HashArray
 from codesim.index.base import Candidate
 
 
+TIE_ALLOWANCE = 4
+
+
 class ExactIndex:
     """Inverted fingerprint index with document-frequency filtering of boilerplate.
 
@@ -49,7 +52,10 @@ class ExactIndex:
         """Documents sharing at least ``min_shared`` non-boilerplate fingerprints, best first.
 
         Ranked by containment estimate, then by shared count, then by document id, so the
-        order is deterministic.
+        order is deterministic.  Candidates tied with the last one kept are kept too (up to
+        ``TIE_ALLOWANCE`` times ``limit``): files generated from one template are all equally
+        good candidates by fingerprints, and cutting them by document id could leave out the
+        one alignment would prove to be the original.
         """
         distinct = np.unique(fingerprints).tolist()
         if not distinct:
@@ -67,4 +73,13 @@ class ExactIndex:
                 smaller = min(len(distinct), self._sizes[doc])
                 found.append(Candidate(doc, shared, shared / smaller))
         found.sort(key=lambda c: (-c.estimate, -c.shared, c.doc))
-        return found[:limit]
+        end = min(limit, len(found))
+        if end:
+            last = found[end - 1]
+            ceiling_index = min(len(found), TIE_ALLOWANCE * limit)
+            while end < ceiling_index and (found[end].estimate, found[end].shared) == (
+                last.estimate,
+                last.shared,
+            ):
+                end += 1
+        return found[:end]

@@ -122,3 +122,14 @@ def test_a_tile_that_contradicts_the_pairs_renaming_is_cut_there():
     mapped = {(r.left, r.right) for r in result.renamings}
     assert ("a", "x") in mapped and ("a", "y") not in mapped
     assert result.matched < len(symbols)
+
+
+def test_candidates_tied_at_the_limit_are_all_kept_up_to_an_allowance():
+    index = ExactIndex()
+    for doc in range(50):
+        index.add(doc, np.array([1, 2, 3, 1000 + doc], dtype=np.uint64))
+    hits = index.query(np.array([1, 2, 3], dtype=np.uint64), min_shared=1, limit=5)
+    assert len(hits) == 20
+    index.add(99, np.array([1, 2, 3, 7], dtype=np.uint64))
+    best = index.query(np.array([1, 2, 3, 7], dtype=np.uint64), min_shared=1, limit=1)
+    assert [c.doc for c in best] == [99]
