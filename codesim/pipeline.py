@@ -81,7 +81,12 @@ def read_side(
     options: Options,
     progress: ProgressCallback | None = None,
 ) -> SideData:
-    """Discover, read, normalize and fingerprint every file under ``path``."""
+    """Discover, read, normalize and fingerprint every file under ``path``.
+
+    A file named on its own is compared even if it looks generated: the user asked for it.
+    """
+    if Path(path).is_file():
+        options = options.model_copy(update={"include_generated": True})
     discovery = discover(Path(path), options, extension_map(), shebang_map())
     skipped = [
         results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
