@@ -13,8 +13,8 @@ import numpy as np
 from codesim.fingerprint import HashArray
 from codesim.index.base import Candidate
 
-
 TIE_ALLOWANCE = 4
+"""How many times ``limit`` candidates a query may return when they tie at the cut."""
 
 
 class ExactIndex:
