@@ -289,7 +289,7 @@ def pair_result(
     left_lines = LineTable(left.source.data)
     right_lines = LineTable(right.source.data)
     fragments = [
-        results.Fragment(
+        results.Fragment.model_construct(
             left=left_lines.span(*_byte_range(left, t.left + start, stop - start)),
             right=right_lines.span(*_byte_range(right, t.right + start, stop - start)),
             tokens=stop - start,
@@ -326,7 +326,12 @@ def _byte_range(item: NormalizedFile, start: int, length: int) -> tuple[int, int
 
 
 class LineTable:
-    """Byte offsets -> 1-based lines and 0-based code-point columns for one UTF-8 text."""
+    """Byte offsets -> 1-based lines and 0-based code-point columns for one UTF-8 text.
+
+    Spans, fragments and identifier mappings are built with ``model_construct``: their values
+    come from this module, already in range, and a large report holds tens of thousands of
+    them, so validating each would cost more than aligning the files.
+    """
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -344,7 +349,7 @@ class LineTable:
         """The span of bytes ``[start, end)``."""
         start_line, start_col = self.position(start)
         end_line, end_col = self.position(end)
-        return results.Span(
+        return results.Span.model_construct(
             start_line=start_line,
             start_col=start_col,
             end_line=end_line,
@@ -356,7 +361,7 @@ class LineTable:
 
 def _mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
     return [
-        results.IdentifierMapping(
+        results.IdentifierMapping.model_construct(
             left=r.left, right=r.right, role=r.role, count=r.count, consistency=r.consistency
         )
         for r in renamings

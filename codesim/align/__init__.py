@@ -129,6 +129,8 @@ its constants, while two unrelated tables of strings share only their shape."""
 
 def _literal_conflicts(tiles: list[Tile], left: Stream, right: Stream) -> set[int]:
     conflicts: set[int] = set()
+    if not len(left.literals):
+        return conflicts
     for t in tiles:
         pairs = _aligned(left.literals, [t])
         if len(pairs) < LITERAL_EVIDENCE:
@@ -164,12 +166,18 @@ def _name_conflicts(aligned: list[tuple[int, int]], left: Stream, right: Stream)
 
 def _aligned(positions: npt.NDArray[np.int64], tiles: list[Tile]) -> list[tuple[int, int]]:
     """``(left, right)`` positions aligned by the tiles, for the given left positions."""
-    pairs: list[tuple[int, int]] = []
-    for t in tiles:
-        lo, hi = np.searchsorted(positions, [t.left, t.left + t.length])
-        shift = t.right - t.left
-        pairs.extend((i, i + shift) for i in positions[lo:hi].tolist())
-    return pairs
+    if not tiles or not len(positions):
+        return []
+    starts = np.array([t.left for t in tiles], dtype=np.int64)
+    ends = starts + np.array([t.length for t in tiles], dtype=np.int64)
+    shifts = np.array([t.right - t.left for t in tiles], dtype=np.int64)
+    lo = np.searchsorted(positions, starts)
+    counts = np.searchsorted(positions, ends) - lo
+    # One index per aligned position: tile ``rows[k]``, offset ``k`` within the run of hits.
+    rows = np.repeat(np.arange(len(tiles)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    left = positions[lo[rows] + offsets]
+    return list(zip(left.tolist(), (left + shifts[rows]).tolist(), strict=True))
 
 
 def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:

@@ -75,28 +75,27 @@ def compile_tables(language: Language) -> Tables:
     """Compile ``language``'s table against its grammar's node-kind ids (once per process)."""
     grammar = tree_sitter.Language(language.grammar())
     count = grammar.node_kind_count
-    action: list[int] = []
-    symbol: list[str] = []
-    flags: list[int] = []
-    target_field: list[str] = []
-    unit_kind: list[str] = []
-    definition_role: list[str] = []
-    # Error nodes carry the id 0xFFFF, so the arrays span the whole id space and the walk
-    # indexes them without a branch.
-    for kind_id in range(_ERROR_KIND_ID + 1):
-        if kind_id < count:
-            name = grammar.node_kind_for_id(kind_id) or ""
-            named = grammar.node_kind_is_named(kind_id)
-        else:
-            name, named = ("ERROR", True) if kind_id == _ERROR_KIND_ID else ("", False)
-        action.append(_action_for(language, name, named))
-        symbol.append(_symbol_for(language, name))
-        flags.append(_flags_for(language, name, named))
-        target_field.append(language.target_fields.get(name, ""))
+    # Error nodes carry the id 0xFFFF, so the arrays span the whole id space (unused ids say
+    # "skip") and the walk indexes them without a branch.
+    size = _ERROR_KIND_ID + 1
+    action = [ACT_SKIP] * size
+    symbol = [""] * size
+    flags = [0] * size
+    target_field = [""] * size
+    unit_kind = [""] * size
+    definition_role = [""] * size
+    kinds = [
+        (i, grammar.node_kind_for_id(i) or "", grammar.node_kind_is_named(i)) for i in range(count)
+    ]
+    for kind_id, name, named in [*kinds, (_ERROR_KIND_ID, "ERROR", True)]:
+        action[kind_id] = _action_for(language, name, named)
+        symbol[kind_id] = _symbol_for(language, name)
+        flags[kind_id] = _flags_for(language, name, named)
+        target_field[kind_id] = language.target_fields.get(name, "")
         unit = language.units.get(name)
-        unit_kind.append(unit.value if unit else "")
+        unit_kind[kind_id] = unit.value if unit else ""
         role = language.definition_roles.get(name)
-        definition_role.append(role.value if role else "")
+        definition_role[kind_id] = role.value if role else ""
     return Tables(
         grammar,
         tuple(action),
