@@ -56,6 +56,7 @@ class NormalizedFile:
     start_bytes: npt.NDArray[np.int64]
     end_bytes: npt.NDArray[np.int64]
     source_rank: npt.NDArray[np.int64]
+    lines: LineTable
     error_count: int
     error_bytes: int
 
@@ -130,6 +131,7 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
         start_bytes=starts,
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
         source_rank=source_order_rank(starts),
+        lines=LineTable(source.data),
         error_count=stream.error_count,
         error_bytes=stream.error_bytes,
     )
@@ -286,17 +288,17 @@ def pair_result(
         right.tokens - int(right_base.sum()),
         options.min_evidence_tokens,
     )
-    left_lines = LineTable(left.source.data)
-    right_lines = LineTable(right.source.data)
-    fragments = [
-        results.Fragment.model_construct(
-            left=left_lines.span(*_byte_range(left, t.left + start, stop - start)),
-            right=right_lines.span(*_byte_range(right, t.right + start, stop - start)),
-            tokens=stop - start,
-        )
+    pieces = [
+        (t.left + start, t.right + start, stop - start)
         for t in aligned.tiles
         for start, stop in source_pieces(t, left.source_rank, right.source_rank)
         if left_matched[t.left + start : t.left + stop].mean() > 0.5
+    ]
+    left_spans = left.lines.spans(*_byte_ranges(left, [(p[0], p[2]) for p in pieces]))
+    right_spans = right.lines.spans(*_byte_ranges(right, [(p[1], p[2]) for p in pieces]))
+    fragments = [
+        results.Fragment.model_construct(left=one, right=two, tokens=piece[2])
+        for one, two, piece in zip(left_spans, right_spans, pieces, strict=True)
     ]
     fragments.sort(key=lambda f: (f.left.start_byte, f.right.start_byte))
     return results.PairResult(
@@ -316,13 +318,17 @@ def pair_result(
     )
 
 
-def _byte_range(item: NormalizedFile, start: int, length: int) -> tuple[int, int]:
-    # Within a piece, zero-width structural tokens and small merged disorder make the hull of
-    # the tokens' byte ranges the honest span.
-    return (
-        int(item.start_bytes[start : start + length].min()),
-        int(item.end_bytes[start : start + length].max()),
-    )
+def _byte_ranges(
+    item: NormalizedFile, runs: list[tuple[int, int]]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``(starts, ends)`` in bytes of each run ``(first token, length)`` of ``item``.
+
+    Within a piece, zero-width structural tokens and small merged disorder make the hull of
+    the tokens' byte ranges the honest span.
+    """
+    starts = [int(item.start_bytes[a : a + n].min()) for a, n in runs]
+    ends = [int(item.end_bytes[a : a + n].max()) for a, n in runs]
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
 
 
 class LineTable:
@@ -335,28 +341,52 @@ class LineTable:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
+        self._ascii = data.isascii()
         newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
         self._starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
 
+    def positions(self, offsets: npt.NDArray[np.int64]) -> tuple[list[int], list[int]]:
+        """``(lines, columns)`` of byte offsets."""
+        rows = np.searchsorted(self._starts, offsets, side="right") - 1
+        line_starts = self._starts[rows]
+        if self._ascii:
+            columns = (offsets - line_starts).tolist()
+        else:
+            columns = [
+                len(self._data[start:offset].decode("utf-8", "replace"))
+                for start, offset in zip(line_starts.tolist(), offsets.tolist(), strict=True)
+            ]
+        return (rows + 1).tolist(), columns
+
     def position(self, offset: int) -> tuple[int, int]:
-        """``(line, column)`` of a byte offset."""
-        row = int(np.searchsorted(self._starts, offset, side="right")) - 1
-        start = int(self._starts[row])
-        column = len(self._data[start:offset].decode("utf-8", "replace"))
-        return row + 1, column
+        """``(line, column)`` of one byte offset."""
+        lines, columns = self.positions(np.array([offset], dtype=np.int64))
+        return lines[0], columns[0]
+
+    def spans(
+        self, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+    ) -> list[results.Span]:
+        """The spans of the byte ranges ``[starts[i], ends[i])``."""
+        start_lines, start_cols = self.positions(starts)
+        end_lines, end_cols = self.positions(ends)
+        return [
+            results.Span.model_construct(
+                start_line=a, start_col=b, end_line=c, end_col=d, start_byte=e, end_byte=f
+            )
+            for a, b, c, d, e, f in zip(
+                start_lines,
+                start_cols,
+                end_lines,
+                end_cols,
+                starts.tolist(),
+                ends.tolist(),
+                strict=True,
+            )
+        ]
 
     def span(self, start: int, end: int) -> results.Span:
         """The span of bytes ``[start, end)``."""
-        start_line, start_col = self.position(start)
-        end_line, end_col = self.position(end)
-        return results.Span.model_construct(
-            start_line=start_line,
-            start_col=start_col,
-            end_line=end_line,
-            end_col=end_col,
-            start_byte=start,
-            end_byte=end,
-        )
+        return self.spans(np.array([start], dtype=np.int64), np.array([end], dtype=np.int64))[0]
 
 
 def _mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
