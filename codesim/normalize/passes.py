@@ -22,8 +22,10 @@ The passes run in this order, each on the output of the one before:
 from __future__ import annotations
 
 import heapq
+import operator
 import zlib
 from dataclasses import dataclass
+from itertools import compress
 
 from codesim.normalize import ir
 from codesim.normalize.ir import Block, Program, Statement, flatten
@@ -448,9 +450,10 @@ def order_statements(canon: Canon) -> None:
     reads every token once however deep the nesting.
     """
     facts: dict[int, _Facts] = {}
+    tokens = _token_facts(canon)
     for block in reversed(canon.blocks):
         for statement in block.statements:
-            facts[id(statement)] = _facts_of(statement, canon, facts)
+            facts[id(statement)] = _facts_of(statement, canon, facts, tokens)
         statements = block.statements
         if 2 <= len(statements) <= _MAX_REORDERED:
             block.statements = _canonical_order(statements, [facts[id(s)] for s in statements])
@@ -474,9 +477,35 @@ class _Facts:
     shuffled table of constants of one shape is put back in one order too."""
 
 
-def _facts_of(statement: Statement, canon: Canon, known: dict[int, _Facts]) -> _Facts:
-    symbols = canon.symbols
+@dataclass(slots=True)
+class _TokenFacts:
+    """Per-token lookups prepared once per file (with C-level ``map``/``zip``), so that a
+    statement's facts are read with slices and ``itertools.compress`` instead of a Python loop
+    per token.  ``keys[i]`` is only meaningful where ``writes[i]`` or ``reads[i]`` is set."""
+
+    keys: list[_Key]
+    writes: bytearray
+    reads: bytearray
+    barriers: bytearray
+    structural: bytearray
+    """1 for tokens that are not names: their texts are literal values (or empty)."""
+
+
+def _token_facts(canon: Canon) -> _TokenFacts:
     modes = canon.program.tokens.modes
+    return _TokenFacts(
+        keys=list(zip(canon.binders, canon.program.tokens.texts, strict=True)),
+        writes=bytearray(map(_WRITES.__contains__, modes)),
+        reads=bytearray(map(_READS.__contains__, modes)),
+        barriers=bytearray(map(_BARRIERS.__contains__, canon.symbols)),
+        structural=bytearray(map(operator.not_, modes)),
+    )
+
+
+def _facts_of(
+    statement: Statement, canon: Canon, known: dict[int, _Facts], tokens: _TokenFacts
+) -> _Facts:
+    symbols = canon.symbols
     texts = canon.program.tokens.texts
     dropped = canon.dropped
     definition = statement.kind in _DEFINITIONS
@@ -488,19 +517,30 @@ def _facts_of(statement: Statement, canon: Canon, known: dict[int, _Facts]) -> _
     # are hashed in runs between nested blocks.
     content = 0
     own_values: list[str] = []
-    run: list[int] = []
+    run: list[str] = []
     header = 0
     for position, segment in enumerate(statement.segments):
         if isinstance(segment, range):
-            kept = [i for i in segment if not dropped[i]]
-            run.extend(kept)
-            own_values.extend(texts[i] for i in kept if modes[i] == 0 and texts[i])
+            if dropped.find(1, segment.start, segment.stop) == -1:
+                kept: range | list[int] = segment
+                own = symbols[segment.start : segment.stop]
+                own_values.extend(
+                    compress(
+                        texts[segment.start : segment.stop],
+                        tokens.structural[segment.start : segment.stop],
+                    )
+                )
+            else:
+                kept = [i for i in segment if not dropped[i]]
+                own = [symbols[i] for i in kept]
+                own_values.extend(texts[i] for i in kept if tokens.structural[i])
+            run.extend(own)
             if definition and position == 0:
-                header = zlib.crc32(_encode("\x1f".join(symbols[i] for i in kept)))
+                header = zlib.crc32(_encode("\x1f".join(own)))
             if not definition or position == 0:
-                barrier = _note_names(kept, canon, writes, reads) or barrier
+                barrier = _note_names(kept, tokens, writes, reads) or barrier
             continue
-        content = zlib.crc32(_encode("\x1f".join(symbols[i] for i in run)), content)
+        content = zlib.crc32(_encode("\x1f".join(run)), content)
         run = []
         for inner in segment.statements:
             facts = known[id(inner)]
@@ -509,30 +549,30 @@ def _facts_of(statement: Statement, canon: Canon, known: dict[int, _Facts]) -> _
                 writes |= facts.writes
                 reads |= facts.reads
                 barrier = barrier or facts.barrier
-    content = zlib.crc32(_encode("\x1f".join(symbols[i] for i in run)), content)
+    content = zlib.crc32(_encode("\x1f".join(run)), content)
     values = zlib.crc32(_encode("\x1f".join(own_values)))
     sort_key = (header, content, values) if definition else (content, values)
     return _Facts(writes, reads, barrier and not definition, sort_key)
 
 
-def _note_names(tokens: list[int], canon: Canon, writes: set[_Key], reads: set[_Key]) -> bool:
-    """Add the names ``tokens`` write and read; True if one of them pins its statement."""
-    symbols = canon.symbols
-    modes = canon.program.tokens.modes
-    texts = canon.program.tokens.texts
-    binders = canon.binders
+def _note_names(
+    kept: range | list[int], tokens: _TokenFacts, writes: set[_Key], reads: set[_Key]
+) -> bool:
+    """Add the names ``kept`` writes and reads; True if one of its tokens pins its statement."""
+    if isinstance(kept, range):
+        start, stop = kept.start, kept.stop
+        keys = tokens.keys[start:stop]
+        writes.update(compress(keys, tokens.writes[start:stop]))
+        reads.update(compress(keys, tokens.reads[start:stop]))
+        return tokens.barriers.find(1, start, stop) != -1
     barrier = False
-    for index in tokens:
-        mode = modes[index]
-        if symbols[index] in _BARRIERS:
+    for index in kept:
+        if tokens.barriers[index]:
             barrier = True
-        if mode <= ir.MODE_NONE:
-            continue
-        key = (binders[index], texts[index])
-        if mode in _WRITES:
-            writes.add(key)
-        elif mode in _READS:
-            reads.add(key)
+        if tokens.writes[index]:
+            writes.add(tokens.keys[index])
+        elif tokens.reads[index]:
+            reads.add(tokens.keys[index])
     return barrier
 
 
