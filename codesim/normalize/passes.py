@@ -469,6 +469,10 @@ class _Facts:
     writes: set[_Key]
     reads: set[_Key]
     barrier: bool
+    content: int
+    """Digest of the canonical symbols, own and nested (names are placeholders here)."""
+    values: int
+    """Digest of the literal values, own and nested."""
     sort_key: tuple[int, ...]
     """Stable CRC-32 digests (the order must not change between processes, and a collision
     only falls back to source order).  For a definition: its header's digest first, then its
@@ -544,7 +548,10 @@ def _facts_of(
         run = []
         for inner in segment.statements:
             facts = known[id(inner)]
-            content = zlib.crc32(b"".join(k.to_bytes(4, "little") for k in facts.sort_key), content)
+            # Symbols and values are chained separately, so that a renamed name inside an
+            # f-string of a nested statement cannot reorder the definitions around it.
+            content = zlib.crc32(facts.content.to_bytes(4, "little"), content)
+            own_values.append(str(facts.values))
             if not definition:
                 writes |= facts.writes
                 reads |= facts.reads
@@ -552,7 +559,7 @@ def _facts_of(
     content = zlib.crc32(_encode("\x1f".join(run)), content)
     values = zlib.crc32(_encode("\x1f".join(own_values)))
     sort_key = (header, content, values) if definition else (content, values)
-    return _Facts(writes, reads, barrier and not definition, sort_key)
+    return _Facts(writes, reads, barrier and not definition, content, values, sort_key)
 
 
 def _note_names(

@@ -150,7 +150,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
 
     def emit_string(node: tree_sitter.Node) -> None:
         parts = [c for c in node.children if flags_of[c.kind_id] & F_STRING] or [node]
-        value = "".join(literal_value(_text(part)) for part in parts)
+        value = "".join(literal_value(_template(part, data, flags_of)) for part in parts)
         emit(node, "STR", value[:_MAX_LITERAL_TEXT], 0)
         for interpolation in reversed(_interpolations(node, flags_of)):
             push((interpolation, use, None))
@@ -488,6 +488,20 @@ def _is_noop(node: tree_sitter.Node, tables: Tables) -> bool:
 
 def _text(node: tree_sitter.Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
+
+
+def _template(node: tree_sitter.Node, data: bytes, flags_of: tuple[int, ...]) -> str:
+    """A string literal's text with each ``{...}`` of an f-string reduced to ``{}``: the
+    expressions inside are code, normalized as code, and a renamed name must not make the
+    string's value differ."""
+    pieces: list[bytes] = []
+    start = node.start_byte
+    for child in node.children:
+        if flags_of[child.kind_id] & F_INTERPOLATION:
+            pieces.append(data[start : child.start_byte] + b"{}")
+            start = child.end_byte
+    pieces.append(data[start : node.end_byte])
+    return b"".join(pieces).decode("utf-8", "replace")
 
 
 def _unwrap(node: tree_sitter.Node, tables: Tables) -> tree_sitter.Node:

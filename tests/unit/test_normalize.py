@@ -294,3 +294,13 @@ def test_a_shuffled_table_of_constants_is_put_back_in_one_order() -> None:
     forward = "".join(f"{name} = {i!r}\n" for i, name in enumerate(names))
     backward = "".join(f"{name} = {i!r}\n" for i, name in reversed(list(enumerate(names))))
     assert norm(forward).texts == norm(backward).texts
+
+
+def test_names_inside_f_strings_do_not_change_values_or_order() -> None:
+    one = "def show(item):\n    return f'<{item}>'\n\ndef size(item):\n    return len(item) + 1\n"
+    two = (
+        "def measure(thing):\n    return len(thing) + 1\n\n"
+        "def render(thing):\n    return f'<{thing}>'\n"
+    )
+    assert norm(one).symbols == norm(two).symbols
+    assert [t for t in norm(one).texts if "<" in t] == ["<{}>"]
