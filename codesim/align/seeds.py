@@ -32,6 +32,8 @@ class KgramTable:
     sorted: HashArray
     counts: IndexArray
     rank: IndexArray
+    sorted_counts: IndexArray
+    """``counts`` in sorted order: how often ``sorted[i]`` occurs."""
 
 
 def kgram_table(kgrams: HashArray) -> KgramTable:
@@ -43,7 +45,7 @@ def kgram_table(kgrams: HashArray) -> KgramTable:
     counts[order] = np.searchsorted(ordered, ordered, side="right") - group_start
     rank = np.empty(len(kgrams), dtype=np.int64)
     rank[order] = np.arange(len(kgrams)) - group_start
-    return KgramTable(kgrams, order, ordered, counts, rank)
+    return KgramTable(kgrams, order, ordered, counts, rank, counts[order])
 
 
 def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, IndexArray]:
@@ -52,7 +54,10 @@ def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, Inde
     if len(left.kgrams) == 0 or len(right.kgrams) == 0:
         return empty, empty
     lo = np.searchsorted(left.sorted, right.kgrams, side="left")
-    left_counts = np.searchsorted(left.sorted, right.kgrams, side="right") - lo
+    # One binary search: where the value is present, the run starting at ``lo`` has the
+    # left side's count of it.
+    found = np.minimum(lo, len(left.sorted) - 1)
+    left_counts = np.where(left.sorted[found] == right.kgrams, left.sorted_counts[found], 0)
 
     frequent = (left_counts > MAX_OCCURRENCES) | (right.counts > MAX_OCCURRENCES)
     ranked = np.nonzero(frequent & (right.rank < left_counts))[0]
