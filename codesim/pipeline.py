@@ -29,7 +29,7 @@ from codesim.align import (
     source_pieces,
 )
 from codesim.errors import InputError
-from codesim.fingerprint import HashArray, kgram_hashes, symbol_hashes, winnow
+from codesim.fingerprint import HashArray, fingerprint
 from codesim.index import ExactIndex
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize
@@ -107,8 +107,7 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     stream = fold_small_units(
         normalize(source.data, get_language(source.language)), options.kgram_size
     )
-    hashes = symbol_hashes(stream.symbols)
-    kgrams = kgram_hashes(hashes, options.kgram_size)
+    prints = fingerprint(stream.symbols, options.kgram_size, options.window_size)
     roles = [s if s in _ROLES else "" for s in stream.symbols]
     placeholders = np.fromiter((i for i, r in enumerate(roles) if r), dtype=np.int64)
     starts = np.asarray(stream.start_bytes, dtype=np.int64)
@@ -119,15 +118,15 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     return NormalizedFile(
         source=source,
         stream=Stream(
-            hashes,
-            kgram_table(kgrams),
+            prints.hashes,
+            kgram_table(prints.kgrams),
             roles,
             stream.texts,
             placeholders,
             literals,
             stream.scopes,
         ),
-        selected=kgrams[winnow(kgrams, options.window_size)],
+        selected=prints.selected,
         start_bytes=starts,
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
         source_rank=source_order_rank(starts),

@@ -23,12 +23,14 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class FileFingerprints:
-    """All k-gram hashes of one stream, and which of them winnowing selected.
+    """The symbol hashes of one stream, all its k-gram hashes, and which of them winnowing
+    selected.
 
     ``kgrams[i]`` covers tokens ``i .. i+k-1``.  Alignment seeds from all k-grams (exact
     extension); candidate search and indexes use only the selected ones (``selected``).
     """
 
+    hashes: HashArray
     kgrams: HashArray
     selected_positions: npt.NDArray[np.int64]
 
@@ -40,5 +42,6 @@ class FileFingerprints:
 
 def fingerprint(symbols: list[str], kgram_size: int, window_size: int) -> FileFingerprints:
     """k-gram hashes of a symbol stream and the positions winnowing selects."""
-    kgrams = kgram_hashes(symbol_hashes(symbols), kgram_size)
-    return FileFingerprints(kgrams, winnow(kgrams, window_size))
+    hashes = symbol_hashes(symbols)
+    kgrams = kgram_hashes(hashes, kgram_size)
+    return FileFingerprints(hashes, kgrams, winnow(kgrams, window_size))
