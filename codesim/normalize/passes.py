@@ -459,15 +459,12 @@ def order_statements(canon: Canon) -> None:
             block.statements = _canonical_order(statements, [facts[id(s)] for s in statements])
 
 
-_Key = tuple[int, str]
-
-
 @dataclass(slots=True)
 class _Facts:
     """What ordering needs to know of one statement."""
 
-    writes: set[_Key]
-    reads: set[_Key]
+    writes: set[int]
+    reads: set[int]
     barrier: bool
     content: int
     """Digest of the canonical symbols, own and nested (names are placeholders here)."""
@@ -487,7 +484,8 @@ class _TokenFacts:
     statement's facts are read with slices and ``itertools.compress`` instead of a Python loop
     per token.  ``keys[i]`` is only meaningful where ``writes[i]`` or ``reads[i]`` is set."""
 
-    keys: list[_Key]
+    keys: list[int]
+    """Each token's name as a small integer: ``(binding scope, text)`` interned per file."""
     writes: bytearray
     reads: bytearray
     barriers: bytearray
@@ -497,8 +495,13 @@ class _TokenFacts:
 
 def _token_facts(canon: Canon) -> _TokenFacts:
     modes = canon.program.tokens.modes
+    interned: dict[tuple[int, str], int] = {}
+    intern = interned.setdefault
     return _TokenFacts(
-        keys=list(zip(canon.binders, canon.program.tokens.texts, strict=True)),
+        keys=[
+            intern(key, len(interned))
+            for key in zip(canon.binders, canon.program.tokens.texts, strict=True)
+        ],
         writes=bytearray(map(_WRITES.__contains__, modes)),
         reads=bytearray(map(_READS.__contains__, modes)),
         barriers=bytearray(map(_BARRIERS.__contains__, canon.symbols)),
@@ -513,8 +516,8 @@ def _facts_of(
     texts = canon.program.tokens.texts
     dropped = canon.dropped
     definition = statement.kind in _DEFINITIONS
-    writes: set[_Key] = set()
-    reads: set[_Key] = set()
+    writes: set[int] = set()
+    reads: set[int] = set()
     barrier = statement.kind in _BARRIERS
     # The digests must not depend on how the statement's own tokens are cut into segments (a
     # split tuple assignment has three, the same assignment written out has one): own tokens
@@ -563,7 +566,7 @@ def _facts_of(
 
 
 def _note_names(
-    kept: range | list[int], tokens: _TokenFacts, writes: set[_Key], reads: set[_Key]
+    kept: range | list[int], tokens: _TokenFacts, writes: set[int], reads: set[int]
 ) -> bool:
     """Add the names ``kept`` writes and reads; True if one of its tokens pins its statement."""
     if isinstance(kept, range):
