@@ -599,19 +599,39 @@ def _canonical_order(statements: list[Statement], facts: list[_Facts]) -> list[S
     count = len(statements)
     successors: list[list[int]] = [[] for _ in range(count)]
     waiting = [0] * count
-    for later in range(count):
-        b = facts[later]
-        for earlier in range(later):
-            a = facts[earlier]
-            if (
-                a.barrier
-                or b.barrier
-                or not a.writes.isdisjoint(b.reads)
-                or not a.reads.isdisjoint(b.writes)
-                or not a.writes.isdisjoint(b.writes)
-            ):
-                successors[earlier].append(later)
-                waiting[later] += 1
+    # Edges only to the latest conflicting statements (last writer of a name, readers since
+    # that write, the last barrier): the transitive closure, and so the order Kahn's algorithm
+    # yields, is the same as with an edge for every conflicting pair, in linear time.
+    last_write: dict[int, int] = {}
+    readers: dict[int, list[int]] = {}
+    last_barrier = -1
+    since_barrier: list[int] = []
+    for index, fact in enumerate(facts):
+        before: set[int] = set()
+        if last_barrier >= 0:
+            before.add(last_barrier)
+        if fact.barrier:
+            before.update(since_barrier)
+        for name in fact.reads:
+            if name in last_write:
+                before.add(last_write[name])
+        for name in fact.writes:
+            if name in last_write:
+                before.add(last_write[name])
+            before.update(readers.get(name, ()))
+        for earlier in before:
+            successors[earlier].append(index)
+        waiting[index] = len(before)
+        for name in fact.reads:
+            readers.setdefault(name, []).append(index)
+        for name in fact.writes:
+            last_write[name] = index
+            readers[name] = []
+        if fact.barrier:
+            last_barrier = index
+            since_barrier = []
+        else:
+            since_barrier.append(index)
     ready = [(facts[i].sort_key, i) for i in range(count) if waiting[i] == 0]
     heapq.heapify(ready)
     order: list[Statement] = []
