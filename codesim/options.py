@@ -37,8 +37,10 @@ generated tables and vendored bundles are."""
 DEFAULT_MAX_CANDIDATES = 20
 """Per file, at most this many candidate partners (best first) are aligned."""
 
-DEFAULT_MIN_CANDIDATE_SHARED = 2
-"""A candidate pair must share at least this many fingerprints."""
+DEFAULT_MIN_CANDIDATE_SHARED = 3
+"""A candidate pair must share at least this many fingerprints: a copied run of about 40
+tokens (four lines) yields that many on average, while one or two shared fingerprints are
+mostly coincidences that cost an alignment each (on the tuning seed, 3 loses no positive)."""
 
 DEFAULT_COMMON_FINGERPRINT_SHARE = 0.5
 """A fingerprint found in more than this share of a side's files (and in at least

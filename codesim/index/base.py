@@ -29,7 +29,8 @@ class CandidateIndex(Protocol):
         ...
 
     def query(self, fingerprints: HashArray, *, min_shared: int, limit: int) -> list[Candidate]:
-        """Documents sharing at least ``min_shared`` fingerprints, best ``limit`` first."""
+        """Documents sharing at least ``min_shared`` fingerprints (or every fingerprint of the
+        smaller set, for files that have fewer), best ``limit`` first."""
         ...
 
     def __len__(self) -> int: ...

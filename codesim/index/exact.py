@@ -69,8 +69,9 @@ class ExactIndex:
                 counts.update(docs)
         found = []
         for doc, shared in counts.items():
-            if shared >= min_shared:
-                smaller = min(len(distinct), self._sizes[doc])
+            smaller = min(len(distinct), self._sizes[doc])
+            # A repetitive file has few distinct fingerprints: sharing all of them is enough.
+            if shared >= min(min_shared, smaller):
                 found.append(Candidate(doc, shared, shared / smaller))
         found.sort(key=lambda c: (-c.estimate, -c.shared, c.doc))
         end = min(limit, len(found))
