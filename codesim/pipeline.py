@@ -115,6 +115,10 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     literals = np.fromiter(
         (i for i, s in enumerate(stream.symbols) if s in literal_symbols), dtype=np.int64
     )
+    definition_symbols = _definition_symbols(source.language)
+    definitions = np.fromiter(
+        (i for i, s in enumerate(stream.symbols) if s in definition_symbols), dtype=np.int64
+    )
     return NormalizedFile(
         source=source,
         stream=Stream(
@@ -125,6 +129,7 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
             placeholders,
             literals,
             stream.scopes,
+            definitions,
         ),
         selected=prints.selected,
         start_bytes=starts,
@@ -139,6 +144,11 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
 @cache
 def _literal_symbols(language_id: str) -> frozenset[str]:
     return frozenset(get_language(language_id).literals.values())
+
+
+@cache
+def _definition_symbols(language_id: str) -> frozenset[str]:
+    return frozenset(get_language(language_id).units)
 
 
 def candidate_pairs(

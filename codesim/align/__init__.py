@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +56,8 @@ class Stream:
     """Positions of literal tokens (strings, numbers), ascending."""
     scopes: list[int]
     """The scope that binds each placeholder (names are only the same name within a scope)."""
+    definitions: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    """Positions of the tokens that open a function or class, ascending."""
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -106,17 +108,38 @@ def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int
     conflicts = _literal_conflicts(tiles, left, right)
     if aligned:
         conflicts |= _name_conflicts(aligned, left, right)
-    if not conflicts:
-        return tiles
     kept: list[Tile] = []
     for t in tiles:
         start = t.left
-        for cut in [*sorted(c for c in conflicts if t.left <= c < t.left + t.length),
-                    t.left + t.length]:  # fmt: skip
+        cuts = sorted(c for c in conflicts if t.left <= c < t.left + t.length)
+        for cut in [*cuts, t.left + t.length]:
             if cut - start >= min_match_tokens:
-                kept.append(Tile(start, t.right + start - t.left, cut - start))
+                piece = Tile(start, t.right + start - t.left, cut - start)
+                kept.extend(_trim_at_definition(piece, left, right, min_match_tokens))
             start = cut + 1
     return kept
+
+
+def _trim_at_definition(
+    tile: Tile, left: Stream, right: Stream, min_match_tokens: int
+) -> list[Tile]:
+    """Trim a tile's short run into the next definition.
+
+    Definitions are put in a canonical order, and where that order differs between a copy
+    and its original, a tile matching the end of one function runs on over the shape of the
+    next definition's header (``def f(self, a):``), pairing two unrelated names.  A tile that
+    ends less than ``min_match_tokens`` after a definition starts is cut back to it, unless it
+    ends where a stream ends (then the short definition matched whole).
+    """
+    end = tile.left + tile.length
+    if end == len(left) or tile.right + tile.length == len(right):
+        return [tile]
+    heads = left.definitions
+    index = int(np.searchsorted(heads, end)) - 1
+    if index < 0 or heads[index] <= tile.left or end - heads[index] >= min_match_tokens:
+        return [tile]
+    length = int(heads[index]) - tile.left
+    return [Tile(tile.left, tile.right, length)] if length >= min_match_tokens else []
 
 
 LITERAL_EVIDENCE = 3
