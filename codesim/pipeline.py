@@ -29,7 +29,7 @@ from codesim.align import (
     source_pieces,
 )
 from codesim.errors import InputError
-from codesim.fingerprint import HashArray, fingerprint
+from codesim.fingerprint import HashArray, fingerprint, symbol_hash
 from codesim.index import ExactIndex
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize
@@ -109,15 +109,12 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
     )
     prints = fingerprint(stream.symbols, options.kgram_size, options.window_size)
     roles = [s if s in _ROLES else "" for s in stream.symbols]
-    placeholders = np.fromiter((i for i, r in enumerate(roles) if r), dtype=np.int64)
     starts = np.asarray(stream.start_bytes, dtype=np.int64)
-    literal_symbols = _literal_symbols(source.language)
-    literals = np.fromiter(
-        (i for i, s in enumerate(stream.symbols) if s in literal_symbols), dtype=np.int64
-    )
-    definition_symbols = _definition_symbols(source.language)
-    definitions = np.fromiter(
-        (i for i, s in enumerate(stream.symbols) if s in definition_symbols), dtype=np.int64
+    # Positions of kinds of tokens, found on the symbol hashes in bulk.
+    placeholders = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_ROLES)))
+    literals = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_literal_symbols(source.language))))
+    definitions = np.flatnonzero(
+        np.isin(prints.hashes, _hashes_of(_definition_symbols(source.language)))
     )
     return NormalizedFile(
         source=source,
@@ -144,6 +141,11 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
 @cache
 def _literal_symbols(language_id: str) -> frozenset[str]:
     return frozenset(get_language(language_id).literals.values())
+
+
+@cache
+def _hashes_of(symbols: frozenset[str]) -> npt.NDArray[np.uint64]:
+    return np.array(sorted(symbol_hash(s) for s in symbols), dtype=np.uint64)
 
 
 @cache
