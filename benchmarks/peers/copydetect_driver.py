@@ -28,9 +28,8 @@ from benchmarks.peers.scoring import (
     Job,
     Result,
     copydetect_pair_score,
-    read_jobs,
     read_text,
-    result_line,
+    serve,
 )
 
 NOISE_T = int(copydetect_defaults.NOISE_THRESHOLD)
@@ -62,13 +61,7 @@ def score(job: Job) -> Result:
 
 def main() -> None:
     logging.disable(logging.WARNING)  # copydetect logs per-file warnings; errors go in the results
-    for job in read_jobs(sys.stdin):
-        try:
-            result = score(job)
-        except Exception as exc:  # one bad pair must not lose the others
-            result = Result(id=job.id, score=None, error=f"{type(exc).__name__}: {exc}")
-        sys.stdout.write(result_line(result))
-        sys.stdout.flush()
+    serve(score, sys.stdin, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -33,9 +33,8 @@ from benchmarks.peers.scoring import (
     Job,
     Result,
     jscpd_pair_score,
-    read_jobs,
     read_text,
-    result_line,
+    serve,
 )
 
 JSCPD_ARGS = (
@@ -86,13 +85,7 @@ def main() -> None:
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="codesim-jscpd-") as tmp:
         out_dir = Path(tmp)
-        for job in read_jobs(sys.stdin):
-            try:
-                result = score(binary, job, out_dir)
-            except Exception as exc:  # one bad pair must not lose the others
-                result = Result(id=job.id, score=None, error=f"{type(exc).__name__}: {exc}")
-            sys.stdout.write(result_line(result))
-            sys.stdout.flush()
+        serve(lambda job: score(binary, job, out_dir), sys.stdin, sys.stdout)
 
 
 if __name__ == "__main__":

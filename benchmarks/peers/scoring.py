@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -65,6 +65,21 @@ def result_line(result: Result) -> str:
     detail = dict(result.detail) if result.detail is not None else None
     obj = {"id": result.id, "score": result.score, "error": result.error, "detail": detail}
     return json.dumps(obj) + "\n"
+
+
+def serve(score: Callable[[Job], Result], jobs: TextIO, out: TextIO) -> None:
+    """The driver loop: score every job read from ``jobs`` and write one result line each.
+
+    A pair the tool fails on gets an error result instead of ending the run: one bad pair must
+    not lose the others.
+    """
+    for job in read_jobs(jobs):
+        try:
+            result = score(job)
+        except Exception as exc:
+            result = Result(id=job.id, score=None, error=f"{type(exc).__name__}: {exc}")
+        out.write(result_line(result))
+        out.flush()
 
 
 def parse_result(line: str) -> Result:

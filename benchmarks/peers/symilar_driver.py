@@ -31,9 +31,8 @@ from benchmarks.peers.scoring import (
     Result,
     count_covered,
     coverage_similarity,
-    read_jobs,
     read_text,
-    result_line,
+    serve,
 )
 
 MIN_LINES = 4
@@ -102,13 +101,7 @@ def score(job: Job) -> Result:
 
 
 def main() -> None:
-    for job in read_jobs(sys.stdin):
-        try:
-            result = score(job)
-        except Exception as exc:  # one bad pair must not lose the others
-            result = Result(id=job.id, score=None, error=f"{type(exc).__name__}: {exc}")
-        sys.stdout.write(result_line(result))
-        sys.stdout.flush()
+    serve(score, sys.stdin, sys.stdout)
 
 
 if __name__ == "__main__":
