@@ -134,3 +134,25 @@ def test_candidates_tied_at_the_limit_are_all_kept_up_to_an_allowance():
     index.add(99, np.array([1, 2, 3, 7], dtype=np.uint64))
     best = index.query(np.array([1, 2, 3, 7], dtype=np.uint64), min_shared=1, limit=1)
     assert [c.doc for c in best] == [99]
+
+
+def test_a_tile_does_not_run_into_the_header_of_a_different_next_definition():
+    body = [ALPHABET[(i * 5) % 11] for i in range(40)]
+    header = ["function_definition", "FUNC", "PARAM"]
+    left_symbols = body + header + ["s1", "s2"] * 15
+    right_symbols = body + header + ["s3", "s4"] * 15
+    texts = ["f" if s == "FUNC" else "" for s in left_symbols]
+    other = ["g" if s == "FUNC" else "" for s in right_symbols]
+
+    def stream(symbols, names):
+        hashes = symbol_hashes(symbols)
+        roles = [s if s in ("FUNC", "PARAM") else "" for s in symbols]
+        placeholders = np.array([i for i, r in enumerate(roles) if r], dtype=np.int64)
+        return Stream(hashes, kgram_table(kgram_hashes(hashes, K)), roles, names, placeholders,
+                      np.empty(0, dtype=np.int64), [0] * len(symbols),
+                      np.array([len(body)], dtype=np.int64))  # fmt: skip
+
+    result = align(stream(left_symbols, texts), stream(right_symbols, other),
+                   kgram_size=K, min_match_tokens=20)  # fmt: skip
+    assert result.matched == len(body)
+    assert not any(r.left == "f" for r in result.renamings)

@@ -168,26 +168,3 @@ def test_a_generated_file_named_on_its_own_is_compared(tmp_path) -> None:
     write(tmp_path / "folder" / "real.py", ORIGINAL)
     report = codesim.compare(tmp_path / "folder", right)
     assert [(s.path, s.reason.value) for s in report.skipped] == [("gen.py", "generated")]
-
-
-def test_reordered_methods_do_not_pair_unrelated_method_names(tmp_path) -> None:
-    original = ORIGINAL + textwrap.dedent("""
-
-        class Shape:
-            def __init__(self, points, name):
-                self.points = points
-                self.name = name
-                self.closed = len(points) > 2 and points[0] == points[-1]
-
-            def area(self, scale):
-                total = 0.0
-                for a, b in zip(self.points, self.points[1:]):
-                    total += a[0] * b[1] - a[1] * b[0]
-                return abs(total) / 2 * scale
-    """)
-    left = write(tmp_path / "a.py", original)
-    right = write(tmp_path / "b.py", original.replace("area", "surface"))
-    report = codesim.compare(left, right)
-    pairs = {(m.left, m.right) for m in report.identifier_map}
-    assert ("area", "surface") in pairs
-    assert not any(m.left != m.right and m.left == "__init__" for m in report.identifier_map)
