@@ -1403,13 +1403,9 @@ def _rewrite_expressions(
 # -- import aliases
 
 
-def _rewrite_import_aliases(
-    tree: ast.Module, rng: random.Random, rate: float, applied: Counter[str]
-) -> None:
-    """``import m`` <-> ``import m as alias`` and ``from m import n`` <-> ``from m import n as
-    alias`` at module level, replacing every use, when neither name is bound anywhere else."""
-    text = ast.unparse(tree)
-    fresh = Fresh(text, rng)
+def _binding_counts(tree: ast.Module, declarations: int = 0) -> Counter[str]:
+    """How often each name is bound in ``tree`` (stores, definitions, parameters, imports);
+    ``global``/``nonlocal`` declarations count ``declarations`` times."""
     binders: Counter[str] = Counter()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and _is_store(node):
@@ -1420,9 +1416,20 @@ def _rewrite_import_aliases(
             binders[node.arg] += 1
         elif isinstance(node, ast.alias):
             binders[(node.asname or node.name).split(".")[0]] += 1
-        elif isinstance(node, ast.Global | ast.Nonlocal):
+        elif declarations and isinstance(node, ast.Global | ast.Nonlocal):
             for name in node.names:
-                binders[name] += 2
+                binders[name] += declarations
+    return binders
+
+
+def _rewrite_import_aliases(
+    tree: ast.Module, rng: random.Random, rate: float, applied: Counter[str]
+) -> None:
+    """``import m`` <-> ``import m as alias`` and ``from m import n`` <-> ``from m import n as
+    alias`` at module level, replacing every use, when neither name is bound anywhere else."""
+    text = ast.unparse(tree)
+    fresh = Fresh(text, rng)
+    binders = _binding_counts(tree, declarations=2)
     exported = _exported_names(tree)
     words = Counter(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
     renames: dict[str, ast.expr] = {}
@@ -1500,16 +1507,7 @@ def _exported_names(tree: ast.Module) -> set[str]:
 def _rewrite_call_arguments(
     tree: ast.Module, rng: random.Random, rate: float, applied: Counter[str]
 ) -> None:
-    binders: Counter[str] = Counter()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and _is_store(node):
-            binders[node.id] += 1
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            binders[node.name] += 1
-        elif isinstance(node, ast.arg):
-            binders[node.arg] += 1
-        elif isinstance(node, ast.alias):
-            binders[(node.asname or node.name).split(".")[0]] += 1
+    binders = _binding_counts(tree)
     functions: dict[str, list[str]] = {}
     for stmt in tree.body:
         if (
