@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from tests.disguise import DisguiseError, disguise
+from tests.disguise import Disguised, DisguiseError, disguise
 
 # --------------------------------------------------------------------------------------------
 # basics
@@ -460,10 +460,10 @@ def reformat(source: str, seed: int) -> Outcome:
     return Outcome(out.source, Counter(format=1))
 
 
-def rename(source: str, seed: int) -> Outcome:
-    """Consistent renaming of every name bound in the module (nothing else changes)."""
+def _renamed(source: str, seed: int) -> Disguised:
+    """``source`` with every name bound in it renamed, and nothing else changed."""
     try:
-        out = disguise(
+        return disguise(
             source,
             seed=seed,
             rename=True,
@@ -474,6 +474,11 @@ def rename(source: str, seed: int) -> Outcome:
         )
     except DisguiseError as exc:
         raise TransformError(str(exc)) from exc
+
+
+def rename(source: str, seed: int) -> Outcome:
+    """Consistent renaming of every name bound in the module (nothing else changes)."""
+    out = _renamed(source, seed)
     if not out.renames:
         raise TransformError("nothing to rename")
     return Outcome(out.source, Counter(rename=len(out.renames)))
@@ -1965,18 +1970,7 @@ def partial_copy(
         if isinstance(s, ast.Assign | ast.AnnAssign) and names_written(s) & used
     ]
     chunk = ast.Module([*imports, *constants, *chosen], [])
-    try:
-        renamed = disguise(
-            unparse(chunk),
-            seed=seed,
-            rename=True,
-            reformat=False,
-            strip_comments=False,
-            tuple_merge=False,
-            tuple_split=False,
-        )
-    except DisguiseError as exc:
-        raise TransformError(str(exc)) from exc
+    renamed = _renamed(unparse(chunk), seed)
     chunk_tree = parse(renamed.source)
     host_tree = parse(host)
     host_names = module_bindings(host_tree) | names_read(host_tree)
