@@ -308,7 +308,7 @@ def pair_result(
     left_spans = left.lines.spans(*_byte_ranges(left, [(p[0], p[2]) for p in pieces]))
     right_spans = right.lines.spans(*_byte_ranges(right, [(p[1], p[2]) for p in pieces]))
     fragments = [
-        results.Fragment.model_construct(left=one, right=two, tokens=piece[2])
+        results.Fragment(left=one, right=two, tokens=piece[2])
         for one, two, piece in zip(left_spans, right_spans, pieces, strict=True)
     ]
     fragments.sort(key=lambda f: (f.left.start_byte, f.right.start_byte))
@@ -343,12 +343,7 @@ def _byte_ranges(
 
 
 class LineTable:
-    """Byte offsets -> 1-based lines and 0-based code-point columns for one UTF-8 text.
-
-    Spans, fragments and identifier mappings are built with ``model_construct``: their values
-    come from this module, already in range, and a large report holds tens of thousands of
-    them, so validating each would cost more than aligning the files.
-    """
+    """Byte offsets -> 1-based lines and 0-based code-point columns for one UTF-8 text."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -381,9 +376,7 @@ class LineTable:
         start_lines, start_cols = self.positions(starts)
         end_lines, end_cols = self.positions(ends)
         return [
-            results.Span.model_construct(
-                start_line=a, start_col=b, end_line=c, end_col=d, start_byte=e, end_byte=f
-            )
+            results.Span(start_line=a, start_col=b, end_line=c, end_col=d, start_byte=e, end_byte=f)
             for a, b, c, d, e, f in zip(
                 start_lines,
                 start_cols,
@@ -402,7 +395,7 @@ class LineTable:
 
 def _mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
     return [
-        results.IdentifierMapping.model_construct(
+        results.IdentifierMapping(
             left=r.left, right=r.right, role=r.role, count=r.count, consistency=r.consistency
         )
         for r in renamings

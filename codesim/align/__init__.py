@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +57,19 @@ class Stream:
     """The scope that binds each placeholder (names are only the same name within a scope)."""
     definitions: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     """Positions of the tokens that open a function or class, ascending."""
+    names: npt.NDArray[np.int64] = field(init=False)
+    """Each placeholder's name, ``(binding scope, text)``, as its rank among the stream's
+    distinct names in sorted order (-1 for other tokens): integer keys let verification count
+    name pairs in bulk, and sorted ranks keep its tie-breaking that of the names themselves."""
+
+    def __post_init__(self) -> None:
+        keys = [
+            (scope, text) if role else None
+            for role, scope, text in zip(self.roles, self.scopes, self.texts, strict=True)
+        ]
+        rank = {key: i for i, key in enumerate(sorted({k for k in keys if k is not None}))}
+        names = np.fromiter((-1 if k is None else rank[k] for k in keys), np.int64, len(keys))
+        object.__setattr__(self, "names", names)
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -104,15 +116,20 @@ def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int
     of strings) is cut at each differing literal.  Tiles are cut there, and the pieces shorter
     than ``min_match_tokens`` are dropped.
     """
-    aligned = _aligned(left.placeholders, tiles)
-    conflicts = _literal_conflicts(tiles, left, right)
-    if aligned:
-        conflicts |= _name_conflicts(aligned, left, right)
+    conflicts = np.unique(
+        np.concatenate(
+            (
+                _literal_conflicts(tiles, left, right),
+                _name_conflicts(_aligned(left.placeholders, tiles), left, right),
+            )
+        )
+    )
     kept: list[Tile] = []
     for t in tiles:
         start = t.left
-        cuts = sorted(c for c in conflicts if t.left <= c < t.left + t.length)
-        for cut in [*cuts, t.left + t.length]:
+        end = t.left + t.length
+        cuts = conflicts[np.searchsorted(conflicts, start) : np.searchsorted(conflicts, end)]
+        for cut in [*cuts.tolist(), end]:
             if cut - start >= min_match_tokens:
                 piece = Tile(start, t.right + start - t.left, cut - start)
                 kept.extend(_trim_at_definition(piece, left, right, min_match_tokens))
@@ -150,47 +167,68 @@ LITERAL_AGREEMENT = 0.5
 its constants, while two unrelated tables of strings share only their shape."""
 
 
-def _literal_conflicts(tiles: list[Tile], left: Stream, right: Stream) -> set[int]:
-    conflicts: set[int] = set()
-    if not len(left.literals):
-        return conflicts
-    for t in tiles:
-        pairs = _aligned(left.literals, [t])
-        if len(pairs) < LITERAL_EVIDENCE:
-            continue
-        differing = [i for i, j in pairs if left.texts[i] != right.texts[j]]
-        if len(differing) > (1 - LITERAL_AGREEMENT) * len(pairs):
-            conflicts.update(differing)
-    return conflicts
+def _literal_conflicts(tiles: list[Tile], left: Stream, right: Stream) -> npt.NDArray[np.int64]:
+    conflicts: list[int] = []
+    if len(left.literals):
+        for t in tiles:
+            positions, partners = _aligned(left.literals, [t])
+            if len(positions) < LITERAL_EVIDENCE:
+                continue
+            differing = [
+                i
+                for i, j in zip(positions.tolist(), partners.tolist(), strict=True)
+                if left.texts[i] != right.texts[j]
+            ]
+            if len(differing) > (1 - LITERAL_AGREEMENT) * len(positions):
+                conflicts.extend(differing)
+    return np.array(conflicts, dtype=np.int64)
 
 
-def _name_conflicts(aligned: list[tuple[int, int]], left: Stream, right: Stream) -> set[int]:
-    keys = [
-        ((left.scopes[i], left.texts[i]), (right.scopes[j], right.texts[j]))
-        for i, j in aligned
-        if right.roles[j]
-    ]
-    counts = Counter(keys)
-    forward: dict[tuple[int, str], tuple[tuple[int, str], int]] = {}
-    backward: dict[tuple[int, str], tuple[tuple[int, str], int]] = {}
-    for (one, two), count in sorted(counts.items()):
-        if count > forward.get(one, (two, 0))[1]:
-            forward[one] = (two, count)
-        if count > backward.get(two, (one, 0))[1]:
-            backward[two] = (one, count)
-    return {
-        i
-        for i, j in aligned
-        if not right.roles[j]
-        or forward[left.scopes[i], left.texts[i]][0] != (right.scopes[j], right.texts[j])
-        or backward[right.scopes[j], right.texts[j]][0] != (left.scopes[i], left.texts[i])
-    }
+def _name_conflicts(
+    aligned: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]], left: Stream, right: Stream
+) -> npt.NDArray[np.int64]:
+    """Left positions whose aligned names break the pair's majority renaming.
+
+    For each left name the right name it meets most often (ties: the smallest), and back; an
+    aligned placeholder is a conflict when it meets anything else, or a non-placeholder.
+    """
+    positions, partners = aligned
+    one = left.names[positions]
+    two = right.names[partners]
+    named = two >= 0
+    width = len(right.names) + 1
+    codes, counts = np.unique(one[named] * width + two[named], return_counts=True)
+    firsts, seconds = codes // width, codes % width
+    forward = _majority(firsts, seconds, counts, len(left.names))
+    backward = _majority(seconds, firsts, counts, len(right.names))
+    broken = ~named
+    broken[named] = (forward[one[named]] != two[named]) | (backward[two[named]] != one[named])
+    return positions[broken]
 
 
-def _aligned(positions: npt.NDArray[np.int64], tiles: list[Tile]) -> list[tuple[int, int]]:
+def _majority(
+    keys: npt.NDArray[np.int64],
+    values: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    size: int,
+) -> npt.NDArray[np.int64]:
+    """For each key, the value counted most often with it (ties: the smallest); -1 if none."""
+    order = np.lexsort((values, -counts, keys))
+    keys, values = keys[order], values[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    best = np.full(size, -1, dtype=np.int64)
+    best[keys[first]] = values[first]
+    return best
+
+
+def _aligned(
+    positions: npt.NDArray[np.int64], tiles: list[Tile]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """``(left, right)`` positions aligned by the tiles, for the given left positions."""
     if not tiles or not len(positions):
-        return []
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
     starts = np.array([t.left for t in tiles], dtype=np.int64)
     ends = starts + np.array([t.length for t in tiles], dtype=np.int64)
     shifts = np.array([t.right - t.left for t in tiles], dtype=np.int64)
@@ -200,20 +238,27 @@ def _aligned(positions: npt.NDArray[np.int64], tiles: list[Tile]) -> list[tuple[
     rows = np.repeat(np.arange(len(tiles)), counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     left = positions[lo[rows] + offsets]
-    return list(zip(left.tolist(), (left + shifts[rows]).tolist(), strict=True))
+    return left, left + shifts[rows]
 
 
 def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:
-    pairs = _aligned(left.literals, tiles)
-    if not pairs:
+    positions, partners = _aligned(left.literals, tiles)
+    if not len(positions):
         return 1.0
-    same = sum(1 for i, j in pairs if left.texts[i] == right.texts[j])
-    return round(same / len(pairs), 6)
+    texts, other = left.texts, right.texts
+    same = sum(
+        1
+        for i, j in zip(positions.tolist(), partners.tolist(), strict=True)
+        if texts[i] == other[j]
+    )
+    return round(same / len(positions), 6)
 
 
 def _aligned_names(left: Stream, right: Stream, tiles: list[Tile]) -> list[tuple[str, str, str]]:
+    positions, partners = _aligned(left.placeholders, tiles)
+    named = right.names[partners] >= 0
+    roles, texts, other = left.roles, left.texts, right.texts
     return [
-        (left.roles[i], left.texts[i], right.texts[j])
-        for i, j in _aligned(left.placeholders, tiles)
-        if right.roles[j]
+        (roles[i], texts[i], other[j])
+        for i, j in zip(positions[named].tolist(), partners[named].tolist(), strict=True)
     ]

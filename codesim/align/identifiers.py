@@ -28,10 +28,7 @@ def identifier_map(pairs: Iterable[tuple[str, str, str]]) -> list[Renaming]:
 
     Sorted with real renamings (left differs from right) first, then by count.
     """
-    counts = Counter(pairs)
-    return merge_renamings(
-        Renaming(left, right, role, count, 1.0) for (role, left, right), count in counts.items()
-    )
+    return _renamings(Counter(pairs))
 
 
 def merge_renamings(renamings: Iterable[Renaming]) -> list[Renaming]:
@@ -39,6 +36,10 @@ def merge_renamings(renamings: Iterable[Renaming]) -> list[Renaming]:
     counts: Counter[tuple[str, str, str]] = Counter()
     for item in renamings:
         counts[item.role, item.left, item.right] += item.count
+    return _renamings(counts)
+
+
+def _renamings(counts: Counter[tuple[str, str, str]]) -> list[Renaming]:
     totals: Counter[tuple[str, str]] = Counter()
     for (role, left, _), count in counts.items():
         totals[role, left] += count
