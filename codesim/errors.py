@@ -7,6 +7,8 @@
     ├── InputError               a missing path, or one with nothing to compare (exit code 3)
     ├── LanguageError            an unknown language id or a grammar that is not installed
     └── IndexBackendError        a storage backend failed (wraps the backend's own exception)
+        ├── IndexFormatError     not a codesim index, a newer format, or corrupt data
+        └── IndexBusyError       another process is writing and did not finish in time
 
 Problems with a single file (binary, undecodable, too large, unparseable) are not exceptions:
 they are recorded in the report's ``skipped`` list with a ``SkipReason`` and the run goes on.
@@ -47,3 +49,12 @@ class LanguageError(CodesimError):
 
 class IndexBackendError(CodesimError):
     """A storage backend failed; the backend's own exception is the ``__cause__``."""
+
+
+class IndexFormatError(IndexBackendError):
+    """A file, server or record is not a codesim index of a supported format version, or its
+    data is corrupt.  Raised before anything is written, so the data is left as it was."""
+
+
+class IndexBusyError(IndexBackendError):
+    """Another process holds the index's write lock and did not release it within the timeout."""
