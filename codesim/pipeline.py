@@ -337,9 +337,18 @@ def _byte_ranges(
     Within a piece, zero-width structural tokens and small merged disorder make the hull of
     the tokens' byte ranges the honest span.
     """
-    starts = [int(item.start_bytes[a : a + n].min()) for a, n in runs]
-    ends = [int(item.end_bytes[a : a + n].max()) for a, n in runs]
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    if not runs:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    # reduceat over the bounds (first, first + length) of every run; the odd results, over
+    # the gaps between runs, are dropped.  A trailing pad makes an end bound at the
+    # stream's end a valid index.
+    bounds = np.array(runs, dtype=np.int64)
+    bounds[:, 1] += bounds[:, 0]
+    indices = bounds.ravel()
+    starts = np.minimum.reduceat(np.append(item.start_bytes, 0), indices)[::2]
+    ends = np.maximum.reduceat(np.append(item.end_bytes, 0), indices)[::2]
+    return starts, ends
 
 
 class LineTable:

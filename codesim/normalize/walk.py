@@ -171,6 +171,7 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
     stack: list[tuple[Any, int, Any]] = [(root_node, use, None)]
     pop = stack.pop
     push = stack.append
+    extend = stack.extend
     while stack:
         node, mode, payload = pop()
         if node is None:
@@ -433,9 +434,9 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
             t_start(start)
             t_end(start)
             t_owner(unit_stack[-1])
-        for child in reversed(node.children):
-            if action[child.kind_id]:
-                push((child, child_mode, None))
+        extend(
+            [(child, child_mode, None) for child in node.children[::-1] if action[child.kind_id]]
+        )
 
     close_implicit()
     syntax_errors = _syntax_errors(tree) if root_node.has_error else (0, 0)
