@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
@@ -63,12 +64,12 @@ class Stream:
     name pairs in bulk, and sorted ranks keep its tie-breaking that of the names themselves."""
 
     def __post_init__(self) -> None:
-        keys = [
-            (scope, text) if role else None
-            for role, scope, text in zip(self.roles, self.scopes, self.texts, strict=True)
-        ]
-        rank = {key: i for i, key in enumerate(sorted({k for k in keys if k is not None}))}
-        names = np.fromiter((-1 if k is None else rank[k] for k in keys), np.int64, len(keys))
+        positions = list(compress(range(len(self.roles)), self.roles))
+        scopes, texts = self.scopes, self.texts
+        keys = [(scopes[i], texts[i]) for i in positions]
+        rank = {key: i for i, key in enumerate(sorted(set(keys)))}
+        names = np.full(len(self.roles), -1, dtype=np.int64)
+        names[positions] = [rank[k] for k in keys]
         object.__setattr__(self, "names", names)
 
     def __len__(self) -> int:

@@ -41,10 +41,9 @@ def symbol_hash(symbol: str) -> int:
 def symbol_hashes(symbols: Sequence[str]) -> HashArray:
     """Stable hashes of a token stream's symbols, as a uint64 array."""
     cache = _symbol_cache
-    missing = {s for s in symbols if s not in cache}
-    for symbol in missing:
+    for symbol in set(symbols).difference(cache):
         symbol_hash(symbol)
-    return np.fromiter((cache[s] for s in symbols), dtype=np.uint64, count=len(symbols))
+    return np.fromiter(map(cache.__getitem__, symbols), dtype=np.uint64, count=len(symbols))
 
 
 def kgram_hashes(hashes: HashArray, k: int) -> HashArray:
