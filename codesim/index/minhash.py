@@ -24,12 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash
 
 from codesim.fingerprint import HashArray
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 NUM_PERM = 128
 """Permutations per signature: the standard error of a Jaccard estimate is about
@@ -108,6 +111,10 @@ def signatures(units: Sequence[HashArray]) -> SignatureArray:
 
 def lean_minhash(signature: SignatureArray) -> LeanMinHash:
     """One signature row as a datasketch ``LeanMinHash`` (for datasketch's LSH and Jaccard)."""
+    # Imported here: datasketch imports scipy, half a second that the SQLite backend and
+    # every command not handing signatures to datasketch would otherwise pay at start-up.
+    from datasketch import LeanMinHash
+
     if signature.shape != (NUM_PERM,):
         raise ValueError(f"a signature has {NUM_PERM} values, got shape {signature.shape}")
     return LeanMinHash(seed=SEED, hashvalues=signature, scheme=SCHEME)

@@ -1,4 +1,4 @@
-"""Real and synthetic records for the index tests.
+"""Real records for the index tests.
 
 The real corpus is standard-library files of the running interpreter, normalized like the
 pipeline does (``fold_small_units`` with the k-gram size), plus copies of some of them that a
@@ -15,18 +15,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
 from codesim.fingerprint import HashArray
-from codesim.index import codec
-from codesim.index.lines import LineIndex
-from codesim.index.minhash import NUM_PERM
 from codesim.index.prepare import file_record, unit_kgrams
-from codesim.index.records import FileRecord, IndexSettings, ProjectMeta, UnitRecord
+from codesim.index.records import FileRecord, IndexSettings
 from codesim.languages import get_language
 from codesim.normalize import normalize
 from codesim.options import DEFAULT_KGRAM_SIZE, DEFAULT_WINDOW_SIZE
-from codesim.tokens import TokenStream, Unit, UnitKind
+from codesim.tokens import TokenStream
 from codesim.units import fold_small_units
 from tests.disguise import DisguiseError, disguise
 
@@ -92,59 +87,3 @@ def changed_copies(count: int, seed: int = 1) -> tuple[CorpusFile, ...]:
             kept = b"\n".join(line for line in lines if rng.random() > 0.05)
             copies.append(prepare(f"edited/{original.path}", kept))
     return tuple(copies)
-
-
-def synthetic_files(seed: int, files: int, units_per_file: int = 3) -> list[FileRecord]:
-    """Small random records (no parsing): fast to make in a subprocess that gets killed.
-
-    Every unit draws its signature and fingerprints at random, so different seeds share
-    nothing; the streams are tiny but valid.
-    """
-    rng = np.random.default_rng(seed)
-    records = []
-    for number in range(files):
-        stream = TokenStream(
-            symbols=["call", "LOCAL"],
-            texts=["", f"name{seed}_{number}"],
-            numbers=[-1, 0],
-            scopes=[-2, 0],
-            start_bytes=[0, 5],
-            end_bytes=[4, 9],
-            owners=[0, 0],
-            units=[Unit("<module>", UnitKind.MODULE, -1, 0, 10, 2)],
-        )
-        data = f"call(name{seed}_{number})\n".encode()
-        units = tuple(
-            UnitRecord(
-                name=f"f{unit}",
-                kind=UnitKind.FUNCTION,
-                start_line=1,
-                end_line=1,
-                tokens=20,
-                signature=rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32),
-                fingerprints=np.unique(rng.integers(0, 2**64, 5, dtype=np.uint64)),
-            )
-            for unit in range(units_per_file)
-        )
-        records.append(
-            FileRecord(
-                path=f"pkg/module_{number}.py",
-                language="python",
-                lines=1,
-                sha256=bytes(rng.integers(0, 256, 32, dtype=np.uint8)),
-                stream=codec.encode(stream, LineIndex.of(data)),
-                units=units,
-            )
-        )
-    return records
-
-
-def meta(name: str, version: str = "1.0") -> ProjectMeta:
-    """Project metadata with every optional field filled."""
-    return ProjectMeta(
-        name,
-        version,
-        license="MIT",
-        url=f"https://example.org/{name}",
-        commit="0123456789abcdef0123456789abcdef01234567",
-    )

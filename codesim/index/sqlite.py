@@ -1,0 +1,572 @@
+"""The embedded index: one SQLite file, written in WAL mode, one transaction per change.
+
+Schema version 1 (``SCHEMA``)::
+
+    meta(key, value)                         format name, schema version, settings
+    project(id, name, version, license, url, vcs_commit)     unique (name, version)
+    file(id, project, path, language, lines, sha256, stream)  stream: codec.encode bytes
+    unit(id, file, name, kind, start_line, end_line, tokens, signature, fingerprints)
+    band(bucket, unit)                       one row per LSH band of every non-empty unit
+    fingerprint(hash, projects)              how many projects contain each fingerprint
+
+Signatures and fingerprints are BLOBs of little-endian arrays (``blobs.py``); a band row's
+``bucket`` is the 64-bit ``bands.band_ids`` value, and ``band`` is a WITHOUT ROWID table
+keyed by ``(bucket, unit)``, so the lookup a query makes is the table's own B-tree.  Ids are
+AUTOINCREMENT: an id is never reused, so an id held across a replacement finds nothing rather
+than another project's data.
+
+Versioning: the file header carries ``APPLICATION_ID`` and ``SCHEMA_VERSION`` (SQLite's
+``application_id`` and ``user_version``), read from the raw bytes before SQLite opens the
+file, and ``meta`` repeats the format name, the version and the settings.  An empty file,
+random bytes, another application's database, another schema version or other MinHash
+settings raise ``IndexFormatError`` and leave the file untouched.  A new index is built in a
+temporary file and hard-linked into place, so a half-created index is never seen.
+
+Atomicity: ``add_project`` and ``remove`` each run in one ``BEGIN IMMEDIATE`` transaction.
+WAL mode lets any number of readers go on while one writer writes, each reader seeing the
+last committed state; a killed writer's uncommitted pages are ignored on the next open.
+A second writer waits up to ``timeout`` seconds for the first, then gets ``IndexBusyError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from codesim.errors import IndexBackendError, IndexBusyError, IndexFormatError
+from codesim.fingerprint import HashArray
+from codesim.index import codec
+from codesim.index.bands import BANDS, ROWS, band_ids
+from codesim.index.blobs import fingerprint_bytes, fingerprints_of, signature_bytes, signature_of
+from codesim.index.minhash import NUM_PERM, SCHEME, SEED, SignatureArray, is_empty
+from codesim.index.records import (
+    FileRecord,
+    IndexSettings,
+    LoadedFile,
+    ProjectMeta,
+    StoredUnit,
+    StoreStats,
+)
+from codesim.tokens import UnitKind
+
+FORMAT_NAME = "codesim-index"
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x43534958
+"""``CSIX`` in the SQLite header: marks the file as a codesim index."""
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a writer waits for another writer before ``IndexBusyError``."""
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+_WAL_VERSION = 2
+_WAL_SIZE_LIMIT = 16 << 20
+_QUERY_CHUNK = 500
+"""Values per ``IN (...)`` list: well under SQLite's limit on bound parameters."""
+
+SCHEMA = f"""
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = {SCHEMA_VERSION};
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE project (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    license TEXT,
+    url TEXT,
+    vcs_commit TEXT,
+    UNIQUE (name, version)
+);
+CREATE TABLE file (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    language TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    sha256 BLOB NOT NULL,
+    stream BLOB NOT NULL
+);
+CREATE INDEX file_by_project ON file (project);
+CREATE TABLE unit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    start_line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    fingerprints BLOB NOT NULL
+);
+CREATE INDEX unit_by_file ON unit (file);
+CREATE TABLE band (
+    bucket INTEGER NOT NULL,
+    unit INTEGER NOT NULL,
+    PRIMARY KEY (bucket, unit)
+) WITHOUT ROWID;
+CREATE TABLE fingerprint (hash INTEGER PRIMARY KEY, projects INTEGER NOT NULL);
+"""
+
+
+def _fixed_meta() -> dict[str, str]:
+    # What an index must agree on with this code to be read at all.
+    return {
+        "format": FORMAT_NAME,
+        "schema_version": str(SCHEMA_VERSION),
+        "minhash_scheme": SCHEME,
+        "minhash_num_perm": str(NUM_PERM),
+        "minhash_seed": str(SEED),
+        "lsh_bands": str(BANDS),
+        "lsh_rows": str(ROWS),
+    }
+
+
+class SqliteStore:
+    """The ``Store`` protocol over one SQLite file.  One instance per thread."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, settings: IndexSettings):
+        self._path = path
+        self._db = connection
+        self._settings = settings
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        settings: IndexSettings | None = None,
+        create: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> SqliteStore:
+        """Open the index at ``path``, creating it with ``settings`` if it does not exist
+        (and ``create``).  The settings of an existing index are read from it; passing
+        different ones is an error."""
+        target = Path(path)
+        if not target.exists():
+            if not create:
+                raise IndexFormatError(f"{target}: no index there")
+            if settings is None:
+                raise ValueError("settings are needed to create an index")
+            _create(target, settings)
+        _check_header(target)
+        try:
+            connection = sqlite3.connect(target, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise IndexBackendError(f"{target}: cannot open: {exc}") from exc
+        try:
+            # In WAL mode NORMAL keeps the index consistent through any crash; a power loss may
+            # only lose the last commits, a killed process loses nothing committed.
+            connection.execute("PRAGMA synchronous = NORMAL")
+            # Truncate the write-ahead log back to this size after a large add.
+            connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
+            stored = _read_settings(target, connection)
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            raise IndexFormatError(f"{target}: the index is damaged: {exc}") from exc
+        except BaseException:
+            connection.close()
+            raise
+        if settings is not None and settings != stored:
+            connection.close()
+            raise IndexFormatError(f"{target}: the index was built with {stored}, not {settings}")
+        return cls(target, connection, stored)
+
+    @property
+    def settings(self) -> IndexSettings:
+        """The fingerprint settings the index was created with."""
+        return self._settings
+
+    @property
+    def path(self) -> Path:
+        """The index file."""
+        return self._path
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def add_project(self, meta: ProjectMeta, files: Iterable[FileRecord]) -> None:
+        """Add (or replace) a project in one transaction."""
+        with self._write():
+            existing = self._project_id(meta.name, meta.version)
+            if existing is not None:
+                self._delete_project(existing)
+            project = self._insert(
+                "INSERT INTO project (name, version, license, url, vcs_commit) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (meta.name, meta.version, meta.license, meta.url, meta.commit),
+            )
+            buckets: list[npt.NDArray[np.int64]] = []
+            members: list[npt.NDArray[np.int64]] = []
+            fingerprints: list[HashArray] = []
+            for record in files:
+                unit_ids, signatures = self._insert_file(project, record)
+                banded = ~is_empty(signatures)
+                ids = band_ids(signatures[banded])
+                buckets.append(ids.ravel())
+                members.append(np.repeat(unit_ids[banded], BANDS))
+                fingerprints.extend(unit.fingerprints for unit in record.units)
+            self._insert_bands(buckets, members)
+            self._count_fingerprints(fingerprints, +1)
+
+    def remove(self, name: str, version: str) -> bool:
+        """Remove a project in one transaction; ``False`` if it was not there."""
+        with self._write():
+            existing = self._project_id(name, version)
+            if existing is None:
+                return False
+            self._delete_project(existing)
+            return True
+
+    def projects(self) -> list[ProjectMeta]:
+        """The stored projects, by name then version."""
+        with self._read():
+            rows = self._db.execute(
+                "SELECT name, version, license, url, vcs_commit FROM project ORDER BY name, version"
+            ).fetchall()
+        return [ProjectMeta(*row) for row in rows]
+
+    def stats(self) -> StoreStats:
+        """Counts from one snapshot, and the bytes of the file and its write-ahead log."""
+        with self._read():
+            projects, files, units, fingerprints = (
+                int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                for table in ("project", "file", "unit", "fingerprint")
+            )
+        size = sum(
+            candidate.stat().st_size
+            for candidate in (self._path, self._path.with_name(self._path.name + "-wal"))
+            if candidate.exists()
+        )
+        return StoreStats(projects, files, units, fingerprints, size)
+
+    def candidates(self, signatures: SignatureArray) -> list[list[int]]:
+        """Units sharing a band with each signature, looked up in batches of buckets."""
+        if signatures.ndim != 2 or signatures.shape[1] != NUM_PERM:
+            raise ValueError(f"signatures must be (n, {NUM_PERM}), got {signatures.shape}")
+        banded = ~is_empty(signatures)
+        ids = np.zeros((len(signatures), BANDS), dtype=np.int64)
+        ids[banded] = band_ids(signatures[banded])
+        wanted = np.unique(ids[banded])
+        found: dict[int, list[int]] = {}
+        with self._read():
+            for chunk in _chunks(wanted.tolist()):
+                rows = self._db.execute(
+                    f"SELECT bucket, unit FROM band WHERE bucket IN ({_marks(chunk)})", chunk
+                )
+                for bucket, unit in rows:
+                    found.setdefault(bucket, []).append(unit)
+        result: list[list[int]] = []
+        for row, keep in zip(ids.tolist(), banded.tolist(), strict=True):
+            units: set[int] = set()
+            if keep:
+                for bucket in row:
+                    units.update(found.get(bucket, ()))
+            result.append(sorted(units))
+        return result
+
+    def units(self, unit_ids: Sequence[int]) -> dict[int, StoredUnit]:
+        """Stored units by id."""
+        out: dict[int, StoredUnit] = {}
+        with self._read():
+            for chunk in _chunks(list(unit_ids)):
+                rows = self._db.execute(
+                    "SELECT id, file, name, kind, start_line, end_line, tokens FROM unit "
+                    f"WHERE id IN ({_marks(chunk)})",
+                    chunk,
+                )
+                for uid, file_id, name, kind, start, end, tokens in rows:
+                    out[uid] = StoredUnit(uid, file_id, name, _kind(kind), start, end, tokens)
+        return out
+
+    def fingerprints(self, unit_ids: Sequence[int]) -> dict[int, HashArray]:
+        """Winnowed fingerprints of stored units by id."""
+        out: dict[int, HashArray] = {}
+        with self._read():
+            for chunk in _chunks(list(unit_ids)):
+                rows = self._db.execute(
+                    f"SELECT id, fingerprints FROM unit WHERE id IN ({_marks(chunk)})", chunk
+                )
+                for uid, blob in rows:
+                    out[uid] = fingerprints_of(blob)
+        return out
+
+    def document_frequency(self, fingerprints: HashArray) -> npt.NDArray[np.int64]:
+        """How many projects contain each fingerprint."""
+        keys = np.asarray(fingerprints, dtype=np.uint64).view(np.int64)
+        counts: dict[int, int] = {}
+        with self._read():
+            for chunk in _chunks(np.unique(keys).tolist()):
+                rows = self._db.execute(
+                    f"SELECT hash, projects FROM fingerprint WHERE hash IN ({_marks(chunk)})",
+                    chunk,
+                )
+                counts.update(rows)
+        return np.array([counts.get(key, 0) for key in keys.tolist()], dtype=np.int64)
+
+    def load_file(self, file_id: int) -> LoadedFile:
+        """A stored file, decoded; ``KeyError`` if it is not there."""
+        with self._read():
+            row = self._db.execute(
+                "SELECT file.path, file.language, file.lines, file.sha256, file.stream, "
+                "project.name, project.version, project.license, project.url, "
+                "project.vcs_commit FROM file JOIN project ON project.id = file.project "
+                "WHERE file.id = ?",
+                (file_id,),
+            ).fetchone()
+        if row is None:
+            raise KeyError(file_id)
+        path, language, lines, sha256, blob, *project = row
+        stored = codec.decode(blob)
+        return LoadedFile(
+            file_id,
+            ProjectMeta(*project),
+            path,
+            language,
+            lines,
+            sha256,
+            stored.stream,
+            stored.lines,
+        )
+
+    # -- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _locked(exc):
+                raise IndexBusyError(
+                    f"{self._path}: another process is writing to the index; "
+                    "it did not finish within the timeout"
+                ) from exc
+            raise IndexBackendError(f"{self._path}: {exc}") from exc
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise IndexBackendError(f"{self._path}: the change was not made: {exc}") from exc
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _insert(self, sql: str, values: tuple[object, ...]) -> int:
+        row_id = self._db.execute(sql, values).lastrowid
+        assert row_id is not None, "an INSERT always sets lastrowid"
+        return row_id
+
+    def _insert_file(
+        self, project: int, record: FileRecord
+    ) -> tuple[npt.NDArray[np.int64], SignatureArray]:
+        file_id = self._insert(
+            "INSERT INTO file (project, path, language, lines, sha256, stream) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (project, record.path, record.language, record.lines, record.sha256, record.stream),
+        )
+        unit_ids = np.array(
+            [
+                self._insert(
+                    "INSERT INTO unit (file, name, kind, start_line, end_line, tokens, "
+                    "signature, fingerprints) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        file_id,
+                        unit.name,
+                        unit.kind.value,
+                        unit.start_line,
+                        unit.end_line,
+                        unit.tokens,
+                        signature_bytes(unit.signature),
+                        fingerprint_bytes(unit.fingerprints),
+                    ),
+                )
+                for unit in record.units
+            ],
+            dtype=np.int64,
+        )
+        signatures = np.array([unit.signature for unit in record.units], dtype=np.uint32).reshape(
+            -1, NUM_PERM
+        )
+        return unit_ids, signatures
+
+    def _insert_bands(
+        self, buckets: list[npt.NDArray[np.int64]], members: list[npt.NDArray[np.int64]]
+    ) -> None:
+        if not buckets:
+            return
+        bucket = np.concatenate(buckets)
+        unit = np.concatenate(members)
+        # Inserting in key order fills B-tree pages one after another.
+        order = np.lexsort((unit, bucket))
+        self._db.executemany(
+            "INSERT INTO band (bucket, unit) VALUES (?, ?)",
+            zip(bucket[order].tolist(), unit[order].tolist(), strict=True),
+        )
+
+    def _count_fingerprints(self, fingerprints: list[HashArray], delta: int) -> None:
+        if not fingerprints:
+            return
+        distinct = np.unique(np.concatenate(fingerprints).astype(np.uint64).view(np.int64))
+        keys = [(key,) for key in distinct.tolist()]
+        if delta > 0:
+            self._db.executemany(
+                "INSERT INTO fingerprint (hash, projects) VALUES (?, 1) "
+                "ON CONFLICT (hash) DO UPDATE SET projects = projects + 1",
+                keys,
+            )
+        else:
+            self._db.executemany("DELETE FROM fingerprint WHERE hash = ? AND projects <= 1", keys)
+            self._db.executemany(
+                "UPDATE fingerprint SET projects = projects - 1 WHERE hash = ?", keys
+            )
+
+    def _project_id(self, name: str, version: str) -> int | None:
+        row = self._db.execute(
+            "SELECT id FROM project WHERE name = ? AND version = ?", (name, version)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _delete_project(self, project: int) -> None:
+        rows = self._db.execute(
+            "SELECT unit.id, unit.signature, unit.fingerprints FROM unit "
+            "JOIN file ON file.id = unit.file WHERE file.project = ?",
+            (project,),
+        ).fetchall()
+        if rows:
+            unit_ids = np.array([row[0] for row in rows], dtype=np.int64)
+            signatures = np.stack([signature_of(row[1]) for row in rows])
+            banded = ~is_empty(signatures)
+            buckets = band_ids(signatures[banded]).ravel()
+            members = np.repeat(unit_ids[banded], BANDS)
+            self._db.executemany(
+                "DELETE FROM band WHERE bucket = ? AND unit = ?",
+                zip(buckets.tolist(), members.tolist(), strict=True),
+            )
+            self._count_fingerprints([fingerprints_of(row[2]) for row in rows], -1)
+        self._db.execute(
+            "DELETE FROM unit WHERE file IN (SELECT id FROM file WHERE project = ?)", (project,)
+        )
+        self._db.execute("DELETE FROM file WHERE project = ?", (project,))
+        self._db.execute("DELETE FROM project WHERE id = ?", (project,))
+
+    # -- reading -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[None]:
+        # One read transaction: every statement inside sees the same committed snapshot.
+        try:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise IndexFormatError(f"{self._path}: the index is damaged: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise IndexBackendError(f"{self._path}: {exc}") from exc
+
+
+def _create(target: Path, settings: IndexSettings) -> None:
+    """Build an empty index beside ``target`` and link it into place, so that no other
+    process ever opens a half-created one.  If another process created ``target`` first,
+    theirs is kept."""
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise IndexBackendError(f"{target}: cannot create the index: {exc}") from exc
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(f"BEGIN; {SCHEMA}")
+            meta = {
+                **_fixed_meta(),
+                "kgram_size": str(settings.kgram_size),
+                "window_size": str(settings.window_size),
+            }
+            connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, target)
+    except (sqlite3.Error, OSError) as exc:
+        raise IndexBackendError(f"{target}: cannot create the index: {exc}") from exc
+    finally:
+        for leftover in (temporary, temporary + "-wal", temporary + "-shm"):
+            Path(leftover).unlink(missing_ok=True)
+
+
+def _check_header(target: Path) -> None:
+    """Refuse anything but a codesim index of this schema version, from the raw header and
+    before SQLite touches the file."""
+    try:
+        with target.open("rb") as handle:
+            header = handle.read(_HEADER_SIZE)
+    except OSError as exc:
+        raise IndexBackendError(f"{target}: cannot read: {exc}") from exc
+    if not header:
+        raise IndexFormatError(f"{target}: the file is empty, not a codesim index")
+    if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
+        raise IndexFormatError(f"{target}: not a codesim index (not an SQLite database)")
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise IndexFormatError(
+            f"{target}: not a codesim index (an SQLite database of another application)"
+        )
+    version = int.from_bytes(header[60:64], "big")
+    if version > SCHEMA_VERSION:
+        raise IndexFormatError(
+            f"{target}: index schema version {version} is newer than this codesim reads "
+            f"({SCHEMA_VERSION}); upgrade codesim"
+        )
+    if version != SCHEMA_VERSION:
+        raise IndexFormatError(
+            f"{target}: index schema version {version} is not supported "
+            f"(this codesim reads {SCHEMA_VERSION}); rebuild the index"
+        )
+    if header[18] != _WAL_VERSION or header[19] != _WAL_VERSION:
+        raise IndexFormatError(f"{target}: the index header is damaged (not in WAL mode)")
+
+
+def _read_settings(target: Path, connection: sqlite3.Connection) -> IndexSettings:
+    meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    for key, expected in _fixed_meta().items():
+        if meta.get(key) != expected:
+            raise IndexFormatError(
+                f"{target}: index {key} is {meta.get(key)!r}; this codesim needs {expected!r}"
+            )
+    try:
+        return IndexSettings(int(meta["kgram_size"]), int(meta["window_size"]))
+    except (KeyError, ValueError) as exc:
+        raise IndexFormatError(f"{target}: the index settings are damaged") from exc
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _kind(value: str) -> UnitKind:
+    try:
+        return UnitKind(value)
+    except ValueError:
+        raise IndexFormatError(f"a stored unit has an unknown kind {value!r}") from None
+
+
+def _chunks(values: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(values), _QUERY_CHUNK):
+        yield values[start : start + _QUERY_CHUNK]
+
+
+def _marks(chunk: list[int]) -> str:
+    return ",".join("?" * len(chunk))

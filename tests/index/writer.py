@@ -1,0 +1,48 @@
+"""A writer process for the index tests, to be killed or held in the middle of an add.
+
+    python -m tests.index.writer BACKEND TARGET NAME SEED FILES [HOLD]
+
+Opens the store (``sqlite`` file path or ``redis`` ``host:port:basename``), prints
+``started``, then adds project NAME made of FILES synthetic files drawn with SEED, printing
+``file N`` after the store has taken the N-th file; at file HOLD it prints ``holding`` and
+waits for a line on stdin.  Prints ``committed`` when the add has returned.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from codesim.index.records import FileRecord
+from codesim.index.sqlite import SqliteStore
+from codesim.index.store import Store
+from tests.index.synthetic import meta, synthetic_files
+
+
+def open_store(backend: str, target: str) -> Store:
+    if backend == "sqlite":
+        return SqliteStore.open(target)
+    raise SystemExit(f"unknown backend {backend}")
+
+
+def main(argv: list[str]) -> None:
+    backend, target, name, seed, files, *rest = argv
+    hold = int(rest[0]) if rest else -1
+    store = open_store(backend, target)
+
+    def records() -> Iterator[FileRecord]:
+        for number, record in enumerate(synthetic_files(int(seed), int(files)), start=1):
+            yield record
+            print(f"file {number}", flush=True)
+            if number == hold:
+                print("holding", flush=True)
+                sys.stdin.readline()
+
+    print("started", flush=True)
+    store.add_project(meta(name), records())
+    print("committed", flush=True)
+    store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
