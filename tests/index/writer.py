@@ -2,7 +2,7 @@
 
     python -m tests.index.writer BACKEND TARGET NAME SEED FILES [HOLD]
 
-Opens the store (``sqlite`` file path or ``redis`` ``host:port:basename``), prints
+Opens the store (``sqlite`` and a file path, or ``redis`` and a ``redis://`` URL), prints
 ``started``, then adds project NAME made of FILES synthetic files drawn with SEED, printing
 ``file N`` after the store has taken the N-th file; at file HOLD it prints ``holding`` and
 waits for a line on stdin.  Prints ``committed`` when the add has returned.
@@ -14,14 +14,21 @@ import sys
 from collections.abc import Iterator
 
 from codesim.index.records import FileRecord
-from codesim.index.sqlite import SqliteStore
 from codesim.index.store import Store
 from tests.index.synthetic import meta, synthetic_files
 
 
 def open_store(backend: str, target: str) -> Store:
+    # Each backend imported only when used: the Redis one pulls in datasketch and scipy,
+    # which would slow down every SQLite writer the tests start and kill.
     if backend == "sqlite":
+        from codesim.index.sqlite import SqliteStore
+
         return SqliteStore.open(target)
+    if backend == "redis":
+        from codesim.index.redis_store import RedisStore
+
+        return RedisStore.open(target)
     raise SystemExit(f"unknown backend {backend}")
 
 

@@ -1,0 +1,222 @@
+"""The Redis backend: datasketch's own LSH tables, refusal of foreign data, generations that
+readers never see half-written, and clean-up after replaced, removed and killed writers."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import redis
+from datasketch import MinHashLSH
+
+from codesim.errors import IndexBackendError, IndexFormatError
+from codesim.index import redis_store
+from codesim.index.bands import BANDS, ROWS
+from codesim.index.minhash import NUM_PERM, is_empty, lean_minhash
+from codesim.index.records import IndexSettings
+from codesim.index.redis_store import RedisStore
+from tests.index.corpus import SETTINGS, changed_copies, stdlib_files
+from tests.index.synthetic import meta, synthetic_files
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def client_of(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def keyspace(url: str) -> set[bytes]:
+    client = client_of(url)
+    try:
+        return {key for key in client.keys("*") if isinstance(key, bytes)}
+    finally:
+        client.close()
+
+
+def probe_of(seed: int, files: int) -> np.ndarray:
+    return np.stack([u.signature for r in synthetic_files(seed, files) for u in r.units])
+
+
+def test_settings_are_stored_and_enforced(redis_clean: str):
+    RedisStore.open(redis_clean, settings=IndexSettings(9, 4)).close()
+    store = RedisStore.open(redis_clean)
+    assert store.settings == IndexSettings(9, 4)
+    store.close()
+    with pytest.raises(IndexFormatError, match="built with"):
+        RedisStore.open(redis_clean, settings=SETTINGS)
+    with pytest.raises(IndexFormatError, match="no index"):
+        RedisStore.open(redis_clean, prefix="elsewhere", create=False)
+    assert keyspace(redis_clean) == {b"codesim:meta"}
+    # Another prefix is another index on the same server.
+    RedisStore.open(redis_clean, prefix="elsewhere", settings=SETTINGS).close()
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ([("set", b"codesim:meta", b"hello")], "not a codesim index"),
+        ([("hset", b"codesim:meta", {b"format": b"other-app"})], "not a codesim index"),
+        (
+            [("hset", b"codesim:meta", {b"format": b"codesim-index", b"format_version": b"99"})],
+            "newer than this codesim",
+        ),
+        ([("set", b"codesim:next", b"4")], "lost its meta"),
+    ],
+    ids=["wrong-type", "other-format", "newer", "no-meta"],
+)
+def test_foreign_or_damaged_data_is_refused_and_left_alone(redis_clean: str, setup, message):
+    client = client_of(redis_clean)
+    for command, key, value in setup:
+        if command == "set":
+            client.set(key, value)
+        else:
+            client.hset(key, mapping=value)
+    before = {key: client.dump(key) for key in client.keys("*")}
+    with pytest.raises(IndexFormatError, match=message):
+        RedisStore.open(redis_clean, settings=SETTINGS)
+    assert {key: client.dump(key) for key in client.keys("*")} == before
+    client.close()
+
+
+def test_other_minhash_settings_are_refused(redis_clean: str):
+    RedisStore.open(redis_clean, settings=SETTINGS).close()
+    client = client_of(redis_clean)
+    client.hset(b"codesim:meta", b"lsh_bands", b"16")
+    client.close()
+    with pytest.raises(IndexFormatError, match="lsh_bands"):
+        RedisStore.open(redis_clean)
+
+
+def test_an_unreachable_server_is_a_backend_error():
+    with pytest.raises(IndexBackendError):
+        RedisStore.open("redis://127.0.0.1:1/0", settings=SETTINGS)
+    with pytest.raises(IndexBackendError, match="not a Redis URL"):
+        RedisStore.open("http://example.org", settings=SETTINGS)
+
+
+def test_any_datasketch_client_sees_the_same_buckets(redis_clean: str):
+    files = (*stdlib_files(20), *changed_copies(20))
+    store = RedisStore.open(redis_clean, settings=SETTINGS)
+    store.add_project(meta("corpus"), [file.record for file in files])
+    signatures = np.stack([u.signature for file in files for u in file.record.units])
+    found = store.candidates(signatures)
+    params = redis.connection.parse_url(redis_clean)
+    lsh = MinHashLSH(
+        num_perm=NUM_PERM,
+        params=(BANDS, ROWS),
+        storage_config={"type": "redis", "redis": params, "basename": b"codesim:lsh"},
+        prepickle=False,
+    )
+    for row, signature, empty in zip(found, signatures, is_empty(signatures), strict=True):
+        if empty:
+            assert row == []
+            continue
+        keys = lsh.query(lean_minhash(signature))
+        assert row == sorted(int.from_bytes(key, "big") for key in keys)
+    assert sum(map(len, found)) > len(signatures) - is_empty(signatures).sum()
+    store.close()
+
+
+def test_replaced_and_removed_projects_leave_nothing_behind(redis_clean: str):
+    store = RedisStore.open(redis_clean, settings=SETTINGS)
+    store.add_project(meta("a"), synthetic_files(1, 4))
+    store.add_project(meta("b"), synthetic_files(2, 3))
+    store.add_project(meta("a"), synthetic_files(3, 2))
+    client = client_of(redis_clean)
+    lsh_keys = client.hlen(b"codesim:lsh_keys")
+    assert lsh_keys == (3 + 2) * 3
+    # Every bucket datasketch lists holds a unit, and every unit is in one bucket per band.
+    members = 0
+    for band in range(BANDS):
+        table = b"codesim:lsh_bucket_" + band.to_bytes(2, "big")
+        for bucket in client.hkeys(table):
+            assert isinstance(bucket, bytes)
+            size = client.scard(table + bucket)
+            assert size > 0
+            members += size
+    assert members == lsh_keys * BANDS
+    store.remove("a", "1.0")
+    store.remove("b", "1.0")
+    assert keyspace(redis_clean) == {b"codesim:meta", b"codesim:next"}
+    client.close()
+    store.close()
+
+
+def writer(url: str, name: str, seed: int, files: int, hold: int = -1) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tests.index.writer", "redis", url),
+            *(name, str(seed), str(files), str(hold)),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(process: subprocess.Popen[str], line: str) -> None:
+    assert process.stdout is not None
+    for got in process.stdout:
+        if got.strip() == line:
+            return
+    raise AssertionError(f"the writer ended before printing {line!r}")
+
+
+def test_readers_never_see_a_half_added_project(redis_clean: str):
+    store = RedisStore.open(redis_clean, settings=SETTINGS)
+    store.add_project(meta("p"), synthetic_files(1, 3))
+    with writer(redis_clean, "p", 2, 40, hold=20) as process:
+        wait_for(process, "holding")
+        generation = int(client_of(redis_clean).get(b"codesim:next") or 0)
+        staged = [generation << 32 | index for index in range(10)]
+        assert [(m.name, m.version) for m in store.projects()] == [("p", "1.0")]
+        assert store.stats().files == 3
+        assert store.candidates(probe_of(2, 40)) == [[]] * 120
+        assert all(store.candidates(probe_of(1, 3)))
+        assert store.units(staged) == {} and store.fingerprints(staged) == {}
+        with pytest.raises(KeyError):
+            store.load_file(generation << 32)
+        # Another writer is not blocked by this one.
+        store.add_project(meta("q"), synthetic_files(3, 2))
+        assert process.stdin is not None
+        process.stdin.write("\n")
+        process.stdin.flush()
+        wait_for(process, "committed")
+    assert store.stats().files == 42
+    assert store.candidates(probe_of(1, 3)) == [[]] * 9
+    assert all(store.candidates(probe_of(2, 40)))
+    store.close()
+
+
+def test_generations_of_dead_writers_are_collected_once_stale(
+    redis_clean: str, monkeypatch: pytest.MonkeyPatch
+):
+    store = RedisStore.open(redis_clean, settings=SETTINGS)
+    store.add_project(meta("p"), synthetic_files(1, 3))
+    before = keyspace(redis_clean)
+    # Killed late enough that a first batch of records and LSH entries was written.
+    with writer(redis_clean, "p", 2, 520, hold=500) as process:
+        wait_for(process, "holding")
+        process.send_signal(signal.SIGKILL)
+    # Died after writing everything, just before the flip.
+    store._write_generation(99, meta("p"), synthetic_files(4, 2))
+    assert [m.name for m in store.projects()] == ["p"]
+    assert store.stats().files == 3
+    assert store.candidates(probe_of(2, 520)) == [[]] * 1560
+    assert store.candidates(probe_of(4, 2)) == [[]] * 6
+    client = client_of(redis_clean)
+    assert client.hlen(b"codesim:lsh_keys") > 9 + 6
+    assert client.hlen(b"codesim:g:2:file") > 0
+    store.add_project(meta("q"), synthetic_files(3, 1))  # not yet stale: left alone
+    assert client.hlen(b"codesim:g:2:file") > 0
+    monkeypatch.setattr(redis_store, "STALE_SECONDS", -1)
+    store.remove("q", "1.0")
+    assert keyspace(redis_clean) == before
+    assert client.hlen(b"codesim:lsh_keys") == 9
+    client.close()
+    store.close()
