@@ -7,8 +7,14 @@ from pathlib import Path
 TUNING_SEED = 1
 """The seed thresholds may be chosen on (``VERDICT_DERIVED`` and friends)."""
 
-HELDOUT_SEED = 2
-"""Never used to choose anything: reported separately, as the honest estimate."""
+HELDOUT_SEED = 4
+"""Never used to choose anything: reported separately, as the honest estimate.
+
+Seed 2 was the first held-out seed.  Its two missed partial copies were read while developing
+(one showed that a function pasted without its helpers lost them as evidence: dangling
+references now become placeholders), so it no longer counts as untouched; seed 4 draws fresh
+pairs from the same held-out half of the pool and had never been generated before that change.
+Both are reported."""
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = REPO_ROOT / ".cache"

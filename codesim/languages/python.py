@@ -136,6 +136,38 @@ PYTHON = Language(
     },
     aliased_import="aliased_import",
     call="call",
+    builtins=_kinds(
+        # The public names of Python 3.11's builtins module, the names later versions add, the
+        # module-level dunders, and Python 2's builtins (old code is compared too).  Written
+        # out rather than read from the running interpreter: an index built under one Python
+        # version must normalize like a query run under another.
+        """
+        ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup
+        BlockingIOError BrokenPipeError BufferError BytesWarning ChildProcessError
+        ConnectionAbortedError ConnectionError ConnectionRefusedError ConnectionResetError
+        DeprecationWarning EOFError Ellipsis EncodingWarning EnvironmentError Exception
+        ExceptionGroup False FileExistsError FileNotFoundError FloatingPointError FutureWarning
+        GeneratorExit IOError ImportError ImportWarning IndentationError IndexError
+        InterruptedError IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError
+        ModuleNotFoundError NameError None NotADirectoryError NotImplemented NotImplementedError
+        OSError OverflowError PendingDeprecationWarning PermissionError ProcessLookupError
+        PythonFinalizationError RecursionError ReferenceError ResourceWarning RuntimeError
+        RuntimeWarning StopAsyncIteration StopIteration SyntaxError SyntaxWarning SystemError
+        SystemExit TabError TimeoutError True TypeError UnboundLocalError UnicodeDecodeError
+        UnicodeEncodeError UnicodeError UnicodeTranslateError UnicodeWarning UserWarning
+        ValueError Warning ZeroDivisionError abs aiter all anext any ascii bin bool breakpoint
+        bytearray bytes callable chr classmethod compile complex copyright credits delattr dict
+        dir divmod enumerate eval exec exit filter float format frozenset getattr globals
+        hasattr hash help hex id input int isinstance issubclass iter len license list locals
+        map max memoryview min next object oct open ord pow print property quit range repr
+        reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip
+        __name__ __file__ __doc__ __spec__ __loader__ __package__ __builtins__ __debug__
+        __path__ __cached__ __annotations__ __dict__ __import__ __build_class__ __class__
+        WindowsError basestring buffer cmp coerce execfile file intern long raw_input reduce
+        reload unichr unicode xrange apply
+        """
+    ),
+    wildcard_import="wildcard_import",
     binary_operator="binary_operator",
     format_method="format",
     format_operator="%",

@@ -39,7 +39,7 @@ def normalize(data: bytes, language: Language) -> TokenStream:
         if not retry.root_node.has_error:
             tree, data = retry, spaced
     program = walk(tree, data, tables)
-    symbols, binders = resolve(program)
+    symbols, binders = resolve(program, tables)
     dropped = bytearray(len(symbols))
     run_passes(program, symbols, binders, dropped)
     order = [i for i in flatten(program.root) if not dropped[i]]

@@ -68,6 +68,9 @@ class Tables:
     format_method: bytes
     format_operator: str
     pure_expressions: frozenset[str]
+    call_symbol: str
+    builtins: frozenset[str]
+    wildcard_symbol: str
 
 
 @cache
@@ -110,6 +113,9 @@ def compile_tables(language: Language) -> Tables:
         language.format_method.encode(),
         language.format_operator,
         frozenset(language.aliases.get(k, k) for k in language.pure_expressions),
+        _symbol_for(language, language.call),
+        language.builtins,
+        _symbol_for(language, language.wildcard_import) if language.wildcard_import else "",
     )
 
 

@@ -73,10 +73,45 @@ def test_bound_names_become_their_role() -> None:
     assert "ATTR" in stream.symbols
 
 
-def test_builtins_and_unbound_names_are_kept() -> None:
-    assert symbols("def f(x):\n    return len(x) + undefined_global\n")[-5:] == [
-        "call", "len", "PARAM", "+", "undefined_global",
-    ]  # fmt: skip
+def test_builtins_and_imported_names_are_kept() -> None:
+    source = "from os import path\ndef f(x):\n    return len(x) + path.sep\n"
+    out = symbols(source)
+    start = out.index("call")
+    assert out[start : start + 7] == ["call", "len", "PARAM", "+", "attribute", "path", "sep"]
+
+
+def test_a_dangling_reference_becomes_the_placeholder_of_what_it_refers_to() -> None:
+    # A function pasted without the class, helper and constant it uses: they are bound in
+    # the original, so in the copy they become the placeholders they are there.
+    original = """
+        LIMIT = 3
+        class Zone:
+            pass
+        def load():
+            return None
+        def get(name):
+            if len(name) > LIMIT:
+                raise Error(name)
+            return Zone(load())
+        class Error(Exception):
+            pass
+    """
+    pasted = """
+        def get(name):
+            if len(name) > LIMIT:
+                raise Error(name)
+            return Zone(load())
+    """
+    get = symbols(original)
+    start = get.index("function_definition", get.index("FUNC") + 1)
+    tail = get[start : start + len(symbols(pasted))]
+    assert symbols(pasted) == tail
+    assert "Zone" not in symbols(pasted) and "LIMIT" not in symbols(pasted)
+
+
+def test_a_wildcard_import_keeps_unbound_names() -> None:
+    assert "Button" in symbols("from tkinter import *\nButton(root)\n")
+    assert "Button" not in symbols("Button(root)\n")
 
 
 def test_literals_become_typed_placeholders_with_values_on_the_side() -> None:
