@@ -107,6 +107,14 @@ end
 return old
 """
 
+_MEMBERS = """
+-- The members of many sets in one command (a pipeline of SMEMBERS costs more in the client
+-- than on the server).  KEYS: the sets.
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('SMEMBERS', key) end
+return out
+"""
+
 _UNINDEX = """
 -- What MinHashLSH.remove does, for many keys in one step (datasketch's own deletion costs
 -- about two round trips per band per key).  ARGV: the key table's name, the number of bands
@@ -160,6 +168,7 @@ class RedisStore:
         self._band_tables = [table.redis_key(b"") for table in lsh.hashtables]
         self._key_table: bytes = lsh.keys.redis_key(b"")
         self._flip = client.register_script(_FLIP)
+        self._members = client.register_script(_MEMBERS)
         self._unindex = client.register_script(_UNINDEX)
 
     @classmethod
@@ -186,7 +195,14 @@ class RedisStore:
             lsh = MinHashLSH(
                 num_perm=NUM_PERM,
                 params=(BANDS, ROWS),
-                storage_config={"type": "redis", "redis": params, "basename": key_prefix + b"lsh"},
+                storage_config={
+                    "type": "redis",
+                    "redis": params,
+                    "basename": key_prefix + b"lsh",
+                    # Plain pipelines: atomicity comes from generations, and MULTI/EXEC
+                    # around each buffer only costs time.
+                    "redis_buffer": {"transaction": False},
+                },
                 prepickle=False,
             )
         return cls(client, lsh, key_prefix, stored)
@@ -280,10 +296,7 @@ class RedisStore:
             members: dict[bytes, list[int]] = {}
             for start in range(0, len(buckets), _PIPELINE):
                 chunk = buckets[start : start + _PIPELINE]
-                pipe = self._client.pipeline(transaction=False)
-                for bucket in chunk:
-                    pipe.smembers(bucket)
-                for bucket, keys in zip(chunk, pipe.execute(), strict=True):
+                for bucket, keys in zip(chunk, self._members(keys=chunk), strict=True):
                     ids = (int.from_bytes(key, "big") for key in keys)
                     members[bucket] = [i for i in ids if i >> _INDEX_SHIFT in live]
         result = []

@@ -91,15 +91,13 @@ def test_other_minhash_settings_are_refused(redis_clean: str):
         RedisStore.open(redis_clean)
 
 
-def test_an_unreachable_server_is_a_backend_error():
-    with pytest.raises(IndexBackendError):
-        RedisStore.open("redis://127.0.0.1:1/0", settings=SETTINGS)
+def test_a_bad_url_is_a_backend_error():
     with pytest.raises(IndexBackendError, match="not a Redis URL"):
         RedisStore.open("http://example.org", settings=SETTINGS)
 
 
 def test_any_datasketch_client_sees_the_same_buckets(redis_clean: str):
-    files = (*stdlib_files(20), *changed_copies(20))
+    files = (*stdlib_files(12), *changed_copies(12))
     store = RedisStore.open(redis_clean, settings=SETTINGS)
     store.add_project(meta("corpus"), [file.record for file in files])
     signatures = np.stack([u.signature for file in files for u in file.record.units])
