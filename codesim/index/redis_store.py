@@ -159,11 +159,13 @@ class RedisStore:
         lsh: MinHashLSH,
         prefix: bytes,
         settings: IndexSettings,
+        label: str,
     ) -> None:
         self._client = client
         self._lsh = lsh
         self._prefix = prefix
         self._settings = settings
+        self._label = label
         # Datasketch's table names (a storage's key for the empty suffix is its name).
         self._band_tables = [table.redis_key(b"") for table in lsh.hashtables]
         self._key_table: bytes = lsh.keys.redis_key(b"")
@@ -185,13 +187,16 @@ class RedisStore:
         try:
             params: dict[str, Any] = parse_url(url)  # type: ignore[no-untyped-call]
         except ValueError as exc:
-            raise IndexBackendError(f"{url}: not a Redis URL: {exc}") from exc
+            raise IndexBackendError(f"not a Redis URL: {exc}") from exc
         # Replies must stay bytes whatever the URL asks for: stored values are binary.
         params["decode_responses"] = False
+        # Named in messages without the password the URL may hold.
+        label = f"redis index {prefix!r} on {params.get('host', 'localhost')}:"
+        label += f"{params.get('port', 6379)}/{params.get('db', 0)}"
         client = redis.Redis(**params)
         key_prefix = prefix.encode("utf-8") + b":"
-        with _errors(url):
-            stored = _open_meta(client, key_prefix, settings, create, url)
+        with _errors(label):
+            stored = _open_meta(client, key_prefix, settings, create, label)
             lsh = MinHashLSH(
                 num_perm=NUM_PERM,
                 params=(BANDS, ROWS),
@@ -205,7 +210,7 @@ class RedisStore:
                 },
                 prepickle=False,
             )
-        return cls(client, lsh, key_prefix, stored)
+        return cls(client, lsh, key_prefix, stored, label)
 
     @property
     def settings(self) -> IndexSettings:
@@ -218,7 +223,7 @@ class RedisStore:
 
     def add_project(self, meta: ProjectMeta, files: Iterable[FileRecord]) -> None:
         """Write a new generation, then make it live in one atomic step (module docstring)."""
-        with _errors(self._prefix):
+        with _errors(self._label):
             self._collect_garbage()
             generation = int(self._client.incr(self._key(b"next")))
             self._beat(generation)
@@ -240,7 +245,7 @@ class RedisStore:
 
     def remove(self, name: str, version: str) -> bool:
         """Take a project out of ``live`` atomically, then delete its generation."""
-        with _errors(self._prefix):
+        with _errors(self._label):
             self._collect_garbage()
             old = self._flip(
                 keys=[self._key(b"live"), self._key(b"df"), *self._staging_keys()],
@@ -253,7 +258,7 @@ class RedisStore:
 
     def projects(self) -> list[ProjectMeta]:
         """The live projects, by name then version."""
-        with _errors(self._prefix):
+        with _errors(self._label):
             generations = self._live()
             pipe = self._client.pipeline(transaction=False)
             for generation in generations:
@@ -263,7 +268,7 @@ class RedisStore:
 
     def stats(self) -> StoreStats:
         """Counts over live projects; ``bytes`` is the memory the Redis server uses."""
-        with _errors(self._prefix):
+        with _errors(self._label):
             pipe = self._client.pipeline(transaction=False)
             for generation in self._live():
                 pipe.hmget(self._generation_key(generation, b"project"), [b"files", b"units"])
@@ -291,7 +296,7 @@ class RedisStore:
         buckets = sorted(
             {self._band_tables[band] + key for row in rows for band, key in enumerate(row)}
         )
-        with _errors(self._prefix):
+        with _errors(self._label):
             live = set(self._live())
             members: dict[bytes, list[int]] = {}
             for start in range(0, len(buckets), _PIPELINE):
@@ -326,7 +331,7 @@ class RedisStore:
         """How many live projects contain each fingerprint."""
         keys = [struct.pack("<Q", value) for value in np.asarray(fingerprints).tolist()]
         counts: list[int] = []
-        with _errors(self._prefix):
+        with _errors(self._label):
             for start in range(0, len(keys), _PIPELINE):
                 values = self._client.hmget(self._key(b"df"), keys[start : start + _PIPELINE])
                 counts.extend(int(value or 0) for value in values)
@@ -336,7 +341,7 @@ class RedisStore:
         """A stored file of a live generation, decoded; ``KeyError`` if there is none."""
         generation, index = file_id >> _INDEX_SHIFT, file_id & _INDEX_MASK
         field = str(index).encode()
-        with _errors(self._prefix):
+        with _errors(self._label):
             if generation not in self._live():
                 raise KeyError(file_id)
             pipe = self._client.pipeline(transaction=False)
@@ -466,7 +471,7 @@ class RedisStore:
     def _fields(self, unit_ids: Sequence[int], name: bytes) -> dict[int, bytes]:
         """One hash field per unit id, from the hash ``name`` of its generation, for ids of
         live generations; missing ones are left out."""
-        with _errors(self._prefix):
+        with _errors(self._label):
             live = set(self._live())
             wanted = [i for i in unit_ids if i >> _INDEX_SHIFT in live]
             pipe = self._client.pipeline(transaction=False)
@@ -487,11 +492,11 @@ class RedisStore:
 
 
 @contextlib.contextmanager
-def _errors(where: object) -> Iterator[None]:
+def _errors(label: str) -> Iterator[None]:
     try:
         yield
     except redis.RedisError as exc:
-        raise IndexBackendError(f"Redis index {where!r}: {exc}") from exc
+        raise IndexBackendError(f"{label}: {exc}") from exc
 
 
 @contextlib.contextmanager
@@ -500,7 +505,7 @@ def _decoding(what: str) -> Iterator[None]:
     try:
         yield
     except (struct.error, UnicodeDecodeError, ValueError, IndexError) as exc:
-        raise IndexFormatError(f"Redis index: stored {what} is damaged: {exc}") from exc
+        raise IndexFormatError(f"redis index: the stored {what} is damaged: {exc}") from exc
 
 
 def _open_meta(
@@ -508,22 +513,22 @@ def _open_meta(
     prefix: bytes,
     settings: IndexSettings | None,
     create: bool,
-    url: str,
+    label: str,
 ) -> IndexSettings:
     """Read (or, on a fresh server, write) the index's meta hash, refusing anything else."""
     meta_key = prefix + b"meta"
     with client.pipeline() as pipe:
         pipe.watch(meta_key)  # type: ignore[no-untyped-call]
         if pipe.type(meta_key) not in (b"hash", b"none"):
-            raise IndexFormatError(f"{url}: {meta_key!r} is not a codesim index")
+            raise IndexFormatError(f"{label}: {meta_key!r} is not a codesim index")
         with _decoding("meta"):
             fields = cast("dict[bytes, bytes]", pipe.hgetall(meta_key))
             meta = {k.decode(): v.decode() for k, v in fields.items()}
         if not meta:
             if pipe.exists(prefix + b"live", prefix + b"next"):
-                raise IndexFormatError(f"{url}: the index under {prefix!r} has lost its meta")
+                raise IndexFormatError(f"{label}: the index under {prefix!r} has lost its meta")
             if not create:
-                raise IndexFormatError(f"{url}: no index under {prefix!r}")
+                raise IndexFormatError(f"{label}: no index under {prefix!r}")
             if settings is None:
                 raise ValueError("settings are needed to create an index")
             meta = {
@@ -538,25 +543,25 @@ def _open_meta(
             try:
                 pipe.execute()
             except redis.WatchError:
-                return _open_meta(client, prefix, settings, create, url)
+                return _open_meta(client, prefix, settings, create, label)
     if meta.get("format") != FORMAT_NAME:
-        raise IndexFormatError(f"{url}: {meta_key!r} is not a codesim index")
+        raise IndexFormatError(f"{label}: {meta_key!r} is not a codesim index")
     with _decoding("meta"):
         version = int(meta.get("format_version", "0"))
     if version > FORMAT_VERSION:
         raise IndexFormatError(
-            f"{url}: index format version {version} is newer than this codesim reads "
+            f"{label}: index format version {version} is newer than this codesim reads "
             f"({FORMAT_VERSION}); upgrade codesim"
         )
     for key, expected in _fixed_meta().items():
         if meta.get(key) != expected:
             raise IndexFormatError(
-                f"{url}: index {key} is {meta.get(key)!r}; this codesim needs {expected!r}"
+                f"{label}: index {key} is {meta.get(key)!r}; this codesim needs {expected!r}"
             )
     with _decoding("meta"):
         stored = IndexSettings(int(meta["kgram_size"]), int(meta["window_size"]))
     if settings is not None and settings != stored:
-        raise IndexFormatError(f"{url}: the index was built with {stored}, not {settings}")
+        raise IndexFormatError(f"{label}: the index was built with {stored}, not {settings}")
     return stored
 
 
