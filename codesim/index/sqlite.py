@@ -183,11 +183,6 @@ class SqliteStore:
         """The fingerprint settings the index was created with."""
         return self._settings
 
-    @property
-    def path(self) -> Path:
-        """The index file."""
-        return self._path
-
     def close(self) -> None:
         """Close the connection."""
         self._db.close()

@@ -164,3 +164,21 @@ def test_a_project_without_files(store: Store):
     assert store.projects() == [meta("hollow")]
     assert store.stats().files == 0
     assert store.remove("hollow", "1.0")
+
+
+def test_a_failing_add_leaves_the_index_as_it_was(store: Store):
+    store.add_project(meta("p"), synthetic_files(50, 2))
+    before = (store.projects(), store.stats().files, store.stats().fingerprints)
+    old_probe = np.stack([u.signature for r in synthetic_files(50, 2) for u in r.units])
+    new_records = synthetic_files(51, 5)
+
+    def failing():
+        yield from new_records[:3]
+        raise RuntimeError("the reader of the project died")
+
+    with pytest.raises(RuntimeError, match="died"):
+        store.add_project(meta("p"), failing())
+    assert (store.projects(), store.stats().files, store.stats().fingerprints) == before
+    assert all(store.candidates(old_probe))
+    new_probe = np.stack([u.signature for r in new_records for u in r.units])
+    assert store.candidates(new_probe) == [[]] * len(new_probe)
