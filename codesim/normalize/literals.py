@@ -8,6 +8,7 @@ read from a file is ever evaluated.
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 
 def literal_value(text: str) -> str:
@@ -18,7 +19,13 @@ def literal_value(text: str) -> str:
         if len(body) >= 2 * len(quote) and body.startswith(quote) and body.endswith(quote):
             inner = body[len(quote) : -len(quote)]
             if "\\" in inner and "r" not in prefix.lower():
-                with contextlib.suppress(UnicodeDecodeError, UnicodeEncodeError):
+                with (
+                    contextlib.suppress(UnicodeDecodeError, UnicodeEncodeError),
+                    warnings.catch_warnings(),
+                ):
+                    # An invalid escape such as "\d" stays as written, as Python keeps it; the
+                    # codec's DeprecationWarning about it is the file's business, not ours.
+                    warnings.simplefilter("ignore", DeprecationWarning)
                     inner = inner.encode("latin-1", "backslashreplace").decode("unicode_escape")
             return inner
     number = text.replace("_", "").lower()

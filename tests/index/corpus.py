@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import sysconfig
-import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -59,13 +58,7 @@ def stdlib_paths() -> tuple[Path, ...]:
 
 def prepare(path: str, data: bytes) -> CorpusFile:
     """Normalize, fold and record one Python text."""
-    with warnings.catch_warnings():
-        # normalize/literals.py lets Python's "invalid escape sequence" DeprecationWarning
-        # escape when it decodes a string like "\d" (an edited copy has one); that is the
-        # normalizer's to fix, and these tests are about the index.
-        warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
-        stream = normalize(data, get_language("python"))
-    stream = fold_small_units(stream, SETTINGS.kgram_size)
+    stream = fold_small_units(normalize(data, get_language("python")), SETTINGS.kgram_size)
     return CorpusFile(path, data, stream, file_record(path, "python", data, stream, SETTINGS))
 
 

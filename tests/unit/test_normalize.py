@@ -339,3 +339,9 @@ def test_names_inside_f_strings_do_not_change_values_or_order() -> None:
     )
     assert norm(one).symbols == norm(two).symbols
     assert [t for t in norm(one).texts if "<" in t] == ["<{}>"]
+
+
+def test_an_invalid_escape_is_kept_as_written_without_a_warning() -> None:
+    # pytest turns warnings into errors here: decoding "\d" must not raise one.
+    stream = norm('pattern = "\\d+\\.\\d"\n')
+    assert "\\d+\\.\\d" in stream.texts
