@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
-from codesim.api import compare
+from codesim.api import Index, compare
 from codesim.errors import (
     CodesimError,
     IndexBackendError,
+    IndexBusyError,
+    IndexFormatError,
     InputError,
     LanguageError,
     OptionsError,
@@ -20,9 +22,14 @@ from codesim.errors import (
 from codesim.options import Options, make_options
 from codesim.results import (
     SCHEMA_VERSION,
+    AddResult,
+    CheckReport,
     Fragment,
+    Hit,
     IdentifierMapping,
+    IndexStats,
     PairResult,
+    Project,
     Report,
     Side,
     Skipped,
@@ -33,15 +40,23 @@ __version__ = "0.1.0"
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AddResult",
+    "CheckReport",
     "CodesimError",
     "Fragment",
+    "Hit",
     "IdentifierMapping",
+    "Index",
     "IndexBackendError",
+    "IndexBusyError",
+    "IndexFormatError",
+    "IndexStats",
     "InputError",
     "LanguageError",
     "Options",
     "OptionsError",
     "PairResult",
+    "Project",
     "Report",
     "Side",
     "SkipReason",

@@ -1,16 +1,20 @@
-"""The public Python API: ``compare`` (and, as later stages land, ``cross`` and ``Index``)."""
+"""The public Python API: ``compare`` and the ``Index`` of projects (``cross`` comes later)."""
 
 from __future__ import annotations
 
 import gc
 import os
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from codesim import pipeline
+from codesim.errors import IndexBackendError, InputError, OptionsError
+from codesim.index import FileRecord, IndexSettings, ProjectMeta, SqliteStore, Store
 from codesim.options import Options
-from codesim.pipeline import ProgressCallback
-from codesim.results import Report
+from codesim.pipeline import ProgressCallback, indexing
+from codesim.results import AddResult, CheckReport, IndexStats, Project, Report
 
 
 def compare(
@@ -71,3 +75,194 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+class Index:
+    """A persistent index of projects: an SQLite file, or a Redis server for scale-out.
+
+    Open it with ``Index.open(path)`` or ``Index.open("redis://host:port/db")``; use it as a
+    context manager, or call ``close()``.  ``add`` stores a project (replacing one of the same
+    name and version, atomically), ``query`` checks code against every stored project.
+    """
+
+    def __init__(self, store: Store, location: str) -> None:
+        self._store = store
+        self._location = location
+
+    @classmethod
+    def open(
+        cls,
+        location: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        options: Options | None = None,
+    ) -> Index:
+        """Open (or, with ``create``, create) the index at ``location``: a file path or a
+        ``redis://`` URL.  A new index fingerprints with ``options``' k-gram and window sizes;
+        an existing one keeps its own.  Raises ``IndexFormatError`` for a file that is not a
+        codesim index, ``IndexBackendError`` when the backend cannot be reached."""
+        options = options or Options()
+        settings = IndexSettings(options.kgram_size, options.window_size)
+        text = os.fspath(location)
+        if text.startswith(_REDIS_SCHEMES):
+            try:
+                from codesim.index.redis_store import RedisStore
+            except ImportError as exc:
+                raise IndexBackendError(
+                    "a Redis index needs the redis package: pip install 'codesim[redis]'"
+                ) from exc
+            return cls(RedisStore.open(text, settings=settings, create=create), text)
+        return cls(SqliteStore.open(text, settings=settings, create=create), text)
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the index; it must not be used afterwards."""
+        self._store.close()
+
+    @property
+    def location(self) -> str:
+        """The path or URL the index was opened from."""
+        return self._location
+
+    def add(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        name: str,
+        version: str,
+        license: str | None = None,
+        url: str | None = None,
+        options: Options | None = None,
+        workers: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> AddResult:
+        """Store the code under ``path`` (a folder or a file) as project ``name`` ``version``.
+
+        The git commit is recorded when ``path`` is a git checkout.  Files are normalized in
+        ``workers`` processes (default: one per core).  The project appears in the index all
+        at once when the add completes; an interrupted add leaves the index as it was.
+        """
+        if not name or not version:
+            raise OptionsError("a project needs a name and a version")
+        options = options or Options()
+        replaced = any(p.name == name and p.version == version for p in self._store.projects())
+        with _collector_paused():
+            batch = indexing.ingest(
+                os.fspath(path),
+                self._store.settings,
+                options,
+                workers or indexing.default_workers(),
+            )
+            if not batch.files:
+                raise InputError(f"no source files to index under {os.fspath(path)}")
+            meta = ProjectMeta(name, version, license, url, _git_commit(Path(path)))
+            units = 0
+
+            def counted() -> Iterator[FileRecord]:
+                nonlocal units
+                lines = 0
+                for done, record in enumerate(batch.records, start=1):
+                    units += len(record.units)
+                    lines += record.lines
+                    if progress is not None:
+                        progress(f"indexing {name} {version} ({lines:,} lines)", done, batch.files)
+                    yield record
+
+            self._store.add_project(meta, counted())
+        return AddResult(
+            project=_project(meta),
+            files=batch.files,
+            lines=batch.lines,
+            units=units,
+            skipped=batch.skipped,
+            replaced=replaced,
+        )
+
+    def query(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        top: int = 10,
+        base: str | os.PathLike[str] | None = None,
+        options: Options | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> CheckReport:
+        """Which stored projects does the code under ``path`` contain code from?
+
+        Returns a ``CheckReport`` with the ``top`` projects best first, each with the share of
+        the checked code it matches and the matched file pairs.  ``base`` names template code
+        to leave out, as for ``compare``.
+        """
+        if top < 1:
+            raise OptionsError("top must be at least 1")
+        settings = self._store.settings
+        options = (options or Options()).model_copy(
+            update={"kgram_size": settings.kgram_size, "window_size": settings.window_size}
+        )
+        with _collector_paused():
+            checked = pipeline.read_side(os.fspath(path), "checked", options, progress, units=True)
+            pipeline.require_files(checked)
+            base_side = None
+            if base is not None:
+                base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
+                pipeline.require_files(base_side)
+            return indexing.check_side(
+                checked,
+                self._store,
+                self._location,
+                options,
+                top=top,
+                base=base_side,
+                progress=progress,
+            )
+
+    def remove(self, name: str, version: str) -> bool:
+        """Remove a project; ``False`` if there is none of that name and version."""
+        return self._store.remove(name, version)
+
+    def projects(self) -> list[Project]:
+        """The stored projects, by name then version."""
+        return [_project(meta) for meta in self._store.projects()]
+
+    def stats(self) -> IndexStats:
+        """What the index holds and its size."""
+        stats = self._store.stats()
+        return IndexStats(
+            location=self._location,
+            projects=stats.projects,
+            files=stats.files,
+            units=stats.units,
+            fingerprints=stats.fingerprints,
+            bytes=stats.bytes,
+        )
+
+
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _project(meta: ProjectMeta) -> Project:
+    return Project(
+        name=meta.name, version=meta.version, license=meta.license, url=meta.url, commit=meta.commit
+    )
+
+
+def _git_commit(path: Path) -> str | None:
+    """The commit checked out at ``path``, if it is inside a git work tree."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--verify", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) in (40, 64) else None

@@ -30,7 +30,7 @@ class _Model(BaseModel):
 class Skipped(_Model):
     """A file that was found but not compared, and why."""
 
-    side: Literal["left", "right", "base"]
+    side: Literal["left", "right", "base", "checked", "indexed"]
     path: str
     reason: SkipReason
     detail: str = ""
@@ -135,3 +135,76 @@ class Report(_Model):
     warnings: list[str] = []
     base: Side | None = None
     """The template code subtracted before scoring (``--base``), when one was given."""
+
+
+class Project(_Model):
+    """An indexed project: ``name`` and ``version`` identify it; the rest is for attribution."""
+
+    name: str
+    version: str
+    license: str | None = None
+    url: str | None = None
+    commit: str | None = None
+
+
+class Hit(_Model):
+    """One indexed project the checked code draws from.
+
+    ``share`` is the part of the checked code's tokens that this project's code matches;
+    ``score`` is that share damped when the matched code is too small to be evidence, and
+    ``verdict`` is read from ``score`` as for a comparison.  ``pairs`` compare checked files
+    (left) with the project's files (right, as ``name@version:path``).
+    """
+
+    project: Project
+    share: float = Field(ge=0, le=1)
+    score: float = Field(ge=0, le=1)
+    verdict: Verdict
+    pairs: list[PairResult]
+    identifier_map: list[IdentifierMapping]
+
+
+class IndexInfo(_Model):
+    """The index a check ran against."""
+
+    location: str
+    projects: int = Field(ge=0)
+    files: int = Field(ge=0)
+
+
+class CheckReport(_Model):
+    """The answer to "which indexed projects does this code contain code from?"."""
+
+    schema_version: str = SCHEMA_VERSION
+    checked: Side
+    index: IndexInfo
+    share: float = Field(ge=0, le=1)
+    """Part of the checked code's tokens matched by any reported project."""
+    hits: list[Hit]
+    skipped: list[Skipped]
+    options: dict[str, float | int | bool | str]
+    warnings: list[str] = []
+    base: Side | None = None
+
+
+class IndexStats(_Model):
+    """What an index holds; ``bytes`` is its size on disk (or the Redis server's memory)."""
+
+    location: str
+    projects: int = Field(ge=0)
+    files: int = Field(ge=0)
+    units: int = Field(ge=0)
+    fingerprints: int = Field(ge=0)
+    bytes: int = Field(ge=0)
+
+
+class AddResult(_Model):
+    """What ``Index.add`` stored: the project and what of it was read."""
+
+    project: Project
+    files: int = Field(ge=0)
+    lines: int = Field(ge=0)
+    units: int = Field(ge=0)
+    skipped: list[Skipped]
+    replaced: bool
+    """True when a project of that name and version was there and has been replaced."""

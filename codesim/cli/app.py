@@ -15,7 +15,8 @@ from rich.text import Text
 
 from codesim import Report, __version__
 from codesim.api import compare as compare_paths
-from codesim.cli.exits import ExitCode, errors_to_exit_codes, highest_score
+from codesim.cli.exits import errors_to_exit_codes, exit_if_above
+from codesim.cli.index_commands import CHECK_HELP, check, index_app
 from codesim.cli.params import (
     Base,
     FailAbove,
@@ -159,7 +160,7 @@ def compare(
         with stage_progress(stderr, quiet=quiet) as progress:
             report = compare_paths(original, suspect, base=base, options=options, progress=progress)
         _emit_report(report, stderr, json_output=json_output, top=top, quiet=quiet)
-    _exit_if_above(report, fail_above, stderr, quiet=quiet)
+    exit_if_above(report, fail_above, stderr, quiet=quiet)
 
 
 def _emit_report(
@@ -176,16 +177,5 @@ def _emit_report(
     render_report(report, Console(highlight=False), top=top)
 
 
-def _exit_if_above(
-    report: Report, fail_above: float | None, stderr: Console, *, quiet: bool
-) -> None:
-    if fail_above is None:
-        return
-    highest = highest_score(report)
-    if highest > fail_above:
-        if not quiet:
-            stderr.print(
-                Text(f"codesim: score {highest:.4f} is above --fail-above {fail_above:g}"),
-                soft_wrap=True,
-            )
-        raise typer.Exit(ExitCode.ABOVE_THRESHOLD)
+app.command("check", help=CHECK_HELP, no_args_is_help=True)(check)
+app.add_typer(index_app)

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from codesim import Report
+from codesim import CheckReport, Report
 from codesim.errors import CodesimError, OptionsError
 
 
@@ -38,12 +38,17 @@ def exit_code_for(error: CodesimError) -> ExitCode:
     return ExitCode.INPUT
 
 
-def highest_score(report: Report) -> float:
-    """What ``--fail-above`` compares: the overall score or any pair's, whichever is higher.
+def highest_score(report: Report | CheckReport) -> float:
+    """What ``--fail-above`` compares: the overall score or any pair's, whichever is higher
+    (for a check: any project's score or any of its pairs').
 
     A repo can score low overall while one file in it is a verbatim copy; the gate must catch
     that file.
     """
+    if isinstance(report, CheckReport):
+        return max(
+            [0.0, *(h.score for h in report.hits), *(p.score for h in report.hits for p in h.pairs)]
+        )
     return max([report.score, *(pair.score for pair in report.pairs)])
 
 
@@ -85,3 +90,19 @@ def _report_internal_error(console: Console, error: Exception, *, verbose: bool)
         hint = "re-run with --verbose for the traceback"
     print_error(console, f"internal error: {type(error).__name__}: {error} ({hint})")
     raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def exit_if_above(
+    report: Report | CheckReport, fail_above: float | None, stderr: Console, *, quiet: bool
+) -> None:
+    """Exit with ``ABOVE_THRESHOLD`` when ``--fail-above`` was given and a score is above it."""
+    if fail_above is None:
+        return
+    highest = highest_score(report)
+    if highest > fail_above:
+        if not quiet:
+            stderr.print(
+                Text(f"codesim: score {highest:.4f} is above --fail-above {fail_above:g}"),
+                soft_wrap=True,
+            )
+        raise typer.Exit(ExitCode.ABOVE_THRESHOLD)

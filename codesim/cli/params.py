@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from codesim.options import Options, make_options
+from codesim.errors import OptionsError
+from codesim.options import (
+    DEFAULT_KGRAM_SIZE,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MIN_MATCH_TOKENS,
+    DEFAULT_WINDOW_SIZE,
+    Options,
+    make_options,
+)
 
 _OUTPUT = "Output"
 _MATCHING = "Matching"
@@ -139,15 +147,16 @@ IncludeGenerated = Annotated[
 
 def build_options(
     *,
-    kgram_size: int,
-    window_size: int,
-    min_match_tokens: int,
-    max_file_bytes: int,
-    no_gitignore: bool,
-    include_generated: bool,
-    min_score: float,
+    kgram_size: int = DEFAULT_KGRAM_SIZE,
+    window_size: int = DEFAULT_WINDOW_SIZE,
+    min_match_tokens: int = DEFAULT_MIN_MATCH_TOKENS,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    no_gitignore: bool = False,
+    include_generated: bool = False,
+    min_score: float = 0.0,
 ) -> Options:
-    """Flags to ``Options``; raises ``OptionsError`` naming every bad value."""
+    """Flags to ``Options``; raises ``OptionsError`` naming every bad value.  Commands that
+    do not offer a flag get the library's default for it."""
     return make_options(
         kgram_size=kgram_size,
         window_size=window_size,
@@ -157,3 +166,25 @@ def build_options(
         include_generated=include_generated,
         min_score=min_score,
     )
+
+
+IndexLocation = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        metavar="PATH|redis://HOST:PORT/DB",
+        envvar="CODESIM_INDEX",
+        help="The index: an SQLite file (created on first add) or a Redis URL. "
+        "Default: $CODESIM_INDEX.",
+        show_default=False,
+    ),
+]
+
+
+def require_index(location: str | None) -> str:
+    """The index location, or a usage error naming both ways to give it."""
+    if not location:
+        raise OptionsError(
+            "no index given: pass --index PATH (or a redis:// URL) or set CODESIM_INDEX"
+        )
+    return location

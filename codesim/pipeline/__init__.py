@@ -8,7 +8,7 @@ result into the public pydantic models.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -30,12 +30,14 @@ from codesim.align import (
 )
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray, fingerprint, symbol_hash
-from codesim.index import ExactIndex
+from codesim.index import ExactIndex, signatures, unit_fingerprints, unit_kgrams
+from codesim.index.lines import LineIndex
+from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
 from codesim.sources import SourceFile, discover
-from codesim.tokens import Role
+from codesim.tokens import Role, TokenStream
 from codesim.units import fold_small_units
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -47,18 +49,34 @@ _PROGRESS_EVERY = 16
 
 
 @dataclass(frozen=True, slots=True)
+class UnitPrints:
+    """A file's units as an index sees them: MinHash signatures (one row per unit) and
+    winnowed fingerprints (sorted, distinct), made as ``index.file_record`` makes them."""
+
+    signatures: SignatureArray
+    fingerprints: list[HashArray]
+
+
+@dataclass(frozen=True, slots=True)
 class NormalizedFile:
     """One source file after normalization and fingerprinting."""
 
-    source: SourceFile
+    path: str
+    """What reports show: relative to the side's root, or ``project:path`` for a stored file."""
     stream: Stream
     selected: HashArray
     start_bytes: npt.NDArray[np.int64]
     end_bytes: npt.NDArray[np.int64]
     source_rank: npt.NDArray[np.int64]
     lines: LineTable
+    line_count: int
+    size: int
+    """Bytes of the UTF-8 text."""
     error_count: int
     error_bytes: int
+    units: UnitPrints | None = None
+    """Per-unit signatures and fingerprints, read only when the file is checked against an
+    index (``read_side(..., units=True)``)."""
 
     @property
     def tokens(self) -> int:
@@ -69,7 +87,7 @@ class NormalizedFile:
 class SideData:
     """Everything read from one side of a comparison."""
 
-    label: Literal["left", "right", "base"]
+    label: Literal["left", "right", "base", "checked", "indexed"]
     root: str
     files: list[NormalizedFile]
     skipped: list[results.Skipped]
@@ -78,11 +96,14 @@ class SideData:
 
 def read_side(
     path: str | Path,
-    label: Literal["left", "right", "base"],
+    label: Literal["left", "right", "base", "checked", "indexed"],
     options: Options,
     progress: ProgressCallback | None = None,
+    *,
+    units: bool = False,
 ) -> SideData:
-    """Discover, read, normalize and fingerprint every file under ``path``.
+    """Discover, read, normalize and fingerprint every file under ``path`` (and with
+    ``units``, fingerprint each unit as an index does).
 
     A file named on its own is compared even if it looks generated: the user asked for it.
     """
@@ -96,28 +117,47 @@ def read_side(
     files = []
     total = len(discovery.files)
     for done, source in enumerate(discovery.files, start=1):
-        files.append(normalize_file(source, options))
+        files.append(normalize_file(source, options, units=units))
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
             progress(f"reading {label}", done, total)
     return SideData(label, str(path), files, skipped, discovery.ignored)
 
 
-def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
+def normalize_file(source: SourceFile, options: Options, *, units: bool = False) -> NormalizedFile:
     """Normalize, split into units and fingerprint one file."""
     stream = fold_small_units(
         normalize(source.data, get_language(source.language)), options.kgram_size
     )
+    prepared = prepared_file(
+        source.path, source.language, stream, LineIndex.of(source.data), source.lines, options
+    )
+    if not units:
+        return prepared
+    kgrams = unit_kgrams(stream, options.kgram_size)
+    prints = UnitPrints(
+        signatures(kgrams), [unit_fingerprints(k, options.window_size) for k in kgrams]
+    )
+    return replace(prepared, units=prints)
+
+
+def prepared_file(
+    path: str,
+    language: str,
+    stream: TokenStream,
+    lines: LineIndex,
+    line_count: int,
+    options: Options,
+) -> NormalizedFile:
+    """Fingerprint a normalized (and folded) stream for alignment."""
     prints = fingerprint(stream.symbols, options.kgram_size, options.window_size)
     roles = [s if s in _ROLES else "" for s in stream.symbols]
     starts = np.asarray(stream.start_bytes, dtype=np.int64)
     # Positions of kinds of tokens, found on the symbol hashes in bulk.
     placeholders = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_ROLES)))
-    literals = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_literal_symbols(source.language))))
-    definitions = np.flatnonzero(
-        np.isin(prints.hashes, _hashes_of(_definition_symbols(source.language)))
-    )
+    literals = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_literal_symbols(language))))
+    definitions = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_definition_symbols(language))))
     return NormalizedFile(
-        source=source,
+        path=path,
         stream=Stream(
             prints.hashes,
             kgram_table(prints.kgrams),
@@ -132,7 +172,9 @@ def normalize_file(source: SourceFile, options: Options) -> NormalizedFile:
         start_bytes=starts,
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
         source_rank=source_order_rank(starts),
-        lines=LineTable(source.data),
+        lines=LineTable(lines),
+        line_count=line_count,
+        size=lines.size,
         error_count=stream.error_count,
         error_bytes=stream.error_bytes,
     )
@@ -229,8 +271,8 @@ def compare_sides(
         score=scores.score,
         similarity=scores.similarity,
         verdict=verdict_for(scores.score),
-        left=_side_summary(left),
-        right=_side_summary(right),
+        left=side_summary(left),
+        right=side_summary(right),
         left_coverage=scores.left_coverage,
         right_coverage=scores.right_coverage,
         pairs=pair_results,
@@ -238,7 +280,7 @@ def compare_sides(
         skipped=left.skipped + right.skipped,
         options=options.model_dump(),
         warnings=_warnings(left) + _warnings(right) + (_warnings(base) if base else []),
-        base=_side_summary(base) if base else None,
+        base=side_summary(base) if base else None,
     )
 
 
@@ -313,8 +355,8 @@ def pair_result(
     ]
     fragments.sort(key=lambda f: (f.left.start_byte, f.right.start_byte))
     return results.PairResult(
-        left=left.source.path,
-        right=right.source.path,
+        left=left.path,
+        right=right.path,
         score=scores.score,
         similarity=scores.similarity,
         left_coverage=scores.left_coverage,
@@ -352,38 +394,17 @@ def _byte_ranges(
 
 
 class LineTable:
-    """Byte offsets -> 1-based lines and 0-based code-point columns for one UTF-8 text."""
+    """Byte offsets -> the report's spans (1-based lines, 0-based code-point columns)."""
 
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._ascii = data.isascii()
-        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
-        self._starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
-
-    def positions(self, offsets: npt.NDArray[np.int64]) -> tuple[list[int], list[int]]:
-        """``(lines, columns)`` of byte offsets."""
-        rows = np.searchsorted(self._starts, offsets, side="right") - 1
-        line_starts = self._starts[rows]
-        if self._ascii:
-            columns = (offsets - line_starts).tolist()
-        else:
-            columns = [
-                len(self._data[start:offset].decode("utf-8", "replace"))
-                for start, offset in zip(line_starts.tolist(), offsets.tolist(), strict=True)
-            ]
-        return (rows + 1).tolist(), columns
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """``(line, column)`` of one byte offset."""
-        lines, columns = self.positions(np.array([offset], dtype=np.int64))
-        return lines[0], columns[0]
+    def __init__(self, index: LineIndex) -> None:
+        self._index = index
 
     def spans(
         self, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
     ) -> list[results.Span]:
         """The spans of the byte ranges ``[starts[i], ends[i])``."""
-        start_lines, start_cols = self.positions(starts)
-        end_lines, end_cols = self.positions(ends)
+        start_lines, start_cols = self._index.positions(starts)
+        end_lines, end_cols = self._index.positions(ends)
         return [
             results.Span(start_line=a, start_col=b, end_line=c, end_col=d, start_byte=e, end_byte=f)
             for a, b, c, d, e, f in zip(
@@ -411,13 +432,13 @@ def _mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
     ]
 
 
-def _side_summary(side: SideData) -> results.Side:
+def side_summary(side: SideData) -> results.Side:
     unparsed = [
         results.UnparsedFile(
-            path=f.source.path,
+            path=f.path,
             errors=f.error_count,
             unparsed_bytes=f.error_bytes,
-            unparsed_ratio=round(min(1.0, f.error_bytes / max(1, len(f.source.data))), 6),
+            unparsed_ratio=round(min(1.0, f.error_bytes / max(1, f.size)), 6),
         )
         for f in side.files
         if f.error_count
@@ -425,7 +446,7 @@ def _side_summary(side: SideData) -> results.Side:
     return results.Side(
         path=side.root,
         files=len(side.files),
-        lines=sum(f.source.lines for f in side.files),
+        lines=sum(f.line_count for f in side.files),
         tokens=sum(f.tokens for f in side.files),
         unparsed=unparsed,
     )

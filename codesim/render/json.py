@@ -6,11 +6,13 @@ scripts and later tools (the HTML viewer, CI gates) share one schema (``SCHEMA_V
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from codesim.results import Report
 
 
-def to_json(report: Report) -> str:
-    """Serialize a report as indented JSON (no trailing newline)."""
+def to_json(report: BaseModel) -> str:
+    """Serialize a report (or any result model) as indented JSON (no trailing newline)."""
     return report.model_dump_json(indent=2)
 
 

@@ -20,9 +20,13 @@ from rich.table import Table
 from rich.text import Text
 
 from codesim.results import (
+    AddResult,
+    CheckReport,
     Fragment,
     IdentifierMapping,
+    IndexStats,
     PairResult,
+    Project,
     Report,
     Side,
     Skipped,
@@ -404,3 +408,118 @@ def _warnings_block(warnings: Sequence[str]) -> RenderableType:
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TOP_PAIRS) -> None:
+    """Print a check against an index: the projects the code draws from, best first, then for
+    each its matched file pairs, with fragments and identifier maps for the ``top`` best."""
+    threshold = float(report.options.get("min_score", 0.0))
+    checked = report.checked
+    summary = Text.assemble(
+        ("Checked ", "bold"),
+        (checked.path, "bold"),
+        f": {_count(checked.files, 'file')}, {_count(checked.lines, 'line')}, "
+        f"against {report.index.location} "
+        f"({_count(report.index.projects, 'project')}, {_count(report.index.files, 'file')}).",
+    )
+    blocks: list[RenderableType] = [summary]
+    if not report.hits:
+        blocks.append(Text("No indexed project matches this code.", style="green"))
+    else:
+        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("project", overflow="fold")
+        table.add_column("licence", overflow="fold")
+        for header in ("share", "score", "files"):
+            table.add_column(header, justify="right", no_wrap=True)
+        table.add_column("verdict", no_wrap=True)
+        for rank, hit in enumerate(report.hits, start=1):
+            table.add_row(
+                Text(str(rank)),
+                Text(f"{hit.project.name} {hit.project.version}"),
+                Text(hit.project.license or "unknown"),
+                Text(f"{hit.share:.1%}"),
+                Text(f"{hit.score:.2f}", style="bold"),
+                Text(str(len({p.left for p in hit.pairs}))),
+                Text(hit.verdict, style=_VERDICT_STYLES.get(hit.verdict, "")),
+            )
+        blocks.append(
+            Group(
+                Text("Indexed projects this code draws from", style="bold underline"),
+                table,
+                Text(
+                    f"{report.share:.1%} of the checked code matches indexed code. share: part "
+                    "of the checked code's tokens the project matches; score: that share, "
+                    "damped for small matches.",
+                    style="dim",
+                ),
+            )
+        )
+        shown = 0
+        for hit in report.hits:
+            pairs = _rank_pairs(p for p in hit.pairs if p.score >= threshold)
+            blocks.append(
+                Group(
+                    Text(f"{hit.project.name} {hit.project.version}", style="bold"),
+                    _pairs_block(pairs, len(hit.pairs) - len(pairs), threshold),
+                )
+            )
+            for pair in pairs[: max(0, top - shown)]:
+                shown += 1
+                blocks.append(_pair_detail_block(shown, pair))
+    if report.skipped:
+        blocks.append(_skipped_block(report.skipped))
+    if report.warnings:
+        blocks.append(_warnings_block(report.warnings))
+    for index, block in enumerate(blocks):
+        if index:
+            console.print()
+        console.print(block)
+
+
+def render_projects(projects: Sequence[Project], console: Console) -> None:
+    """Print the projects of an index, one row each."""
+    if not projects:
+        console.print(Text("The index holds no project yet."))
+        return
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+    for header in ("name", "version", "licence", "commit", "url"):
+        table.add_column(header, overflow="fold")
+    for project in projects:
+        table.add_row(
+            Text(project.name),
+            Text(project.version),
+            Text(project.license or ""),
+            Text((project.commit or "")[:12]),
+            Text(project.url or ""),
+        )
+    console.print(table)
+
+
+def render_index_stats(stats: IndexStats, console: Console) -> None:
+    """Print what an index holds."""
+    console.print(
+        Text.assemble(
+            (stats.location, "bold"),
+            f": {_count(stats.projects, 'project')}, {_count(stats.files, 'file')}, "
+            f"{_count(stats.units, 'unit')}, {_count(stats.fingerprints, 'distinct fingerprint')}, "
+            f"{stats.bytes / 1e6:,.1f} MB",
+        )
+    )
+
+
+def render_added(result: AddResult, console: Console) -> None:
+    """Print what ``index add`` stored."""
+    action = "Replaced" if result.replaced else "Added"
+    console.print(
+        Text.assemble(
+            f"{action} ",
+            (f"{result.project.name} {result.project.version}", "bold"),
+            f": {_count(result.files, 'file')}, {_count(result.lines, 'line')}, "
+            f"{_count(result.units, 'unit')}"
+            + (f" (commit {result.project.commit[:12]})" if result.project.commit else "")
+            + ".",
+        )
+    )
+    if result.skipped:
+        console.print(_skipped_block(result.skipped))

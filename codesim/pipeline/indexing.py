@@ -1,0 +1,286 @@
+"""The stage order for a persistent index: adding projects to it and checking code against it.
+
+Adding: sources -> normalize -> units -> per-unit MinHash signatures and fingerprints ->
+``FileRecord`` -> the store, in one transaction per project.  Files are normalized in parallel
+worker processes (the records travel back pickled between our own processes; nothing read from
+disk is ever unpickled).
+
+Checking: the checked files are normalized and their units fingerprinted the same way; the
+store's LSH bands propose stored units; every proposal is verified by exact containment over
+fingerprints (boilerplate shared by many projects left out); the stored files of verified
+units are read back and aligned with the checked files exactly as ``compare`` aligns two
+files; pairs are grouped by project into hits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from codesim import results
+from codesim.align import align, merge_renamings
+from codesim.fingerprint import HashArray
+from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
+from codesim.languages import extension_map, get_language, shebang_map
+from codesim.normalize import normalize
+from codesim.options import Options, verdict_for
+from codesim.pipeline import (
+    NormalizedFile,
+    ProgressCallback,
+    SideData,
+    base_masks,
+    pair_result,
+    prepared_file,
+    side_summary,
+)
+from codesim.sources import SourceFile, discover
+from codesim.units import fold_small_units
+
+VERIFY_CONTAINMENT = 0.5
+"""A stored unit proposed by the LSH bands is kept when at least this share of the smaller
+unit's fingerprints is in the other (the bands' Jaccard threshold, 0.4, corresponds to a
+containment of about 0.57 for units of equal size; a little lower keeps unequal sizes)."""
+
+COMMON_PROJECT_SHARE = 0.5
+COMMON_PROJECT_MIN = 4
+"""A fingerprint found in more than ``COMMON_PROJECT_SHARE`` of the indexed projects (and in
+at least ``COMMON_PROJECT_MIN`` of them) is boilerplate: it verifies nothing."""
+
+_CHUNK = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Ingest:
+    """The records of one folder, produced lazily, and what discovery left out."""
+
+    records: Iterator[FileRecord]
+    files: int
+    lines: int
+    skipped: list[results.Skipped]
+
+
+def ingest(path: str | Path, settings: IndexSettings, options: Options, workers: int) -> Ingest:
+    """Discover the files under ``path`` and produce their index records, in parallel over
+    ``workers`` processes (1: in this process)."""
+    discovery = discover(Path(path), options, extension_map(), shebang_map())
+    skipped = [
+        results.Skipped(side="indexed", path=s.path, reason=s.reason, detail=s.detail)
+        for s in discovery.skipped
+    ]
+    sources = discovery.files
+    return Ingest(
+        _records(sources, settings, workers),
+        len(sources),
+        sum(s.lines for s in sources),
+        skipped,
+    )
+
+
+def _records(
+    sources: list[SourceFile], settings: IndexSettings, workers: int
+) -> Iterator[FileRecord]:
+    jobs = [(s.path, s.language, s.data) for s in sources]
+    if workers <= 1 or len(jobs) < 2 * _CHUNK:
+        for job in jobs:
+            yield _record(job, settings)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_record, jobs, [settings] * len(jobs), chunksize=_CHUNK)
+
+
+def _record(job: tuple[str, str, bytes], settings: IndexSettings) -> FileRecord:
+    path, language, data = job
+    stream = fold_small_units(normalize(data, get_language(language)), settings.kgram_size)
+    return file_record(path, language, data, stream, settings)
+
+
+def default_workers() -> int:
+    """Worker processes for ingest: one per core this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def check_side(
+    checked: SideData,
+    store: Store,
+    location: str,
+    options: Options,
+    *,
+    top: int,
+    base: SideData | None = None,
+    progress: ProgressCallback | None = None,
+) -> results.CheckReport:
+    """Check every file of ``checked`` (read with ``units=True``) against the store."""
+    masks = base_masks(checked, base, options)
+    pairs = _verified_pairs(checked.files, store, options)
+    loaded: dict[int, NormalizedFile] = {}
+    metas: dict[int, ProjectMeta] = {}
+    by_project: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for i, file_id in pairs:
+        if file_id not in loaded:
+            stored = _load(store, file_id)
+            if stored is None:
+                continue
+            loaded[file_id], metas[file_id] = _stored_file(stored, options), stored.project
+        meta = metas[file_id]
+        by_project[meta.name, meta.version].append((i, file_id))
+
+    total = sum(int((~m).sum()) for m in masks)
+    any_marks = [np.zeros(f.tokens, dtype=bool) for f in checked.files]
+    hits: list[results.Hit] = []
+    done = 0
+    for project_pairs in by_project.values():
+        marks = [np.zeros(f.tokens, dtype=bool) for f in checked.files]
+        pair_results: list[results.PairResult] = []
+        renamings = []
+        for i, file_id in project_pairs:
+            left, right = checked.files[i], loaded[file_id]
+            aligned = align(
+                left.stream,
+                right.stream,
+                kgram_size=options.kgram_size,
+                min_match_tokens=options.min_match_tokens,
+            )
+            done += 1
+            if progress is not None:
+                progress("aligning with indexed files", done, len(pairs))
+            if not aligned.tiles:
+                continue
+            result = pair_result(left, right, aligned, options, masks[i])
+            if not result.fragments:
+                continue
+            for t in aligned.tiles:
+                marks[i][t.left : t.left + t.length] = True
+            renamings.extend(aligned.renamings)
+            pair_results.append(result)
+        if not pair_results:
+            continue
+        for i, m in enumerate(marks):
+            m &= ~masks[i]
+            any_marks[i] |= m
+        matched = sum(int(m.sum()) for m in marks)
+        share = round(matched / total, 6) if total else 0.0
+        score = round(share * min(1.0, matched / options.min_evidence_tokens), 6)
+        pair_results.sort(key=lambda p: (-p.score, -p.literal_agreement, p.left, p.right))
+        meta = metas[project_pairs[0][1]]
+        hits.append(
+            results.Hit(
+                project=results.Project(
+                    name=meta.name,
+                    version=meta.version,
+                    license=meta.license,
+                    url=meta.url,
+                    commit=meta.commit,
+                ),
+                share=share,
+                score=score,
+                verdict=verdict_for(score),
+                pairs=[p for p in pair_results if p.score >= options.min_score],
+                identifier_map=[
+                    results.IdentifierMapping(
+                        left=r.left,
+                        right=r.right,
+                        role=r.role,
+                        count=r.count,
+                        consistency=r.consistency,
+                    )
+                    for r in merge_renamings(renamings)
+                ],
+            )
+        )
+    hits.sort(key=lambda h: (-h.score, -h.share, h.project.name, h.project.version))
+    stats = store.stats()
+    return results.CheckReport(
+        checked=side_summary(checked),
+        index=results.IndexInfo(location=location, projects=stats.projects, files=stats.files),
+        share=round(sum(int(m.sum()) for m in any_marks) / total, 6) if total else 0.0,
+        hits=hits[:top],
+        skipped=checked.skipped,
+        options=options.model_dump(),
+        warnings=[],
+        base=side_summary(base) if base else None,
+    )
+
+
+def _verified_pairs(
+    files: list[NormalizedFile], store: Store, options: Options
+) -> list[tuple[int, int]]:
+    """``(checked file, stored file id)`` pairs whose units verified, best
+    ``options.max_candidates`` stored files per checked file."""
+    proposals: list[tuple[int, int, list[int]]] = []
+    for i, item in enumerate(files):
+        prints = item.units
+        if prints is None or not len(prints.signatures):
+            continue
+        for u, found in enumerate(store.candidates(prints.signatures)):
+            if found:
+                proposals.append((i, u, found))
+    if not proposals:
+        return []
+    stored_ids = sorted({unit for _, _, found in proposals for unit in found})
+    stored_prints = store.fingerprints(stored_ids)
+    stored_units = store.units(stored_ids)
+    common = _boilerplate(files, store)
+    evidence: dict[tuple[int, int], int] = defaultdict(int)
+    for i, u, found in proposals:
+        prints = files[i].units
+        assert prints is not None
+        mine = prints.fingerprints[u]
+        if len(common):
+            mine = mine[~np.isin(mine, common)]
+        for unit in found:
+            theirs = stored_prints.get(unit)
+            if theirs is None or unit not in stored_units:
+                continue
+            shared = len(np.intersect1d(mine, theirs, assume_unique=True))
+            smaller = min(len(mine), len(theirs))
+            if (
+                smaller
+                and shared >= min(options.min_candidate_shared, smaller)
+                and (shared >= VERIFY_CONTAINMENT * smaller)
+            ):
+                evidence[i, stored_units[unit].file_id] += shared
+    best: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (i, file_id), shared in evidence.items():
+        best[i].append((shared, file_id))
+    pairs: list[tuple[int, int]] = []
+    for i, ranked in sorted(best.items()):
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        pairs.extend((i, file_id) for _, file_id in ranked[: options.max_candidates])
+    return pairs
+
+
+def _boilerplate(files: list[NormalizedFile], store: Store) -> HashArray:
+    prints = [f.units.fingerprints for f in files if f.units is not None]
+    flat = [p for unit in prints for p in unit if len(p)]
+    if not flat:
+        return np.empty(0, dtype=np.uint64)
+    distinct = np.unique(np.concatenate(flat))
+    projects = len(store.projects())
+    ceiling = max(COMMON_PROJECT_MIN, int(COMMON_PROJECT_SHARE * projects))
+    return distinct[store.document_frequency(distinct) > ceiling]
+
+
+def _load(store: Store, file_id: int) -> LoadedFile | None:
+    try:
+        return store.load_file(file_id)
+    except KeyError:
+        # Removed or replaced since its units were found: nothing to align with.
+        return None
+
+
+def _stored_file(stored: LoadedFile, options: Options) -> NormalizedFile:
+    project = stored.project
+    return prepared_file(
+        f"{project.name}@{project.version}:{stored.path}",
+        stored.language,
+        stored.stream,
+        stored.line_index,
+        stored.lines,
+        options,
+    )

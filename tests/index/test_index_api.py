@@ -1,0 +1,129 @@
+"""``codesim.Index``: add projects, check code against them, on SQLite and on a real Redis.
+
+The projects are standard-library packages (present on every machine); the checked code is a
+disguised copy of one stdlib module (the tests' own generator) beside a module written here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+import codesim
+from codesim import Index, IndexFormatError
+from tests.disguise import disguise
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+PROJECTS = ("json", "tomllib", "http", "logging")
+
+WRITTEN_HERE = '''\
+"""A run-length codec, written for this test."""
+
+
+def encode(values):
+    out = []
+    for value in values:
+        if out and out[-1][0] == value:
+            out[-1] = (value, out[-1][1] + 1)
+        else:
+            out.append((value, 1))
+    return out
+
+
+def decode(pairs):
+    result = []
+    for value, count in pairs:
+        result.extend([value] * count)
+    return result
+'''
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "projects.idx")
+    url: str = request.getfixturevalue("redis_clean")
+    return url
+
+
+@pytest.fixture
+def filled(location: str) -> str:
+    with Index.open(location) as index:
+        for name in PROJECTS:
+            added = index.add(STDLIB / name, name=name, version="3.11", license="PSF-2.0")
+            assert added.files and added.units and not added.replaced
+    return location
+
+
+def checked_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "mine"
+    repo.mkdir()
+    original = (STDLIB / "json" / "decoder.py").read_text(encoding="utf-8")
+    (repo / "parsing.py").write_text(disguise(original, seed=7).source, encoding="utf-8")
+    (repo / "codec.py").write_text(WRITTEN_HERE, encoding="utf-8")
+    return repo
+
+
+def test_a_disguised_copy_is_attributed_to_its_project_file_and_licence(filled, tmp_path):
+    with Index.open(filled) as index:
+        report = index.query(checked_repo(tmp_path))
+    assert [hit.project.name for hit in report.hits] == ["json"]
+    hit = report.hits[0]
+    assert hit.project.license == "PSF-2.0"
+    assert 0.3 < hit.share < 1.0
+    assert {(p.left, p.right) for p in hit.pairs} == {("parsing.py", "json@3.11:decoder.py")}
+    pair = hit.pairs[0]
+    assert pair.score > 0.9
+    renamed = [m for m in pair.identifier_map if m.left != m.right]
+    assert renamed and all(m.consistency == 1.0 for m in renamed)
+    # Fragments point at real lines of both files.
+    source = (tmp_path / "mine" / "parsing.py").read_text().splitlines()
+    assert all(1 <= f.left.start_line <= f.left.end_line <= len(source) for f in pair.fragments)
+
+
+def test_code_written_here_matches_no_project(filled, tmp_path):
+    repo = tmp_path / "alone"
+    repo.mkdir()
+    (repo / "codec.py").write_text(WRITTEN_HERE, encoding="utf-8")
+    with Index.open(filled) as index:
+        report = index.query(repo)
+    assert report.hits == [] and report.share == 0.0
+    assert report.index.projects == len(PROJECTS)
+
+
+def test_re_adding_replaces_and_removing_forgets(filled, tmp_path):
+    with Index.open(filled) as index:
+        again = index.add(STDLIB / "json", name="json", version="3.11")
+        assert again.replaced
+        assert [p.name for p in index.projects()] == sorted(PROJECTS)
+        assert index.remove("json", "3.11")
+        assert not index.remove("json", "3.11")
+        assert index.query(checked_repo(tmp_path)).hits == []
+        assert index.stats().projects == len(PROJECTS) - 1
+
+
+def test_template_code_given_as_base_is_left_out(filled, tmp_path):
+    repo = checked_repo(tmp_path)
+    base = tmp_path / "template"
+    base.mkdir()
+    shutil.copy(STDLIB / "json" / "decoder.py", base / "decoder.py")
+    with Index.open(filled) as index:
+        assert index.query(repo, base=base).hits == []
+
+
+def test_a_foreign_file_is_refused_and_left_as_it_was(tmp_path):
+    foreign = tmp_path / "notes.idx"
+    foreign.write_bytes(b"these are my notes, not an index\n" * 10)
+    before = foreign.read_bytes()
+    with pytest.raises(IndexFormatError):
+        Index.open(foreign)
+    assert foreign.read_bytes() == before
+
+
+def test_checking_against_a_missing_index_does_not_create_one(tmp_path):
+    with pytest.raises(codesim.IndexBackendError):
+        Index.open(tmp_path / "absent.idx", create=False)
+    assert not (tmp_path / "absent.idx").exists()
