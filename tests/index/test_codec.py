@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from codesim.errors import IndexFormatError
 from codesim.index import codec
 from codesim.index.lines import LineIndex
-from codesim.pipeline import LineTable
 from codesim.tokens import TokenStream, Unit, UnitKind
 from tests.index.corpus import prepare, stdlib_files
 
@@ -57,17 +56,28 @@ def test_stored_streams_are_compact():
     assert size / lines <= MAX_BYTES_PER_LINE
 
 
-def test_line_index_agrees_with_the_pipelines_line_table():
+def _reference_position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[line_start:offset].decode("utf-8"))
+
+
+def test_line_index_gives_lines_and_code_point_columns():
     text = "a = 1\nb = 'é中😀' + x\n\n  c = \"ü\"; d\nlast"
     data = text.encode("utf-8")
     offsets = np.arange(len(data) + 1, dtype=np.int64)
     # Offsets inside a multi-byte character are never token boundaries; skip them.
     boundaries = offsets[[(o == len(data)) or (data[o] & 0xC0) != 0x80 for o in offsets]]
-    assert LineIndex.of(data).positions(boundaries) == LineTable(data).positions(boundaries)
+    lines, columns = LineIndex.of(data).positions(boundaries)
+    assert list(zip(lines, columns, strict=True)) == [
+        _reference_position(data, int(o)) for o in boundaries
+    ]
     for file in stdlib_files(30):
-        starts = np.asarray(file.stream.start_bytes, dtype=np.int64)
+        starts = np.asarray(file.stream.start_bytes[:500], dtype=np.int64)
         index = LineIndex.of(file.data)
-        assert index.positions(starts) == LineTable(file.data).positions(starts)
+        lines, columns = index.positions(starts)
+        assert list(zip(lines, columns, strict=True)) == [
+            _reference_position(file.data, int(o)) for o in starts
+        ]
         assert index.lines == file.data.count(b"\n") + (not file.data.endswith(b"\n"))
 
 
