@@ -4,9 +4,6 @@ readers never see half-written, and clean-up after replaced, removed and killed 
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +18,7 @@ from codesim.index.records import IndexSettings
 from codesim.index.redis_store import RedisStore
 from tests.index.corpus import SETTINGS, changed_copies, stdlib_files
 from tests.index.synthetic import meta, synthetic_files
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.index.writer import start, wait_for
 
 
 def client_of(url: str) -> redis.Redis:
@@ -144,31 +140,10 @@ def test_replaced_and_removed_projects_leave_nothing_behind(redis_clean: str):
     store.close()
 
 
-def writer(url: str, name: str, seed: int, files: int, hold: int = -1) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tests.index.writer", "redis", url),
-            *(name, str(seed), str(files), str(hold)),
-        ],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(process: subprocess.Popen[str], line: str) -> None:
-    assert process.stdout is not None
-    for got in process.stdout:
-        if got.strip() == line:
-            return
-    raise AssertionError(f"the writer ended before printing {line!r}")
-
-
 def test_readers_never_see_a_half_added_project(redis_clean: str):
     store = RedisStore.open(redis_clean, settings=SETTINGS)
     store.add_project(meta("p"), synthetic_files(1, 3))
-    with writer(redis_clean, "p", 2, 40, hold=20) as process:
+    with start("redis", redis_clean, "p", 2, 40, hold=20) as process:
         wait_for(process, "holding")
         generation = int(client_of(redis_clean).get(b"codesim:next") or 0)
         staged = [generation << 32 | index for index in range(10)]
@@ -198,7 +173,7 @@ def test_generations_of_dead_writers_are_collected_once_stale(
     store.add_project(meta("p"), synthetic_files(1, 3))
     before = keyspace(redis_clean)
     # Killed late enough that a first batch of records and LSH entries was written.
-    with writer(redis_clean, "p", 2, 520, hold=500) as process:
+    with start("redis", redis_clean, "p", 2, 520, hold=500) as process:
         wait_for(process, "holding")
         process.send_signal(signal.SIGKILL)
     # Died after writing everything, just before the flip.

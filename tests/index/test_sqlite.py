@@ -8,9 +8,8 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +22,7 @@ from codesim.index.records import IndexSettings
 from codesim.index.sqlite import SqliteStore
 from tests.index.corpus import SETTINGS
 from tests.index.synthetic import meta, synthetic_files
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.index.writer import start, wait_for
 
 
 def digest(path: Path) -> str:
@@ -54,28 +52,17 @@ def _another_apps_database(path: Path) -> None:
     connection.close()
 
 
-def _newer_index(path: Path) -> None:
-    SqliteStore.open(path, settings=SETTINGS).close()
-    connection = sqlite3.connect(path)
-    connection.execute(f"PRAGMA user_version = {sqlite_backend.SCHEMA_VERSION + 1}")
-    connection.commit()
-    connection.close()
+def _index_edited_by(sql: str) -> Callable[[Path], None]:
+    """A maker of a real index that one SQL statement then tampered with."""
 
+    def make(path: Path) -> None:
+        SqliteStore.open(path, settings=SETTINGS).close()
+        connection = sqlite3.connect(path)
+        connection.execute(sql)
+        connection.commit()
+        connection.close()
 
-def _other_minhash_settings(path: Path) -> None:
-    SqliteStore.open(path, settings=SETTINGS).close()
-    connection = sqlite3.connect(path)
-    connection.execute("UPDATE meta SET value = '64' WHERE key = 'minhash_num_perm'")
-    connection.commit()
-    connection.close()
-
-
-def _no_meta(path: Path) -> None:
-    SqliteStore.open(path, settings=SETTINGS).close()
-    connection = sqlite3.connect(path)
-    connection.execute("DROP TABLE meta")
-    connection.commit()
-    connection.close()
+    return make
 
 
 def _damaged_pages(path: Path) -> None:
@@ -92,9 +79,15 @@ def _damaged_pages(path: Path) -> None:
         (lambda p: p.write_bytes(os.urandom(4096)), "not an SQLite database"),
         (lambda p: p.write_bytes(b"SQLite format 3\x00"), "not an SQLite database"),
         (_another_apps_database, "another application"),
-        (_newer_index, "newer than this codesim"),
-        (_other_minhash_settings, "minhash_num_perm"),
-        (_no_meta, "damaged"),
+        (
+            _index_edited_by(f"PRAGMA user_version = {sqlite_backend.SCHEMA_VERSION + 1}"),
+            "newer than this codesim",
+        ),
+        (
+            _index_edited_by("UPDATE meta SET value = '64' WHERE key = 'minhash_num_perm'"),
+            "minhash_num_perm",
+        ),
+        (_index_edited_by("DROP TABLE meta"), "damaged"),
         (_damaged_pages, "damaged|malformed|not a database"),
     ],
     ids=["empty", "random", "short", "other-app", "newer", "other-minhash", "no-meta", "pages"],
@@ -134,27 +127,6 @@ class Snapshot:
             store.close()
 
 
-def writer(path: Path, name: str, seed: int, files: int, hold: int = -1) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tests.index.writer", "sqlite", str(path)),
-            *(name, str(seed), str(files), str(hold)),
-        ],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(process: subprocess.Popen[str], line: str) -> None:
-    assert process.stdout is not None
-    for got in process.stdout:
-        if got.strip() == line:
-            return
-    raise AssertionError(f"the writer ended before printing {line!r}")
-
-
 def probe_of(*seeds_and_files: tuple[int, int]) -> np.ndarray:
     return np.stack(
         [
@@ -177,7 +149,7 @@ def test_a_killed_add_leaves_the_previous_content(tmp_path: Path):
     rng = random.Random(4)
     # Killed while holding at a random file: always inside the transaction.
     for hold in rng.sample(range(1, 400), 3):
-        with writer(path, "victim", 3, 400, hold) as process:
+        with start("sqlite", str(path), "victim", 3, 400, hold) as process:
             wait_for(process, "holding")
             process.send_signal(signal.SIGKILL)
         assert Snapshot.of(path, probe) == before
@@ -188,7 +160,7 @@ def test_a_killed_add_leaves_the_previous_content(tmp_path: Path):
     duration = timed_add(tmp_path / "timing.db")
     for _ in range(4):
         previous = Snapshot.of(path, probe).shape()
-        with writer(path, "victim", 3, 400) as process:
+        with start("sqlite", str(path), "victim", 3, 400) as process:
             wait_for(process, "started")
             time.sleep(rng.uniform(0.0, duration))
             process.send_signal(signal.SIGKILL)
@@ -197,7 +169,7 @@ def test_a_killed_add_leaves_the_previous_content(tmp_path: Path):
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     connection.close()
-    with writer(path, "victim", 3, 400) as process:
+    with start("sqlite", str(path), "victim", 3, 400) as process:
         wait_for(process, "committed")
     assert process.returncode == 0
     assert Snapshot.of(path, probe).shape() == replaced
@@ -208,7 +180,7 @@ def timed_add(path: Path) -> float:
     store = SqliteStore.open(path, settings=SETTINGS)
     store.add_project(meta("victim"), synthetic_files(1, 5))
     store.close()
-    with writer(path, "victim", 3, 400) as process:
+    with start("sqlite", str(path), "victim", 3, 400) as process:
         wait_for(process, "started")
         started = time.monotonic()
         wait_for(process, "committed")
@@ -219,7 +191,7 @@ def test_readers_go_on_while_a_writer_adds_and_a_second_writer_gives_up(tmp_path
     path = tmp_path / "index.db"
     store = SqliteStore.open(path, settings=SETTINGS)
     store.add_project(meta("old"), synthetic_files(1, 2))
-    with writer(path, "new", 5, 6, hold=3) as process:
+    with start("sqlite", str(path), "new", 5, 6, hold=3) as process:
         wait_for(process, "holding")
         assert [p.name for p in store.projects()] == ["old"]
         assert all(store.candidates(probe_of((1, 2))))

@@ -10,12 +10,41 @@ waits for a line on stdin.  Prints ``committed`` when the add has returned.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 from codesim.index.records import FileRecord
 from codesim.index.store import Store
 from tests.index.synthetic import meta, synthetic_files
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(
+    backend: str, target: str, name: str, seed: int, files: int, hold: int = -1
+) -> subprocess.Popen[str]:
+    """Start this module as a writer process (see the module docstring)."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tests.index.writer", backend, target),
+            *(name, str(seed), str(files), str(hold)),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(process: subprocess.Popen[str], line: str) -> None:
+    """Read the writer's output up to ``line``; fail if it ends first."""
+    assert process.stdout is not None
+    for got in process.stdout:
+        if got.strip() == line:
+            return
+    raise AssertionError(f"the writer ended before printing {line!r}")
 
 
 def open_store(backend: str, target: str) -> Store:
