@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from codesim import pipeline
-from codesim.errors import IndexBackendError, InputError, OptionsError
+from codesim.errors import IndexBackendError, IndexMissingError, InputError, OptionsError
 from codesim.index import FileRecord, IndexSettings, ProjectMeta, SqliteStore, Store
 from codesim.options import Options
 from codesim.pipeline import ProgressCallback, indexing
@@ -99,11 +99,11 @@ class Index:
     ) -> Index:
         """Open (or, with ``create``, create) the index at ``location``: a file path or a
         ``redis://`` URL.  A new index fingerprints with ``options``' k-gram and window sizes;
-        an existing one keeps its own.  Raises ``IndexFormatError`` for a file that is not a
-        codesim index, ``IndexBackendError`` when the backend cannot be reached."""
-        options = options or Options()
-        settings = IndexSettings(options.kgram_size, options.window_size)
+        an existing one keeps its own.  Raises ``IndexMissingError`` when there is no index and
+        ``create`` is false, ``IndexFormatError`` for a file that is not a codesim index,
+        ``IndexBackendError`` when the backend cannot be reached."""
         text = os.fspath(location)
+        opener: Callable[..., Store] = SqliteStore.open
         if text.startswith(_REDIS_SCHEMES):
             try:
                 from codesim.index.redis_store import RedisStore
@@ -111,8 +111,17 @@ class Index:
                 raise IndexBackendError(
                     "a Redis index needs the redis package: pip install 'codesim[redis]'"
                 ) from exc
-            return cls(RedisStore.open(text, settings=settings, create=create), text)
-        return cls(SqliteStore.open(text, settings=settings, create=create), text)
+            opener = RedisStore.open
+        try:
+            # The backends refuse settings that differ from an existing index's: they are
+            # only this call's choice for a new one.
+            return cls(opener(text, create=False), text)
+        except IndexMissingError:
+            if not create:
+                raise
+        options = options or Options()
+        settings = IndexSettings(options.kgram_size, options.window_size)
+        return cls(opener(text, settings=settings, create=True), text)
 
     def __enter__(self) -> Index:
         return self

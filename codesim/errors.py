@@ -56,5 +56,9 @@ class IndexFormatError(IndexBackendError):
     data is corrupt.  Raised before anything is written, so the data is left as it was."""
 
 
+class IndexMissingError(IndexFormatError):
+    """There is no index at that location (and it was opened without creating one)."""
+
+
 class IndexBusyError(IndexBackendError):
     """Another process holds the index's write lock and did not release it within the timeout."""

@@ -44,7 +44,7 @@ from datasketch import MinHashLSH
 from redis.connection import parse_url
 from redis.typing import EncodableT, FieldT
 
-from codesim.errors import IndexBackendError, IndexFormatError
+from codesim.errors import IndexBackendError, IndexFormatError, IndexMissingError
 from codesim.fingerprint import HashArray
 from codesim.index import codec
 from codesim.index.bands import BANDS, ROWS, band_keys
@@ -528,7 +528,7 @@ def _open_meta(
             if pipe.exists(prefix + b"live", prefix + b"next"):
                 raise IndexFormatError(f"{label}: the index under {prefix!r} has lost its meta")
             if not create:
-                raise IndexFormatError(f"{label}: no index under {prefix!r}")
+                raise IndexMissingError(f"{label}: no index under {prefix!r}")
             if settings is None:
                 raise ValueError("settings are needed to create an index")
             meta = {

@@ -40,7 +40,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from codesim.errors import IndexBackendError, IndexBusyError, IndexFormatError
+from codesim.errors import (
+    IndexBackendError,
+    IndexBusyError,
+    IndexFormatError,
+    IndexMissingError,
+)
 from codesim.fingerprint import HashArray
 from codesim.index import codec
 from codesim.index.bands import BANDS, ROWS, band_ids
@@ -151,7 +156,7 @@ class SqliteStore:
         target = Path(path)
         if not target.exists():
             if not create:
-                raise IndexFormatError(f"{target}: no index there")
+                raise IndexMissingError(f"{target}: no index there")
             if settings is None:
                 raise ValueError("settings are needed to create an index")
             _create(target, settings)

@@ -123,7 +123,17 @@ def test_a_foreign_file_is_refused_and_left_as_it_was(tmp_path):
     assert foreign.read_bytes() == before
 
 
+def test_an_index_keeps_the_fingerprint_settings_it_was_created_with(location, tmp_path):
+    options = codesim.make_options(kgram_size=10, window_size=6)
+    with Index.open(location, options=options) as index:
+        index.add(STDLIB / "json", name="json", version="3.11")
+    with Index.open(location) as index:  # default options: the index's own settings win
+        report = index.query(checked_repo(tmp_path))
+    assert [hit.project.name for hit in report.hits] == ["json"]
+    assert (report.options["kgram_size"], report.options["window_size"]) == (10, 6)
+
+
 def test_checking_against_a_missing_index_does_not_create_one(tmp_path):
-    with pytest.raises(codesim.IndexBackendError):
+    with pytest.raises(codesim.IndexMissingError):
         Index.open(tmp_path / "absent.idx", create=False)
     assert not (tmp_path / "absent.idx").exists()
