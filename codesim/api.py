@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import gc
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from codesim import pipeline
-from codesim.errors import IndexBackendError, IndexMissingError, InputError, OptionsError
-from codesim.index import FileRecord, IndexSettings, ProjectMeta, SqliteStore, Store
+from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
+from codesim.index import IndexSettings, ProjectMeta, SqliteStore, Store
 from codesim.options import Options
 from codesim.pipeline import ProgressCallback, indexing
 from codesim.results import AddResult, CheckReport, IndexStats, Project, Report
@@ -158,39 +156,15 @@ class Index:
         """
         if not name or not version:
             raise OptionsError("a project needs a name and a version")
-        options = options or Options()
-        replaced = any(p.name == name and p.version == version for p in self._store.projects())
         with _collector_paused():
-            batch = indexing.ingest(
+            return indexing.add_project(
+                self._store,
                 os.fspath(path),
-                self._store.settings,
-                options,
+                ProjectMeta(name, version, license, url),
+                options or Options(),
                 workers or indexing.default_workers(),
+                progress,
             )
-            if not batch.files:
-                raise InputError(f"no source files to index under {os.fspath(path)}")
-            meta = ProjectMeta(name, version, license, url, _git_commit(Path(path)))
-            units = 0
-
-            def counted() -> Iterator[FileRecord]:
-                nonlocal units
-                lines = 0
-                for done, record in enumerate(batch.records, start=1):
-                    units += len(record.units)
-                    lines += record.lines
-                    if progress is not None:
-                        progress(f"indexing {name} {version} ({lines:,} lines)", done, batch.files)
-                    yield record
-
-            self._store.add_project(meta, counted())
-        return AddResult(
-            project=_project(meta),
-            files=batch.files,
-            lines=batch.lines,
-            units=units,
-            skipped=batch.skipped,
-            replaced=replaced,
-        )
 
     def query(
         self,
@@ -236,7 +210,7 @@ class Index:
 
     def projects(self) -> list[Project]:
         """The stored projects, by name then version."""
-        return [_project(meta) for meta in self._store.projects()]
+        return [indexing.project_of(meta) for meta in self._store.projects()]
 
     def stats(self) -> IndexStats:
         """What the index holds and its size."""
@@ -252,26 +226,3 @@ class Index:
 
 
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-
-
-def _project(meta: ProjectMeta) -> Project:
-    return Project(
-        name=meta.name, version=meta.version, license=meta.license, url=meta.url, commit=meta.commit
-    )
-
-
-def _git_commit(path: Path) -> str | None:
-    """The commit checked out at ``path``, if it is inside a git work tree."""
-    folder = path if path.is_dir() else path.parent
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--verify", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and len(commit) in (40, 64) else None

@@ -245,7 +245,7 @@ def compare_sides(
             progress("aligning file pairs", done, len(pairs))
         if not aligned.tiles:
             continue
-        left_matched, right_matched = _matched_outside_base(aligned, left_base[i], right_base[j])
+        left_matched, right_matched = matched_outside_base(aligned, left_base[i], right_base[j])
         left_marks[i] |= left_matched
         right_marks[j] |= right_matched
         result = pair_result(lf, rf, aligned, options, left_base[i], right_base[j])
@@ -276,7 +276,7 @@ def compare_sides(
         left_coverage=scores.left_coverage,
         right_coverage=scores.right_coverage,
         pairs=pair_results,
-        identifier_map=_mappings(merge_renamings(renamings)),
+        identifier_map=mappings(merge_renamings(renamings)),
         skipped=left.skipped + right.skipped,
         options=options.model_dump(),
         warnings=_warnings(left) + _warnings(right) + (_warnings(base) if base else []),
@@ -301,7 +301,7 @@ def base_masks(side: SideData, base: SideData | None, options: Options) -> list[
     return masks
 
 
-def _matched_outside_base(
+def matched_outside_base(
     aligned: AlignedPair, left_base: _Mask, right_base: _Mask
 ) -> tuple[_Mask, _Mask]:
     """The tokens of each side that the tiles match, leaving out positions where either side
@@ -332,7 +332,7 @@ def pair_result(
         left_base = np.zeros(left.tokens, dtype=bool)
     if right_base is None:
         right_base = np.zeros(right.tokens, dtype=bool)
-    left_matched, _ = _matched_outside_base(aligned, left_base, right_base)
+    left_matched, _ = matched_outside_base(aligned, left_base, right_base)
     matched = int(left_matched.sum())
     scores = score(
         matched,
@@ -367,7 +367,7 @@ def pair_result(
         right_tokens=right.tokens,
         verdict=verdict_for(scores.score),
         fragments=fragments,
-        identifier_map=_mappings(aligned.renamings),
+        identifier_map=mappings(aligned.renamings),
     )
 
 
@@ -423,7 +423,7 @@ class LineTable:
         return self.spans(np.array([start], dtype=np.int64), np.array([end], dtype=np.int64))[0]
 
 
-def _mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
+def mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
     return [
         results.IdentifierMapping(
             left=r.left, right=r.right, role=r.role, count=r.count, consistency=r.consistency

@@ -18,13 +18,14 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from codesim import results
 from codesim.align import align, merge_renamings
+from codesim.errors import InputError
 from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
 from codesim.languages import extension_map, get_language, shebang_map
@@ -35,11 +36,13 @@ from codesim.pipeline import (
     ProgressCallback,
     SideData,
     base_masks,
+    mappings,
+    matched_outside_base,
     pair_result,
     prepared_file,
     side_summary,
 )
-from codesim.sources import SourceFile, discover
+from codesim.sources import SourceFile, checkout_commit, discover
 from codesim.units import fold_small_units
 
 VERIFY_CONTAINMENT = 0.5
@@ -55,30 +58,46 @@ at least ``COMMON_PROJECT_MIN`` of them) is boilerplate: it verifies nothing."""
 _CHUNK = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Ingest:
-    """The records of one folder, produced lazily, and what discovery left out."""
-
-    records: Iterator[FileRecord]
-    files: int
-    lines: int
-    skipped: list[results.Skipped]
-
-
-def ingest(path: str | Path, settings: IndexSettings, options: Options, workers: int) -> Ingest:
-    """Discover the files under ``path`` and produce their index records, in parallel over
-    ``workers`` processes (1: in this process)."""
+def add_project(
+    store: Store,
+    path: str | Path,
+    meta: ProjectMeta,
+    options: Options,
+    workers: int,
+    progress: ProgressCallback | None = None,
+) -> results.AddResult:
+    """Discover the files under ``path``, make their records in ``workers`` processes (1: in
+    this one) and store them as project ``meta`` (its commit filled in from git) in one step."""
     discovery = discover(Path(path), options, extension_map(), shebang_map())
-    skipped = [
-        results.Skipped(side="indexed", path=s.path, reason=s.reason, detail=s.detail)
-        for s in discovery.skipped
-    ]
     sources = discovery.files
-    return Ingest(
-        _records(sources, settings, workers),
-        len(sources),
-        sum(s.lines for s in sources),
-        skipped,
+    if not sources:
+        raise InputError(f"no source files to index under {path}")
+    meta = replace(meta, commit=meta.commit or checkout_commit(Path(path)))
+    replaced = any((p.name, p.version) == (meta.name, meta.version) for p in store.projects())
+    units = lines = 0
+
+    def counted() -> Iterator[FileRecord]:
+        nonlocal units, lines
+        for done, record in enumerate(_records(sources, store.settings, workers), start=1):
+            units += len(record.units)
+            lines += record.lines
+            if progress is not None:
+                progress(
+                    f"indexing {meta.name} {meta.version} ({lines:,} lines)", done, len(sources)
+                )
+            yield record
+
+    store.add_project(meta, counted())
+    return results.AddResult(
+        project=project_of(meta),
+        files=len(sources),
+        lines=lines,
+        units=units,
+        skipped=[
+            results.Skipped(side="indexed", path=s.path, reason=s.reason, detail=s.detail)
+            for s in discovery.skipped
+        ],
+        replaced=replaced,
     )
 
 
@@ -102,7 +121,9 @@ def _record(job: tuple[str, str, bytes], settings: IndexSettings) -> FileRecord:
 
 def default_workers() -> int:
     """Worker processes for ingest: one per core this process may use."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def check_side(
@@ -154,14 +175,13 @@ def check_side(
             result = pair_result(left, right, aligned, options, masks[i])
             if not result.fragments:
                 continue
-            for t in aligned.tiles:
-                marks[i][t.left : t.left + t.length] = True
+            no_base = np.zeros(right.tokens, dtype=bool)
+            marks[i] |= matched_outside_base(aligned, masks[i], no_base)[0]
             renamings.extend(aligned.renamings)
             pair_results.append(result)
         if not pair_results:
             continue
         for i, m in enumerate(marks):
-            m &= ~masks[i]
             any_marks[i] |= m
         matched = sum(int(m.sum()) for m in marks)
         share = round(matched / total, 6) if total else 0.0
@@ -170,27 +190,12 @@ def check_side(
         meta = metas[project_pairs[0][1]]
         hits.append(
             results.Hit(
-                project=results.Project(
-                    name=meta.name,
-                    version=meta.version,
-                    license=meta.license,
-                    url=meta.url,
-                    commit=meta.commit,
-                ),
+                project=project_of(meta),
                 share=share,
                 score=score,
                 verdict=verdict_for(score),
                 pairs=[p for p in pair_results if p.score >= options.min_score],
-                identifier_map=[
-                    results.IdentifierMapping(
-                        left=r.left,
-                        right=r.right,
-                        role=r.role,
-                        count=r.count,
-                        consistency=r.consistency,
-                    )
-                    for r in merge_renamings(renamings)
-                ],
+                identifier_map=mappings(merge_renamings(renamings)),
             )
         )
     hits.sort(key=lambda h: (-h.score, -h.share, h.project.name, h.project.version))
@@ -204,6 +209,13 @@ def check_side(
         options=options.model_dump(),
         warnings=[],
         base=side_summary(base) if base else None,
+    )
+
+
+def project_of(meta: ProjectMeta) -> results.Project:
+    """The public model of a stored project's metadata."""
+    return results.Project(
+        name=meta.name, version=meta.version, license=meta.license, url=meta.url, commit=meta.commit
     )
 
 

@@ -8,7 +8,8 @@ input) are returned as ``SkippedFile`` records with a reason, never raised.
 
 from __future__ import annotations
 
+from codesim.sources.git import checkout_commit
 from codesim.sources.model import Discovery, SkippedFile, SourceFile
 from codesim.sources.walk import discover
 
-__all__ = ["Discovery", "SkippedFile", "SourceFile", "discover"]
+__all__ = ["Discovery", "SkippedFile", "SourceFile", "checkout_commit", "discover"]

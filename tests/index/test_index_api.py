@@ -7,6 +7,7 @@ disguised copy of one stdlib module (the tests' own generator) beside a module w
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sysconfig
 from pathlib import Path
 
@@ -137,3 +138,25 @@ def test_checking_against_a_missing_index_does_not_create_one(tmp_path):
     with pytest.raises(codesim.IndexMissingError):
         Index.open(tmp_path / "absent.idx", create=False)
     assert not (tmp_path / "absent.idx").exists()
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_commit_of_a_git_checkout_is_recorded(tmp_path):
+    checkout = tmp_path / "checkout"
+    shutil.copytree(STDLIB / "json", checkout)
+    git(checkout, "init", "-q")
+    git(checkout, "add", ".")
+    git(checkout, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "one")
+    plain = tmp_path / "plain"
+    shutil.copytree(STDLIB / "json", plain)
+    with Index.open(tmp_path / "projects.idx") as index:
+        assert index.add(checkout, name="a", version="1").project.commit == git(
+            checkout, "rev-parse", "HEAD"
+        )
+        assert index.add(plain, name="b", version="1").project.commit is None
+        assert [p.commit for p in index.projects()][1] is None
