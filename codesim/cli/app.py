@@ -17,6 +17,7 @@ from codesim import Report, __version__
 from codesim.api import compare as compare_paths
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
 from codesim.cli.index_commands import CHECK_HELP, check, index_app
+from codesim.cli.output import emit
 from codesim.cli.params import (
     Base,
     FailAbove,
@@ -43,7 +44,6 @@ from codesim.options import (
     VERDICT_IDENTICAL,
     VERDICT_PARTIAL,
 )
-from codesim.render.json import to_json
 from codesim.render.text import DEFAULT_TOP_PAIRS, render_report
 
 _APP_HELP = """\
@@ -166,15 +166,11 @@ def compare(
 def _emit_report(
     report: Report, stderr: Console, *, json_output: bool, top: int, quiet: bool
 ) -> None:
-    if json_output:
-        # Exactly the report on stdout; anything a person should see goes to stderr.
-        sys.stdout.write(to_json(report) + "\n")
-        sys.stdout.flush()
-        if not quiet:
-            for warning in report.warnings:
-                stderr.print(Text(f"codesim: warning: {warning}"), soft_wrap=True)
-        return
-    render_report(report, Console(highlight=False), top=top)
+    emit(report, json_output, lambda console: render_report(report, console, top=top))
+    if json_output and not quiet:
+        # The text rendering shows warnings; with --json a person still sees them on stderr.
+        for warning in report.warnings:
+            stderr.print(Text(f"codesim: warning: {warning}"), soft_wrap=True)
 
 
 app.command("check", help=CHECK_HELP, no_args_is_help=True)(check)

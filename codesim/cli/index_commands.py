@@ -6,7 +6,6 @@ errors turned into the contract's exit codes by ``exits``.
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -14,6 +13,7 @@ from rich.console import Console
 
 from codesim.api import Index
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
+from codesim.cli.output import emit
 from codesim.cli.params import (
     Base,
     FailAbove,
@@ -24,7 +24,6 @@ from codesim.cli.params import (
     MinScore,
     NoGitignore,
     Quiet,
-    Top,
     Verbose,
     build_options,
     require_index,
@@ -32,9 +31,7 @@ from codesim.cli.params import (
 from codesim.cli.progress import stage_progress
 from codesim.errors import InputError
 from codesim.options import DEFAULT_MAX_FILE_BYTES
-from codesim.render.json import to_json
 from codesim.render.text import (
-    DEFAULT_TOP_PAIRS,
     render_added,
     render_check,
     render_index_stats,
@@ -93,10 +90,9 @@ def check(
     ],
     index: IndexLocation = None,
     json_output: JsonOutput = False,
-    top: Top = DEFAULT_TOP_PAIRS,
-    projects: Annotated[
+    top: Annotated[
         int,
-        typer.Option("--projects", metavar="K", min=1, help="Report at most K projects."),
+        typer.Option("--top", metavar="K", min=1, help="Report the K best projects."),
     ] = 10,
     min_score: MinScore = 0.0,
     fail_above: FailAbove = None,
@@ -120,11 +116,8 @@ def check(
             Index.open(location, create=False) as opened,
             stage_progress(stderr, quiet=quiet) as progress,
         ):
-            report = opened.query(repo, top=projects, base=base, options=options, progress=progress)
-        if json_output:
-            sys.stdout.write(to_json(report) + "\n")
-        else:
-            render_check(report, Console(highlight=False), top=top)
+            report = opened.query(repo, top=top, base=base, options=options, progress=progress)
+        emit(report, json_output, lambda console: render_check(report, console))
     exit_if_above(report, fail_above, stderr, quiet=quiet)
 
 
@@ -187,10 +180,8 @@ def add(
                 workers=workers,
                 progress=progress,
             )
-        if json_output:
-            sys.stdout.write(to_json(result) + "\n")
-        elif not quiet:
-            render_added(result, Console(highlight=False))
+        if json_output or not quiet:
+            emit(result, json_output, lambda console: render_added(result, console))
 
 
 @index_app.command("list")
@@ -202,10 +193,7 @@ def list_projects(
     with errors_to_exit_codes(stderr, verbose=verbose):
         with Index.open(require_index(index), create=False) as opened:
             projects = opened.projects()
-        if json_output:
-            sys.stdout.write("[" + ",".join(p.model_dump_json() for p in projects) + "]\n")
-        else:
-            render_projects(projects, Console(highlight=False))
+        emit(projects, json_output, lambda console: render_projects(projects, console))
 
 
 @index_app.command("remove", no_args_is_help=True)
@@ -236,7 +224,4 @@ def stats(
     with errors_to_exit_codes(stderr, verbose=verbose):
         with Index.open(require_index(index), create=False) as opened:
             result = opened.stats()
-        if json_output:
-            sys.stdout.write(to_json(result) + "\n")
-        else:
-            render_index_stats(result, Console(highlight=False))
+        emit(result, json_output, lambda console: render_index_stats(result, console))

@@ -6,14 +6,18 @@ scripts and later tools (the HTML viewer, CI gates) share one schema (``SCHEMA_V
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pydantic_core
 from pydantic import BaseModel
 
 from codesim.results import Report
 
 
-def to_json(report: BaseModel) -> str:
-    """Serialize a report (or any result model) as indented JSON (no trailing newline)."""
-    return report.model_dump_json(indent=2)
+def to_json(value: BaseModel | Sequence[BaseModel]) -> str:
+    """Serialize a report, any result model or a list of them as indented JSON (no trailing
+    newline)."""
+    return pydantic_core.to_json(value, indent=2).decode()
 
 
 def from_json(text: str | bytes) -> Report:

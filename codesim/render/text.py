@@ -111,6 +111,11 @@ def render_report(
     if report.warnings:
         blocks.append(_warnings_block(report.warnings))
 
+    _print_blocks(console, blocks)
+
+
+def _print_blocks(console: Console, blocks: Sequence[RenderableType]) -> None:
+    """The blocks of a report, one blank line apart."""
     for index, block in enumerate(blocks):
         if index:
             console.print()
@@ -471,10 +476,7 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
         blocks.append(_skipped_block(report.skipped))
     if report.warnings:
         blocks.append(_warnings_block(report.warnings))
-    for index, block in enumerate(blocks):
-        if index:
-            console.print()
-        console.print(block)
+    _print_blocks(console, blocks)
 
 
 def render_projects(projects: Sequence[Project], console: Console) -> None:

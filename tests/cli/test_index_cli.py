@@ -63,3 +63,13 @@ def test_the_index_comes_from_the_environment_or_a_usage_error(tmp_path: Path) -
     foreign.write_text("not an index\n", encoding="utf-8")
     refused = run_cli("index", "stats", "--index", foreign)
     assert refused.returncode == 3 and "foreign.idx" in refused.stderr
+
+
+def test_top_limits_the_projects_reported(tmp_path: Path) -> None:
+    index = tmp_path / "oss.idx"
+    for version in ("1.0", "2.0"):
+        run_cli("index", "add", ORIGINAL, "--name", "demo", "--version", version, "--index", index)
+    both = json.loads(run_cli("check", SUSPECT, "--index", index, "--json").stdout)
+    best = json.loads(run_cli("check", SUSPECT, "--index", index, "--json", "--top", "1").stdout)
+    assert len(both["hits"]) == 2 and len(best["hits"]) == 1
+    assert best["hits"][0] == both["hits"][0]

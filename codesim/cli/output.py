@@ -1,0 +1,25 @@
+"""Where a command's result goes: exactly its JSON on stdout, or the text rendering."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel
+from rich.console import Console
+
+from codesim.render.json import to_json
+
+
+def emit(
+    result: BaseModel | Sequence[BaseModel],
+    json_output: bool,
+    render: Callable[[Console], None],
+) -> None:
+    """With ``--json`` the result's JSON and nothing else on stdout; otherwise ``render`` it
+    to a stdout console."""
+    if json_output:
+        sys.stdout.write(to_json(result) + "\n")
+        sys.stdout.flush()
+    else:
+        render(Console(highlight=False))
