@@ -54,7 +54,15 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DisguiseError", "Disguised", "disguise"]
+__all__ = [
+    "DisguiseError",
+    "Disguised",
+    "check_compiles",
+    "disguise",
+    "dump_tree",
+    "parse_module",
+    "unparse_checked",
+]
 
 
 class DisguiseError(ValueError):
@@ -87,8 +95,8 @@ def disguise(
     ``keep`` lists names never to rename (e.g. the public names a test suite calls).
     """
     source = source.removeprefix("\ufeff")
-    tree = _parse(source)
-    _check_compiles(source, what="source")
+    tree = parse_module(source)
+    check_compiles(source, what="source")
     renames: dict[str, str] = {}
     if rename:
         survey = _Survey.of(tree)
@@ -102,7 +110,7 @@ def disguise(
             random.Random(f"{seed}:tuples"), split=tuple_split, merge=tuple_merge
         ).rewrite_module(tree)
     ast.fix_missing_locations(tree)
-    plain, reference = _unparse_checked(tree)
+    plain, reference = unparse_checked(tree)
     text = plain
     if reformat or strip_comments:
         text = _restyle(
@@ -112,7 +120,7 @@ def disguise(
             reformat=reformat,
             comments=strip_comments,
         )
-    _check_compiles(text, what="disguised output")
+    check_compiles(text, what="disguised output")
     return Disguised(source=text, renames=renames)
 
 
@@ -120,7 +128,8 @@ def disguise(
 # parsing helpers
 
 
-def _parse(source: str) -> ast.Module:
+def parse_module(source: str) -> ast.Module:
+    """``ast.parse``, with every way it can fail as a ``DisguiseError``."""
     # Old sources have invalid escape sequences; the warning they raise is not our business.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -130,30 +139,32 @@ def _parse(source: str) -> ast.Module:
             raise DisguiseError(f"cannot parse: {exc}") from exc
 
 
-def _dump(node: ast.AST) -> str:
+def dump_tree(node: ast.AST) -> str:
+    """The tree without positions: equal dumps, equal programs."""
     return ast.dump(node, include_attributes=False)
 
 
-def _unparse_checked(tree: ast.Module) -> tuple[str, str]:
+def unparse_checked(tree: ast.Module) -> tuple[str, str]:
     """``ast.unparse`` the tree and prove it parses back to the same tree (text, tree dump)."""
+    ast.fix_missing_locations(tree)
     try:
         text = ast.unparse(tree)
-    except (RecursionError, ValueError, TypeError) as exc:
+    except (RecursionError, ValueError, TypeError, AttributeError) as exc:
         raise DisguiseError(f"cannot unparse: {exc}") from exc
-    reference = _dump(tree)
-    if _dump(_parse(text)) != reference:
+    reference = dump_tree(tree)
+    if dump_tree(parse_module(text)) != reference:
         raise DisguiseError("ast.unparse does not round-trip this module")
     return text + "\n", reference
 
 
-def _check_compiles(text: str, *, what: str) -> None:
-    # A module that parses can still fail to compile (a misplaced ``from __future__``,
-    # ``return`` outside a function): such a source cannot be disguised into valid code.
+def check_compiles(text: str, *, what: str = "result") -> None:
+    """A module that parses can still fail to compile (a misplaced ``from __future__``,
+    ``return`` outside a function): such a source cannot be disguised into valid code."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             compile(text, "<disguised>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             raise DisguiseError(f"{what} does not compile: {exc}") from exc
 
 
@@ -882,7 +893,7 @@ def _can_evaluate_before_store(target: ast.expr, value: ast.expr, ctx: _BlockCon
 
 
 def _distinct_targets(targets: Sequence[ast.expr]) -> bool:
-    dumps = [_dump(t) for t in targets]
+    dumps = [dump_tree(t) for t in targets]
     roots = set()
     for target in targets:
         if isinstance(target, ast.Name):
@@ -911,10 +922,10 @@ def _sequence_is_safe(
 def _round_trips(stmt: ast.stmt) -> bool:
     try:
         text = ast.unparse(stmt)
-        reparsed = _parse(text).body
+        reparsed = parse_module(text).body
     except (DisguiseError, RecursionError, ValueError, TypeError):
         return False
-    return len(reparsed) == 1 and _dump(reparsed[0]) == _dump(stmt)
+    return len(reparsed) == 1 and dump_tree(reparsed[0]) == dump_tree(stmt)
 
 
 def _function_context(node: ast.FunctionDef | ast.AsyncFunctionDef) -> _BlockContext:
@@ -1134,7 +1145,7 @@ def _restyle(
 
 def _same_tree(text: str, reference: str) -> bool:
     try:
-        return _dump(_parse(text)) == reference
+        return dump_tree(parse_module(text)) == reference
     except DisguiseError:
         return False
 

@@ -34,7 +34,8 @@ from typing import Any
 
 from benchmarks.accuracy import config, corpus, transforms
 from benchmarks.accuracy.corpus import Module, copy_evidence, module_half, stable_hash
-from benchmarks.accuracy.transforms import Outcome, TransformError
+from benchmarks.accuracy.transforms import Outcome
+from tests.disguise import DisguiseError, check_compiles
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _positive(category: str, module: Module, seed: int, pool: Sequence[Module]) 
             details.update(host=host.key, copied_share=round(share, 3))
         else:
             raise ValueError(category)
-    except TransformError:
+    except DisguiseError:
         return None
     if out.source.strip() == left.strip() or _has_huge_line(left) or _has_huge_line(out.source):
         return None
@@ -123,7 +124,7 @@ def _partial(
     for host in hosts[:6]:
         try:
             out, share = transforms.partial_copy(module.source(), host.source(), rng, seed=dseed)
-        except TransformError:
+        except DisguiseError:
             continue
         return out, host, share
     return None
@@ -285,8 +286,8 @@ def _cli_script(module: Module, tree: ast.Module) -> str | None:
     if len(text.splitlines()) < 20:
         return None
     try:
-        transforms.check_compiles(text)
-    except TransformError:
+        check_compiles(text)
+    except DisguiseError:
         return None
     return text
 

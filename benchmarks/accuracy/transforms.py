@@ -4,7 +4,7 @@ Built on ``ast`` and ``tests/disguise.py`` only, never on codesim's normalizer, 
 of one cannot hide the same blind spot of the other.  Every function is deterministic from its
 ``random.Random`` and returns an ``Outcome``: the disguised source (it always compiles) and how
 many rewrites of each kind were applied.  A rewrite that cannot be proven safe by the simple
-analyses here is skipped: correctness over cleverness.  ``TransformError`` means the source
+analyses here is skipped: correctness over cleverness.  ``DisguiseError`` means the source
 cannot take this disguise at all (nothing applicable, or the result would not compile).
 
 Behaviour-preservation rules the rewrites follow (beyond "it compiles"):
@@ -27,19 +27,22 @@ import keyword
 import random
 import re
 import string
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from tests.disguise import Disguised, DisguiseError, disguise
+from tests.disguise import (
+    Disguised,
+    DisguiseError,
+    check_compiles,
+    disguise,
+    dump_tree,
+    parse_module,
+    unparse_checked,
+)
 
 # --------------------------------------------------------------------------------------------
 # basics
-
-
-class TransformError(ValueError):
-    """This source cannot take this disguise."""
 
 
 @dataclass
@@ -54,33 +57,9 @@ class Outcome:
         return sum(self.applied.values())
 
 
-def parse(source: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            raise TransformError(f"cannot parse: {exc}") from exc
-
-
-def check_compiles(text: str) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(text, "<disguised>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            raise TransformError(f"result does not compile: {exc}") from exc
-
-
 def unparse(tree: ast.Module) -> str:
     """``ast.unparse`` that proves the text parses back to the same tree and compiles."""
-    ast.fix_missing_locations(tree)
-    try:
-        text = ast.unparse(tree) + "\n"
-    except (RecursionError, ValueError, TypeError, AttributeError) as exc:
-        raise TransformError(f"cannot unparse: {exc}") from exc
-    if _dump(parse(text)) != _dump(tree):
-        raise TransformError("ast.unparse does not round-trip")
+    text, _ = unparse_checked(tree)
     check_compiles(text)
     return text
 
@@ -90,11 +69,7 @@ def canonical(source: str) -> str:
 
     Single-disguise categories compare this with the disguised copy, so each category measures
     its own disguise and not the reformatting every ``ast`` round trip brings along."""
-    return unparse(parse(source))
-
-
-def _dump(node: ast.AST) -> str:
-    return ast.dump(node, include_attributes=False)
+    return unparse(parse_module(source))
 
 
 _WORDS = [
@@ -198,7 +173,7 @@ class Fresh:
             if name not in self.taken and name.isidentifier():
                 self.taken.add(name)
                 return name
-        raise TransformError("no fresh name found")
+        raise DisguiseError("no fresh name found")
 
 
 def names_read(node: ast.AST) -> set[str]:
@@ -445,42 +420,36 @@ def module_bindings(tree: ast.Module) -> set[str]:
 def reformat(source: str, seed: int) -> Outcome:
     """Reformatting only: layout, quotes, wrapping, blank lines; comments and docstrings
     rewritten."""
-    try:
-        out = disguise(
-            source,
-            seed=seed,
-            rename=False,
-            reformat=True,
-            strip_comments=True,
-            tuple_merge=False,
-            tuple_split=False,
-        )
-    except DisguiseError as exc:
-        raise TransformError(str(exc)) from exc
+    out = disguise(
+        source,
+        seed=seed,
+        rename=False,
+        reformat=True,
+        strip_comments=True,
+        tuple_merge=False,
+        tuple_split=False,
+    )
     return Outcome(out.source, Counter(format=1))
 
 
 def _renamed(source: str, seed: int) -> Disguised:
     """``source`` with every name bound in it renamed, and nothing else changed."""
-    try:
-        return disguise(
-            source,
-            seed=seed,
-            rename=True,
-            reformat=False,
-            strip_comments=False,
-            tuple_merge=False,
-            tuple_split=False,
-        )
-    except DisguiseError as exc:
-        raise TransformError(str(exc)) from exc
+    return disguise(
+        source,
+        seed=seed,
+        rename=True,
+        reformat=False,
+        strip_comments=False,
+        tuple_merge=False,
+        tuple_split=False,
+    )
 
 
 def rename(source: str, seed: int) -> Outcome:
     """Consistent renaming of every name bound in the module (nothing else changes)."""
     out = _renamed(source, seed)
     if not out.renames:
-        raise TransformError("nothing to rename")
+        raise DisguiseError("nothing to rename")
     return Outcome(out.source, Counter(rename=len(out.renames)))
 
 
@@ -649,7 +618,7 @@ def _random_topological(effects: Sequence[Effects], rng: random.Random) -> list[
 def reorder(source: str, rng: random.Random, *, min_moved: int = 3) -> Outcome:
     """Shuffle independent statements within each block, and definitions (functions, methods,
     classes) among themselves, never across a barrier (a statement with side effects)."""
-    tree = parse(source)
+    tree = parse_module(source)
     shadowed = module_bindings(tree)
     applied: Counter[str] = Counter()
 
@@ -694,7 +663,7 @@ def reorder(source: str, rng: random.Random, *, min_moved: int = 3) -> Outcome:
 
     visit(tree.body, in_class=False, module=True)
     if applied.total() < min_moved:
-        raise TransformError(f"only {applied.total()} statements could move")
+        raise DisguiseError(f"only {applied.total()} statements could move")
     return Outcome(unparse(tree), applied)
 
 
@@ -801,7 +770,7 @@ def deadcode(source: str, rng: random.Random, *, density: float = 1.0) -> Outcom
     """Insert code that never runs or changes nothing: statements after ``return``/``raise``,
     unused assignments of side-effect-free values, ``if False:``/``while False:`` blocks and
     no-op expression statements (``0``, ``None``, ``...``)."""
-    tree = parse(source)
+    tree = parse_module(source)
     fresh = Fresh(source, rng)
     sites = _sites(tree)
     statements = sum(len(s.body) for s in sites)
@@ -837,7 +806,7 @@ def deadcode(source: str, rng: random.Random, *, density: float = 1.0) -> Outcom
             site.body.insert(position, new)
         applied[kind] += 1
     if applied.total() < 4:
-        raise TransformError("too few places for dead code")
+        raise DisguiseError("too few places for dead code")
     return Outcome(unparse(tree), applied)
 
 
@@ -854,23 +823,20 @@ def restructure(source: str, rng: random.Random, *, rate: float = 0.7) -> Outcom
     applied: Counter[str] = Counter()
     text = source
     # 1. tuple merge/split (tests/disguise.py), counted by the change in assignment shapes
-    before = _assignment_shapes(parse(text))
-    try:
-        text = disguise(
-            text,
-            seed=rng.randrange(2**31),
-            rename=False,
-            reformat=False,
-            strip_comments=False,
-            tuple_merge=True,
-            tuple_split=True,
-        ).source
-    except DisguiseError as exc:
-        raise TransformError(str(exc)) from exc
-    after = _assignment_shapes(parse(text))
+    before = _assignment_shapes(parse_module(text))
+    text = disguise(
+        text,
+        seed=rng.randrange(2**31),
+        rename=False,
+        reformat=False,
+        strip_comments=False,
+        tuple_merge=True,
+        tuple_split=True,
+    ).source
+    after = _assignment_shapes(parse_module(text))
     if before != after:
         applied["tuple_assignment"] += abs(before[0] - after[0]) + abs(before[1] - after[1])
-    tree = parse(text)
+    tree = parse_module(text)
     rewriters: list[Callable[[ast.Module, random.Random, float, Counter[str]], None]] = [
         _rewrite_import_aliases,
         _rewrite_call_arguments,
@@ -883,7 +849,7 @@ def restructure(source: str, rng: random.Random, *, rate: float = 0.7) -> Outcom
         rewrite(tree, rng, rate, counts)
         try:
             unparse(tree)
-        except TransformError:
+        except DisguiseError:
             tree = snapshot  # a rewrite that breaks the module is dropped whole
             continue
         applied += counts
@@ -893,12 +859,12 @@ def restructure(source: str, rng: random.Random, *, rate: float = 0.7) -> Outcom
     out = unparse(tree)
     for text_pass in (_else_if_text, _parentheses_text):
         candidate, count = text_pass(out, rng, rate)
-        if count and _dump(parse(candidate)) == _dump(parse(out)):
+        if count and dump_tree(parse_module(candidate)) == dump_tree(parse_module(out)):
             check_compiles(candidate)
             out = candidate
             applied[text_pass.__name__.strip("_").removesuffix("_text")] += count
     if applied.total() < 3:
-        raise TransformError("fewer than 3 restructurings apply")
+        raise DisguiseError("fewer than 3 restructurings apply")
     return Outcome(out, applied)
 
 
@@ -917,7 +883,7 @@ def _count_nested_else_if(source: str) -> int:
     """``else:`` blocks holding only an ``if`` (``ast.unparse`` writes them as ``elif``)."""
     lines = source.splitlines()
     count = 0
-    for node in ast.walk(parse(source)):
+    for node in ast.walk(parse_module(source)):
         if isinstance(node, ast.If) and len(node.orelse) == 1:
             inner = node.orelse[0]
             if isinstance(inner, ast.If) and lines[inner.lineno - 1].lstrip().startswith("if"):
@@ -1041,7 +1007,7 @@ def _toggle_augmented(stmt: ast.stmt) -> ast.stmt | None:
         assert isinstance(target, ast.Name | ast.Attribute)
         load = copy.deepcopy(target)
         load.ctx = ast.Load()
-        if _dump(stmt.value.left) == _dump(load):
+        if dump_tree(stmt.value.left) == dump_tree(load):
             return ast.AugAssign(target, stmt.value.op, stmt.value.right)
     return None
 
@@ -1148,7 +1114,7 @@ def _if_to_ifexp(stmt: ast.stmt) -> ast.stmt | None:
         and isinstance(b, ast.Assign)
         and len(a.targets) == len(b.targets) == 1
         and _simple_target(a.targets[0])
-        and _dump(a.targets[0]) == _dump(b.targets[0])
+        and dump_tree(a.targets[0]) == dump_tree(b.targets[0])
     ):
         return ast.Assign(a.targets, ast.IfExp(stmt.test, a.value, b.value))
     return None
@@ -1243,7 +1209,7 @@ class _ExpressionRewriter(ast.NodeTransformer):
 def _expression_round_trips(node: ast.expr) -> bool:
     try:
         text = ast.unparse(ast.fix_missing_locations(node))
-        return _dump(ast.parse(text, mode="eval").body) == _dump(node)
+        return dump_tree(ast.parse(text, mode="eval").body) == dump_tree(node)
     except (SyntaxError, ValueError, RecursionError, TypeError, AttributeError):
         return False
 
@@ -1560,7 +1526,7 @@ def _rewrite_call_arguments(
 
 def _else_if_text(text: str, rng: random.Random, rate: float) -> tuple[str, int]:
     """Write some ``elif c:`` as ``else:`` + an indented ``if c:``."""
-    tree = parse(text)
+    tree = parse_module(text)
     lines = text.splitlines(keepends=True)
     chosen: list[ast.If] = []
     for node in ast.walk(tree):
@@ -1598,7 +1564,7 @@ def _else_if_text(text: str, rng: random.Random, rate: float) -> tuple[str, int]
 def _parentheses_text(text: str, rng: random.Random, rate: float) -> tuple[str, int]:
     """Wrap some expressions in redundant parentheses: returned and assigned values,
     conditions, and the operand of ``not``."""
-    tree = parse(text)
+    tree = parse_module(text)
     spans: list[tuple[int, int, int, int]] = []
     for node in ast.walk(tree):
         target: ast.expr | None = None
@@ -1632,7 +1598,7 @@ def _parentheses_text(text: str, rng: random.Random, rate: float) -> tuple[str, 
 def extract_inline(source: str, rng: random.Random, *, extractions: int = 2) -> Outcome:
     """Extract blocks of functions into new helper functions, and inline small one-expression
     helpers into their callers."""
-    tree = parse(source)
+    tree = parse_module(source)
     fresh = Fresh(source, rng)
     applied: Counter[str] = Counter()
     _inline_helpers(tree, rng, applied)
@@ -1649,7 +1615,7 @@ def extract_inline(source: str, rng: random.Random, *, extractions: int = 2) -> 
         container_body.insert(container_body.index(anchor), helper)
         applied["extract"] += 1
     if applied.total() == 0:
-        raise TransformError("nothing to extract or inline")
+        raise DisguiseError("nothing to extract or inline")
     return Outcome(unparse(tree), applied)
 
 
@@ -1657,7 +1623,7 @@ def _owner_in(module_body: list[ast.stmt], container: list[ast.stmt]) -> ast.stm
     for stmt in module_body:
         if isinstance(stmt, ast.ClassDef) and stmt.body is container:
             return stmt
-    raise TransformError("container not found")
+    raise DisguiseError("container not found")
 
 
 def _extractable_functions(
@@ -1925,13 +1891,13 @@ def partial_copy(
     """Copy 20-60% of ``original``'s top-level definitions (lightly renamed), with the imports
     and constants they use, into ``host`` at random top-level positions.  Returns the mixed
     file and the share of ``original``'s lines copied."""
-    tree = parse(original)
+    tree = parse_module(original)
     total_lines = max(1, len(original.splitlines()))
     defs = [
         s for s in tree.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     ]
     if len(defs) < 2:
-        raise TransformError("fewer than two definitions")
+        raise DisguiseError("fewer than two definitions")
 
     def span(node: ast.stmt) -> int:
         return (node.end_lineno or node.lineno) - first_line(node) + 1
@@ -1954,7 +1920,7 @@ def partial_copy(
         if 0.2 <= share <= 0.6:
             break
     else:
-        raise TransformError(f"cannot pick 20-60% of the definitions (got {share:.0%})")
+        raise DisguiseError(f"cannot pick 20-60% of the definitions (got {share:.0%})")
     chosen.sort(key=lambda n: n.lineno)
     used = set().union(*(names_read(n) for n in chosen))
     imports = [
@@ -1971,14 +1937,16 @@ def partial_copy(
     ]
     chunk = ast.Module([*imports, *constants, *chosen], [])
     renamed = _renamed(unparse(chunk), seed)
-    chunk_tree = parse(renamed.source)
-    host_tree = parse(host)
+    chunk_tree = parse_module(renamed.source)
+    host_tree = parse_module(host)
     host_names = module_bindings(host_tree) | names_read(host_tree)
-    host_imports = {_dump(s) for s in host_tree.body if isinstance(s, ast.Import | ast.ImportFrom)}
+    host_imports = {
+        dump_tree(s) for s in host_tree.body if isinstance(s, ast.Import | ast.ImportFrom)
+    }
     new_imports = [
         s
         for s in chunk_tree.body
-        if isinstance(s, ast.Import | ast.ImportFrom) and _dump(s) not in host_imports
+        if isinstance(s, ast.Import | ast.ImportFrom) and dump_tree(s) not in host_imports
     ]
     rest = [s for s in chunk_tree.body if not isinstance(s, ast.Import | ast.ImportFrom)]
     bound = set().union(*(_top_level_names(s) for s in rest))
@@ -1990,7 +1958,7 @@ def partial_copy(
                 bound.add(name.split(".")[0])
     clash = bound & host_names
     if clash:
-        raise TransformError(f"copied names clash with the host: {sorted(clash)[:3]}")
+        raise DisguiseError(f"copied names clash with the host: {sorted(clash)[:3]}")
     host_lines = host.splitlines(keepends=True)
     if host_lines and not host_lines[-1].endswith("\n"):
         host_lines[-1] += "\n"
@@ -2050,29 +2018,26 @@ def mixed(source: str, rng: random.Random, *, seed: int) -> Outcome:
             continue
         try:
             out = step(text)
-        except TransformError:
+        except DisguiseError:
             continue
         text = out.source
         applied[name] += 1
     if {"rename", "format"} & want:
-        try:
-            out_d = disguise(
-                text,
-                seed=seed,
-                rename="rename" in want,
-                reformat="format" in want,
-                strip_comments="format" in want,
-                tuple_merge=True,
-                tuple_split=True,
-            )
-        except DisguiseError as exc:
-            raise TransformError(str(exc)) from exc
+        out_d = disguise(
+            text,
+            seed=seed,
+            rename="rename" in want,
+            reformat="format" in want,
+            strip_comments="format" in want,
+            tuple_merge=True,
+            tuple_split=True,
+        )
         text = out_d.source
         if "rename" in want and out_d.renames:
             applied["rename"] += 1
         if "format" in want:
             applied["format"] += 1
     if len(applied) < 3:
-        raise TransformError(f"only {len(applied)} disguises applied")
+        raise DisguiseError(f"only {len(applied)} disguises applied")
     check_compiles(text)
     return Outcome(text, applied)
