@@ -68,10 +68,8 @@ class NormalizedFile:
     start_bytes: npt.NDArray[np.int64]
     end_bytes: npt.NDArray[np.int64]
     source_rank: npt.NDArray[np.int64]
-    lines: LineTable
-    line_count: int
-    size: int
-    """Bytes of the UTF-8 text."""
+    lines: LineIndex
+    """Lines and columns of byte offsets; also the text's line count and size."""
     error_count: int
     error_bytes: int
     units: UnitPrints | None = None
@@ -129,7 +127,7 @@ def normalize_file(source: SourceFile, options: Options, *, units: bool = False)
         normalize(source.data, get_language(source.language)), options.kgram_size
     )
     prepared = prepared_file(
-        source.path, source.language, stream, LineIndex.of(source.data), source.lines, options
+        source.path, source.language, stream, LineIndex.of(source.data), options
     )
     if not units:
         return prepared
@@ -145,7 +143,6 @@ def prepared_file(
     language: str,
     stream: TokenStream,
     lines: LineIndex,
-    line_count: int,
     options: Options,
 ) -> NormalizedFile:
     """Fingerprint a normalized (and folded) stream for alignment."""
@@ -172,9 +169,7 @@ def prepared_file(
         start_bytes=starts,
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
         source_rank=source_order_rank(starts),
-        lines=LineTable(lines),
-        line_count=line_count,
-        size=lines.size,
+        lines=lines,
         error_count=stream.error_count,
         error_bytes=stream.error_bytes,
     )
@@ -347,8 +342,8 @@ def pair_result(
         for start, stop in source_pieces(t, left.source_rank, right.source_rank)
         if left_matched[t.left + start : t.left + stop].mean() > 0.5
     ]
-    left_spans = left.lines.spans(*_byte_ranges(left, [(p[0], p[2]) for p in pieces]))
-    right_spans = right.lines.spans(*_byte_ranges(right, [(p[1], p[2]) for p in pieces]))
+    left_spans = spans(left.lines, *_byte_ranges(left, [(p[0], p[2]) for p in pieces]))
+    right_spans = spans(right.lines, *_byte_ranges(right, [(p[1], p[2]) for p in pieces]))
     fragments = [
         results.Fragment(left=one, right=two, tokens=piece[2])
         for one, two, piece in zip(left_spans, right_spans, pieces, strict=True)
@@ -393,34 +388,25 @@ def _byte_ranges(
     return starts, ends
 
 
-class LineTable:
-    """Byte offsets -> the report's spans (1-based lines, 0-based code-point columns)."""
-
-    def __init__(self, index: LineIndex) -> None:
-        self._index = index
-
-    def spans(
-        self, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
-    ) -> list[results.Span]:
-        """The spans of the byte ranges ``[starts[i], ends[i])``."""
-        start_lines, start_cols = self._index.positions(starts)
-        end_lines, end_cols = self._index.positions(ends)
-        return [
-            results.Span(start_line=a, start_col=b, end_line=c, end_col=d, start_byte=e, end_byte=f)
-            for a, b, c, d, e, f in zip(
-                start_lines,
-                start_cols,
-                end_lines,
-                end_cols,
-                starts.tolist(),
-                ends.tolist(),
-                strict=True,
-            )
-        ]
-
-    def span(self, start: int, end: int) -> results.Span:
-        """The span of bytes ``[start, end)``."""
-        return self.spans(np.array([start], dtype=np.int64), np.array([end], dtype=np.int64))[0]
+def spans(
+    lines: LineIndex, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> list[results.Span]:
+    """The report's spans (1-based lines, 0-based code-point columns, byte offsets) of the
+    byte ranges ``[starts[i], ends[i])``."""
+    start_lines, start_cols = lines.positions(starts)
+    end_lines, end_cols = lines.positions(ends)
+    return [
+        results.Span(start_line=a, start_col=b, end_line=c, end_col=d, start_byte=e, end_byte=f)
+        for a, b, c, d, e, f in zip(
+            start_lines,
+            start_cols,
+            end_lines,
+            end_cols,
+            starts.tolist(),
+            ends.tolist(),
+            strict=True,
+        )
+    ]
 
 
 def mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
@@ -438,7 +424,7 @@ def side_summary(side: SideData) -> results.Side:
             path=f.path,
             errors=f.error_count,
             unparsed_bytes=f.error_bytes,
-            unparsed_ratio=round(min(1.0, f.error_bytes / max(1, f.size)), 6),
+            unparsed_ratio=round(min(1.0, f.error_bytes / max(1, f.lines.size)), 6),
         )
         for f in side.files
         if f.error_count
@@ -446,7 +432,7 @@ def side_summary(side: SideData) -> results.Side:
     return results.Side(
         path=side.root,
         files=len(side.files),
-        lines=sum(f.line_count for f in side.files),
+        lines=sum(f.lines.lines for f in side.files),
         tokens=sum(f.tokens for f in side.files),
         unparsed=unparsed,
     )

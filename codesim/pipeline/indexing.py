@@ -293,6 +293,5 @@ def _stored_file(stored: LoadedFile, options: Options) -> NormalizedFile:
         stored.language,
         stored.stream,
         stored.line_index,
-        stored.lines,
         options,
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import numpy as np
+
 import codesim
 from codesim.index.lines import LineIndex
-from codesim.pipeline import LineTable
+from codesim.pipeline import spans
 
 ORIGINAL = textwrap.dedent('''
     """Ünïcödé docstring: columns count code points, not bytes."""
@@ -90,11 +92,13 @@ def test_fragment_spans_point_at_the_matching_source(tmp_path) -> None:
 
 def test_columns_count_code_points_and_bytes_are_kept_too() -> None:
     data = "é = 1\nx = 'ü'\n".encode()
-    table = LineTable(LineIndex.of(data))
     offset = data.index(b"'")
-    quote = table.span(offset, offset + 1)
+    quote, span = spans(
+        LineIndex.of(data),
+        np.array([offset, 0], dtype=np.int64),
+        np.array([offset + 1, len("é".encode())]),
+    )
     assert (quote.start_line, quote.start_col, quote.end_col) == (2, 4, 5)
-    span = table.span(0, len("é".encode()))
     assert (span.start_line, span.start_col, span.end_line, span.end_col) == (1, 0, 1, 1)
     assert (span.start_byte, span.end_byte) == (0, 2)
 
