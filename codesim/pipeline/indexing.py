@@ -138,7 +138,8 @@ def check_side(
 ) -> results.CheckReport:
     """Check every file of ``checked`` (read with ``units=True``) against the store."""
     masks = base_masks(checked, base, options)
-    pairs = _verified_pairs(checked.files, store, options)
+    stats = store.stats()
+    pairs = _verified_pairs(checked.files, store, stats.projects, options)
     loaded: dict[int, NormalizedFile] = {}
     metas: dict[int, ProjectMeta] = {}
     by_project: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
@@ -199,7 +200,6 @@ def check_side(
             )
         )
     hits.sort(key=lambda h: (-h.score, -h.share, h.project.name, h.project.version))
-    stats = store.stats()
     return results.CheckReport(
         checked=side_summary(checked),
         index=results.IndexInfo(location=location, projects=stats.projects, files=stats.files),
@@ -220,7 +220,7 @@ def project_of(meta: ProjectMeta) -> results.Project:
 
 
 def _verified_pairs(
-    files: list[NormalizedFile], store: Store, options: Options
+    files: list[NormalizedFile], store: Store, projects: int, options: Options
 ) -> list[tuple[int, int]]:
     """``(checked file, stored file id)`` pairs whose units verified, best
     ``options.max_candidates`` stored files per checked file."""
@@ -237,7 +237,7 @@ def _verified_pairs(
     stored_ids = sorted({unit for _, _, found in proposals for unit in found})
     stored_prints = store.fingerprints(stored_ids)
     stored_units = store.units(stored_ids)
-    common = _boilerplate(files, store)
+    common = _boilerplate(files, store, projects)
     evidence: dict[tuple[int, int], int] = defaultdict(int)
     for i, u, found in proposals:
         prints = files[i].units
@@ -267,13 +267,12 @@ def _verified_pairs(
     return pairs
 
 
-def _boilerplate(files: list[NormalizedFile], store: Store) -> HashArray:
+def _boilerplate(files: list[NormalizedFile], store: Store, projects: int) -> HashArray:
     prints = [f.units.fingerprints for f in files if f.units is not None]
     flat = [p for unit in prints for p in unit if len(p)]
     if not flat:
         return np.empty(0, dtype=np.uint64)
     distinct = np.unique(np.concatenate(flat))
-    projects = len(store.projects())
     ceiling = max(COMMON_PROJECT_MIN, int(COMMON_PROJECT_SHARE * projects))
     return distinct[store.document_frequency(distinct) > ceiling]
 

@@ -160,3 +160,23 @@ def test_the_commit_of_a_git_checkout_is_recorded(tmp_path):
         )
         assert index.add(plain, name="b", version="1").project.commit is None
         assert [p.commit for p in index.projects()][1] is None
+
+
+@pytest.mark.parametrize(("projects", "found"), [(4, True), (5, False)])
+def test_code_in_most_projects_is_boilerplate_and_matches_nothing(
+    location, tmp_path, projects, found
+):
+    # The same helper module ships in every project: past COMMON_PROJECT_MIN (4) projects that
+    # all have it, its fingerprints say nothing about where a copy came from.
+    unique = ["json/decoder.py", "csv.py", "shlex.py", "netrc.py", "glob.py"]
+    with Index.open(location) as index:
+        for number in range(projects):
+            folder = tmp_path / f"project{number}"
+            folder.mkdir()
+            (folder / "codec.py").write_text(WRITTEN_HERE, encoding="utf-8")
+            shutil.copy(STDLIB / unique[number], folder / "own.py")
+            index.add(folder, name=f"p{number}", version="1")
+        repo = tmp_path / "mine"
+        repo.mkdir()
+        (repo / "codec.py").write_text(WRITTEN_HERE, encoding="utf-8")
+        assert bool(index.query(repo).hits) is found
