@@ -230,12 +230,7 @@ def compare_sides(
     renamings: list[Renaming] = []
     for done, (i, j) in enumerate(pairs, start=1):
         lf, rf = left.files[i], right.files[j]
-        aligned = align(
-            lf.stream,
-            rf.stream,
-            kgram_size=options.kgram_size,
-            min_match_tokens=options.min_match_tokens,
-        )
+        aligned = align_files(lf, rf, options)
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(pairs)):
             progress("aligning file pairs", done, len(pairs))
         if not aligned.tiles:
@@ -279,18 +274,23 @@ def compare_sides(
     )
 
 
+def align_files(left: NormalizedFile, right: NormalizedFile, options: Options) -> AlignedPair:
+    """Align two normalized files with the options' k-gram size and minimum match."""
+    return align(
+        left.stream,
+        right.stream,
+        kgram_size=options.kgram_size,
+        min_match_tokens=options.min_match_tokens,
+    )
+
+
 def base_masks(side: SideData, base: SideData | None, options: Options) -> list[_Mask]:
     """For each file of ``side``, which of its tokens match code in ``base``."""
     masks = [np.zeros(f.tokens, dtype=bool) for f in side.files]
     if base is None:
         return masks
     for i, j in candidate_pairs(base.files, side.files, options):
-        aligned = align(
-            base.files[i].stream,
-            side.files[j].stream,
-            kgram_size=options.kgram_size,
-            min_match_tokens=options.min_match_tokens,
-        )
+        aligned = align_files(base.files[i], side.files[j], options)
         for t in aligned.tiles:
             masks[j][t.right : t.right + t.length] = True
     return masks

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from codesim import results
-from codesim.align import align, merge_renamings
+from codesim.align import merge_renamings
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
@@ -35,6 +35,7 @@ from codesim.pipeline import (
     NormalizedFile,
     ProgressCallback,
     SideData,
+    align_files,
     base_masks,
     mappings,
     matched_outside_base,
@@ -162,12 +163,7 @@ def check_side(
         renamings = []
         for i, file_id in project_pairs:
             left, right = checked.files[i], loaded[file_id]
-            aligned = align(
-                left.stream,
-                right.stream,
-                kgram_size=options.kgram_size,
-                min_match_tokens=options.min_match_tokens,
-            )
+            aligned = align_files(left, right, options)
             done += 1
             if progress is not None:
                 progress("aligning with indexed files", done, len(pairs))
