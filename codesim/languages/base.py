@@ -88,8 +88,6 @@ class Language:
     kept as evidence.  Any other name a file uses without binding or importing it is a
     dangling reference to code of the same project (a function copied without its helpers)
     and becomes a placeholder like the name it refers to."""
-    wildcard_import: str = ""
-    """``from x import *``: a file that has one may use any name unbound, so it keeps them all."""
     binary_operator: str = ""
     format_method: str = ""
     """``"{}".format(x)`` and ``"%s" % x`` are emitted like the f-string ``f"{x}"``."""

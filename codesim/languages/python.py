@@ -167,7 +167,6 @@ PYTHON = Language(
         reload unichr unicode xrange apply
         """
     ),
-    wildcard_import="wildcard_import",
     binary_operator="binary_operator",
     format_method="format",
     format_operator="%",

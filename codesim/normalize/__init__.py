@@ -39,9 +39,10 @@ def normalize(data: bytes, language: Language) -> TokenStream:
         if not retry.root_node.has_error:
             tree, data = retry, spaced
     program = walk(tree, data, tables)
-    symbols, binders = resolve(program, tables)
+    resolved = resolve(program, tables)
+    symbols, binders = resolved.symbols, resolved.binders
     dropped = bytearray(len(symbols))
-    run_passes(program, symbols, binders, dropped)
+    run_passes(program, resolved, dropped)
     order = [i for i in flatten(program.root) if not dropped[i]]
 
     raw = program.tokens

@@ -29,6 +29,7 @@ from itertools import compress
 
 from codesim.normalize import ir
 from codesim.normalize.ir import Block, Program, Statement, flatten
+from codesim.normalize.resolve import Resolved
 
 
 @dataclass(slots=True)
@@ -40,16 +41,23 @@ class Canon:
     symbols: list[str]
     binders: list[int]
     dropped: bytearray
+    kept_roles: dict[int, str]
+    """See ``Resolved.kept_roles``."""
     blocks: list[Block]
     """Every block, outermost first, listed once before the passes run: passes that remove
     or merge statements may leave a listed block unreachable, which is harmless."""
 
 
-def run_passes(
-    program: Program, symbols: list[str], binders: list[int], dropped: bytearray
-) -> None:
+def run_passes(program: Program, resolved: Resolved, dropped: bytearray) -> None:
     """Apply every pass, in order, to the whole program."""
-    canon = Canon(program, symbols, binders, dropped, _blocks(program.root))
+    canon = Canon(
+        program,
+        resolved.symbols,
+        resolved.binders,
+        dropped,
+        resolved.kept_roles,
+        _blocks(program.root),
+    )
     split_tuple_assignments(canon)
     drop_local_keywords(canon)
     flatten_else_if(canon)
@@ -467,15 +475,15 @@ class _Facts:
     reads: set[int]
     barrier: bool
     content: int
-    """Digest of the canonical symbols, own and nested (names are placeholders here)."""
+    """Digest of the canonical shapes, own and nested (names are placeholders here)."""
     values: int
-    """Digest of the literal values, own and nested."""
+    """Digest of the literal values and kept names, own and nested."""
     sort_key: tuple[int, ...]
     """Stable CRC-32 digests (the order must not change between processes, and a collision
     only falls back to source order).  For a definition: its header's digest first, then its
     content's (a copy that edits a method's body must not move the method past methods of
-    other signatures); for other statements the content's.  Literal values come last, so a
-    shuffled table of constants of one shape is put back in one order too."""
+    other signatures); for other statements the content's.  Literal values and kept names
+    come last, so a shuffled table of constants of one shape is put back in one order too."""
 
 
 @dataclass(slots=True)
@@ -489,14 +497,23 @@ class _TokenFacts:
     writes: bytearray
     reads: bytearray
     barriers: bytearray
-    structural: bytearray
-    """1 for tokens that are not names: their texts are literal values (or empty)."""
+    shapes: list[str]
+    """The symbols with kept unbound names replaced by their ``kept_roles``: what the
+    content digests read, so that a copy pasted without its imports orders the same."""
+    valued: bytearray
+    """1 for tokens whose texts the value digests read: literal values (texts of the tokens
+    that are not names, often empty) and the kept unbound names the shapes leave out."""
 
 
 def _token_facts(canon: Canon) -> _TokenFacts:
     modes = canon.program.tokens.modes
     interned: dict[tuple[int, str], int] = {}
     intern = interned.setdefault
+    shapes = list(canon.symbols)
+    valued = bytearray(map(operator.not_, modes))
+    for index, role in canon.kept_roles.items():
+        shapes[index] = role
+        valued[index] = 1
     return _TokenFacts(
         keys=[
             intern(key, len(interned))
@@ -505,14 +522,15 @@ def _token_facts(canon: Canon) -> _TokenFacts:
         writes=bytearray(map(_WRITES.__contains__, modes)),
         reads=bytearray(map(_READS.__contains__, modes)),
         barriers=bytearray(map(_BARRIERS.__contains__, canon.symbols)),
-        structural=bytearray(map(operator.not_, modes)),
+        shapes=shapes,
+        valued=valued,
     )
 
 
 def _facts_of(
     statement: Statement, canon: Canon, known: dict[int, _Facts], tokens: _TokenFacts
 ) -> _Facts:
-    symbols = canon.symbols
+    symbols = tokens.shapes
     texts = canon.program.tokens.texts
     dropped = canon.dropped
     definition = statement.kind in _DEFINITIONS
@@ -534,13 +552,13 @@ def _facts_of(
                 own_values.extend(
                     compress(
                         texts[segment.start : segment.stop],
-                        tokens.structural[segment.start : segment.stop],
+                        tokens.valued[segment.start : segment.stop],
                     )
                 )
             else:
                 kept = [i for i in segment if not dropped[i]]
                 own = [symbols[i] for i in kept]
-                own_values.extend(texts[i] for i in kept if tokens.structural[i])
+                own_values.extend(texts[i] for i in kept if tokens.valued[i])
             run.extend(own)
             if definition and position == 0:
                 header = zlib.crc32(_encode("\x1f".join(own)))

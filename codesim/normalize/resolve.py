@@ -15,6 +15,8 @@ CamelCase name a class (``except ParseError``), anything else a module-level var
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from codesim.normalize import ir
 from codesim.normalize.ir import Program
 from codesim.normalize.tables import Tables
@@ -30,8 +32,21 @@ ATTRIBUTE_SCOPE = -1
 """The binding scope recorded for attribute members: one namespace per file."""
 
 
-def resolve(program: Program, tables: Tables) -> tuple[list[str], list[int]]:
-    """Final symbols for all raw tokens, and the scope that binds each placeholder (-2: none).
+@dataclass(slots=True)
+class Resolved:
+    """What ``resolve`` decides for the raw tokens of one file."""
+
+    symbols: list[str]
+    binders: list[int]
+    """The scope that binds each placeholder; -2 for tokens that are not placeholders."""
+    kept_roles: dict[int, str]
+    """For each unbound name kept as evidence (an import, a builtin), the placeholder it would
+    be if dangling: code pasted without its imports has exactly those placeholders, so an
+    ordering that reads these instead of the names is the same in the copy and the original."""
+
+
+def resolve(program: Program, tables: Tables) -> Resolved:
+    """Final symbols for all raw tokens, and the scope that binds each placeholder.
 
     Python's rules, simplified where it does not change what a copier can rename: a use looks
     in its own scope, then in enclosing function scopes (class bodies are skipped, as Python
@@ -57,6 +72,7 @@ def resolve(program: Program, tables: Tables) -> tuple[list[str], list[int]]:
     aliases = program.aliases
     raw = tokens.symbols
     kept = _kept_unbound(program, tables)
+    kept_roles: dict[int, str] = {}
     for index, mode in enumerate(tokens.modes):
         if mode <= ir.MODE_NONE:
             continue
@@ -76,16 +92,19 @@ def resolve(program: Program, tables: Tables) -> tuple[list[str], list[int]]:
             continue
         scope_id = _binding_scope(scopes, token_scopes[index], name)
         if scope_id < 0:
-            if kept is None or name in kept or name in aliases:
-                symbols[index] = aliases.get(name, name)
+            called = index > 0 and raw[index - 1] == tables.call_symbol
+            if name in kept or name in aliases:
+                # The role of what an alias stands for: ``Base as _b`` is read as ``Base``.
+                target = aliases.get(name, name)
+                symbols[index] = target
+                kept_roles[index] = _dangling_role(target.rpartition(".")[2], called)
             else:
-                called = index > 0 and raw[index - 1] == tables.call_symbol
                 symbols[index] = _dangling_role(name, called)
                 binders[index] = _MODULE_SCOPE
         else:
             symbols[index] = scopes[scope_id].binds[name]
             binders[index] = scope_id
-    return symbols, binders
+    return Resolved(symbols, binders, kept_roles)
 
 
 def _binding_scope(scopes: list[ir.Scope], start: int, name: str) -> int:
@@ -102,12 +121,11 @@ def _binding_scope(scopes: list[ir.Scope], start: int, name: str) -> int:
     return -1
 
 
-def _kept_unbound(program: Program, tables: Tables) -> frozenset[str] | None:
+def _kept_unbound(program: Program, tables: Tables) -> frozenset[str]:
     """The unbound names that stay evidence: builtins and every name an import statement
-    mentions.  ``None`` when the file has a wildcard import (any unbound name may be one)."""
+    mentions.  A wildcard import (``from turtle import *``) binds names nobody can list here:
+    they count as dangling, the same placeholders they get in code pasted without that line."""
     tokens = program.tokens
-    if tables.wildcard_symbol and tables.wildcard_symbol in tokens.symbols:
-        return None
     imported = {
         text
         for text, mode in zip(tokens.texts, tokens.modes, strict=True)

@@ -70,7 +70,6 @@ class Tables:
     pure_expressions: frozenset[str]
     call_symbol: str
     builtins: frozenset[str]
-    wildcard_symbol: str
 
 
 @cache
@@ -115,7 +114,6 @@ def compile_tables(language: Language) -> Tables:
         frozenset(language.aliases.get(k, k) for k in language.pure_expressions),
         _symbol_for(language, language.call),
         language.builtins,
-        _symbol_for(language, language.wildcard_import) if language.wildcard_import else "",
     )
 
 
