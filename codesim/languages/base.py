@@ -82,6 +82,10 @@ class Language:
     negated_operators: Mapping[str, str] = field(default_factory=dict)
     aliased_import: str = ""
     """``import numpy as np``: uses of ``np`` are emitted as ``numpy``."""
+    module_path: str = ""
+    """A dotted module path in an import (``pip._vendor.rich.console``): a first-party path,
+    one whose head is a folder the file lives in, is emitted relative to that folder, so a
+    vendored copy whose imports were rewritten reads like the original."""
     call: str = ""
     builtins: frozenset[str] = frozenset()
     """Names every program may use without binding or importing them (``len``, ``ValueError``):

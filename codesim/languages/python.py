@@ -135,6 +135,7 @@ PYTHON = Language(
         "is not": "is",
     },
     aliased_import="aliased_import",
+    module_path="dotted_name",
     call="call",
     builtins=_kinds(
         # The public names of Python 3.11's builtins module, the names later versions add, the

@@ -8,6 +8,8 @@ the IR.
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import tree_sitter
 
 from codesim.languages import Language
@@ -21,8 +23,12 @@ from codesim.tokens import TokenStream, Unit, UnitKind
 __all__ = ["normalize"]
 
 
-def normalize(data: bytes, language: Language) -> TokenStream:
+def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
     """The canonical token stream of one file.
+
+    ``path`` is the file's POSIX path relative to its project's root: the folders on it are
+    the packages first-party imports are read against, so a vendored copy whose imports name
+    its new home (``pip._vendor.rich``) normalizes like the original (``rich``).
 
     Never raises for bad code: tree-sitter recovers from syntax errors, and the bytes it
     could not parse are counted in ``TokenStream.error_count`` and ``error_bytes``.
@@ -38,7 +44,7 @@ def normalize(data: bytes, language: Language) -> TokenStream:
         retry = parser.parse(spaced)
         if not retry.root_node.has_error:
             tree, data = retry, spaced
-    program = walk(tree, data, tables)
+    program = walk(tree, data, tables, PurePosixPath(path).parent.parts if path else ())
     resolved = resolve(program, tables)
     symbols, binders = resolved.symbols, resolved.binders
     dropped = bytearray(len(symbols))

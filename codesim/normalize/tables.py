@@ -46,6 +46,7 @@ F_COMPARISON = 1 << 23
 F_ALIASED_IMPORT = 1 << 24
 F_CALL = 1 << 25
 F_BINARY = 1 << 26
+F_MODULE_PATH = 1 << 27
 
 _ERROR_KIND_ID = 0xFFFF
 _SPLATS = frozenset({"list_splat", "list_splat_pattern", "parenthesized_list_splat"})
@@ -174,6 +175,7 @@ def _flags_for(language: Language, name: str, named: bool) -> int:
         (frozenset({language.aliased_import}), F_ALIASED_IMPORT),
         (frozenset({language.call}), F_CALL),
         (frozenset({language.binary_operator}), F_BINARY),
+        (frozenset({language.module_path}), F_MODULE_PATH),
     )
     value = 0
     for kinds, flag in checks:

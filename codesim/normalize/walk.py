@@ -38,6 +38,7 @@ from codesim.normalize.tables import (
     F_IMPORT,
     F_INTERPOLATION,
     F_KWARG,
+    F_MODULE_PATH,
     F_NEGATION,
     F_NONLOCAL,
     F_PARAM_WRAPPER,
@@ -74,8 +75,14 @@ and a file of huge string tables must not double its memory."""
 _MODULE_UNIT = "<module>"
 
 
-def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
-    """Emit the raw tokens of ``tree`` (parsed from ``data``) and group them into statements."""
+def walk(
+    tree: tree_sitter.Tree, data: bytes, tables: Tables, package: tuple[str, ...] = ()
+) -> Program:
+    """Emit the raw tokens of ``tree`` (parsed from ``data``) and group them into statements.
+
+    ``package`` names the folders the file lives in, outermost first: first-party module paths
+    in imports are emitted relative to them (see ``first_party_depth``).
+    """
     action = tables.action
     symbol = tables.symbol
     negated = tables.negated_operators
@@ -349,10 +356,15 @@ def walk(tree: tree_sitter.Tree, data: bytes, tables: Tables) -> Program:
             elif flags & F_ALIASED_IMPORT:
                 # import numpy as np: later uses of np are emitted as numpy.
                 original, alias = node.children[0], node.children[-1]
-                aliases[alias.text.decode("utf-8", "replace")] = original.text.decode(
-                    "utf-8", "replace"
-                )
+                path = original.text.decode("utf-8", "replace").split(".")
+                path = path[first_party_depth(path, package) :]
+                aliases[alias.text.decode("utf-8", "replace")] = ".".join(path)
                 push((original, ir.MODE_EXTERNAL, None))
+                continue
+            elif flags & F_MODULE_PATH and mode == ir.MODE_EXTERNAL and package:
+                parts = [c for c in node.children if action[c.kind_id] == ACT_IDENT]
+                depth = first_party_depth([_text(c) for c in parts], package)
+                extend([(part, mode, None) for part in reversed(parts[depth:])])
                 continue
             elif flags & F_PARAMS:
                 for child in reversed(node.children):
@@ -605,3 +617,27 @@ def _syntax_errors(tree: tree_sitter.Tree) -> tuple[int, int]:
         elif node.has_error:
             stack.extend(node.children)
     return count, size
+
+
+def first_party_depth(path: list[str], package: tuple[str, ...]) -> int:
+    """How many leading parts of the module ``path`` name folders of ``package``.
+
+    A path whose head is one of the folders the importing file lives in is first-party: it
+    names code of the same project, and is read relative to the deepest folder both share.
+    ``pip._vendor.rich.segment`` imported from ``pip/_vendor/rich/console.py`` and
+    ``rich.segment`` imported from ``rich/console.py`` both become ``segment``, as the
+    relative ``from .segment import ...`` does; ``pip._vendor.urllib3`` imported from
+    ``pip/_vendor/requests/`` becomes ``urllib3``, as the original's third-party import is.
+    The last part always stays, so an import never vanishes.
+    """
+    best = 0
+    for start, folder in enumerate(package):
+        if folder != path[0]:
+            continue
+        shared = 0
+        for mine, theirs in zip(package[start:], path, strict=False):
+            if mine != theirs:
+                break
+            shared += 1
+        best = max(best, shared)
+    return min(best, len(path) - 1)

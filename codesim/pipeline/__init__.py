@@ -124,7 +124,7 @@ def read_side(
 def normalize_file(source: SourceFile, options: Options, *, units: bool = False) -> NormalizedFile:
     """Normalize, split into units and fingerprint one file."""
     stream = fold_small_units(
-        normalize(source.data, get_language(source.language)), options.kgram_size
+        normalize(source.data, get_language(source.language), source.path), options.kgram_size
     )
     prepared = prepared_file(
         source.path, source.language, stream, LineIndex.of(source.data), options

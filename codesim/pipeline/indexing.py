@@ -116,7 +116,7 @@ def _records(
 
 def _record(job: tuple[str, str, bytes], settings: IndexSettings) -> FileRecord:
     path, language, data = job
-    stream = fold_small_units(normalize(data, get_language(language)), settings.kgram_size)
+    stream = fold_small_units(normalize(data, get_language(language), path), settings.kgram_size)
     return file_record(path, language, data, stream, settings)
 
 

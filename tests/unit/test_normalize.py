@@ -149,6 +149,37 @@ def test_aliasing_an_import_does_not_change_the_order_of_statements() -> None:
     assert symbols(aliased) == symbols(plain)
 
 
+def in_file(source: str, path: str) -> list[str]:
+    return normalize(textwrap.dedent(source).encode(), PYTHON, path).symbols
+
+
+def test_a_vendored_copy_whose_imports_name_its_new_home_reads_like_the_original() -> None:
+    original = """\
+        from rich.segment import Segment
+        from urllib3.util import retry
+        import rich.console as con
+        con.render(Segment(retry))
+    """
+    vendored = original.replace("rich.", "pip._vendor.rich.").replace(
+        "urllib3.", "pip._vendor.urllib3."
+    )
+    assert in_file(vendored, "src/pip/_vendor/rich/markdown.py") == in_file(
+        original, "rich/markdown.py"
+    )
+    # Relative imports are the same form.
+    relative = original.replace("from rich.segment", "from .segment")
+    assert in_file(relative, "rich/markdown.py") == in_file(original, "rich/markdown.py")
+
+
+def test_only_imports_of_the_files_own_folders_are_first_party() -> None:
+    source = "from rich.segment import Segment\nimport json.decoder\n"
+    assert "rich" in in_file(source, "tools/report.py")
+    assert "json" in in_file(source, "app/rich/report.py")
+    assert "rich" not in in_file(source, "app/rich/report.py")
+    # An import of the file's own package keeps its last part.
+    assert "rich" in in_file("import pip._vendor.rich\n", "pip/_vendor/rich/x.py")
+
+
 def test_literals_become_typed_placeholders_with_values_on_the_side() -> None:
     stream = norm('x = 3\ny = 2.5\nz = "hw,d->hwd"\nw = None\n')
     literals = sorted(s for s in stream.symbols if s in {"INT", "FLOAT", "STR", "None"})
