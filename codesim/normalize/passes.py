@@ -14,9 +14,11 @@ The passes run in this order, each on the output of the one before:
    (first, so that inserted noise cannot hide the patterns the next passes look for);
 5. ``merge_conditionals``: ``if c: x = a`` / ``else: x = b`` reads as ``x = a if c else b``
    (and the same for ``return``);
-6. ``loops_to_comprehensions``: ``out = []`` + ``for t in it: out.append(e)`` reads as
-   ``out = [e for t in it]`` (with an ``if`` filter too);
-7. ``order_statements``: independent statements of a block in a canonical order.
+6. ``counting_loops_to_for``: ``i = 0`` + ``while i < n: ...; i += 1`` reads as
+   ``for i in range(n): ...``;
+7. ``loops_to_comprehensions``: ``out = []`` + ``for t in it: out.append(e)`` reads as
+   ``out = [e for t in it]`` (with an ``if`` filter too; sets and dictionaries alike);
+8. ``order_statements``: independent statements of a block in a canonical order.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def run_passes(program: Program, resolved: Resolved, dropped: bytearray) -> None
     flatten_else_if(canon)
     drop_dead_code(canon)
     merge_conditionals(canon)
+    counting_loops_to_for(canon)
     loops_to_comprehensions(canon)
     order_statements(canon)
 
@@ -235,9 +238,96 @@ def _conditional(
     return Statement(first.kind, segments=assignment), 0
 
 
+def counting_loops_to_for(canon: Canon) -> None:
+    """``i = a`` + ``while i < b: ...; i += s`` reads as ``for i in range(a, b, s): ...``
+    (``range(b)`` when ``a`` is 0 and ``s`` is 1), token for token in the ``for`` order: the
+    ``while`` keyword, the comparison and the counter in it become ``in``, ``call`` and
+    ``range``.  Only when nothing else in the body assigns the counter and no ``continue``
+    skips the step, the two cases where the loops would count differently."""
+    for block in canon.blocks:
+        statements = block.statements
+        rewritten: list[Statement] = []
+        index = 0
+        while index < len(statements):
+            merged = None
+            if index + 1 < len(statements):
+                merged = _counting_loop(statements[index], statements[index + 1], canon)
+            if merged is None:
+                rewritten.append(statements[index])
+                index += 1
+            else:
+                rewritten.append(merged)
+                index += 2
+        block.statements = rewritten
+
+
+def _counting_loop(start: Statement, loop: Statement, canon: Canon) -> Statement | None:
+    symbols = canon.symbols
+    tokens = canon.program.tokens
+    texts = tokens.texts
+    binders = canon.binders
+    init = _simple_range(start)
+    if len(init) < 3 or symbols[init[0]] != "assignment" or tokens.modes[init[1]] != ir.MODE_BIND:
+        return None
+    segments = loop.segments
+    if len(segments) != 2:
+        return None
+    header, body = segments
+    if not isinstance(header, range) or not isinstance(body, Block) or not body.statements:
+        return None
+    counter = (texts[init[1]], binders[init[1]])
+
+    def is_counter(index: int) -> bool:
+        return (texts[index], binders[index]) == counter
+
+    # while_statement comparison_operator COUNTER < END...
+    if (
+        len(header) < 5
+        or symbols[header[0]] != "while_statement"
+        or symbols[header[1]] != "comparison_operator"
+        or not is_counter(header[2])
+        or symbols[header[3]] != "<"
+    ):
+        return None
+    # assignment COUNTER binary_operator COUNTER + INT (``i += s`` is emitted like this too)
+    step = _simple_range(body.statements[-1])
+    if (
+        len(step) != 6
+        or [symbols[i] for i in (step[0], step[2], step[4], step[5])]
+        != ["assignment", "binary_operator", "+", "INT"]
+        or not (is_counter(step[1]) and is_counter(step[3]))
+    ):
+        return None
+    for statement in body.statements[:-1]:
+        for index in flatten(statement):
+            if symbols[index] == "continue_statement" or (
+                is_counter(index) and tokens.modes[index] in _WRITES
+            ):
+                return None
+    body.statements = body.statements[:-1]
+    symbols[init[0]] = "for_statement"
+    symbols[header[0]], symbols[header[1]] = "in", "call"
+    symbols[header[2]] = texts[header[2]] = "range"
+    binders[header[2]] = -2
+    merged: list[range | Block] = [range(init[0], init[1] + 1), range(header[0], header[3])]
+    unit_step = texts[step[5]] == "1"
+    if not (unit_step and len(init) == 3 and symbols[init[2]] == "INT" and texts[init[2]] == "0"):
+        merged.append(range(init[2], init.stop))
+    merged.append(range(header[4], header.stop))
+    if not unit_step:
+        merged.append(range(step[5], step.stop))
+    merged.append(body)
+    return Statement("for_statement", segments=merged)
+
+
 def loops_to_comprehensions(canon: Canon) -> None:
-    """``out = []`` then ``for t in it: out.append(e)`` (optionally under one ``if c:``) reads
-    as ``out = [e for t in it if c]``: the tokens of the comprehension, in its order."""
+    """A loop that only fills an empty collection reads as the comprehension that builds it,
+    token for token in the comprehension's order (optionally under one ``if c:`` filter):
+
+    - ``out = []`` + ``for t in it: out.append(e)`` as ``out = [e for t in it]``;
+    - ``out = set()`` + ``for t in it: out.add(e)`` as ``out = {e for t in it}``;
+    - ``out = {}`` (or ``dict()``) + ``for t in it: out[k] = v`` as ``out = {k: v for t in it}``.
+    """
     for block in canon.blocks:
         statements = block.statements
         rewritten: list[Statement] = []
@@ -255,16 +345,29 @@ def loops_to_comprehensions(canon: Canon) -> None:
         block.statements = rewritten
 
 
+_EMPTY_COLLECTIONS = {
+    ("list",): "list_comprehension",
+    ("call", "set"): "set_comprehension",
+    ("dictionary",): "dictionary_comprehension",
+    ("call", "dict"): "dictionary_comprehension",
+}
+"""How an empty collection is spelled (after ``assignment NAME``) and the comprehension that
+replaces its head token."""
+_FILLERS = {"list_comprehension": "append", "set_comprehension": "add"}
+"""The method a loop calls to fill each kind (dictionaries are filled by item assignment)."""
+
+
 def _comprehension(start: Statement, loop: Statement, canon: Canon) -> Statement | None:
     symbols = canon.symbols
-    texts = canon.program.tokens.texts
     init = _simple_range(start)
     if (
-        len(init) != 3
+        len(init) < 3
         or symbols[init[0]] != "assignment"
         or canon.program.tokens.modes[init[1]] != ir.MODE_BIND
-        or symbols[init[2]] != "list"
     ):
+        return None
+    kind = _EMPTY_COLLECTIONS.get(tuple(symbols[i] for i in init[2:]))
+    if kind is None:
         return None
     segments = loop.segments
     if len(segments) != 2 or not isinstance(segments[0], range) or not segments[0]:
@@ -281,24 +384,56 @@ def _comprehension(start: Statement, loop: Statement, canon: Canon) -> Statement
             body = _only_statement(body.segments[1])
     if body is None:
         return None
-    append = _simple_range(body)
-    if (
-        len(append) < 5
-        or symbols[append[0]] != "call"
-        or symbols[append[1]] != "attribute"
-        or texts[append[2]] != texts[init[1]]
-        or canon.binders[append[2]] != canon.binders[init[1]]
-        or symbols[append[3]] != "append"
-    ):
+    element = _element(_simple_range(body), init[1], kind, canon)
+    if element is None:
         return None
-    _drop_range(range(append[0], append[0] + 4), canon)
-    symbols[init[2]] = "list_comprehension"
+    symbols[init[2]] = kind
+    _drop_range(init[3:], canon)
     symbols[header[0]] = "for_in_clause"
-    merged: list[range | Block] = [init, range(append[0] + 4, append.stop), header]
+    merged: list[range | Block] = [init, *element, header]
     if guard is not None:
         symbols[guard[0]] = "if_clause"
         merged.append(guard)
     return Statement(start.kind, segments=merged)
+
+
+def _element(fill: range, target: int, kind: str, canon: Canon) -> list[range] | None:
+    """The tokens of what one step of the loop adds to the collection at ``target`` (dropping
+    the tokens that add it), or None if ``fill`` does not just add to it."""
+    symbols = canon.symbols
+    texts = canon.program.tokens.texts
+    binders = canon.binders
+    name, scope = texts[target], binders[target]
+    method = _FILLERS.get(kind)
+    shape: tuple[str, ...]
+    if method is not None:
+        # call attribute NAME method ARGUMENT
+        head = range(fill.start, fill.start + 4)
+        shape = ("call", "attribute", "", method)
+        element = range(fill.start + 4, fill.stop)
+    else:
+        # assignment subscript NAME KEY VALUE: the subscript stands for the item's pair
+        head = range(fill.start, fill.start + 3)
+        shape = ("assignment", "subscript", "")
+        element = range(fill.start + 1, fill.stop)
+    if len(fill) <= len(head) or any(
+        expected and symbols[i] != expected for i, expected in zip(head, shape, strict=True)
+    ):
+        return None
+    owner = head[2]
+    if texts[owner] != name or binders[owner] != scope:
+        return None
+    # An element that reads the collection being built (out[k] = out.get(k, 0) + 1) is not a
+    # comprehension.
+    if any(texts[i] == name and binders[i] == scope for i in element if i != owner):
+        return None
+    if method is not None:
+        _drop_range(head, canon)
+        return [element]
+    symbols[head[1]] = "pair"
+    canon.dropped[head[0]] = 1
+    canon.dropped[owner] = 1
+    return [range(head[1], owner), range(owner + 1, fill.stop)]
 
 
 def _only_statement(segment: range | Block) -> Statement | None:

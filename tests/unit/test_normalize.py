@@ -384,6 +384,43 @@ def test_an_appending_loop_reads_as_a_list_comprehension() -> None:
     assert symbols(loop) == symbols(comprehension)
 
 
+def test_loops_filling_a_set_or_a_dictionary_read_as_their_comprehensions() -> None:
+    set_loop = "def f(xs):\n    out = set()\n    for x in xs:\n        out.add(x * 2)\n"
+    assert symbols(set_loop) == symbols("def f(xs):\n    out = {x * 2 for x in xs}\n")
+    dict_loop = (
+        "def f(xs):\n    out = {}\n    for x in xs:\n        if x:\n            out[x] = x * 2\n"
+    )
+    comprehension = "def f(xs):\n    out = {x: x * 2 for x in xs if x}\n"
+    assert symbols(dict_loop) == symbols(comprehension)
+    assert symbols(dict_loop.replace("{}", "dict()")) == symbols(comprehension)
+
+
+def test_a_loop_that_reads_what_it_fills_is_not_a_comprehension() -> None:
+    counting = "def f(xs):\n    out = {}\n    for x in xs:\n        out[x] = out.get(x, 0) + 1\n"
+    assert "dictionary_comprehension" not in symbols(counting)
+
+
+def test_a_counting_while_loop_reads_as_a_for_loop_over_a_range() -> None:
+    for_loop = "def f(xs):\n    for i in range(len(xs)):\n        print(xs[i])\n"
+    while_loop = (
+        "def f(xs):\n    k = 0\n    while k < len(xs):\n        print(xs[k])\n        k += 1\n"
+    )
+    assert symbols(while_loop) == symbols(for_loop)
+    stepped = "def f(a, b):\n    for i in range(a, b, 3):\n        print(i)\n"
+    stepping = "def f(a, b):\n    i = a\n    while i < b:\n        print(i)\n        i = i + 3\n"
+    assert symbols(stepping) == symbols(stepped)
+
+
+def test_a_while_loop_that_may_skip_its_step_stays_a_while_loop() -> None:
+    skipping = (
+        "def f(n):\n    i = 0\n    while i < n:\n        if i == 3:\n            continue\n"
+        "        i += 1\n"
+    )
+    moving = "def f(n):\n    i = 0\n    while i < n:\n        i = i * 2\n        i += 1\n"
+    assert "while_statement" in symbols(skipping)
+    assert "while_statement" in symbols(moving)
+
+
 def test_literal_values_are_compared_by_meaning_not_spelling() -> None:
     one = norm("A = 0o40000\nB = 'caf\\u00e9'\nC = 1_000\n").texts
     two = norm('A = 16384\nB = "café"\nC = 1000\n').texts
