@@ -816,7 +816,8 @@ def deadcode(source: str, rng: random.Random, *, density: float = 1.0) -> Outcom
 
 def restructure(source: str, rng: random.Random, *, rate: float = 0.7) -> Outcome:
     """Rewrite cheap syntactic variants in both directions: tuple assignment vs separate
-    statements, augmented vs plain assignment, append loop vs list comprehension, ``if``
+    statements, augmented vs plain assignment, filling loop vs list, set or dict
+    comprehension, ``for`` over a ``range`` vs counting ``while``, ``if``
     statement vs conditional expression, ``elif`` vs nested ``else: if``, redundant
     parentheses, ``pass``, ``not (a == b)`` vs ``a != b``, f-string vs ``.format`` vs ``%``,
     import aliasing, keyword vs positional arguments of module functions."""
@@ -948,6 +949,13 @@ def _rewrite_block(
                 applied["comprehension_to_loop"] += 1
                 index += 2
                 continue
+        if not in_class and rng.random() < rate:
+            loop = _range_loop_to_while(stmt, uses)
+            if loop is not None:
+                body[index : index + 1] = loop
+                applied["range_loop_to_while"] += 1
+                index += 2
+                continue
         if rng.random() < rate:
             replaced = _if_to_ifexp(stmt)
             if replaced is not None:
@@ -1012,19 +1020,67 @@ def _toggle_augmented(stmt: ast.stmt) -> ast.stmt | None:
     return None
 
 
+def _empty_collection(value: ast.expr) -> type[ast.expr] | None:
+    """The comprehension an empty ``[]``, ``set()``, ``{}`` or ``dict()`` is filled into."""
+    if isinstance(value, ast.List) and not value.elts:
+        return ast.ListComp
+    if isinstance(value, ast.Dict) and not value.keys:
+        return ast.DictComp
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("set", "dict")
+        and not value.args
+        and not value.keywords
+    ):
+        return ast.SetComp if value.func.id == "set" else ast.DictComp
+    return None
+
+
+def _filled_item(inner: ast.stmt, result: str, kind: type[ast.expr]) -> list[ast.expr] | None:
+    """What one loop step adds to ``result`` (``r.append(e)``, ``r.add(e)``, ``r[k] = v``)."""
+    if kind is ast.DictComp:
+        if (
+            isinstance(inner, ast.Assign)
+            and len(inner.targets) == 1
+            and isinstance(inner.targets[0], ast.Subscript)
+            and isinstance(inner.targets[0].value, ast.Name)
+            and inner.targets[0].value.id == result
+            and not isinstance(inner.targets[0].slice, ast.Slice)
+        ):
+            return [inner.targets[0].slice, inner.value]
+        return None
+    method = "append" if kind is ast.ListComp else "add"
+    if (
+        isinstance(inner, ast.Expr)
+        and isinstance(inner.value, ast.Call)
+        and isinstance(inner.value.func, ast.Attribute)
+        and inner.value.func.attr == method
+        and isinstance(inner.value.func.value, ast.Name)
+        and inner.value.func.value.id == result
+        and len(inner.value.args) == 1
+        and not inner.value.keywords
+        and not isinstance(inner.value.args[0], ast.Starred)
+    ):
+        return [inner.value.args[0]]
+    return None
+
+
 def _loop_to_comprehension(first: ast.stmt, loop: ast.stmt, uses: Counter[str]) -> ast.stmt | None:
     """``r = []`` + ``for x in it: r.append(e)`` (optionally under one ``if``) -> ``r = [e for
-    x in it if c]``, when ``x`` is used nowhere else (a comprehension does not leak it)."""
+    x in it if c]``, and the same for ``set()`` + ``r.add(e)`` and ``{}`` + ``r[k] = v``, when
+    ``x`` is used nowhere else (a comprehension does not leak it)."""
     if not (
         isinstance(first, ast.Assign)
         and len(first.targets) == 1
         and isinstance(first.targets[0], ast.Name)
-        and isinstance(first.value, ast.List)
-        and not first.value.elts
         and isinstance(loop, ast.For)
         and not loop.orelse
         and len(loop.body) == 1
     ):
+        return None
+    kind = _empty_collection(first.value)
+    if kind is None:
         return None
     result = first.targets[0].id
     inner = loop.body[0]
@@ -1032,20 +1088,10 @@ def _loop_to_comprehension(first: ast.stmt, loop: ast.stmt, uses: Counter[str]) 
     if isinstance(inner, ast.If) and not inner.orelse and len(inner.body) == 1:
         conditions.append(inner.test)
         inner = inner.body[0]
-    if not (
-        isinstance(inner, ast.Expr)
-        and isinstance(inner.value, ast.Call)
-        and isinstance(inner.value.func, ast.Attribute)
-        and inner.value.func.attr == "append"
-        and isinstance(inner.value.func.value, ast.Name)
-        and inner.value.func.value.id == result
-        and len(inner.value.args) == 1
-        and not inner.value.keywords
-        and not isinstance(inner.value.args[0], ast.Starred)
-    ):
+    item = _filled_item(inner, result, kind)
+    if item is None:
         return None
-    element = inner.value.args[0]
-    parts: list[ast.AST] = [element, loop.iter, *conditions]
+    parts: list[ast.AST] = [*item, loop.iter, *conditions]
     if any(result in names_read(p) for p in parts):
         return None
     if any(
@@ -1059,18 +1105,26 @@ def _loop_to_comprehension(first: ast.stmt, loop: ast.stmt, uses: Counter[str]) 
     loop_uses = _name_uses(loop)
     if any(uses[t] != loop_uses[t] for t in targets):
         return None
-    comp = ast.ListComp(element, [ast.comprehension(loop.target, loop.iter, conditions, 0)])
+    generators = [ast.comprehension(loop.target, loop.iter, conditions, 0)]
+    comp: ast.expr
+    if kind is ast.DictComp:
+        comp = ast.DictComp(item[0], item[1], generators)
+    elif kind is ast.SetComp:
+        comp = ast.SetComp(item[0], generators)
+    else:
+        comp = ast.ListComp(item[0], generators)
     return ast.Assign([first.targets[0]], comp)
 
 
 def _comprehension_to_loop(stmt: ast.stmt, uses: Counter[str]) -> list[ast.stmt] | None:
-    """``r = [e for x in it if c]`` -> ``r = []`` + ``for x in it: if c: r.append(e)``, when
+    """``r = [e for x in it if c]`` -> ``r = []`` + ``for x in it: if c: r.append(e)`` (sets
+    fill with ``r.add(e)`` from ``set()``, dictionaries with ``r[k] = v`` from ``{}``), when
     ``x`` is used nowhere else (the loop leaks it) and nothing captures it."""
     if not (
         isinstance(stmt, ast.Assign)
         and len(stmt.targets) == 1
         and isinstance(stmt.targets[0], ast.Name)
-        and isinstance(stmt.value, ast.ListComp)
+        and isinstance(stmt.value, ast.ListComp | ast.SetComp | ast.DictComp)
         and len(stmt.value.generators) == 1
         and not stmt.value.generators[0].is_async
         and len(stmt.value.generators[0].ifs) <= 1
@@ -1081,7 +1135,8 @@ def _comprehension_to_loop(stmt: ast.stmt, uses: Counter[str]) -> list[ast.stmt]
     result = stmt.targets[0].id
     if result in names_read(comp) or not _name_target(gen.target):
         return None
-    if _contains(comp.elt, (ast.Lambda, *_COMPREHENSIONS), scope_only=False) or any(
+    items = [comp.key, comp.value] if isinstance(comp, ast.DictComp) else [comp.elt]
+    if any(_contains(e, (ast.Lambda, *_COMPREHENSIONS), scope_only=False) for e in items) or any(
         _contains(c, (ast.Lambda, *_COMPREHENSIONS), scope_only=False) for c in gen.ifs
     ):
         return None
@@ -1090,15 +1145,76 @@ def _comprehension_to_loop(stmt: ast.stmt, uses: Counter[str]) -> list[ast.stmt]
     comp_uses = _name_uses(comp)
     if any(uses[t] != comp_uses[t] for t in names_written(gen.target)):
         return None
-    append = ast.Expr(
-        ast.Call(ast.Attribute(ast.Name(result, ast.Load()), "append", ast.Load()), [comp.elt], [])
-    )
-    inner: ast.stmt = append
+    target = ast.Name(result, ast.Load())
+    fill: ast.stmt
+    empty: ast.expr
+    if isinstance(comp, ast.DictComp):
+        fill = ast.Assign([ast.Subscript(target, comp.key, ast.Store())], comp.value)
+        empty = ast.Dict([], [])
+    elif isinstance(comp, ast.SetComp):
+        fill = ast.Expr(ast.Call(ast.Attribute(target, "add", ast.Load()), [comp.elt], []))
+        empty = ast.Call(ast.Name("set", ast.Load()), [], [])
+    else:
+        fill = ast.Expr(ast.Call(ast.Attribute(target, "append", ast.Load()), [comp.elt], []))
+        empty = ast.List([], ast.Load())
+    inner: ast.stmt = fill
     if gen.ifs:
-        inner = ast.If(gen.ifs[0], [append], [])
+        inner = ast.If(gen.ifs[0], [fill], [])
     return [
-        ast.Assign([ast.Name(result, ast.Store())], ast.List([], ast.Load())),
+        ast.Assign([ast.Name(result, ast.Store())], empty),
         ast.For(gen.target, gen.iter, [inner], []),
+    ]
+
+
+def _range_loop_to_while(stmt: ast.stmt, uses: Counter[str]) -> list[ast.stmt] | None:
+    """``for i in range(a, b, s): body`` -> ``i = a`` + ``while i < b: body; i += s``, when the
+    loop has no ``else``, nothing in the body can skip the step (``continue``) or assign
+    ``i``, ``s`` is a positive literal, ``i`` is used nowhere else (the loops leave it at
+    different values), and the body can change nothing ``b`` reads (``while`` re-evaluates it)."""
+    if not (
+        isinstance(stmt, ast.For)
+        and not stmt.orelse
+        and isinstance(stmt.target, ast.Name)
+        and isinstance(stmt.iter, ast.Call)
+        and isinstance(stmt.iter.func, ast.Name)
+        and stmt.iter.func.id == "range"
+        and 1 <= len(stmt.iter.args) <= 3
+        and not stmt.iter.keywords
+        and not any(isinstance(a, ast.Starred) for a in stmt.iter.args)
+    ):
+        return None
+    args = stmt.iter.args
+    start: ast.expr = args[0] if len(args) > 1 else ast.Constant(0)
+    end = args[1] if len(args) > 1 else args[0]
+    step = args[2] if len(args) == 3 else ast.Constant(1)
+    if not (isinstance(step, ast.Constant) and type(step.value) is int and step.value > 0):
+        return None
+    counter = stmt.target.id
+    body = ast.Module(stmt.body, [])
+    if _contains(body, (ast.Continue,), scope_only=False) or counter in names_written(body):
+        return None
+    if uses[counter] != _name_uses(stmt)[counter]:
+        return None
+    end_names = names_read(end)
+    if counter in end_names or end_names & names_written(body):
+        return None
+    if any(
+        isinstance(node, ast.Attribute | ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in end_names
+        for node in ast.walk(body)
+    ):
+        return None  # a method call or item assignment could change what ``b`` evaluates to
+    if _contains(end, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)):
+        return None
+    step_statement = ast.AugAssign(ast.Name(counter, ast.Store()), ast.Add(), step)
+    return [
+        ast.Assign([ast.Name(counter, ast.Store())], start),
+        ast.While(
+            ast.Compare(ast.Name(counter, ast.Load()), [ast.Lt()], [end]),
+            [*stmt.body, step_statement],
+            [],
+        ),
     ]
 
 
