@@ -713,6 +713,10 @@ def _facts_of(
                 reads |= facts.reads
                 barrier = barrier or facts.barrier
     content = zlib.crc32(_encode("\x1f".join(run)), content)
+    if statement.kind == "expression_statement" and run[:1] == ["call"]:
+        # A call whose result is thrown away runs for its effects (``left(90)`` then
+        # ``forward(10)``): such calls keep their order among themselves.
+        writes.add(_EFFECTS)
     values = zlib.crc32(_encode("\x1f".join(own_values)))
     sort_key = (header, content, values) if definition else (content, values)
     return _Facts(writes, reads, barrier and not definition, content, values, sort_key)
@@ -739,6 +743,8 @@ def _note_names(
     return barrier
 
 
+_EFFECTS = -1
+"""The name key every bare call statement writes (real keys count up from 0)."""
 _WRITES = frozenset({ir.MODE_BIND, ir.MODE_PARAM, ir.MODE_DEF, ir.MODE_ATTR_BIND})
 _READS = frozenset({ir.MODE_USE, ir.MODE_ATTR_USE})
 

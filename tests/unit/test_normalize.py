@@ -342,6 +342,21 @@ def test_independent_statements_and_definitions_are_put_in_one_order() -> None:
     assert symbols(one) == symbols(two)
 
 
+def test_calls_made_for_their_effects_keep_their_order() -> None:
+    # Drawing commands: swapping two of them draws something else, so a copy cannot, and the
+    # order must survive whatever else moves around them.
+    def body(first: str, second: str) -> str:
+        return f"def f(pen):\n    size = 3\n    {first}\n    {second}\n    pen.up()\n"
+
+    def calls(source: str) -> list[str]:
+        return [t for t in norm(source).texts if t in {"left", "forward", "up"}]
+
+    assert calls(body("left(90)", "forward(10)")) == ["left", "forward", "up"]
+    assert calls(body("forward(10)", "left(90)")) == ["forward", "left", "up"]
+    moved = "def f(pen):\n    left(90)\n    forward(10)\n    size = 3\n    pen.up()\n"
+    assert norm(moved).texts == norm(body("left(90)", "forward(10)")).texts
+
+
 def test_dependent_statements_keep_their_order() -> None:
     one = "def f(p):\n    a = p + 1\n    a = a * 2\n    return a\n"
     two = "def f(p):\n    a = p * 2\n    a = a + 1\n    return a\n"
