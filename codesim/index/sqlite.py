@@ -73,6 +73,13 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
 _WAL_VERSION = 2
 _WAL_SIZE_LIMIT = 16 << 20
+_FLUSH_UNITS = 2000
+"""Units whose band rows (42 each) are written together: sorted batches fill B-tree pages
+in order, and flushing as records arrive overlaps the writes with the workers' normalizing."""
+_CACHE_KIB = 64 << 10
+"""Page cache per connection (SQLite's default is 2 MiB).  The band table of a million-line
+index is about 70 MB, and a project's band rows land all over it: with the default cache an
+add re-reads and re-spills the same pages."""
 _QUERY_CHUNK = 500
 """Values per ``IN (...)`` list: well under SQLite's limit on bound parameters."""
 
@@ -171,6 +178,7 @@ class SqliteStore:
             connection.execute("PRAGMA synchronous = NORMAL")
             # Truncate the write-ahead log back to this size after a large add.
             connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
+            connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
             stored = _read_settings(target, connection)
         except sqlite3.DatabaseError as exc:
             connection.close()
@@ -203,18 +211,16 @@ class SqliteStore:
                 "VALUES (?, ?, ?, ?, ?)",
                 (meta.name, meta.version, meta.license, meta.url, meta.commit),
             )
-            buckets: list[npt.NDArray[np.int64]] = []
-            members: list[npt.NDArray[np.int64]] = []
-            fingerprints: list[HashArray] = []
+            pending = _PendingUnits()
+            counted: set[int] = set()
             for record in files:
                 unit_ids, signatures = self._insert_file(project, record)
-                banded = ~is_empty(signatures)
-                ids = band_ids(signatures[banded])
-                buckets.append(ids.ravel())
-                members.append(np.repeat(unit_ids[banded], BANDS))
-                fingerprints.extend(unit.fingerprints for unit in record.units)
-            self._insert_bands(buckets, members)
-            self._count_fingerprints(fingerprints, +1)
+                pending.add(unit_ids, signatures, record)
+                # Flushed as records arrive rather than once at the end: while this process
+                # writes, the workers making the next records keep going.
+                if pending.units >= _FLUSH_UNITS:
+                    self._flush(pending, counted)
+            self._flush(pending, counted)
 
     def remove(self, name: str, version: str) -> bool:
         """Remove a project in one transaction; ``False`` if it was not there."""
@@ -372,38 +378,46 @@ class SqliteStore:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (project, record.path, record.language, record.lines, record.sha256, record.stream),
         )
-        unit_ids = np.array(
+        self._db.executemany(
+            "INSERT INTO unit (file, name, kind, start_line, end_line, tokens, "
+            "signature, fingerprints) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                self._insert(
-                    "INSERT INTO unit (file, name, kind, start_line, end_line, tokens, "
-                    "signature, fingerprints) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        file_id,
-                        unit.name,
-                        unit.kind.value,
-                        unit.start_line,
-                        unit.end_line,
-                        unit.tokens,
-                        signature_bytes(unit.signature),
-                        fingerprint_bytes(unit.fingerprints),
-                    ),
+                (
+                    file_id,
+                    unit.name,
+                    unit.kind.value,
+                    unit.start_line,
+                    unit.end_line,
+                    unit.tokens,
+                    signature_bytes(unit.signature),
+                    fingerprint_bytes(unit.fingerprints),
                 )
                 for unit in record.units
             ],
-            dtype=np.int64,
         )
+        # Inside this write transaction nobody else inserts, and AUTOINCREMENT hands out
+        # consecutive ids to the rows of one statement: they end at the last inserted id.
+        last = int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
+        count = len(record.units)
+        unit_ids = np.arange(last - count + 1, last + 1, dtype=np.int64)
         signatures = np.array([unit.signature for unit in record.units], dtype=np.uint32).reshape(
             -1, NUM_PERM
         )
         return unit_ids, signatures
 
-    def _insert_bands(
-        self, buckets: list[npt.NDArray[np.int64]], members: list[npt.NDArray[np.int64]]
-    ) -> None:
-        if not buckets:
-            return
-        bucket = np.concatenate(buckets)
-        unit = np.concatenate(members)
+    def _flush(self, pending: _PendingUnits, counted: set[int]) -> None:
+        """Write the bands of the pending units and count their fingerprints, each distinct
+        fingerprint once per project (``counted`` holds those already counted)."""
+        if pending.unit_ids:
+            self._insert_bands(*pending.bands())
+        if pending.fingerprints:
+            distinct = np.unique(np.concatenate(pending.fingerprints))
+            fresh = [key for key in distinct.view(np.int64).tolist() if key not in counted]
+            counted.update(fresh)
+            self._count_fingerprints([np.array(fresh, dtype=np.int64).view(np.uint64)], +1)
+        pending.clear()
+
+    def _insert_bands(self, bucket: npt.NDArray[np.int64], unit: npt.NDArray[np.int64]) -> None:
         # Inserting in key order fills B-tree pages one after another.
         order = np.lexsort((unit, bucket))
         self._db.executemany(
@@ -472,6 +486,38 @@ class SqliteStore:
             raise IndexFormatError(f"{self._path}: the index is damaged: {exc}") from exc
         except sqlite3.Error as exc:
             raise IndexBackendError(f"{self._path}: {exc}") from exc
+
+
+class _PendingUnits:
+    """Units inserted but not yet banded or counted: their ids, signatures and fingerprints
+    (banded together at the flush: one numpy pass for many files)."""
+
+    def __init__(self) -> None:
+        self.unit_ids: list[npt.NDArray[np.int64]] = []
+        self.signatures: list[SignatureArray] = []
+        self.fingerprints: list[HashArray] = []
+        self.units = 0
+
+    def add(
+        self, unit_ids: npt.NDArray[np.int64], signatures: SignatureArray, record: FileRecord
+    ) -> None:
+        self.unit_ids.append(unit_ids)
+        self.signatures.append(signatures)
+        self.fingerprints.extend(unit.fingerprints for unit in record.units)
+        self.units += len(unit_ids)
+
+    def bands(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(bucket, unit)`` of every band row of the pending units."""
+        unit_ids = np.concatenate(self.unit_ids)
+        signatures = np.concatenate(self.signatures)
+        banded = ~is_empty(signatures)
+        return band_ids(signatures[banded]).ravel(), np.repeat(unit_ids[banded], BANDS)
+
+    def clear(self) -> None:
+        self.unit_ids.clear()
+        self.signatures.clear()
+        self.fingerprints.clear()
+        self.units = 0
 
 
 def _create(target: Path, settings: IndexSettings) -> None:

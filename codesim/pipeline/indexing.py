@@ -56,7 +56,7 @@ COMMON_PROJECT_MIN = 4
 """A fingerprint found in more than ``COMMON_PROJECT_SHARE`` of the indexed projects (and in
 at least ``COMMON_PROJECT_MIN`` of them) is boilerplate: it verifies nothing."""
 
-_CHUNK = 8
+_CHUNK = 2
 
 
 def add_project(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from codesim.fingerprint import kgram_hashes, symbol_hashes
 from codesim.index import codec
 from codesim.index.minhash import is_empty, signatures
-from codesim.index.prepare import unit_fingerprints, unit_kgrams
+from codesim.index.prepare import unit_fingerprints, unit_kgrams, units_fingerprints
 from codesim.tokens import UnitKind
 from tests.index.corpus import SETTINGS, prepare
 
@@ -70,3 +72,23 @@ def test_a_unit_shorter_than_a_kgram_has_no_kgrams_and_an_empty_signature():
     assert is_empty(record.signature) and len(record.fingerprints) == 0
     empty = prepare("empty.py", b"")
     assert all(len(u.fingerprints) == 0 for u in empty.record.units)
+
+
+# Small hash ranges make ties (the rightmost minimum must win) and repeated values common.
+_UNITS = st.lists(
+    st.one_of(
+        st.lists(st.integers(0, 3), max_size=30),
+        st.lists(st.integers(0, 2**64 - 1), max_size=30),
+    ),
+    max_size=8,
+)
+
+
+@given(units=_UNITS, window=st.integers(1, 10))
+def test_fingerprints_of_all_units_at_once_equal_one_unit_at_a_time(units, window):
+    kgrams = [np.array(unit, dtype=np.uint64) for unit in units]
+    together = units_fingerprints(kgrams, window)
+    assert len(together) == len(kgrams)
+    for mine, unit in zip(together, kgrams, strict=True):
+        assert mine.dtype == np.uint64
+        assert np.array_equal(mine, unit_fingerprints(unit, window))

@@ -4,6 +4,7 @@ readers never see half-written, and clean-up after replaced, removed and killed 
 from __future__ import annotations
 
 import signal
+from typing import cast
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from datasketch import MinHashLSH
 from codesim.errors import IndexBackendError, IndexFormatError
 from codesim.index import redis_store
 from codesim.index.bands import BANDS, ROWS
+from codesim.index.blobs import signature_of
 from codesim.index.minhash import NUM_PERM, is_empty, lean_minhash
 from codesim.index.records import IndexSettings
 from codesim.index.redis_store import RedisStore
@@ -110,9 +112,53 @@ def test_any_datasketch_client_sees_the_same_buckets(redis_clean: str):
             assert row == []
             continue
         keys = lsh.query(lean_minhash(signature))
-        assert row == sorted(int.from_bytes(key, "big") for key in keys)
+        assert row == sorted(int(key) for key in keys)
     assert sum(map(len, found)) > len(signatures) - is_empty(signatures).sum()
     store.close()
+
+
+def test_lsh_entries_are_what_datasketch_itself_writes(redis_clean: str):
+    store = RedisStore.open(redis_clean, settings=SETTINGS)
+    store.add_project(meta("corpus"), [file.record for file in stdlib_files(6)])
+    store.close()
+    client = client_of(redis_clean)
+    (generation,) = [int(value) for value in client.hvals(b"codesim:live")]
+    stored = cast("dict[bytes, bytes]", client.hgetall(b"codesim:g:%d:sig" % generation))
+    signatures = {
+        redis_store._unit_key(generation, int(field)): signature_of(blob)
+        for field, blob in stored.items()
+    }
+    # The same units inserted by datasketch itself, under another name.
+    lsh = MinHashLSH(
+        num_perm=NUM_PERM,
+        params=(BANDS, ROWS),
+        storage_config={
+            "type": "redis",
+            "redis": redis.connection.parse_url(redis_clean),
+            "basename": b"theirs:lsh",
+        },
+        prepickle=False,
+    )
+    with lsh.insertion_session() as session:
+        for key, signature in signatures.items():
+            if not is_empty(signature):
+                session.insert(key, lean_minhash(signature), check_duplication=False)
+
+    def content(key: bytes) -> object:
+        kind = client.type(key)
+        if kind == b"hash":
+            fields = cast("dict[bytes, bytes]", client.hgetall(key))
+            return {f: v.replace(b"theirs:", b"codesim:", 1) for f, v in fields.items()}
+        if kind == b"list":
+            return client.lrange(key, 0, -1)
+        return client.smembers(key)
+
+    ours = {key for key in client.keys(b"codesim:lsh*") if isinstance(key, bytes)}
+    theirs = {key for key in client.keys(b"theirs:lsh*") if isinstance(key, bytes)}
+    assert len(ours) > BANDS
+    assert {key.replace(b"theirs:", b"codesim:", 1) for key in theirs} == ours
+    for key in theirs:
+        assert content(key) == content(key.replace(b"theirs:", b"codesim:", 1)), key
 
 
 def test_replaced_and_removed_projects_leave_nothing_behind(redis_clean: str):
