@@ -14,11 +14,10 @@ The passes run in this order, each on the output of the one before:
    (first, so that inserted noise cannot hide the patterns the next passes look for);
 5. ``merge_conditionals``: ``if c: x = a`` / ``else: x = b`` reads as ``x = a if c else b``
    (and the same for ``return``);
-6. ``counting_loops_to_for``: ``i = 0`` + ``while i < n: ...; i += 1`` reads as
-   ``for i in range(n): ...``;
-7. ``loops_to_comprehensions``: ``out = []`` + ``for t in it: out.append(e)`` reads as
+6. ``rewrite_loops``: ``i = 0`` + ``while i < n: ...; i += 1`` reads as
+   ``for i in range(n): ...``, and ``out = []`` + ``for t in it: out.append(e)`` as
    ``out = [e for t in it]`` (with an ``if`` filter too; sets and dictionaries alike);
-8. ``order_statements``: independent statements of a block in a canonical order.
+7. ``order_statements``: independent statements of a block in a canonical order.
 """
 
 from __future__ import annotations
@@ -65,8 +64,7 @@ def run_passes(program: Program, resolved: Resolved, dropped: bytearray) -> None
     flatten_else_if(canon)
     drop_dead_code(canon)
     merge_conditionals(canon)
-    counting_loops_to_for(canon)
-    loops_to_comprehensions(canon)
+    rewrite_loops(canon)
     order_statements(canon)
 
 
@@ -238,12 +236,20 @@ def _conditional(
     return Statement(first.kind, segments=assignment), 0
 
 
-def counting_loops_to_for(canon: Canon) -> None:
-    """``i = a`` + ``while i < b: ...; i += s`` reads as ``for i in range(a, b, s): ...``
-    (``range(b)`` when ``a`` is 0 and ``s`` is 1), token for token in the ``for`` order: the
-    ``while`` keyword, the comparison and the counter in it become ``in``, ``call`` and
-    ``range``.  Only when nothing else in the body assigns the counter and no ``continue``
-    skips the step, the two cases where the loops would count differently."""
+def rewrite_loops(canon: Canon) -> None:
+    """Two loop shapes read as what they compute, each an initialization followed by a loop:
+
+    - ``i = a`` + ``while i < b: ...; i += s`` reads as ``for i in range(a, b, s): ...``
+      (``range(b)`` when ``a`` is 0 and ``s`` is 1), token for token in the ``for`` order: the
+      ``while`` keyword, the comparison and the counter in it become ``in``, ``call`` and
+      ``range``.  Only when nothing else in the body assigns the counter and no ``continue``
+      skips the step, the two cases where the loops would count differently.
+    - A loop that only fills an empty collection reads as the comprehension that builds it,
+      in the comprehension's order (optionally under one ``if c:`` filter): ``out = []`` +
+      ``out.append(e)``, ``out = set()`` + ``out.add(e)``, ``out = {}`` (or ``dict()``) +
+      ``out[k] = v``.
+    """
+    symbols = canon.symbols
     for block in canon.blocks:
         statements = block.statements
         rewritten: list[Statement] = []
@@ -251,7 +257,14 @@ def counting_loops_to_for(canon: Canon) -> None:
         while index < len(statements):
             merged = None
             if index + 1 < len(statements):
-                merged = _counting_loop(statements[index], statements[index + 1], canon)
+                loop = statements[index + 1]
+                head = loop.segments[0] if loop.segments else None
+                if isinstance(head, range) and head:
+                    keyword = symbols[head[0]]
+                    if keyword == "while_statement":
+                        merged = _counting_loop(statements[index], loop, canon)
+                    elif keyword == "for_statement":
+                        merged = _comprehension(statements[index], loop, canon)
             if merged is None:
                 rewritten.append(statements[index])
                 index += 1
@@ -320,31 +333,6 @@ def _counting_loop(start: Statement, loop: Statement, canon: Canon) -> Statement
     return Statement("for_statement", segments=merged)
 
 
-def loops_to_comprehensions(canon: Canon) -> None:
-    """A loop that only fills an empty collection reads as the comprehension that builds it,
-    token for token in the comprehension's order (optionally under one ``if c:`` filter):
-
-    - ``out = []`` + ``for t in it: out.append(e)`` as ``out = [e for t in it]``;
-    - ``out = set()`` + ``for t in it: out.add(e)`` as ``out = {e for t in it}``;
-    - ``out = {}`` (or ``dict()``) + ``for t in it: out[k] = v`` as ``out = {k: v for t in it}``.
-    """
-    for block in canon.blocks:
-        statements = block.statements
-        rewritten: list[Statement] = []
-        index = 0
-        while index < len(statements):
-            merged = None
-            if index + 1 < len(statements):
-                merged = _comprehension(statements[index], statements[index + 1], canon)
-            if merged is None:
-                rewritten.append(statements[index])
-                index += 1
-            else:
-                rewritten.append(merged)
-                index += 2
-        block.statements = rewritten
-
-
 _EMPTY_COLLECTIONS = {
     ("list",): "list_comprehension",
     ("call", "set"): "set_comprehension",
@@ -365,6 +353,8 @@ def _comprehension(start: Statement, loop: Statement, canon: Canon) -> Statement
         or symbols[init[0]] != "assignment"
         or canon.program.tokens.modes[init[1]] != ir.MODE_BIND
     ):
+        return None
+    if len(init) > 4:
         return None
     kind = _EMPTY_COLLECTIONS.get(tuple(symbols[i] for i in init[2:]))
     if kind is None:
