@@ -1,6 +1,8 @@
 """Progress bars on stderr, fed by the library's ``progress(stage, done, total)`` callback.
 
-The library only reports numbers; this module owns the terminal.  Bars are drawn only for a
+The library only reports numbers; this module owns the terminal.  A stage may end in a live
+detail in parentheses (``indexing rich 13.9.2 (26,596 lines, 41,000 lines/s)``): it updates
+that stage's bar instead of starting a new one.  Bars are drawn only for a
 person watching (stderr is a TTY and ``--quiet`` was not given), so logs, pipes and CI output
 stay clean, and they are transient so the report that follows starts on a clean screen.
 """
@@ -45,13 +47,14 @@ class StageProgress:
     def __call__(self, stage: str, done: int, total: int) -> None:
         # total == 0 means "unknown": rich shows a pulsing bar for total=None.
         known_total = total if total > 0 else None
-        task = self._tasks.get(stage)
+        name = stage.split(" (", 1)[0] if stage.endswith(")") else stage
+        task = self._tasks.get(name)
         if task is None:
             self._finish_current()
             task = self._progress.add_task(stage, total=known_total)
-            self._tasks[stage] = task
+            self._tasks[name] = task
             self._current = task
-        self._progress.update(task, completed=done, total=known_total)
+        self._progress.update(task, completed=done, total=known_total, description=stage)
 
     def _finish_current(self) -> None:
         if self._current is None:

@@ -80,6 +80,11 @@ _CACHE_KIB = 64 << 10
 """Page cache per connection (SQLite's default is 2 MiB).  The band table of a million-line
 index is about 70 MB, and a project's band rows land all over it: with the default cache an
 add re-reads and re-spills the same pages."""
+_CHECKPOINT_PAGES = 16384
+"""Copy the write-ahead log into the file once it holds this many pages (64 MiB; SQLite's
+default is 1,000).  Band keys are random, so every add dirties pages all over the band
+B-tree; checkpointing after each add rewrote them each time, serially after the commit while
+the worker processes waited: ingesting 1.45M lines as 42 projects took 2 s less this way."""
 _QUERY_CHUNK = 500
 """Values per ``IN (...)`` list: well under SQLite's limit on bound parameters."""
 
@@ -179,6 +184,7 @@ class SqliteStore:
             # Truncate the write-ahead log back to this size after a large add.
             connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
             connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+            connection.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
             stored = _read_settings(target, connection)
         except sqlite3.DatabaseError as exc:
             connection.close()

@@ -15,6 +15,7 @@ files; pairs are grouped by project into hits.
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -76,6 +77,7 @@ def add_project(
     meta = replace(meta, commit=meta.commit or checkout_commit(Path(path)))
     replaced = any((p.name, p.version) == (meta.name, meta.version) for p in store.projects())
     units = lines = 0
+    started = time.perf_counter()
 
     def counted() -> Iterator[FileRecord]:
         nonlocal units, lines
@@ -83,9 +85,11 @@ def add_project(
             units += len(record.units)
             lines += record.lines
             if progress is not None:
-                progress(
-                    f"indexing {meta.name} {meta.version} ({lines:,} lines)", done, len(sources)
+                rate = lines / max(time.perf_counter() - started, 1e-6)
+                stage = (
+                    f"indexing {meta.name} {meta.version} ({lines:,} lines, {rate:,.0f} lines/s)"
                 )
+                progress(stage, done, len(sources))
             yield record
 
     store.add_project(meta, counted())
