@@ -14,7 +14,7 @@ Everything else is plain Redis values under ``PREFIX:``, bytes only, never pickl
     PREFIX:staging               sorted set: generations being written, by last heartbeat
     PREFIX:dead                  set: replaced or removed generations not yet deleted
     PREFIX:df                    hash: fingerprint (8 bytes) -> projects containing it
-    PREFIX:g:G:project           hash: the project's metadata, file and unit counts
+    PREFIX:g:G:project           hash: the project's metadata, file, unit and token counts
     PREFIX:g:G:file / stream     hashes: file index -> packed metadata / codec.encode bytes
     PREFIX:g:G:unit / sig / fp   hashes: unit index -> packed metadata / signature / prints
     PREFIX:g:G:fpset             the project's distinct fingerprints (for ``df``)
@@ -293,6 +293,15 @@ class RedisStore:
             found = [_project_meta(fields) for fields in pipe.execute() if fields]
         return sorted(found, key=lambda meta: (meta.name, meta.version))
 
+    def project_tokens(self, name: str, version: str) -> int | None:
+        """Recorded with the project when it was added."""
+        with _errors(self._label):
+            generation = self._client.hget(self._key(b"live"), _project_field(name, version))
+            if generation is None:
+                raise KeyError((name, version))
+            tokens = self._client.hget(self._generation_key(int(generation), b"project"), b"tokens")
+        return None if tokens is None else int(tokens)
+
     def stats(self) -> StoreStats:
         """Counts over live projects; ``bytes`` is the memory the Redis server uses."""
         with _errors(self._label):
@@ -404,7 +413,7 @@ class RedisStore:
         pipe = self._client.pipeline(transaction=False)
         batch: list[tuple[bytes, UnitRecord]] = []
         fingerprints: list[HashArray] = []
-        file_count = unit_count = 0
+        file_count = unit_count = token_count = 0
         for record in files:
             field = str(file_count).encode()
             pipe.hset(key(generation, b"file"), field, _pack_file(record))
@@ -417,6 +426,7 @@ class RedisStore:
                 batch.append((_unit_key(generation, unit_count), unit))
                 fingerprints.append(unit.fingerprints)
                 unit_count += 1
+                token_count += unit.tokens
             file_count += 1
             if len(pipe) >= _PIPELINE:
                 self._flush(generation, pipe, batch)
@@ -427,7 +437,8 @@ class RedisStore:
         )
         pipe.set(key(generation, b"fpset"), fingerprint_bytes(distinct))
         pipe.hset(
-            key(generation, b"project"), mapping=_project_fields(meta, file_count, unit_count)
+            key(generation, b"project"),
+            mapping=_project_fields(meta, file_count, unit_count, token_count),
         )
         self._flush(generation, pipe, batch)
 
@@ -602,12 +613,15 @@ def _project_field(name: str, version: str) -> bytes:
     return json.dumps([name, version]).encode("utf-8")
 
 
-def _project_fields(meta: ProjectMeta, files: int, units: int) -> dict[FieldT, EncodableT]:
+def _project_fields(
+    meta: ProjectMeta, files: int, units: int, tokens: int
+) -> dict[FieldT, EncodableT]:
     fields = {
         b"name": meta.name,
         b"version": meta.version,
         b"files": str(files),
         b"units": str(units),
+        b"tokens": str(tokens),
     }
     optional = {b"license": meta.license, b"url": meta.url, b"commit": meta.commit}
     fields.update({key: value for key, value in optional.items() if value is not None})

@@ -259,6 +259,19 @@ class SqliteStore:
         )
         return StoreStats(projects, files, units, fingerprints, size)
 
+    def project_tokens(self, name: str, version: str) -> int | None:
+        """Summed over the project's units (one indexed scan of its files)."""
+        with self._read():
+            row = self._db.execute(
+                "SELECT p.id, (SELECT coalesce(sum(u.tokens), 0) FROM file f"
+                " JOIN unit u ON u.file = f.id WHERE f.project = p.id)"
+                " FROM project p WHERE p.name = ? AND p.version = ?",
+                (name, version),
+            ).fetchone()
+        if row is None:
+            raise KeyError((name, version))
+        return int(row[1])
+
     def candidates(self, signatures: SignatureArray) -> list[list[int]]:
         """Units sharing a band with each signature, looked up in batches of buckets."""
         if signatures.ndim != 2 or signatures.shape[1] != NUM_PERM:

@@ -54,6 +54,13 @@ class Store(Protocol):
         """Counts of projects, files, units and distinct fingerprints, and the size."""
         ...
 
+    def project_tokens(self, name: str, version: str) -> int | None:
+        """The tokens of a stored project's files (the sum of its units'), so that a check can
+        score a project by the smaller side, as pair scores do; ``None`` if this index does
+        not record them (a Redis index written before it did), ``KeyError`` if there is no
+        such project."""
+        ...
+
     def candidates(self, signatures: SignatureArray) -> list[list[int]]:
         """For each signature row, the ids of the stored units sharing at least one LSH band
         with it, ascending.  Empty signatures (units without k-grams) get none."""

@@ -23,9 +23,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from codesim import results
-from codesim.align import merge_renamings
+from codesim.align import merge_renamings, score
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
@@ -163,6 +164,7 @@ def check_side(
     done = 0
     for project_pairs in by_project.values():
         marks = [np.zeros(f.tokens, dtype=bool) for f in checked.files]
+        theirs: dict[int, npt.NDArray[np.bool_]] = {}
         pair_results: list[results.PairResult] = []
         renamings = []
         for i, file_id in project_pairs:
@@ -176,8 +178,14 @@ def check_side(
             result = pair_result(left, right, aligned, options, masks[i])
             if not result.fragments:
                 continue
-            no_base = np.zeros(right.tokens, dtype=bool)
-            marks[i] |= matched_outside_base(aligned, masks[i], no_base)[0]
+            mine, matched_right = matched_outside_base(
+                aligned, masks[i], np.zeros(right.tokens, dtype=bool)
+            )
+            marks[i] |= mine
+            if file_id in theirs:
+                theirs[file_id] |= matched_right
+            else:
+                theirs[file_id] = matched_right
             renamings.extend(aligned.renamings)
             pair_results.append(result)
         if not pair_results:
@@ -186,9 +194,15 @@ def check_side(
             any_marks[i] |= m
         matched = sum(int(m.sum()) for m in marks)
         share = round(matched / total, 6) if total else 0.0
-        score = round(share * min(1.0, matched / options.min_evidence_tokens), 6)
-        pair_results.sort(key=lambda p: (-p.score, -p.literal_agreement, p.left, p.right))
         meta = metas[project_pairs[0][1]]
+        score = _hit_score(
+            matched,
+            sum(int(m.sum()) for m in theirs.values()),
+            total,
+            store.project_tokens(meta.name, meta.version),
+            options,
+        )
+        pair_results.sort(key=lambda p: (-p.score, -p.literal_agreement, p.left, p.right))
         hits.append(
             results.Hit(
                 project=project_of(meta),
@@ -210,6 +224,18 @@ def check_side(
         warnings=[],
         base=side_summary(base) if base else None,
     )
+
+
+def _hit_score(
+    matched: int, matched_theirs: int, total: int, project_tokens: int | None, options: Options
+) -> float:
+    """A project's score means what a pair's does: matched tokens over the tokens of the
+    smaller side, the checked code or the whole project, so a small project copied whole
+    into a big repo scores high.  Without the project's size (an index that does not record
+    it) the checked side stands for both, as if the project were the bigger one."""
+    if project_tokens is None:
+        project_tokens = max(total, matched_theirs) + 1
+    return score(matched, matched_theirs, total, project_tokens, options.min_evidence_tokens).score
 
 
 def project_of(meta: ProjectMeta) -> results.Project:

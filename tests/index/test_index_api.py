@@ -85,6 +85,25 @@ def test_a_disguised_copy_is_attributed_to_its_project_file_and_licence(filled, 
     assert all(1 <= f.left.start_line <= f.left.end_line <= len(source) for f in pair.fragments)
 
 
+def test_a_small_project_copied_whole_into_a_big_repo_scores_as_derived(filled, tmp_path):
+    # tomllib (about 900 lines) vendored into a repo that is mostly other code (http, about
+    # 4,000 lines, itself indexed): tomllib's share of the repo is small, but the repo holds
+    # all of tomllib, and the hit's score is measured on the smaller side, as a pair's is.
+    repo = tmp_path / "host"
+    shutil.copytree(STDLIB / "http", repo / "web", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        STDLIB / "tomllib",
+        repo / "_vendor" / "tomllib",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    with Index.open(filled) as index:
+        report = index.query(repo)
+    hits = {hit.project.name: hit for hit in report.hits}
+    assert hits["tomllib"].share < 0.25
+    assert hits["tomllib"].score > 0.95
+    assert hits["tomllib"].verdict == "identical"
+
+
 def test_code_written_here_matches_no_project(filled, tmp_path):
     repo = tmp_path / "alone"
     repo.mkdir()

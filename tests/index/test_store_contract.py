@@ -129,6 +129,23 @@ def test_remove(store: Store):
     assert (stats.projects, stats.files, stats.units, stats.fingerprints) == (0, 0, 0, 0)
 
 
+def test_a_projects_tokens_are_the_sum_of_its_units(store: Store):
+    one, two = synthetic_files(60, 3), synthetic_files(61, 2)
+    store.add_project(meta("p", "1"), one)
+    store.add_project(meta("p", "2"), two)
+    store.add_project(meta("hollow"), [])
+    for version, records in (("1", one), ("2", two)):
+        expected = sum(unit.tokens for record in records for unit in record.units)
+        assert expected > 0
+        assert store.project_tokens("p", version) == expected
+    assert store.project_tokens("hollow", "1.0") == 0
+    store.add_project(meta("p", "1"), two)  # replaced: the new content counts
+    assert store.project_tokens("p", "1") == store.project_tokens("p", "2")
+    store.remove("p", "2")
+    with pytest.raises(KeyError):
+        store.project_tokens("p", "2")
+
+
 def test_document_frequency_counts_projects_not_units(store: Store):
     shared = np.array([11, 22, 2**64 - 1], dtype=np.uint64)
     one, two, three = synthetic_files(30, 2), synthetic_files(31, 1), synthetic_files(32, 1)
