@@ -13,6 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+CANONICAL_FORM = 2
+"""The version of the canonical token stream ``normalize`` emits, stored in every index:
+fingerprints of another form cannot match, so an index built with one is refused, not
+silently blind.  Bump it with any change that alters the tokens, units or fingerprints of
+some file (a new pass, a new placeholder rule, other k-gram hashing)."""
+
 
 class Role(StrEnum):
     """What a bound name is.  The value is the placeholder symbol that k-grams hash.

@@ -61,8 +61,9 @@ from codesim.index.records import (
     StoredUnit,
     StoreStats,
     UnitRecord,
+    check_canonical_form,
 )
-from codesim.tokens import UnitKind
+from codesim.tokens import CANONICAL_FORM, UnitKind
 
 FORMAT_NAME = "codesim-index"
 FORMAT_VERSION = 2
@@ -176,6 +177,7 @@ def _fixed_meta() -> dict[str, str]:
         "minhash_seed": str(SEED),
         "lsh_bands": str(BANDS),
         "lsh_rows": str(ROWS),
+        "canonical_form": str(CANONICAL_FORM),
     }
 
 
@@ -597,6 +599,7 @@ def _open_meta(
             f"{label}: index format version {version} is newer than this codesim reads "
             f"({FORMAT_VERSION}); upgrade codesim"
         )
+    check_canonical_form(label, meta.get("canonical_form"))
     for key, expected in _fixed_meta().items():
         if meta.get(key) != expected:
             raise IndexFormatError(

@@ -58,8 +58,9 @@ from codesim.index.records import (
     ProjectMeta,
     StoredUnit,
     StoreStats,
+    check_canonical_form,
 )
-from codesim.tokens import UnitKind
+from codesim.tokens import CANONICAL_FORM, UnitKind
 
 FORMAT_NAME = "codesim-index"
 SCHEMA_VERSION = 1
@@ -142,6 +143,7 @@ def _fixed_meta() -> dict[str, str]:
         "minhash_seed": str(SEED),
         "lsh_bands": str(BANDS),
         "lsh_rows": str(ROWS),
+        "canonical_form": str(CANONICAL_FORM),
     }
 
 
@@ -606,6 +608,7 @@ def _check_header(target: Path) -> None:
 
 def _read_settings(target: Path, connection: sqlite3.Connection) -> IndexSettings:
     meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    check_canonical_form(str(target), meta.get("canonical_form"))
     for key, expected in _fixed_meta().items():
         if meta.get(key) != expected:
             raise IndexFormatError(

@@ -89,6 +89,15 @@ def test_other_minhash_settings_are_refused(redis_clean: str):
         RedisStore.open(redis_clean)
 
 
+def test_an_index_of_another_canonical_form_is_refused(redis_clean: str):
+    RedisStore.open(redis_clean, settings=SETTINGS).close()
+    client = client_of(redis_clean)
+    client.hset(b"codesim:meta", b"canonical_form", b"1")
+    client.close()
+    with pytest.raises(IndexFormatError, match=r"canonical form 1.*add the projects again"):
+        RedisStore.open(redis_clean)
+
+
 def test_a_bad_url_is_a_backend_error():
     with pytest.raises(IndexBackendError, match="not a Redis URL"):
         RedisStore.open("http://example.org", settings=SETTINGS)

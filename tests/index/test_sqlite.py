@@ -89,8 +89,27 @@ def _damaged_pages(path: Path) -> None:
         ),
         (_index_edited_by("DROP TABLE meta"), "damaged"),
         (_damaged_pages, "damaged|malformed|not a database"),
+        (
+            _index_edited_by("UPDATE meta SET value = '1' WHERE key = 'canonical_form'"),
+            "built with canonical form 1.*add the projects again",
+        ),
+        (
+            _index_edited_by("DELETE FROM meta WHERE key = 'canonical_form'"),
+            "built with an earlier codesim",
+        ),
     ],
-    ids=["empty", "random", "short", "other-app", "newer", "other-minhash", "no-meta", "pages"],
+    ids=[
+        "empty",
+        "random",
+        "short",
+        "other-app",
+        "newer",
+        "other-minhash",
+        "no-meta",
+        "pages",
+        "other-canonical-form",
+        "before-canonical-forms",
+    ],
 )
 def test_foreign_or_damaged_files_are_refused_and_left_alone(tmp_path: Path, make, message):
     path = tmp_path / "index.db"
