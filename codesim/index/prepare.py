@@ -3,7 +3,7 @@
 Each unit is fingerprinted on its own tokens only (in canonical order, skipping the tokens of
 nested units), so a function hashes the same wherever it was pasted; its k-gram set gives the
 MinHash signature and its winnowed k-grams the fingerprints that verify candidates.  Queries
-must fingerprint their units with the same function (``unit_kgrams``, ``unit_fingerprints``).
+must fingerprint their units with the same functions (``unit_kgrams``, ``units_fingerprints``).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from codesim.align import (
 )
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray, fingerprint, symbol_hash
-from codesim.index import ExactIndex, signatures, unit_fingerprints, unit_kgrams
+from codesim.index import ExactIndex, signatures, unit_kgrams, units_fingerprints
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
@@ -132,9 +132,7 @@ def normalize_file(source: SourceFile, options: Options, *, units: bool = False)
     if not units:
         return prepared
     kgrams = unit_kgrams(stream, options.kgram_size)
-    prints = UnitPrints(
-        signatures(kgrams), [unit_fingerprints(k, options.window_size) for k in kgrams]
-    )
+    prints = UnitPrints(signatures(kgrams), units_fingerprints(kgrams, options.window_size))
     return replace(prepared, units=prints)
 
 
