@@ -23,18 +23,15 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks._corpus import ROOT, median, megabytes
 from benchmarks.index_corpus import QUERY_SIZES, IndexCorpus, build
+from tests.redis_server import redis_server
 
 TARGET_LINES_PER_SECOND = 50_000
 TARGET_QUERY_SECONDS = 1.0
@@ -184,39 +181,6 @@ def _measure(corpus: IndexCorpus, backend: str, *, queries: bool) -> Run:
         server_bytes=server[0],
         server_cpu_seconds=server[1],
     )
-
-
-@contextlib.contextmanager
-def redis_server(timeout: float = 10.0) -> Iterator[str]:
-    """A throw-away ``redis-server`` on a free loopback port, without persistence; yields its
-    ``redis://`` URL (as ``tests/index/conftest.py`` starts one)."""
-    import redis
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with tempfile.TemporaryDirectory() as folder:
-        command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", folder]
-        command += ["--save", "", "--appendonly", "no"]
-        with subprocess.Popen(command, stdout=subprocess.DEVNULL) as server:
-            client = redis.Redis(host="127.0.0.1", port=port)
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"redis-server did not start on port {port}") from None
-                    time.sleep(0.05)
-            client.close()
-            try:
-                yield f"redis://127.0.0.1:{port}/0"
-            finally:
-                server.terminate()
 
 
 def _redis_server_use(url: str) -> tuple[int, float]:
