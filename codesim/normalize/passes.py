@@ -572,11 +572,14 @@ def order_statements(canon: Canon) -> None:
 
     Two statements depend on each other when one writes a name the other reads or writes
     (names are keyed by their binding scope, members by name); ``return``, ``raise``, ``break``,
-    ``continue``, ``yield`` and ``await`` keep their place.  Among the statements whose
+    ``continue``, ``yield`` and ``await`` keep their place, and calls made for their effects
+    (a bare ``f(x)`` statement) keep their order among themselves.  Among the statements whose
     predecessors are placed, the one whose canonical content hashes lowest goes first, so any
     reordering that keeps the dependencies (what a copier can do without breaking the code)
-    yields the same sequence.  A definition (function, class) writes only its name, since its
-    body runs later, so definitions order freely.
+    yields the same sequence; the content hash reads kept names (imports, builtins) as the
+    placeholders they would be if dangling, so a copy pasted without its imports orders alike.
+    A definition (function, class) writes only its name, since its body runs later, so
+    definitions order freely.
 
     Blocks are visited innermost first, and each statement's facts are built from its own
     tokens plus the facts of the statements nested in it (a Merkle-style digest), so the pass
