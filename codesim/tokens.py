@@ -107,3 +107,17 @@ class TokenStream:
 
     def __len__(self) -> int:
         return len(self.symbols)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRef:
+    """One module an import statement names, as written (before any normalization).
+
+    ``import a.b`` gives ``ImportRef("a.b", 0, ())``; ``from ..c import d, e`` gives
+    ``ImportRef("c", 2, ("d", "e"))``; ``from . import f`` gives ``ImportRef("", 1, ("f",))``.
+    A wildcard import has no names.
+    """
+
+    module: str
+    level: int
+    names: tuple[str, ...]

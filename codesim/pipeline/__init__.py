@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -30,15 +30,20 @@ from codesim.align import (
 )
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray, fingerprint, symbol_hash
+from codesim.graph import FileFacts, UnitFacts, unit_references
 from codesim.index import ExactIndex, signatures, unit_kgrams, units_fingerprints
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize
+from codesim.normalize.imports import imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
 from codesim.sources import SourceFile, discover
 from codesim.tokens import Role, TokenStream
 from codesim.units import fold_small_units
+
+if TYPE_CHECKING:
+    from codesim.graph.build import RepoGraph
 
 ProgressCallback = Callable[[str, int, int], None]
 _Mask = npt.NDArray[np.bool_]
@@ -75,6 +80,8 @@ class NormalizedFile:
     units: UnitPrints | None = None
     """Per-unit signatures and fingerprints, read only when the file is checked against an
     index (``read_side(..., units=True)``)."""
+    graph: FileFacts | None = None
+    """What the file adds to its repo's graph, read only for ``read_side(..., graph=True)``."""
 
     @property
     def tokens(self) -> int:
@@ -99,9 +106,11 @@ def read_side(
     progress: ProgressCallback | None = None,
     *,
     units: bool = False,
+    graph: bool = False,
 ) -> SideData:
     """Discover, read, normalize and fingerprint every file under ``path`` (and with
-    ``units``, fingerprint each unit as an index does).
+    ``units``, fingerprint each unit as an index does; with ``graph``, also gather what
+    ``repo_graph`` needs).
 
     A file named on its own is compared even if it looks generated: the user asked for it.
     """
@@ -115,25 +124,63 @@ def read_side(
     files = []
     total = len(discovery.files)
     for done, source in enumerate(discovery.files, start=1):
-        files.append(normalize_file(source, options, units=units))
+        files.append(normalize_file(source, options, units=units, graph=graph))
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
             progress(f"reading {label}", done, total)
     return SideData(label, str(path), files, skipped, discovery.ignored)
 
 
-def normalize_file(source: SourceFile, options: Options, *, units: bool = False) -> NormalizedFile:
-    """Normalize, split into units and fingerprint one file."""
-    stream = fold_small_units(
-        normalize(source.data, get_language(source.language), source.path), options.kgram_size
-    )
-    prepared = prepared_file(
-        source.path, source.language, stream, LineIndex.of(source.data), options
-    )
-    if not units:
+def normalize_file(
+    source: SourceFile, options: Options, *, units: bool = False, graph: bool = False
+) -> NormalizedFile:
+    """Normalize, split into units and fingerprint one file (``graph`` implies ``units``)."""
+    raw = normalize(source.data, get_language(source.language), source.path)
+    stream = fold_small_units(raw, options.kgram_size)
+    lines = LineIndex.of(source.data)
+    prepared = prepared_file(source.path, source.language, stream, lines, options)
+    if not (units or graph):
         return prepared
     kgrams = unit_kgrams(stream, options.kgram_size)
     prints = UnitPrints(signatures(kgrams), units_fingerprints(kgrams, options.window_size))
-    return replace(prepared, units=prints)
+    if not graph:
+        return replace(prepared, units=prints)
+    facts = graph_facts(source, raw, stream, prints.signatures, lines)
+    return replace(prepared, units=prints, graph=facts)
+
+
+def graph_facts(
+    source: SourceFile,
+    raw: TokenStream,
+    folded: TokenStream,
+    unit_signatures: SignatureArray,
+    lines: LineIndex,
+) -> FileFacts:
+    """The graph's view of one file: every unit of the unfolded stream (a helper too small
+    to be fingerprinted is still a function others call), with the MinHash row of the units
+    folding kept."""
+    rows = {(u.start_byte, u.end_byte): row for row, u in enumerate(folded.units)}
+    calls, bases = unit_references(raw, source.data, _definition_symbols(source.language))
+    starts = np.array([u.start_byte for u in raw.units], dtype=np.int64)
+    # The last line is the one holding the unit's last byte (ends are exclusive).
+    ends = np.array([max(u.start_byte, u.end_byte - 1) for u in raw.units], dtype=np.int64)
+    first_lines, _ = lines.positions(starts)
+    last_lines, _ = lines.positions(ends)
+    units = []
+    for index, unit in enumerate(raw.units):
+        row = rows.get((unit.start_byte, unit.end_byte))
+        units.append(
+            UnitFacts(
+                name=unit.name,
+                kind=unit.kind,
+                parent=unit.parent,
+                lines=(first_lines[index], last_lines[index]),
+                tokens=unit.tokens,
+                signature=None if row is None else unit_signatures[row],
+                calls=tuple(calls[index]),
+                bases=tuple(bases[index]),
+            )
+        )
+    return FileFacts(source.path, units, imports(source.data, get_language(source.language)))
 
 
 def prepared_file(
@@ -186,6 +233,21 @@ def _hashes_of(symbols: frozenset[str]) -> npt.NDArray[np.uint64]:
 @cache
 def _definition_symbols(language_id: str) -> frozenset[str]:
     return frozenset(get_language(language_id).units)
+
+
+def repo_graph(side: SideData) -> RepoGraph:
+    """The graph of a side read with ``graph=True`` (see ``codesim.graph.build``).
+
+    When the side's root folder is a package itself, its name heads every module path, as
+    the package's own absolute imports spell them.
+    """
+    # networkx costs a fifth of a second to import; only graph work should pay it.
+    from codesim.graph.build import build_graph
+
+    facts = [f.graph for f in side.files if f.graph is not None]
+    root = Path(side.root)
+    package = root.name if any(f.path == "__init__.py" for f in facts) else ""
+    return build_graph(facts, package)
 
 
 def candidate_pairs(
