@@ -318,7 +318,7 @@ def ast_imports(root: Path) -> set[tuple[str, str]]:
     package = root.name
     files = {p.relative_to(root).as_posix(): p for p in root.rglob("*.py")}
     modules = {module_name(path, package): path for path in files}
-    found = set()
+    found: set[tuple[str, str]] = set()
     for path, file in files.items():
         module = module_name(path, package)
         own_package = module if file.name == "__init__.py" else module.rpartition(".")[0]
