@@ -21,6 +21,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         "fingerprint",
         "index",
         "align",
+        "graph",
         "units",
         "tokens",
         "cli",

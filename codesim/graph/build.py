@@ -12,7 +12,8 @@ Edges carry ``kind`` and ``weight``:
 
 - ``contains``: module -> its top-level classes and functions, class -> methods, function
   -> nested functions; weight 1.  Every node but a module has exactly one container.
-- ``imports``: module -> module, weight = the number of import statements naming it.
+- ``imports``: module -> module, weight = the number of imports reaching it (``import a, b``
+  and ``from . import a, b`` are one per name, ``from m import x, y`` one).
 - ``calls``: unit -> class or function, from each call site ``name(...)``; a site with
   ``n`` candidates adds ``1/n`` to each (see ``_callees`` for which candidates).
 - ``inherits``: class -> class, per positional base resolved by name, ``1/n`` per candidate.
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 import networkx as nx
 
@@ -34,8 +35,11 @@ __all__ = ["RepoGraph", "build_graph", "module_name"]
 
 RepoGraph: TypeAlias = nx.MultiDiGraph
 
-EdgeKind = str
-CONTAINS, CALLS, IMPORTS, INHERITS = "contains", "calls", "imports", "inherits"
+EdgeKind = Literal["contains", "calls", "imports", "inherits"]
+CONTAINS: EdgeKind = "contains"
+CALLS: EdgeKind = "calls"
+IMPORTS: EdgeKind = "imports"
+INHERITS: EdgeKind = "inherits"
 
 
 def module_name(path: str, package: str = "") -> str:

@@ -337,3 +337,18 @@ def ast_imports(root: Path) -> set[tuple[str, str]]:
                     targets.append(child if child in modules else base)
             found.update((path, modules[t]) for t in targets if t in modules and modules[t] != path)
     return found
+
+
+def test_an_absolute_import_resolves_in_a_src_layout(tmp_path: Path) -> None:
+    _, graph = graph_of(
+        write_repo(
+            tmp_path,
+            {
+                "src/pkg/__init__.py": "",
+                "src/pkg/a.py": "from pkg.b import f\nimport pkg.b\nimport os\n",
+                "src/pkg/b.py": "def f():\n    return 1\n",
+            },
+        )
+    )
+    assert edges(graph, "imports") == {("src/pkg/a.py", "src/pkg/b.py")}
+    assert graph.edges["src/pkg/a.py", "src/pkg/b.py", "imports"]["weight"] == 2
