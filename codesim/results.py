@@ -151,8 +151,10 @@ class Hit(_Model):
     """One indexed project the checked code draws from.
 
     ``share`` is the part of the checked code's tokens that this project's code matches;
-    ``score`` is that share damped when the matched code is too small to be evidence, and
-    ``verdict`` is read from ``score`` as for a comparison.  ``pairs`` compare checked files
+    ``score`` means what a pair's does: matched tokens over the tokens of the smaller side,
+    the checked code or the whole project (a small library vendored whole scores about 1.0),
+    damped when that side is too small to be evidence; ``verdict`` is read from ``score`` as
+    for a comparison.  ``pairs`` compare checked files
     (left) with the project's files (right, as ``name@version:path``).
     """
 
