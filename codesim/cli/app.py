@@ -11,13 +11,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
-from codesim import Report, __version__
+from codesim import __version__
 from codesim.api import compare as compare_paths
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
 from codesim.cli.index_commands import CHECK_HELP, check, index_app
-from codesim.cli.output import emit
+from codesim.cli.output import emit_report
 from codesim.cli.params import (
     Base,
     FailAbove,
@@ -159,18 +158,14 @@ def compare(
         )
         with stage_progress(stderr, quiet=quiet) as progress:
             report = compare_paths(original, suspect, base=base, options=options, progress=progress)
-        _emit_report(report, stderr, json_output=json_output, top=top, quiet=quiet)
+        emit_report(
+            report,
+            lambda console: render_report(report, console, top=top),
+            stderr,
+            json_output=json_output,
+            quiet=quiet,
+        )
     exit_if_above(report, fail_above, stderr, quiet=quiet)
-
-
-def _emit_report(
-    report: Report, stderr: Console, *, json_output: bool, top: int, quiet: bool
-) -> None:
-    emit(report, json_output, lambda console: render_report(report, console, top=top))
-    if json_output and not quiet:
-        # The text rendering shows warnings; with --json a person still sees them on stderr.
-        for warning in report.warnings:
-            stderr.print(Text(f"codesim: warning: {warning}"), soft_wrap=True)
 
 
 app.command("check", help=CHECK_HELP, no_args_is_help=True)(check)

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from codesim.api import Index
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
-from codesim.cli.output import emit
+from codesim.cli.output import emit, emit_report
 from codesim.cli.params import (
     Base,
     FailAbove,
@@ -117,7 +117,13 @@ def check(
             stage_progress(stderr, quiet=quiet) as progress,
         ):
             report = opened.query(repo, top=top, base=base, options=options, progress=progress)
-        emit(report, json_output, lambda console: render_check(report, console))
+        emit_report(
+            report,
+            lambda console: render_check(report, console),
+            stderr,
+            json_output=json_output,
+            quiet=quiet,
+        )
     exit_if_above(report, fail_above, stderr, quiet=quiet)
 
 

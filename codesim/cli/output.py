@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.text import Text
 
+from codesim import CheckReport, Report
 from codesim.render.json import to_json
 
 
@@ -23,3 +25,19 @@ def emit(
         sys.stdout.flush()
     else:
         render(Console(highlight=False))
+
+
+def emit_report(
+    report: Report | CheckReport,
+    render: Callable[[Console], None],
+    stderr: Console,
+    *,
+    json_output: bool,
+    quiet: bool,
+) -> None:
+    """``emit`` a report; with ``--json`` its warnings (which the text rendering shows) go to
+    ``stderr`` too, so a person still sees them, unless ``--quiet``."""
+    emit(report, json_output, render)
+    if json_output and not quiet:
+        for warning in report.warnings:
+            stderr.print(Text(f"codesim: warning: {warning}"), soft_wrap=True)
