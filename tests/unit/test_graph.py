@@ -143,13 +143,17 @@ def graph_of(path: Path) -> tuple[SideData, RepoGraph]:
     return side, repo_graph(side)
 
 
+def graph_from(root: Path, files: dict[str, str]) -> RepoGraph:
+    return graph_of(write_repo(root, files))[1]
+
+
 def edges(graph: RepoGraph, kind: str) -> set[tuple[str, str]]:
     return {(u, v) for u, v, key in graph.edges(keys=True) if key == kind}
 
 
 @pytest.fixture(scope="module")
 def hand_written(tmp_path_factory: pytest.TempPathFactory) -> RepoGraph:
-    return graph_of(write_repo(tmp_path_factory.mktemp("repo"), FILES))[1]
+    return graph_from(tmp_path_factory.mktemp("repo"), FILES)
 
 
 def test_nodes_are_every_module_class_and_function(hand_written: RepoGraph) -> None:
@@ -198,26 +202,24 @@ def test_every_edge_kind_is_its_key(hand_written: RepoGraph) -> None:
 
 
 def test_ambiguous_member_call_splits_its_weight(tmp_path: Path) -> None:
-    _, graph = graph_of(
-        write_repo(
-            tmp_path,
-            {
-                "a.py": """
-                    class A:
-                        def run(self, x):
-                            return x + 1 + x * 2 + x * 3 + x * 4 + x * 5
-                """,
-                "b.py": """
-                    class B:
-                        def run(self, x):
-                            return x - 1 - x * 2 - x * 3 - x * 4 - x * 5
+    graph = graph_from(
+        tmp_path,
+        {
+            "a.py": """
+                class A:
+                    def run(self, x):
+                        return x + 1 + x * 2 + x * 3 + x * 4 + x * 5
+            """,
+            "b.py": """
+                class B:
+                    def run(self, x):
+                        return x - 1 - x * 2 - x * 3 - x * 4 - x * 5
 
 
-                    def drive(thing):
-                        return thing.run(1)
-                """,
-            },
-        )
+                def drive(thing):
+                    return thing.run(1)
+            """,
+        },
     )
     drive = "b.py:drive"
     assert {v: d["weight"] for _, v, d in graph.out_edges(drive, data=True)} == {
@@ -227,22 +229,20 @@ def test_ambiguous_member_call_splits_its_weight(tmp_path: Path) -> None:
 
 
 def test_a_name_defined_twice_in_a_file_is_two_nodes(tmp_path: Path) -> None:
-    _, graph = graph_of(
-        write_repo(
-            tmp_path,
-            {
-                "box.py": """
-                    class Box:
-                        @property
-                        def size(self):
-                            return self._size
+    graph = graph_from(
+        tmp_path,
+        {
+            "box.py": """
+                class Box:
+                    @property
+                    def size(self):
+                        return self._size
 
-                        @size.setter
-                        def size(self, value):
-                            self._size = value
-                """
-            },
-        )
+                    @size.setter
+                    def size(self, value):
+                        self._size = value
+            """
+        },
     )
     assert set(graph.successors("box.py:Box")) == {"box.py:Box.size", "box.py:Box.size#2"}
 
@@ -340,15 +340,13 @@ def ast_imports(root: Path) -> set[tuple[str, str]]:
 
 
 def test_an_absolute_import_resolves_in_a_src_layout(tmp_path: Path) -> None:
-    _, graph = graph_of(
-        write_repo(
-            tmp_path,
-            {
-                "src/pkg/__init__.py": "",
-                "src/pkg/a.py": "from pkg.b import f\nimport pkg.b\nimport os\n",
-                "src/pkg/b.py": "def f():\n    return 1\n",
-            },
-        )
+    graph = graph_from(
+        tmp_path,
+        {
+            "src/pkg/__init__.py": "",
+            "src/pkg/a.py": "from pkg.b import f\nimport pkg.b\nimport os\n",
+            "src/pkg/b.py": "def f():\n    return 1\n",
+        },
     )
     assert edges(graph, "imports") == {("src/pkg/a.py", "src/pkg/b.py")}
     assert graph.edges["src/pkg/a.py", "src/pkg/b.py", "imports"]["weight"] == 2
