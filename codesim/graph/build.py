@@ -62,6 +62,7 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
     graph = nx.MultiDiGraph()
     modules = {module_name(facts.path, package): facts.path for facts in files}
     by_name: dict[str, list[str]] = defaultdict(list)
+    methods: set[str] = set()
     all_ids = []
     for facts in files:
         module = module_name(facts.path, package)
@@ -79,6 +80,8 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
             )
             if unit.parent >= 0:
                 _add(graph, ids[unit.parent], node, CONTAINS, 1.0)
+                if facts.units[unit.parent].kind is UnitKind.CLASS:
+                    methods.add(node)
             if unit.kind is not UnitKind.MODULE:
                 by_name[unit.name.rsplit(".", 1)[-1]].append(node)
     for facts, ids in zip(files, all_ids, strict=True):
@@ -88,7 +91,7 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
             for target in _imported_modules(ref, module, is_package, modules):
                 if target != facts.path:
                     _add(graph, facts.path, target, IMPORTS, 1.0)
-        _link_units(graph, facts, ids, by_name)
+        _link_units(graph, facts, ids, by_name, methods)
     return graph
 
 
@@ -105,14 +108,18 @@ def _node_ids(facts: FileFacts) -> list[str]:
 
 
 def _link_units(
-    graph: nx.MultiDiGraph, facts: FileFacts, ids: list[str], by_name: dict[str, list[str]]
+    graph: nx.MultiDiGraph,
+    facts: FileFacts,
+    ids: list[str],
+    by_name: dict[str, list[str]],
+    methods: set[str],
 ) -> None:
     local: dict[str, list[str]] = defaultdict(list)
     for node, unit in zip(ids, facts.units, strict=True):
         local[unit.name].append(node)
     for index, unit in enumerate(facts.units):
         for call in unit.calls:
-            callees = _callees(graph, call, facts, index, local, by_name)
+            callees = _callees(call, facts, index, local, by_name, methods)
             for callee in callees:
                 _add(graph, ids[index], callee, CALLS, 1 / len(callees))
         for base in unit.bases:
@@ -123,12 +130,12 @@ def _link_units(
 
 
 def _callees(
-    graph: nx.MultiDiGraph,
     call: Call,
     facts: FileFacts,
     index: int,
     local: dict[str, list[str]],
     by_name: dict[str, list[str]],
+    methods: set[str],
 ) -> list[str]:
     """The repo's units a call site may reach, by name.
 
@@ -155,7 +162,7 @@ def _callees(
             if found:
                 return found
         scope = unit.parent
-    return [c for c in candidates if not _is_method(graph, c)]
+    return [c for c in candidates if c not in methods]
 
 
 def _enclosing_class(facts: FileFacts, index: int) -> int:
@@ -163,14 +170,6 @@ def _enclosing_class(facts: FileFacts, index: int) -> int:
     while parent >= 0 and facts.units[parent].kind is not UnitKind.CLASS:
         parent = facts.units[parent].parent
     return parent
-
-
-def _is_method(graph: nx.MultiDiGraph, node: str) -> bool:
-    return any(
-        graph.nodes[container]["kind"] == "class"
-        for container, _, key in graph.in_edges(node, keys=True)
-        if key == CONTAINS
-    )
 
 
 def _imported_modules(

@@ -228,6 +228,32 @@ def test_ambiguous_member_call_splits_its_weight(tmp_path: Path) -> None:
     }
 
 
+def test_a_bare_call_never_reaches_a_method(tmp_path: Path) -> None:
+    """``run()`` outside a class is an imported function, not some class's method ``run``."""
+    graph = graph_from(
+        tmp_path,
+        {
+            "a.py": """
+                class A:
+                    def run(self, x):
+                        return x + 1 + x * 2 + x * 3 + x * 4 + x * 5
+            """,
+            "b.py": """
+                from c import run
+
+
+                def drive():
+                    return run(1)
+            """,
+            "c.py": """
+                def run(x):
+                    return x - 1 - x * 2 - x * 3 - x * 4 - x * 5
+            """,
+        },
+    )
+    assert set(graph.successors("b.py:drive")) == {"c.py:run"}
+
+
 def test_a_name_defined_twice_in_a_file_is_two_nodes(tmp_path: Path) -> None:
     graph = graph_from(
         tmp_path,
