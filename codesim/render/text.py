@@ -122,7 +122,7 @@ def _print_blocks(console: Console, blocks: Sequence[RenderableType]) -> None:
         console.print(block)
 
 
-def _resolve_min_score(report: Report, min_score: float | None) -> float:
+def _resolve_min_score(report: Report | CheckReport, min_score: float | None) -> float:
     if min_score is not None:
         return min_score
     recorded = report.options.get("min_score", 0.0)
@@ -418,7 +418,7 @@ def _count(n: int, noun: str) -> str:
 def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TOP_PAIRS) -> None:
     """Print a check against an index: the projects the code draws from, best first, then for
     each its matched file pairs, with fragments and identifier maps for the ``top`` best."""
-    threshold = float(report.options.get("min_score", 0.0))
+    threshold = _resolve_min_score(report, None)
     checked = report.checked
     summary = Text.assemble(
         ("Checked ", "bold"),
