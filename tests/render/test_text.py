@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from rich.console import Console
 
-from codesim.render.text import MAX_FRAGMENTS, render_report
-from codesim.results import Report
+from codesim.render.text import MAX_FRAGMENTS, render_check, render_report
+from codesim.results import CheckReport, Report
 
 if TYPE_CHECKING:
     from tests.render.conftest import ReportBuilder
@@ -272,3 +272,40 @@ def test_conventional_names_are_not_listed_as_kept(build: ReportBuilder) -> None
     text = render(build.report(pairs=[single], identifier_map=names))
     assert "Identifier map: 0 renamed, 1 kept" in text
     assert "kept: overlap" in text
+
+
+def test_check_lists_projects_and_hides_pairs_below_its_min_score(
+    build: ReportBuilder,
+) -> None:
+    pairs = [
+        build.pair("vendored/tiles.py", "demo@1.0:tiles.py", 0.71, "derived"),
+        build.pair("own/util.py", "demo@1.0:util.py", 0.12, "independent"),
+    ]
+    report = CheckReport.model_validate(
+        {
+            "checked": {"path": "mine", "files": 2, "lines": 120, "tokens": 900},
+            "index": {"location": "oss.idx", "projects": 3, "files": 40},
+            "share": 0.4,
+            "hits": [
+                {
+                    "project": {"name": "demo", "version": "1.0", "license": "MIT"},
+                    "share": 0.4,
+                    "score": 0.42,
+                    "verdict": "partial",
+                    "pairs": pairs,
+                    "identifier_map": [],
+                }
+            ],
+            "skipped": [],
+            "options": {"min_score": 0.5},
+        }
+    )
+    buffer = io.StringIO()
+    render_check(report, Console(file=buffer, width=100, color_system=None, highlight=False))
+    text = buffer.getvalue()
+    assert "against oss.idx (3 projects, 40 files)" in text
+    projects = section(text, "Indexed projects this code draws from")
+    assert re.search(r"1\s+demo 1\.0\s+MIT\s+40\.0%\s+0\.42\s+2\s+partial", projects)
+    pairs_table = section(text, "Matched file pairs")
+    assert "vendored/tiles.py" in pairs_table and "own/util.py" not in pairs_table
+    assert "1 pair below min score 0.50 not shown." in pairs_table
