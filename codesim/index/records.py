@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codesim.errors import IndexFormatError
 from codesim.fingerprint import HashArray
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import SignatureArray
-from codesim.tokens import CANONICAL_FORM, TokenStream, UnitKind
+from codesim.tokens import TokenStream, UnitKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +97,3 @@ class StoreStats:
     units: int
     fingerprints: int
     bytes: int
-
-
-def check_canonical_form(label: str, stored: str | None) -> None:
-    """Refuse an index whose canonical form (``tokens.CANONICAL_FORM``) is not this codesim's,
-    saying what to do about it."""
-    if stored == str(CANONICAL_FORM):
-        return
-    built = "an earlier codesim" if stored is None else f"canonical form {stored}"
-    raise IndexFormatError(
-        f"{label}: the index was built with {built}; this codesim normalizes code as form "
-        f"{CANONICAL_FORM}, so their fingerprints cannot match. Create a new index and add "
-        "the projects again (codesim index add ...)."
-    )

@@ -52,7 +52,8 @@ from codesim.fingerprint import HashArray
 from codesim.index import codec
 from codesim.index.bands import BANDS, ROWS, band_keys
 from codesim.index.blobs import fingerprint_bytes, fingerprints_of, signature_bytes, signature_of
-from codesim.index.minhash import NUM_PERM, SCHEME, SEED, SignatureArray, is_empty
+from codesim.index.meta import FORMAT_NAME, fixed_meta, new_meta, read_meta
+from codesim.index.minhash import NUM_PERM, SignatureArray, is_empty
 from codesim.index.records import (
     FileRecord,
     IndexSettings,
@@ -61,11 +62,9 @@ from codesim.index.records import (
     StoredUnit,
     StoreStats,
     UnitRecord,
-    check_canonical_form,
 )
-from codesim.tokens import CANONICAL_FORM, UnitKind
+from codesim.tokens import UnitKind
 
-FORMAT_NAME = "codesim-index"
 FORMAT_VERSION = 2
 """2: unit keys in ASCII decimal (1: 8 big-endian bytes), see ``_unit_key``."""
 DEFAULT_PREFIX = "codesim"
@@ -166,19 +165,6 @@ while i <= #ARGV do
 end
 return 0
 """
-
-
-def _fixed_meta() -> dict[str, str]:
-    return {
-        "format": FORMAT_NAME,
-        "format_version": str(FORMAT_VERSION),
-        "minhash_scheme": SCHEME,
-        "minhash_num_perm": str(NUM_PERM),
-        "minhash_seed": str(SEED),
-        "lsh_bands": str(BANDS),
-        "lsh_rows": str(ROWS),
-        "canonical_form": str(CANONICAL_FORM),
-    }
 
 
 class RedisStore:
@@ -295,14 +281,18 @@ class RedisStore:
             found = [_project_meta(fields) for fields in pipe.execute() if fields]
         return sorted(found, key=lambda meta: (meta.name, meta.version))
 
-    def project_tokens(self, name: str, version: str) -> int | None:
-        """Recorded with the project when it was added."""
+    def project_tokens(self, name: str, version: str) -> int:
+        """Recorded with the project when it was added (every index of this canonical form
+        has it)."""
         with _errors(self._label):
             generation = self._client.hget(self._key(b"live"), _project_field(name, version))
             if generation is None:
                 raise KeyError((name, version))
             tokens = self._client.hget(self._generation_key(int(generation), b"project"), b"tokens")
-        return None if tokens is None else int(tokens)
+        if tokens is None:
+            raise IndexFormatError(f"{self._label}: project {name} {version} has no token count")
+        with _decoding("project"):
+            return int(tokens)
 
     def stats(self) -> StoreStats:
         """Counts over live projects; ``bytes`` is the memory the Redis server uses."""
@@ -577,11 +567,7 @@ def _open_meta(
                 raise IndexMissingError(f"{label}: no index under {prefix!r}")
             if settings is None:
                 raise ValueError("settings are needed to create an index")
-            meta = {
-                **_fixed_meta(),
-                "kgram_size": str(settings.kgram_size),
-                "window_size": str(settings.window_size),
-            }
+            meta = new_meta("format_version", FORMAT_VERSION, settings)
             mapping: dict[FieldT, EncodableT] = dict(meta.items())
             pipe.multi()
             pipe.hset(meta_key, mapping=mapping)
@@ -599,14 +585,7 @@ def _open_meta(
             f"{label}: index format version {version} is newer than this codesim reads "
             f"({FORMAT_VERSION}); upgrade codesim"
         )
-    check_canonical_form(label, meta.get("canonical_form"))
-    for key, expected in _fixed_meta().items():
-        if meta.get(key) != expected:
-            raise IndexFormatError(
-                f"{label}: index {key} is {meta.get(key)!r}; this codesim needs {expected!r}"
-            )
-    with _decoding("meta"):
-        stored = IndexSettings(int(meta["kgram_size"]), int(meta["window_size"]))
+    stored = read_meta(label, meta, fixed_meta("format_version", FORMAT_VERSION))
     if settings is not None and settings != stored:
         raise IndexFormatError(f"{label}: the index was built with {stored}, not {settings}")
     return stored

@@ -48,9 +48,10 @@ from codesim.errors import (
 )
 from codesim.fingerprint import HashArray
 from codesim.index import codec
-from codesim.index.bands import BANDS, ROWS, band_ids
+from codesim.index.bands import BANDS, band_ids
 from codesim.index.blobs import fingerprint_bytes, fingerprints_of, signature_bytes, signature_of
-from codesim.index.minhash import NUM_PERM, SCHEME, SEED, SignatureArray, is_empty
+from codesim.index.meta import fixed_meta, new_meta, read_meta
+from codesim.index.minhash import NUM_PERM, SignatureArray, is_empty
 from codesim.index.records import (
     FileRecord,
     IndexSettings,
@@ -58,11 +59,9 @@ from codesim.index.records import (
     ProjectMeta,
     StoredUnit,
     StoreStats,
-    check_canonical_form,
 )
-from codesim.tokens import CANONICAL_FORM, UnitKind
+from codesim.tokens import UnitKind
 
-FORMAT_NAME = "codesim-index"
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x43534958
 """``CSIX`` in the SQLite header: marks the file as a codesim index."""
@@ -131,20 +130,6 @@ CREATE TABLE band (
 ) WITHOUT ROWID;
 CREATE TABLE fingerprint (hash INTEGER PRIMARY KEY, projects INTEGER NOT NULL);
 """
-
-
-def _fixed_meta() -> dict[str, str]:
-    # What an index must agree on with this code to be read at all.
-    return {
-        "format": FORMAT_NAME,
-        "schema_version": str(SCHEMA_VERSION),
-        "minhash_scheme": SCHEME,
-        "minhash_num_perm": str(NUM_PERM),
-        "minhash_seed": str(SEED),
-        "lsh_bands": str(BANDS),
-        "lsh_rows": str(ROWS),
-        "canonical_form": str(CANONICAL_FORM),
-    }
 
 
 class SqliteStore:
@@ -261,7 +246,7 @@ class SqliteStore:
         )
         return StoreStats(projects, files, units, fingerprints, size)
 
-    def project_tokens(self, name: str, version: str) -> int | None:
+    def project_tokens(self, name: str, version: str) -> int:
         """Summed over the project's units (one indexed scan of its files)."""
         with self._read():
             row = self._db.execute(
@@ -557,11 +542,7 @@ def _create(target: Path, settings: IndexSettings) -> None:
         try:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.executescript(f"BEGIN; {SCHEMA}")
-            meta = {
-                **_fixed_meta(),
-                "kgram_size": str(settings.kgram_size),
-                "window_size": str(settings.window_size),
-            }
+            meta = new_meta("schema_version", SCHEMA_VERSION, settings)
             connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
             connection.execute("COMMIT")
         finally:
@@ -608,16 +589,7 @@ def _check_header(target: Path) -> None:
 
 def _read_settings(target: Path, connection: sqlite3.Connection) -> IndexSettings:
     meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-    check_canonical_form(str(target), meta.get("canonical_form"))
-    for key, expected in _fixed_meta().items():
-        if meta.get(key) != expected:
-            raise IndexFormatError(
-                f"{target}: index {key} is {meta.get(key)!r}; this codesim needs {expected!r}"
-            )
-    try:
-        return IndexSettings(int(meta["kgram_size"]), int(meta["window_size"]))
-    except (KeyError, ValueError) as exc:
-        raise IndexFormatError(f"{target}: the index settings are damaged") from exc
+    return read_meta(str(target), meta, fixed_meta("schema_version", SCHEMA_VERSION))
 
 
 def _locked(exc: sqlite3.OperationalError) -> bool:
