@@ -54,10 +54,9 @@ class Store(Protocol):
         """Counts of projects, files, units and distinct fingerprints, and the size."""
         ...
 
-    def project_tokens(self, name: str, version: str) -> int | None:
+    def project_tokens(self, name: str, version: str) -> int:
         """The tokens of a stored project's files (the sum of its units'), so that a check can
-        score a project by the smaller side, as pair scores do; ``None`` if this index does
-        not record them (a Redis index written before it did), ``KeyError`` if there is no
+        score a project by the smaller side, as pair scores do; ``KeyError`` if there is no
         such project."""
         ...
 

@@ -26,7 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import results
-from codesim.align import merge_renamings, score
+from codesim.align import merge_renamings
+from codesim.align import score as align_score
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
@@ -195,13 +196,15 @@ def check_side(
         matched = sum(int(m.sum()) for m in marks)
         share = round(matched / total, 6) if total else 0.0
         meta = metas[project_pairs[0][1]]
-        score = _hit_score(
+        # A project's score means what a pair's does: matched tokens over the smaller side,
+        # the checked code or the whole project, so a small library vendored whole scores high.
+        score = align_score(
             matched,
             sum(int(m.sum()) for m in theirs.values()),
             total,
             store.project_tokens(meta.name, meta.version),
-            options,
-        )
+            options.min_evidence_tokens,
+        ).score
         pair_results.sort(key=lambda p: (-p.score, -p.literal_agreement, p.left, p.right))
         hits.append(
             results.Hit(
@@ -224,18 +227,6 @@ def check_side(
         warnings=[],
         base=side_summary(base) if base else None,
     )
-
-
-def _hit_score(
-    matched: int, matched_theirs: int, total: int, project_tokens: int | None, options: Options
-) -> float:
-    """A project's score means what a pair's does: matched tokens over the tokens of the
-    smaller side, the checked code or the whole project, so a small project copied whole
-    into a big repo scores high.  Without the project's size (an index that does not record
-    it) the checked side stands for both, as if the project were the bigger one."""
-    if project_tokens is None:
-        project_tokens = max(total, matched_theirs) + 1
-    return score(matched, matched_theirs, total, project_tokens, options.min_evidence_tokens).score
 
 
 def project_of(meta: ProjectMeta) -> results.Project:
