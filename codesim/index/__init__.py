@@ -11,7 +11,7 @@ from __future__ import annotations
 from codesim.index.base import Candidate, CandidateIndex
 from codesim.index.exact import ExactIndex
 from codesim.index.minhash import lean_minhash, signatures
-from codesim.index.prepare import file_record, unit_fingerprints, unit_kgrams, units_fingerprints
+from codesim.index.prepare import file_record, unit_kgrams, units_fingerprints
 from codesim.index.records import (
     FileRecord,
     IndexSettings,
@@ -40,7 +40,6 @@ __all__ = [
     "file_record",
     "lean_minhash",
     "signatures",
-    "unit_fingerprints",
     "unit_kgrams",
     "units_fingerprints",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from codesim.fingerprint import HashArray, kgram_hashes, symbol_hashes, winnow
+from codesim.fingerprint import HashArray, kgram_hashes, symbol_hashes
 from codesim.index import codec
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import signatures
@@ -42,13 +42,9 @@ def unit_kgrams(stream: TokenStream, kgram_size: int) -> list[HashArray]:
     return [kept[bounds[i] : bounds[i + 1]] for i in range(len(stream.units))]
 
 
-def unit_fingerprints(kgrams: HashArray, window_size: int) -> HashArray:
-    """The winnowed fingerprints of one unit's k-grams, sorted and distinct."""
-    return np.unique(kgrams[winnow(kgrams, window_size)])
-
-
 def units_fingerprints(kgrams: Sequence[HashArray], window_size: int) -> list[HashArray]:
-    """``[unit_fingerprints(k, window_size) for k in kgrams]``, for all units at once.
+    """The winnowed fingerprints of each unit's k-grams, sorted and distinct: what
+    ``np.unique(k[winnow(k, window_size)])`` gives for each ``k``, for all units at once.
 
     A file has a unit per function, so the per-unit numpy calls would cost more than the
     work: here every window of every unit is reduced in one pass over the concatenated

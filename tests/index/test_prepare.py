@@ -8,12 +8,18 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codesim.fingerprint import kgram_hashes, symbol_hashes
+from codesim.fingerprint import kgram_hashes, symbol_hashes, winnow
 from codesim.index import codec
 from codesim.index.minhash import is_empty, signatures
-from codesim.index.prepare import unit_fingerprints, unit_kgrams, units_fingerprints
+from codesim.index.prepare import unit_kgrams, units_fingerprints
 from codesim.tokens import UnitKind
 from tests.index.corpus import SETTINGS, prepare
+
+
+def unit_fingerprints(kgrams: np.ndarray, window: int) -> np.ndarray:
+    """The definition ``units_fingerprints`` computes in bulk: one unit winnowed on its own."""
+    return np.unique(kgrams[winnow(kgrams, window)])
+
 
 SOURCE = textwrap.dedent("""\
     import os
