@@ -2,8 +2,9 @@
 
 The canonical stream cannot serve here: it reads first-party module paths relative to the
 file's folders and drops the dots of relative imports, on purpose (a vendored copy must
-normalize like its original).  A tree-sitter query finds the statements in C, so the second
-parse and the query cost a small fraction of ``normalize``.
+normalize like its original).  A tree-sitter query finds the statements in C; the cost is
+the second parse: together about a fifth of ``normalize``'s time on the standard library's
+top-level modules (the query alone about 5%), which reusing ``normalize``'s tree would save.
 """
 
 from __future__ import annotations
