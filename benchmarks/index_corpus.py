@@ -40,9 +40,6 @@ PYPI_PINS: tuple[tuple[str, str], ...] = (
     ("Jinja2", "3.1.4"),
 )
 
-QUERY_SIZES: tuple[int, ...] = (1_000, 10_000, 50_000)
-"""Lines of the checked repos."""
-
 INDEXED_SHARE = 0.5
 """Share of a query repo's lines taken from indexed projects; the rest is not indexed."""
 
@@ -196,9 +193,9 @@ def _write_queries(corpus: IndexCorpus, counts: dict[int, int]) -> dict[int, lis
     ]
     foreign = [(module.key, module.path) for module in pypi_modules()]
     names: dict[int, list[str]] = {}
-    for size in QUERY_SIZES:
+    for size, count in sorted(counts.items()):
         names[size] = []
-        for n in range(counts.get(size, 0)):
+        for n in range(count):
             name = f"{size}-{n}"
             draw = random.Random(f"codesim-index-scale:{name}")
             folder = corpus.query_path(name)
