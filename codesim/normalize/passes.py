@@ -279,8 +279,8 @@ def _counting_loop(start: Statement, loop: Statement, canon: Canon) -> Statement
     tokens = canon.program.tokens
     texts = tokens.texts
     binders = canon.binders
-    init = _simple_range(start)
-    if len(init) < 3 or symbols[init[0]] != "assignment" or tokens.modes[init[1]] != ir.MODE_BIND:
+    init = _name_assignment(start, canon)
+    if not init:
         return None
     segments = loop.segments
     if len(segments) != 2:
@@ -320,7 +320,7 @@ def _counting_loop(start: Statement, loop: Statement, canon: Canon) -> Statement
     body.statements = body.statements[:-1]
     symbols[init[0]] = "for_statement"
     symbols[header[0]], symbols[header[1]] = "in", "call"
-    symbols[header[2]] = texts[header[2]] = "range"
+    symbols[header[2]] = "range"
     binders[header[2]] = -2
     merged: list[range | Block] = [range(init[0], init[1] + 1), range(header[0], header[3])]
     unit_step = texts[step[5]] == "1"
@@ -347,14 +347,8 @@ _FILLERS = {"list_comprehension": "append", "set_comprehension": "add"}
 
 def _comprehension(start: Statement, loop: Statement, canon: Canon) -> Statement | None:
     symbols = canon.symbols
-    init = _simple_range(start)
-    if (
-        len(init) < 3
-        or symbols[init[0]] != "assignment"
-        or canon.program.tokens.modes[init[1]] != ir.MODE_BIND
-    ):
-        return None
-    if len(init) > 4:
+    init = _name_assignment(start, canon)
+    if not init or len(init) > 4:
         return None
     kind = _EMPTY_COLLECTIONS.get(tuple(symbols[i] for i in init[2:]))
     if kind is None:
@@ -424,6 +418,18 @@ def _element(fill: range, target: int, kind: str, canon: Canon) -> list[range] |
     canon.dropped[head[0]] = 1
     canon.dropped[owner] = 1
     return [range(head[1], owner), range(owner + 1, fill.stop)]
+
+
+def _name_assignment(statement: Statement, canon: Canon) -> range:
+    """The tokens of ``NAME = value`` (the loops' initializations), or an empty range."""
+    tokens = _simple_range(statement)
+    if (
+        len(tokens) < 3
+        or canon.symbols[tokens[0]] != "assignment"
+        or canon.program.tokens.modes[tokens[1]] != ir.MODE_BIND
+    ):
+        return range(0)
+    return tokens
 
 
 def _only_statement(segment: range | Block) -> Statement | None:
