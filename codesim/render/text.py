@@ -131,6 +131,11 @@ def _resolve_min_score(report: Report | CheckReport, min_score: float | None) ->
     return 0.0
 
 
+def _table() -> Table:
+    """The tables of every rendering: a rule under the header, no outer border."""
+    return Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+
+
 def _rank_pairs(pairs: Iterable[PairResult]) -> list[PairResult]:
     return sorted(
         pairs,
@@ -210,9 +215,7 @@ def _pairs_block(shown: Sequence[PairResult], hidden: int, threshold: float) -> 
             parts.append(hidden_note)
         return Group(*parts)
 
-    table = Table(
-        box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False, expand=False
-    )
+    table = _table()
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("left", overflow="fold", ratio=1)
     table.add_column("right", overflow="fold", ratio=1)
@@ -431,7 +434,7 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
     if not report.hits:
         blocks.append(Text("No indexed project matches this code.", style="green"))
     else:
-        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+        table = _table()
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("project", overflow="fold")
         table.add_column("licence", overflow="fold")
@@ -484,7 +487,7 @@ def render_projects(projects: Sequence[Project], console: Console) -> None:
     if not projects:
         console.print(Text("The index holds no project yet."))
         return
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+    table = _table()
     for header in ("name", "version", "licence", "commit", "url"):
         table.add_column(header, overflow="fold")
     for project in projects:
