@@ -16,7 +16,8 @@ Edges carry ``kind`` and ``weight``:
   and ``from . import a, b`` are one per name, ``from m import x, y`` one).
 - ``calls``: unit -> class or function, from each call site ``name(...)``; a site with
   ``n`` candidates adds ``1/n`` to each (see ``_callees`` for which candidates).
-- ``inherits``: class -> class, per positional base resolved by name, ``1/n`` per candidate.
+- ``inherits``: class -> class, per positional base resolved by name, ``1/n`` per candidate
+  (never the class itself).
 """
 
 from __future__ import annotations
@@ -123,10 +124,14 @@ def _link_units(
             for callee in callees:
                 _add(graph, ids[index], callee, CALLS, 1 / len(callees))
         for base in unit.bases:
-            classes = [c for c in by_name.get(base, ()) if graph.nodes[c]["kind"] == "class"]
+            # A class is never its own base: ``class Message(email.message.Message)``.
+            classes = [
+                c
+                for c in by_name.get(base, ())
+                if c != ids[index] and graph.nodes[c]["kind"] == "class"
+            ]
             for target in classes:
-                if target != ids[index]:
-                    _add(graph, ids[index], target, INHERITS, 1 / len(classes))
+                _add(graph, ids[index], target, INHERITS, 1 / len(classes))
 
 
 def _callees(

@@ -228,6 +228,19 @@ def test_ambiguous_member_call_splits_its_weight(tmp_path: Path) -> None:
     }
 
 
+def test_a_subclass_of_the_same_name_inherits_with_full_weight(tmp_path: Path) -> None:
+    """The subclass itself is no candidate base, so it does not take half the weight."""
+    graph = graph_from(
+        tmp_path,
+        {
+            "a.py": "class Base:\n    pass\n",
+            "b.py": "import a\n\n\nclass Base(a.Base):\n    pass\n",
+        },
+    )
+    assert graph.edges["b.py:Base", "a.py:Base", "inherits"]["weight"] == 1.0
+    assert edges(graph, "inherits") == {("b.py:Base", "a.py:Base")}
+
+
 def test_a_bare_call_never_reaches_a_method(tmp_path: Path) -> None:
     """``run()`` outside a class is an imported function, not some class's method ``run``."""
     graph = graph_from(
