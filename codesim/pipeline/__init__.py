@@ -329,7 +329,7 @@ def compare_sides(
         identifier_map=mappings(merge_renamings(renamings)),
         skipped=left.skipped + right.skipped,
         options=options.model_dump(),
-        warnings=_warnings(left) + _warnings(right) + (_warnings(base) if base else []),
+        warnings=side_warnings(left) + side_warnings(right) + (side_warnings(base) if base else []),
         base=side_summary(base) if base else None,
     )
 
@@ -498,7 +498,8 @@ def side_summary(side: SideData) -> results.Side:
     )
 
 
-def _warnings(side: SideData) -> list[str]:
+def side_warnings(side: SideData) -> list[str]:
+    """What a report should say about a side beyond its skipped files."""
     warnings = []
     if side.ignored:
         warnings.append(f"{side.label}: {side.ignored} files or folders of other kinds ignored")

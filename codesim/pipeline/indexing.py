@@ -45,6 +45,7 @@ from codesim.pipeline import (
     pair_result,
     prepared_file,
     side_summary,
+    side_warnings,
 )
 from codesim.sources import SourceFile, checkout_commit, discover
 from codesim.units import fold_small_units
@@ -224,7 +225,7 @@ def check_side(
         hits=hits[:top],
         skipped=checked.skipped,
         options=options.model_dump(),
-        warnings=[],
+        warnings=side_warnings(checked) + (side_warnings(base) if base else []),
         base=side_summary(base) if base else None,
     )
 

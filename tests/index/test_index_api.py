@@ -114,6 +114,16 @@ def test_code_written_here_matches_no_project(filled, tmp_path):
     assert report.index.projects == len(PROJECTS)
 
 
+def test_files_of_other_kinds_are_counted_in_the_warnings(filled, tmp_path):
+    repo = tmp_path / "mixed"
+    repo.mkdir()
+    (repo / "codec.py").write_text(WRITTEN_HERE, encoding="utf-8")
+    (repo / "notes.txt").write_text("not code\n", encoding="utf-8")
+    with Index.open(filled) as index:
+        report = index.query(repo)
+    assert report.warnings == ["checked: 1 files or folders of other kinds ignored"]
+
+
 def test_re_adding_replaces_and_removing_forgets(filled, tmp_path):
     with Index.open(filled) as index:
         again = index.add(STDLIB / "json", name="json", version="3.11")
