@@ -9,7 +9,19 @@ input) are returned as ``SkippedFile`` records with a reason, never raised.
 from __future__ import annotations
 
 from codesim.sources.git import checkout_commit
+from codesim.sources.history import LineTimes, NoHistory, WorkTree, line_times, work_tree
 from codesim.sources.model import Discovery, SkippedFile, SourceFile
 from codesim.sources.walk import discover
 
-__all__ = ["Discovery", "SkippedFile", "SourceFile", "checkout_commit", "discover"]
+__all__ = [
+    "Discovery",
+    "LineTimes",
+    "NoHistory",
+    "SkippedFile",
+    "SourceFile",
+    "WorkTree",
+    "checkout_commit",
+    "discover",
+    "line_times",
+    "work_tree",
+]
