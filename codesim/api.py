@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from codesim import pipeline
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
@@ -46,9 +47,11 @@ def _compare(
     options: Options,
     progress: ProgressCallback | None,
 ) -> Report:
-    left_side = pipeline.read_side(os.fspath(left), "left", options, progress)
+    # Two folders are compared as repos too: aligned unit by unit as graphs.
+    repos = Path(left).is_dir() and Path(right).is_dir()
+    left_side = pipeline.read_side(os.fspath(left), "left", options, progress, graph=repos)
     pipeline.require_files(left_side)
-    right_side = pipeline.read_side(os.fspath(right), "right", options, progress)
+    right_side = pipeline.read_side(os.fspath(right), "right", options, progress, graph=repos)
     pipeline.require_files(right_side)
     base_side = None
     if base is not None:

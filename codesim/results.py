@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from codesim.errors import SkipReason
 from codesim.options import Verdict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class _Model(BaseModel):
@@ -117,6 +117,78 @@ class Side(_Model):
     unparsed: list[UnparsedFile] = []
 
 
+class AlignedUnit(_Model):
+    """A unit of the left repo and the unit of the right repo it became (ids are ``path``
+    for a module, ``path:Qual.name`` for a class or function)."""
+
+    left: str
+    right: str
+    kind: Literal["module", "class", "function"]
+    similarity: float = Field(ge=0, le=1, description="content similarity of the two units")
+    support: float = Field(
+        ge=0, le=1, description="share of the units' neighbourhood aligned consistently"
+    )
+    left_tokens: int = Field(ge=0)
+    right_tokens: int = Field(ge=0)
+    renamed: list[IdentifierMapping] = []
+    """Names inside the pair that differ on the two sides."""
+    first: Literal["left", "right", "same", "unknown"] | None = None
+    """Which side's git history has the matched code first; None when not asked for."""
+
+
+class UnitGroup(_Model):
+    """Units merged (several left units became one right unit) or split (one became
+    several)."""
+
+    kind: Literal["merged", "split"]
+    left: list[str]
+    right: list[str]
+
+
+class FileChange(_Model):
+    """Files whose code went elsewhere: ``renamed`` (same folder) or ``moved`` one to one,
+    ``merged`` (several left files into one) or ``split`` (one into several)."""
+
+    kind: Literal["renamed", "moved", "merged", "split"]
+    left: list[str]
+    right: list[str]
+    share: float = Field(ge=0, le=1, description="of the left files' tokens, held by the right")
+
+
+class Direction(_Model):
+    """Which repo looks like the source, from the git history of the aligned code."""
+
+    conclusion: Literal["left", "right", "inconclusive", "missing"]
+    explanation: str
+    left_first: int = Field(ge=0, description="aligned unit pairs the left side had first")
+    right_first: int = Field(ge=0)
+    same: int = Field(ge=0)
+    unknown: int = Field(ge=0)
+
+
+class RepoAlignment(_Model):
+    """Two repos aligned as graphs of modules, classes and functions.
+
+    ``left_aligned``/``right_aligned``: share of each side's tokens in aligned units (matched
+    one to one, or part of a merge or split); ``edges_preserved``: share of the smaller
+    graph's edges (contains, calls, imports, inherits) whose ends are aligned with the ends
+    of an edge of the same kind on the other side.
+    """
+
+    left_aligned: float = Field(ge=0, le=1)
+    right_aligned: float = Field(ge=0, le=1)
+    edges_preserved: float = Field(ge=0, le=1)
+    left_edges: int = Field(ge=0)
+    right_edges: int = Field(ge=0)
+    preserved_edges: int = Field(ge=0)
+    units: list[AlignedUnit]
+    groups: list[UnitGroup]
+    files: list[FileChange]
+    unmatched_left: list[str]
+    unmatched_right: list[str]
+    direction: Direction | None = None
+
+
 class Report(_Model):
     """The answer to "is the right side derived from the left side?"."""
 
@@ -135,6 +207,9 @@ class Report(_Model):
     warnings: list[str] = []
     base: Side | None = None
     """The template code subtracted before scoring (``--base``), when one was given."""
+    alignment: RepoAlignment | None = None
+    """For folders and repos: the two sides aligned unit by unit (``score`` then counts only
+    code matched between aligned units)."""
 
 
 class Project(_Model):
@@ -164,6 +239,8 @@ class Hit(_Model):
     verdict: Verdict
     pairs: list[PairResult]
     identifier_map: list[IdentifierMapping]
+    alignment: RepoAlignment | None = None
+    """The checked code aligned with the project's matched files, unit by unit."""
 
 
 class IndexInfo(_Model):

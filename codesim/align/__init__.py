@@ -28,6 +28,8 @@ __all__ = [
     "Stream",
     "Tile",
     "align",
+    "aligned_positions",
+    "identifier_map",
     "kgram_table",
     "merge_renamings",
     "score",
@@ -121,7 +123,7 @@ def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int
         np.concatenate(
             (
                 _literal_conflicts(tiles, left, right),
-                _name_conflicts(_aligned(left.placeholders, tiles), left, right),
+                _name_conflicts(aligned_positions(left.placeholders, tiles), left, right),
             )
         )
     )
@@ -172,7 +174,7 @@ def _literal_conflicts(tiles: list[Tile], left: Stream, right: Stream) -> npt.ND
     conflicts: list[int] = []
     if len(left.literals):
         for t in tiles:
-            positions, partners = _aligned(left.literals, [t])
+            positions, partners = aligned_positions(left.literals, [t])
             if len(positions) < LITERAL_EVIDENCE:
                 continue
             differing = [
@@ -223,7 +225,7 @@ def _majority(
     return best
 
 
-def _aligned(
+def aligned_positions(
     positions: npt.NDArray[np.int64], tiles: list[Tile]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """``(left, right)`` positions aligned by the tiles, for the given left positions."""
@@ -243,7 +245,7 @@ def _aligned(
 
 
 def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:
-    positions, partners = _aligned(left.literals, tiles)
+    positions, partners = aligned_positions(left.literals, tiles)
     if not len(positions):
         return 1.0
     texts, other = left.texts, right.texts
@@ -256,7 +258,7 @@ def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:
 
 
 def _aligned_names(left: Stream, right: Stream, tiles: list[Tile]) -> list[tuple[str, str, str]]:
-    positions, partners = _aligned(left.placeholders, tiles)
+    positions, partners = aligned_positions(left.placeholders, tiles)
     named = right.names[partners] >= 0
     roles, texts, other = left.roles, left.texts, right.texts
     return [

@@ -5,6 +5,6 @@ pipeline can gather it cheaply while it reads files); ``build`` turns the facts 
 repo into a networkx graph, resolving names inside the repo.
 """
 
-from codesim.graph.facts import Call, FileFacts, UnitFacts, unit_references
+from codesim.graph.facts import Call, FileFacts, UnitFacts, node_ids, unit_references
 
-__all__ = ["Call", "FileFacts", "UnitFacts", "unit_references"]
+__all__ = ["Call", "FileFacts", "UnitFacts", "node_ids", "unit_references"]

@@ -29,7 +29,7 @@ from typing import Literal, TypeAlias
 
 import networkx as nx
 
-from codesim.graph.facts import Call, FileFacts
+from codesim.graph.facts import Call, FileFacts, node_ids
 from codesim.tokens import ImportRef, UnitKind
 
 __all__ = ["RepoGraph", "build_graph", "module_name"]
@@ -67,7 +67,7 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
     all_ids = []
     for facts in files:
         module = module_name(facts.path, package)
-        ids = _node_ids(facts)
+        ids = node_ids(facts)
         all_ids.append(ids)
         for node, unit in zip(ids, facts.units, strict=True):
             graph.add_node(
@@ -94,18 +94,6 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
                     _add(graph, facts.path, target, IMPORTS, 1.0)
         _link_units(graph, facts, ids, by_name, methods)
     return graph
-
-
-def _node_ids(facts: FileFacts) -> list[str]:
-    """``path`` for the module, ``path:Qual.name`` for the others; a name defined twice in
-    one file (a property's getter and setter, ``if``/``else`` variants) gets ``#2``, ``#3``."""
-    ids = []
-    seen: dict[str, int] = defaultdict(int)
-    for unit in facts.units:
-        node = facts.path if unit.kind is UnitKind.MODULE else f"{facts.path}:{unit.name}"
-        seen[node] += 1
-        ids.append(node if seen[node] == 1 else f"{node}#{seen[node]}")
-    return ids
 
 
 def _link_units(

@@ -8,6 +8,7 @@ stream in canonical order as in source order, and needs no tree of its own.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -59,6 +60,9 @@ class FileFacts:
     """POSIX path relative to the repo root."""
     units: list[UnitFacts]
     imports: list[ImportRef]
+    owners: npt.NDArray[np.int32]
+    """Each token's innermost unit (an index into ``units``), so that matched tokens can be
+    credited to the unit they belong to."""
 
 
 def unit_references(
@@ -155,3 +159,15 @@ def _receiver(data: bytes, dot: int) -> str:
     if before >= 0 and data[before] == ord("."):
         return ""
     return data[begin:end].decode("ascii", "replace")
+
+
+def node_ids(facts: FileFacts) -> list[str]:
+    """``path`` for the module, ``path:Qual.name`` for the others; a name defined twice in
+    one file (a property's getter and setter, ``if``/``else`` variants) gets ``#2``, ``#3``."""
+    ids = []
+    seen: dict[str, int] = defaultdict(int)
+    for unit in facts.units:
+        node = facts.path if unit.kind is UnitKind.MODULE else f"{facts.path}:{unit.name}"
+        seen[node] += 1
+        ids.append(node if seen[node] == 1 else f"{node}#{seen[node]}")
+    return ids

@@ -38,6 +38,7 @@ from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize
 from codesim.normalize.imports import imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
+from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model
 from codesim.sources import SourceFile, discover
 from codesim.tokens import Role, TokenStream
 from codesim.units import fold_small_units
@@ -180,7 +181,12 @@ def graph_facts(
                 bases=tuple(bases[index]),
             )
         )
-    return FileFacts(source.path, units, imports(source.data, get_language(source.language)))
+    return FileFacts(
+        source.path,
+        units,
+        imports(source.data, get_language(source.language)),
+        np.asarray(raw.owners, dtype=np.int32),
+    )
 
 
 def prepared_file(
@@ -288,6 +294,8 @@ def compare_sides(
     right_marks = [np.zeros(f.tokens, dtype=bool) for f in right.files]
     pair_results: list[results.PairResult] = []
     renamings: list[Renaming] = []
+    repos = _has_graphs(left) and _has_graphs(right)
+    evidence = UnitEvidence()
     for done, (i, j) in enumerate(pairs, start=1):
         lf, rf = left.files[i], right.files[j]
         aligned = align_files(lf, rf, options)
@@ -298,6 +306,8 @@ def compare_sides(
         left_matched, right_matched = matched_outside_base(aligned, left_base[i], right_base[j])
         left_marks[i] |= left_matched
         right_marks[j] |= right_matched
+        if repos:
+            evidence.add(lf, rf, aligned, left_base[i], right_base[j])
         result = pair_result(lf, rf, aligned, options, left_base[i], right_base[j])
         if not result.fragments:
             continue
@@ -310,9 +320,23 @@ def compare_sides(
 
     left_tokens = sum(int((~mask).sum()) for mask in left_base)
     right_tokens = sum(int((~mask).sum()) for mask in right_base)
+    left_matched_tokens = sum(int(m.sum()) for m in left_marks)
+    right_matched_tokens = sum(int(m.sum()) for m in right_marks)
+    alignment = None
+    if repos:
+        if progress is not None:
+            progress("aligning repo graphs", 0, 0)
+        graph_alignment, left_graph, right_graph = align_repos(left, right, evidence)
+        alignment = alignment_model(
+            graph_alignment, left_graph, right_graph, evidence, options.kgram_size
+        )
+        # Between repos only code matched between aligned units counts: a coincidence
+        # between two functions that align with others is not evidence of copying.
+        left_matched_tokens = graph_alignment.left_matched
+        right_matched_tokens = graph_alignment.right_matched
     scores = score(
-        sum(int(m.sum()) for m in left_marks),
-        sum(int(m.sum()) for m in right_marks),
+        left_matched_tokens,
+        right_matched_tokens,
         left_tokens,
         right_tokens,
         options.min_evidence_tokens,
@@ -331,7 +355,12 @@ def compare_sides(
         options=options.model_dump(),
         warnings=side_warnings(left) + side_warnings(right) + (side_warnings(base) if base else []),
         base=side_summary(base) if base else None,
+        alignment=alignment,
     )
+
+
+def _has_graphs(side: SideData) -> bool:
+    return bool(side.files) and all(f.graph is not None for f in side.files)
 
 
 def align_files(left: NormalizedFile, right: NormalizedFile, options: Options) -> AlignedPair:

@@ -1,0 +1,231 @@
+"""Repo-level alignment: what the file alignment and the LSH bands say about unit pairs,
+handed to the graph aligner, and its answer as the public model.
+
+Evidence is gathered while ``compare_sides`` aligns file pairs: for every tile, which unit
+owns each matched token on either side (``UnitEvidence.add``), and which names differ at
+aligned placeholders. Units too small to leave a fragment are proposed by their MinHash
+signatures sharing an LSH band (``signature_proposals``). Neither ever looks at all pairs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import compress
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from codesim import results
+from codesim.align import AlignedPair, aligned_positions, identifier_map
+from codesim.graph import FileFacts, node_ids
+from codesim.index.bands import band_ids
+from codesim.index.minhash import is_empty
+
+if TYPE_CHECKING:
+    from codesim.graph.align import GraphAlignment
+    from codesim.graph.build import RepoGraph
+    from codesim.pipeline import NormalizedFile, SideData
+
+_Mask = npt.NDArray[np.bool_]
+
+BUCKET_LIMIT = 16
+"""An LSH bucket holding more units than this on one side is boilerplate (one-line getters,
+``__repr__``s of one shape): it proposes nothing, or small repos' pairs would be quadratic."""
+
+
+@dataclass(slots=True)
+class UnitEvidence:
+    """Matched tokens and aligned names per (left unit, right unit), by node id."""
+
+    overlap: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    names: dict[tuple[str, str], Counter[tuple[str, str, str]]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+
+    def add(
+        self,
+        left: NormalizedFile,
+        right: NormalizedFile,
+        aligned: AlignedPair,
+        left_base: _Mask,
+        right_base: _Mask,
+    ) -> None:
+        """Credit the tiles of one aligned file pair to the units that own their tokens
+        (tokens of base code are left out)."""
+        left_facts, right_facts = _facts(left), _facts(right)
+        if not aligned.tiles:
+            return
+        left_ids, right_ids = node_ids(left_facts), node_ids(right_facts)
+        left_owners, right_owners = left_facts.owners, right_facts.owners
+        width = len(right_ids)
+        keys = []
+        for t in aligned.tiles:
+            mine, theirs = slice(t.left, t.left + t.length), slice(t.right, t.right + t.length)
+            keep = ~(left_base[mine] | right_base[theirs])
+            pair = left_owners[mine].astype(np.int64) * width + right_owners[theirs]
+            keys.append(pair[keep])
+        found, counts = np.unique(np.concatenate(keys), return_counts=True)
+        for key, count in zip(found.tolist(), counts.tolist(), strict=True):
+            self.overlap[left_ids[key // width], right_ids[key % width]] += count
+        positions, partners = aligned_positions(left.stream.placeholders, aligned.tiles)
+        named = right.stream.names[partners] >= 0
+        roles, texts, other = left.stream.roles, left.stream.texts, right.stream.texts
+        for i, j in zip(positions[named].tolist(), partners[named].tolist(), strict=True):
+            pair_ids = (left_ids[left_owners[i]], right_ids[right_owners[j]])
+            self.names[pair_ids][roles[i], texts[i], other[j]] += 1
+
+
+def _facts(item: NormalizedFile) -> FileFacts:
+    if item.graph is None:
+        raise ValueError(f"{item.path} was read without graph facts")
+    return item.graph
+
+
+@dataclass(frozen=True, slots=True)
+class _Signed:
+    ids: list[str]
+    rows: npt.NDArray[np.uint32]
+
+
+def _signed(side: SideData) -> _Signed:
+    ids: list[str] = []
+    rows = []
+    for item in side.files:
+        facts = _facts(item)
+        for node, unit in zip(node_ids(facts), facts.units, strict=True):
+            if unit.signature is not None:
+                ids.append(node)
+                rows.append(unit.signature)
+    width = len(rows[0]) if rows else 0
+    signed = np.array(rows, dtype=np.uint32).reshape(len(rows), width)
+    # The signature of an empty unit (a module body of two imports) equals every other one.
+    keep = ~is_empty(signed)
+    return _Signed(list(compress(ids, keep.tolist())), signed[keep])
+
+
+def signature_proposals(
+    left: SideData, right: SideData, extra: set[tuple[str, str]]
+) -> dict[tuple[str, str], float]:
+    """The estimated Jaccard similarity of every unit pair that shares an LSH band, and of
+    the ``extra`` pairs (found otherwise), when both units have a signature."""
+    mine, theirs = _signed(left), _signed(right)
+    pairs: set[tuple[int, int]] = set()
+    if len(mine.ids) and len(theirs.ids):
+        pairs = _banded_pairs(band_ids(mine.rows), band_ids(theirs.rows))
+    left_row = {node: row for row, node in enumerate(mine.ids)}
+    right_row = {node: row for row, node in enumerate(theirs.ids)}
+    for a, b in extra:
+        if a in left_row and b in right_row:
+            pairs.add((left_row[a], right_row[b]))
+    if not pairs:
+        return {}
+    rows = np.array(sorted(pairs), dtype=np.int64)
+    agree = (mine.rows[rows[:, 0]] == theirs.rows[rows[:, 1]]).mean(axis=1)
+    return {
+        (mine.ids[i], theirs.ids[j]): round(float(value), 6)
+        for (i, j), value in zip(rows.tolist(), agree.tolist(), strict=True)
+    }
+
+
+def _banded_pairs(
+    left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> set[tuple[int, int]]:
+    """Row pairs sharing a bucket id (band ids already differ from band to band), buckets
+    over ``BUCKET_LIMIT`` on either side left out."""
+    left_keys, left_rows = left.ravel(), np.repeat(np.arange(left.shape[0]), left.shape[1])
+    right_keys, right_rows = right.ravel(), np.repeat(np.arange(right.shape[0]), right.shape[1])
+    order = np.argsort(left_keys, kind="stable")
+    left_keys, left_rows = left_keys[order], left_rows[order]
+    start = np.searchsorted(left_keys, right_keys, side="left")
+    stop = np.searchsorted(left_keys, right_keys, side="right")
+    right_counts = Counter(right_keys.tolist())
+    pairs: set[tuple[int, int]] = set()
+    for r, key, lo, hi in zip(
+        right_rows.tolist(), right_keys.tolist(), start.tolist(), stop.tolist(), strict=True
+    ):
+        if lo == hi or hi - lo > BUCKET_LIMIT or right_counts[key] > BUCKET_LIMIT:
+            continue
+        pairs.update((int(l_row), r) for l_row in left_rows[lo:hi].tolist())
+    return pairs
+
+
+def align_repos(
+    left: SideData, right: SideData, evidence: UnitEvidence
+) -> tuple[GraphAlignment, RepoGraph, RepoGraph]:
+    """The graph alignment of two sides read with graph facts."""
+    # networkx costs a fifth of a second to import; only repo comparisons pay it.
+    from codesim.graph.align import Proposal, align_graphs
+    from codesim.pipeline import repo_graph
+
+    overlap = evidence.overlap
+    jaccard = signature_proposals(left, right, set(overlap))
+    proposals = {
+        pair: Proposal(overlap.get(pair, 0), jaccard.get(pair, 0.0))
+        for pair in set(overlap) | set(jaccard)
+    }
+    left_graph, right_graph = repo_graph(left), repo_graph(right)
+    return align_graphs(left_graph, right_graph, proposals), left_graph, right_graph
+
+
+def alignment_model(
+    alignment: GraphAlignment,
+    left: RepoGraph,
+    right: RepoGraph,
+    evidence: UnitEvidence,
+    min_tokens: int,
+) -> results.RepoAlignment:
+    """The public model of an alignment; units under ``min_tokens`` tokens are not listed as
+    unmatched (a two-token module body is no evidence either way)."""
+    units = [
+        results.AlignedUnit(
+            left=m.left,
+            right=m.right,
+            kind=left.nodes[m.left]["kind"],
+            similarity=min(1.0, m.similarity),
+            support=m.support,
+            left_tokens=left.nodes[m.left]["tokens"],
+            right_tokens=right.nodes[m.right]["tokens"],
+            renamed=[
+                results.IdentifierMapping(
+                    left=r.left,
+                    right=r.right,
+                    role=r.role,
+                    count=r.count,
+                    consistency=r.consistency,
+                )
+                for r in identifier_map(evidence.names.get((m.left, m.right), Counter()).elements())
+                if r.left != r.right
+            ],
+        )
+        for m in alignment.matches
+    ]
+    smaller = min(alignment.left_edges, alignment.right_edges)
+    return results.RepoAlignment(
+        left_aligned=_share(alignment.left_aligned, alignment.left_tokens),
+        right_aligned=_share(alignment.right_aligned, alignment.right_tokens),
+        edges_preserved=_share(alignment.preserved_edges, smaller),
+        left_edges=alignment.left_edges,
+        right_edges=alignment.right_edges,
+        preserved_edges=alignment.preserved_edges,
+        units=units,
+        groups=[
+            results.UnitGroup(kind=g.kind, left=list(g.left), right=list(g.right))
+            for g in alignment.groups
+        ],
+        files=[
+            results.FileChange(kind=f.kind, left=list(f.left), right=list(f.right), share=f.share)
+            for f in alignment.files
+        ],
+        unmatched_left=[
+            n for n in alignment.unmatched_left if left.nodes[n]["tokens"] >= min_tokens
+        ],
+        unmatched_right=[
+            n for n in alignment.unmatched_right if right.nodes[n]["tokens"] >= min_tokens
+        ],
+    )
+
+
+def _share(part: int, whole: int) -> float:
+    return round(min(1.0, part / whole), 6) if whole else 0.0
