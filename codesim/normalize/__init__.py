@@ -3,7 +3,8 @@
 ``normalize(data, language)`` parses UTF-8 ``data`` with tree-sitter, walks the tree once into
 raw tokens and a statement IR (``walk``), decides which names are placeholders (``resolve``),
 runs the canonicalization passes over the IR (``passes``) and reads the canonical stream off
-the IR.
+the IR.  ``normalize_with_imports`` also reads the import statements as written, for the
+repo graph, off the same parse.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from pathlib import PurePosixPath
 import tree_sitter
 
 from codesim.languages import Language
+from codesim.normalize.imports import imports
 from codesim.normalize.ir import flatten
 from codesim.normalize.passes import run_passes
 from codesim.normalize.resolve import resolve
-from codesim.normalize.tables import compile_tables
+from codesim.normalize.tables import Tables, compile_tables
 from codesim.normalize.walk import walk
-from codesim.tokens import TokenStream, Unit, UnitKind
+from codesim.tokens import ImportRef, TokenStream, Unit, UnitKind
 
-__all__ = ["normalize"]
+__all__ = ["normalize", "normalize_with_imports"]
 
 
 def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
@@ -34,6 +36,21 @@ def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
     could not parse are counted in ``TokenStream.error_count`` and ``error_bytes``.
     """
     tables = compile_tables(language)
+    tree, data = _parse(data, tables)
+    return _stream(tree, data, tables, path)
+
+
+def normalize_with_imports(
+    data: bytes, language: Language, path: str = ""
+) -> tuple[TokenStream, list[ImportRef]]:
+    """``normalize``, and the file's import statements as written (``imports.imports``),
+    read off the same parse."""
+    tables = compile_tables(language)
+    tree, data = _parse(data, tables)
+    return _stream(tree, data, tables, path), imports(tree, language)
+
+
+def _parse(data: bytes, tables: Tables) -> tuple[tree_sitter.Tree, bytes]:
     parser = tree_sitter.Parser(tables.parser_language)
     tree = parser.parse(data)
     if tree.root_node.has_error and b"\t" in data:
@@ -43,7 +60,11 @@ def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
         spaced = _leading_tabs_to_spaces(data)
         retry = parser.parse(spaced)
         if not retry.root_node.has_error:
-            tree, data = retry, spaced
+            return retry, spaced
+    return tree, data
+
+
+def _stream(tree: tree_sitter.Tree, data: bytes, tables: Tables, path: str) -> TokenStream:
     program = walk(tree, data, tables, PurePosixPath(path).parent.parts if path else ())
     resolved = resolve(program, tables)
     symbols, binders = resolved.symbols, resolved.binders

@@ -35,12 +35,11 @@ from codesim.index import ExactIndex, signatures, unit_kgrams, units_fingerprint
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
-from codesim.normalize import normalize
-from codesim.normalize.imports import imports
+from codesim.normalize import normalize, normalize_with_imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model
 from codesim.sources import SourceFile, discover
-from codesim.tokens import Role, TokenStream
+from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
 
 if TYPE_CHECKING:
@@ -135,7 +134,12 @@ def normalize_file(
     source: SourceFile, options: Options, *, units: bool = False, graph: bool = False
 ) -> NormalizedFile:
     """Normalize, split into units and fingerprint one file (``graph`` implies ``units``)."""
-    raw = normalize(source.data, get_language(source.language), source.path)
+    language = get_language(source.language)
+    found: list[ImportRef] = []
+    if graph:
+        raw, found = normalize_with_imports(source.data, language, source.path)
+    else:
+        raw = normalize(source.data, language, source.path)
     stream = fold_small_units(raw, options.kgram_size)
     lines = LineIndex.of(source.data)
     prepared = prepared_file(source.path, source.language, stream, lines, options)
@@ -145,7 +149,7 @@ def normalize_file(
     prints = UnitPrints(signatures(kgrams), units_fingerprints(kgrams, options.window_size))
     if not graph:
         return replace(prepared, units=prints)
-    facts = graph_facts(source, raw, stream, prints.signatures, lines)
+    facts = graph_facts(source, raw, stream, prints.signatures, lines, found)
     return replace(prepared, units=prints, graph=facts)
 
 
@@ -155,6 +159,7 @@ def graph_facts(
     folded: TokenStream,
     unit_signatures: SignatureArray,
     lines: LineIndex,
+    imported: list[ImportRef],
 ) -> FileFacts:
     """The graph's view of one file: every unit of the unfolded stream (a helper too small
     to be fingerprinted is still a function others call), with the MinHash row of the units
@@ -184,7 +189,7 @@ def graph_facts(
     return FileFacts(
         source.path,
         units,
-        imports(source.data, get_language(source.language)),
+        imported,
         np.asarray(raw.owners, dtype=np.int32),
     )
 
