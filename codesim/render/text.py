@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from codesim.render.alignment_text import alignment_block
+from codesim.render.tables import count, new_table
 from codesim.results import (
     AddResult,
     CheckReport,
@@ -106,6 +107,8 @@ def render_report(
     blocks.extend(_pair_detail_block(rank, pair) for rank, pair in enumerate(detailed, start=1))
     if not _identifier_map_already_shown(report, detailed):
         blocks.append(_report_identifier_block(report.identifier_map))
+    if report.alignment is not None:
+        blocks.append(alignment_block(report.alignment))
     if report.skipped:
         blocks.append(_skipped_block(report.skipped))
     if report.warnings:
@@ -129,11 +132,6 @@ def _resolve_min_score(report: Report | CheckReport, min_score: float | None) ->
     if isinstance(recorded, int | float) and not isinstance(recorded, bool):
         return float(recorded)
     return 0.0
-
-
-def _table() -> Table:
-    """The tables of every rendering: a rule under the header, no outer border."""
-    return Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
 
 
 def _rank_pairs(pairs: Iterable[PairResult]) -> list[PairResult]:
@@ -177,9 +175,9 @@ def _sides_block(report: Report) -> RenderableType:
         grid.add_row(
             Text(name, style="bold"),
             Text(side.path),
-            Text(_count(side.files, "file")),
-            Text(_count(side.lines, "line")),
-            Text(_count(side.tokens, "token")),
+            Text(count(side.files, "file")),
+            Text(count(side.lines, "line")),
+            Text(count(side.tokens, "token")),
             Text(f"coverage {coverage:.2f}"),
         )
         note = _side_note(name, side, skipped_by_side[name])
@@ -194,9 +192,9 @@ def _side_note(name: str, side: Side, skipped: Sequence[Skipped]) -> Text | None
     if skipped:
         reasons = Counter(str(item.reason.value) for item in skipped)
         detail = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
-        parts.append(f"{_count(len(skipped), 'file')} skipped ({detail})")
+        parts.append(f"{count(len(skipped), 'file')} skipped ({detail})")
     if side.unparsed:
-        parts.append(f"{_count(len(side.unparsed), 'file')} partly unparsed")
+        parts.append(f"{count(len(side.unparsed), 'file')} partly unparsed")
     if not parts:
         return None
     return Text(f"  {name}: " + "; ".join(parts), style="dim")
@@ -205,7 +203,7 @@ def _side_note(name: str, side: Side, skipped: Sequence[Skipped]) -> Text | None
 def _pairs_block(shown: Sequence[PairResult], hidden: int, threshold: float) -> RenderableType:
     heading = Text("Matched file pairs", style="bold underline")
     hidden_note = (
-        Text(f"{_count(hidden, 'pair')} below min score {threshold:.2f} not shown.", style="dim")
+        Text(f"{count(hidden, 'pair')} below min score {threshold:.2f} not shown.", style="dim")
         if hidden
         else None
     )
@@ -215,7 +213,7 @@ def _pairs_block(shown: Sequence[PairResult], hidden: int, threshold: float) -> 
             parts.append(hidden_note)
         return Group(*parts)
 
-    table = _table()
+    table = new_table()
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("left", overflow="fold", ratio=1)
     table.add_column("right", overflow="fold", ratio=1)
@@ -237,7 +235,7 @@ def _pairs_block(shown: Sequence[PairResult], hidden: int, threshold: float) -> 
     parts = [heading, table]
     if len(shown) > MAX_TABLE_PAIRS:
         more = len(shown) - MAX_TABLE_PAIRS
-        note = f"... and {_count(more, 'more pair')} (the JSON report lists all)."
+        note = f"... and {count(more, 'more pair')} (the JSON report lists all)."
         parts.append(Text(note, style="dim"))
     if hidden_note is not None:
         parts.append(hidden_note)
@@ -256,7 +254,7 @@ def _pair_detail_block(rank: int, pair: PairResult) -> RenderableType:
     summary = Text.assemble(
         _verdict_text(pair.verdict),
         f"  score {pair.score:.2f}  similarity {pair.similarity:.2f}",
-        f"  longest fragment {_count(pair.longest_fragment, 'token')}",
+        f"  longest fragment {count(pair.longest_fragment, 'token')}",
     )
     parts: list[RenderableType] = [heading, summary, *_fragment_lines(pair.fragments)]
     parts.extend(_identifier_lines(pair.identifier_map))
@@ -268,7 +266,7 @@ def _fragment_lines(fragments: Sequence[Fragment]) -> list[RenderableType]:
         return [Text("  No fragments long enough to report.", style="dim")]
     total = sum(fragment.tokens for fragment in fragments)
     title = Text(
-        f"  Fragments: {len(fragments)} ({_count(total, 'token')}), left lines <-> right lines",
+        f"  Fragments: {len(fragments)} ({count(total, 'token')}), left lines <-> right lines",
         style="bold",
     )
     # Keep the longest fragments (the strongest evidence), then list them in file order so
@@ -285,12 +283,12 @@ def _fragment_lines(fragments: Sequence[Fragment]) -> list[RenderableType]:
             Text(f"L {_line_range(fragment.left)}"),
             Text("<->"),
             Text(f"R {_line_range(fragment.right)}"),
-            Text(f"({_count(fragment.tokens, 'token')})"),
+            Text(f"({count(fragment.tokens, 'token')})"),
         )
     lines: list[RenderableType] = [title, Padding(grid, (0, 0, 0, 4), expand=False)]
     if len(fragments) > len(kept):
         more = len(fragments) - len(kept)
-        note = f"    ... and {_count(more, 'shorter fragment')} (the JSON report lists all)."
+        note = f"    ... and {count(more, 'shorter fragment')} (the JSON report lists all)."
         lines.append(Text(note, style="dim"))
     return lines
 
@@ -340,14 +338,14 @@ def _identifier_lines(mappings: Sequence[IdentifierMapping]) -> list[RenderableT
                 Text(mapping.left, style="bold"),
                 Text("->"),
                 Text(mapping.right, style="bold"),
-                Text(f"({_count(mapping.count, 'use')})"),
+                Text(f"({count(mapping.count, 'use')})"),
                 Text(mapping.role, style="dim"),
                 Text(f"consistency {mapping.consistency:.2f}", style=consistency_style),
             )
         lines.append(Padding(grid, (0, 0, 0, 4), expand=False))
         if len(renamed) > MAX_IDENTIFIERS:
             more = len(renamed) - MAX_IDENTIFIERS
-            lines.append(Text(f"    ... and {_count(more, 'more renamed name')}.", style="dim"))
+            lines.append(Text(f"    ... and {count(more, 'more renamed name')}.", style="dim"))
     if kept_names:
         names = ", ".join(kept_names[:MAX_KEPT_NAMES])
         if len(kept_names) > MAX_KEPT_NAMES:
@@ -404,7 +402,7 @@ def _skipped_block(skipped: Sequence[Skipped]) -> RenderableType:
             parts.append(line)
         if len(items) > MAX_SKIPPED_PER_REASON:
             more = len(items) - MAX_SKIPPED_PER_REASON
-            parts.append(Text(f"    ... and {_count(more, 'more file')}.", style="dim"))
+            parts.append(Text(f"    ... and {count(more, 'more file')}.", style="dim"))
     return Group(*parts)
 
 
@@ -412,10 +410,6 @@ def _warnings_block(warnings: Sequence[str]) -> RenderableType:
     lines = [Text("Warnings", style="bold underline yellow")]
     lines.extend(Text(f"  {warning}", style="yellow") for warning in warnings)
     return Group(*lines)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TOP_PAIRS) -> None:
@@ -426,15 +420,15 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
     summary = Text.assemble(
         ("Checked ", "bold"),
         (checked.path, "bold"),
-        f": {_count(checked.files, 'file')}, {_count(checked.lines, 'line')}, "
+        f": {count(checked.files, 'file')}, {count(checked.lines, 'line')}, "
         f"against {report.index.location} "
-        f"({_count(report.index.projects, 'project')}, {_count(report.index.files, 'file')}).",
+        f"({count(report.index.projects, 'project')}, {count(report.index.files, 'file')}).",
     )
     blocks: list[RenderableType] = [summary]
     if not report.hits:
         blocks.append(Text("No indexed project matches this code.", style="green"))
     else:
-        table = _table()
+        table = new_table()
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("project", overflow="fold")
         table.add_column("licence", overflow="fold")
@@ -475,6 +469,8 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
             for pair in pairs[: max(0, top - shown)]:
                 shown += 1
                 blocks.append(_pair_detail_block(shown, pair))
+            if hit.alignment is not None:
+                blocks.append(alignment_block(hit.alignment))
     if report.skipped:
         blocks.append(_skipped_block(report.skipped))
     if report.warnings:
@@ -487,7 +483,7 @@ def render_projects(projects: Sequence[Project], console: Console) -> None:
     if not projects:
         console.print(Text("The index holds no project yet."))
         return
-    table = _table()
+    table = new_table()
     for header in ("name", "version", "licence", "commit", "url"):
         table.add_column(header, overflow="fold")
     for project in projects:
@@ -506,8 +502,8 @@ def render_index_stats(stats: IndexStats, console: Console) -> None:
     console.print(
         Text.assemble(
             (stats.location, "bold"),
-            f": {_count(stats.projects, 'project')}, {_count(stats.files, 'file')}, "
-            f"{_count(stats.units, 'unit')}, {_count(stats.fingerprints, 'distinct fingerprint')}, "
+            f": {count(stats.projects, 'project')}, {count(stats.files, 'file')}, "
+            f"{count(stats.units, 'unit')}, {count(stats.fingerprints, 'distinct fingerprint')}, "
             f"{stats.bytes / 1e6:,.1f} MB",
         )
     )
@@ -520,8 +516,8 @@ def render_added(result: AddResult, console: Console) -> None:
         Text.assemble(
             f"{action} ",
             (f"{result.project.name} {result.project.version}", "bold"),
-            f": {_count(result.files, 'file')}, {_count(result.lines, 'line')}, "
-            f"{_count(result.units, 'unit')}"
+            f": {count(result.files, 'file')}, {count(result.lines, 'line')}, "
+            f"{count(result.units, 'unit')}"
             + (f" (commit {result.project.commit[:12]})" if result.project.commit else "")
             + ".",
         )

@@ -309,3 +309,54 @@ def test_check_lists_projects_and_hides_pairs_below_its_min_score(
     pairs_table = section(text, "Matched file pairs")
     assert "vendored/tiles.py" in pairs_table and "own/util.py" not in pairs_table
     assert "1 pair below min score 0.50 not shown." in pairs_table
+
+
+def test_a_repo_alignment_shows_moves_renames_and_the_remainder(build: ReportBuilder) -> None:
+    alignment = {
+        "left_aligned": 0.9,
+        "right_aligned": 0.8,
+        "edges_preserved": 0.75,
+        "left_edges": 40,
+        "right_edges": 44,
+        "preserved_edges": 30,
+        "units": [
+            {
+                "left": "resampler.py:Resampler.forward",
+                "right": "projection.py:Projection.forward",
+                "kind": "function",
+                "similarity": 0.93,
+                "support": 0.8,
+                "left_tokens": 120,
+                "right_tokens": 118,
+                "renamed": [build.mapping("Resampler", "Projection", "CLASS", 2)],
+            },
+            {
+                "left": "util.py:helper",
+                "right": "util.py:helper",
+                "kind": "function",
+                "similarity": 1.0,
+                "support": 1.0,
+                "left_tokens": 40,
+                "right_tokens": 40,
+            },
+        ],
+        "groups": [{"kind": "merged", "left": ["a.py:f", "a.py:g"], "right": ["b.py:fg"]}],
+        "files": [
+            {"kind": "renamed", "left": ["resampler.py"], "right": ["projection.py"], "share": 0.9}
+        ],
+        "unmatched_left": ["[red]x[/red].py:leftover"],
+        "unmatched_right": [],
+    }
+    text = render(build.report(alignment=alignment), width=160)
+    block = text[text.index("Repo alignment") :]
+    assert "90% of the left repo's tokens and 80% of the right's" in block
+    assert "75% of the smaller graph's edges are preserved (30 of 40)" in block
+    assert re.search(r"renamed\s+resampler\.py\s+projection\.py\s+90%", block)
+    lines = block.splitlines()
+    moved = next(i for i, line in enumerate(lines) if "Resampler.forward" in line)
+    same = next(i for i, line in enumerate(lines) if "util.py:helper" in line)
+    assert moved < same, "units that changed come before units that stayed"
+    assert "Projection.forward" in lines[moved] and "Resampler -> Projection" in lines[moved]
+    assert "(same)" in lines[same]
+    assert "merged units: a.py:f + a.py:g  ->  b.py:fg" in block
+    assert "Unaligned on the left (1 unit): [red]x[/red].py:leftover" in block
