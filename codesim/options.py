@@ -91,6 +91,9 @@ class Options(BaseModel):
     include_generated: bool = False
     min_score: float = Field(0.0, ge=0, le=1)
     """Pairs scoring below this are left out of the report (they still count in coverage)."""
+    history: bool = True
+    """Between two repos, read git history (``git blame``) to tell which side had the
+    aligned code first, when both sides are git checkouts."""
 
     @model_validator(mode="after")
     def _match_length_covers_kgram(self) -> Options:

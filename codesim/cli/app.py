@@ -27,6 +27,7 @@ from codesim.cli.params import (
     MinMatchTokens,
     MinScore,
     NoGitignore,
+    NoHistory,
     Quiet,
     Top,
     Verbose,
@@ -142,6 +143,7 @@ def compare(
     base: Base = None,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
+    no_history: NoHistory = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -155,6 +157,7 @@ def compare(
             no_gitignore=no_gitignore,
             include_generated=include_generated,
             min_score=min_score,
+            no_history=no_history,
         )
         with stage_progress(stderr, quiet=quiet) as progress:
             report = compare_paths(original, suspect, base=base, options=options, progress=progress)

@@ -144,6 +144,16 @@ IncludeGenerated = Annotated[
     ),
 ]
 
+NoHistory = Annotated[
+    bool,
+    typer.Option(
+        "--no-history",
+        help="Between two git checkouts, do not read git history to tell which side had the "
+        "aligned code first (it runs git blame on the aligned files).",
+        rich_help_panel=_INPUT,
+    ),
+]
+
 
 def build_options(
     *,
@@ -154,6 +164,7 @@ def build_options(
     no_gitignore: bool = False,
     include_generated: bool = False,
     min_score: float = 0.0,
+    no_history: bool = False,
 ) -> Options:
     """Flags to ``Options``; raises ``OptionsError`` naming every bad value.  Commands that
     do not offer a flag get the library's default for it."""
@@ -165,6 +176,7 @@ def build_options(
         respect_gitignore=not no_gitignore,
         include_generated=include_generated,
         min_score=min_score,
+        history=not no_history,
     )
 
 

@@ -37,7 +37,7 @@ from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize, normalize_with_imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
-from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model
+from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, with_history
 from codesim.sources import SourceFile, discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
@@ -335,6 +335,10 @@ def compare_sides(
         alignment = alignment_model(
             graph_alignment, left_graph, right_graph, evidence, options.kgram_size
         )
+        if options.history and alignment.units:
+            if progress is not None:
+                progress("reading git history", 0, 0)
+            alignment = with_history(alignment, left, right, left_graph, right_graph)
         # Between repos only code matched between aligned units counts: a coincidence
         # between two functions that align with others is not evidence of copying.
         left_matched_tokens = graph_alignment.left_matched

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import compress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,8 +21,10 @@ import numpy.typing as npt
 from codesim import results
 from codesim.align import AlignedPair, aligned_positions, identifier_map
 from codesim.graph import FileFacts, node_ids
+from codesim.graph.direction import PairLines, pair_direction, summarize
 from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
+from codesim.sources import LineTimes, line_times, tracked
 
 if TYPE_CHECKING:
     from codesim.graph.align import GraphAlignment
@@ -229,3 +232,62 @@ def alignment_model(
 
 def _share(part: int, whole: int) -> float:
     return round(min(1.0, part / whole), 6) if whole else 0.0
+
+
+def with_history(
+    model: results.RepoAlignment,
+    left: SideData,
+    right: SideData,
+    left_graph: RepoGraph,
+    right_graph: RepoGraph,
+) -> results.RepoAlignment:
+    """``model`` with, for each aligned unit pair, which side's git history has its code
+    first, and the summary of which repo looks like the source.
+
+    Only files git tracks are blamed, and only those holding aligned units: a side outside
+    a work tree, or in a folder git ignores, costs one ``git ls-files``.
+    """
+    units = model.units
+    left_paths = sorted({left_graph.nodes[u.left]["path"] for u in units})
+    right_paths = sorted({right_graph.nodes[u.right]["path"] for u in units})
+    left_times = _history(left, left_paths)
+    right_times = _history(right, right_paths)
+    directions = []
+    for unit in units:
+        mine, theirs = left_graph.nodes[unit.left], right_graph.nodes[unit.right]
+        directions.append(
+            pair_direction(
+                PairLines(
+                    left=(mine["lines"],),
+                    right=(theirs["lines"],),
+                    tokens=min(unit.left_tokens, unit.right_tokens),
+                    left_history=left_times.get(mine["path"]),
+                    right_history=right_times.get(theirs["path"]),
+                )
+            )
+        )
+    summary = summarize(directions)
+    return model.model_copy(
+        update={
+            "units": [
+                unit.model_copy(update={"first": found.direction})
+                for unit, found in zip(units, directions, strict=True)
+            ],
+            "direction": results.Direction(
+                conclusion=summary.conclusion,
+                explanation=summary.explanation,
+                left_first=summary.left_first.pairs,
+                right_first=summary.right_first.pairs,
+                same=summary.same.pairs,
+                unknown=summary.unknown.pairs,
+            ),
+        }
+    )
+
+
+def _history(side: SideData, paths: list[str]) -> dict[str, LineTimes]:
+    root = Path(side.root)
+    if root.is_file():
+        # A file named on its own: its path in the report is its name, in its own folder.
+        root = root.parent
+    return line_times(root, sorted(tracked(root, paths)))

@@ -9,7 +9,14 @@ input) are returned as ``SkippedFile`` records with a reason, never raised.
 from __future__ import annotations
 
 from codesim.sources.git import checkout_commit
-from codesim.sources.history import LineTimes, NoHistory, WorkTree, line_times, work_tree
+from codesim.sources.history import (
+    LineTimes,
+    NoHistory,
+    WorkTree,
+    line_times,
+    tracked,
+    work_tree,
+)
 from codesim.sources.model import Discovery, SkippedFile, SourceFile
 from codesim.sources.walk import discover
 
@@ -23,5 +30,6 @@ __all__ = [
     "checkout_commit",
     "discover",
     "line_times",
+    "tracked",
     "work_tree",
 ]

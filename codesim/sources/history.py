@@ -137,6 +137,21 @@ def work_tree(root: Path) -> WorkTree | NoHistory:
     )
 
 
+def tracked(root: Path, paths: Sequence[str]) -> set[str]:
+    """Which of ``paths`` (relative to the folder ``root``) git tracks: one ``git ls-files``,
+    so that a folder git ignores (a download cache inside a checkout) costs no blame per
+    file.  Empty when ``root`` is not in a readable work tree."""
+    if not paths:
+        return set()
+    # Paths are names, not patterns: "[abc].py" is a file name.
+    args = ["--literal-pathspecs", "ls-files", "-z", "--", *paths]
+    done = _run(root, args, _PROBE_TIMEOUT_SECONDS)
+    if done is None or done.returncode != 0:
+        return set()
+    listed = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return {path for path in listed if path} & set(paths)
+
+
 def line_times(
     root: Path, paths: Sequence[str], *, workers: int | None = None
 ) -> dict[str, LineTimes]:

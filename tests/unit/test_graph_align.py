@@ -14,6 +14,7 @@ from codesim.graph.align import Proposal, align_graphs
 from codesim.options import Options
 from codesim.pipeline import read_side, repo_graph
 from codesim.results import Report
+from tests.unit.test_history import GitRepo
 
 GEOMETRY = '''
     import math
@@ -228,3 +229,39 @@ def test_files_compared_alone_have_no_alignment(tmp_path: Path) -> None:
     original = _original(tmp_path)
     report = codesim.compare(original / "stats.py", original / "stats.py")
     assert report.alignment is None
+
+
+def _committed(path: Path, date: str, files: dict[str, str]) -> Path:
+    repo = GitRepo(path)
+    repo.commit(date, {name: textwrap.dedent(text) for name, text in files.items()})
+    return path
+
+
+def test_git_history_says_which_repo_had_the_code_first(tmp_path: Path) -> None:
+    original = _committed(
+        tmp_path / "original", "2021-03-01T10:00:00", {"stats.py": STATS, "text.py": TEXT}
+    )
+    copy = _committed(
+        tmp_path / "copy",
+        "2024-06-01T10:00:00",
+        {"util/numbers.py": STATS.replace("mean", "average"), "text.py": TEXT},
+    )
+    report = codesim.compare(original, copy)
+    assert report.alignment is not None and report.alignment.direction is not None
+    assert report.alignment.direction.conclusion == "left"
+    assert "left repo looks like the source" in report.alignment.direction.explanation
+    assert {u.first for u in report.alignment.units} == {"left"}
+    backwards = codesim.compare(copy, original)
+    assert backwards.alignment is not None and backwards.alignment.direction is not None
+    assert backwards.alignment.direction.conclusion == "right"
+
+
+def test_history_is_missing_when_a_side_is_not_a_checkout(tmp_path: Path) -> None:
+    original = _committed(tmp_path / "original", "2021-03-01T10:00:00", {"text.py": TEXT})
+    loose = _write(tmp_path / "loose", {"text.py": TEXT})
+    report = codesim.compare(original, loose)
+    assert report.alignment is not None and report.alignment.direction is not None
+    assert report.alignment.direction.conclusion == "missing"
+    assert {u.first for u in report.alignment.units} == {"unknown"}
+    quiet = codesim.compare(original, loose, options=Options(history=False))
+    assert quiet.alignment is not None and quiet.alignment.direction is None
