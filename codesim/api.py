@@ -177,12 +177,14 @@ class Index:
         base: str | os.PathLike[str] | None = None,
         options: Options | None = None,
         progress: ProgressCallback | None = None,
+        align: bool = True,
     ) -> CheckReport:
         """Which stored projects does the code under ``path`` contain code from?
 
         Returns a ``CheckReport`` with the ``top`` projects best first, each with the share of
         the checked code it matches and the matched file pairs.  ``base`` names template code
-        to leave out, as for ``compare``.
+        to leave out, as for ``compare``.  With ``align``, each hit also aligns the checked
+        code with the project's matched files unit by unit (``Hit.alignment``).
         """
         if top < 1:
             raise OptionsError("top must be at least 1")
@@ -191,7 +193,17 @@ class Index:
             update={"kgram_size": settings.kgram_size, "window_size": settings.window_size}
         )
         with _collector_paused():
-            checked = pipeline.read_side(os.fspath(path), "checked", options, progress, units=True)
+            # Stored files keep only folded units: the checked side's graph is made of the
+            # same, or a class would be compared with its small methods folded on one side only.
+            checked = pipeline.read_side(
+                os.fspath(path),
+                "checked",
+                options,
+                progress,
+                units=True,
+                graph=align,
+                folded_graph=True,
+            )
             pipeline.require_files(checked)
             base_side = None
             if base is not None:

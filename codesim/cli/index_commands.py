@@ -100,6 +100,14 @@ def check(
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
+    no_align: Annotated[
+        bool,
+        typer.Option(
+            "--no-align",
+            help="Do not align the checked code with each reported project's matched files "
+            "unit by unit (moved, renamed, merged and split units); a little faster.",
+        ),
+    ] = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -116,7 +124,9 @@ def check(
             Index.open(location, create=False) as opened,
             stage_progress(stderr, quiet=quiet) as progress,
         ):
-            report = opened.query(repo, top=top, base=base, options=options, progress=progress)
+            report = opened.query(
+                repo, top=top, base=base, options=options, progress=progress, align=not no_align
+            )
         emit_report(
             report,
             lambda console: render_check(report, console),

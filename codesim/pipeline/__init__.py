@@ -107,6 +107,7 @@ def read_side(
     *,
     units: bool = False,
     graph: bool = False,
+    folded_graph: bool = False,
 ) -> SideData:
     """Discover, read, normalize and fingerprint every file under ``path`` (and with
     ``units``, fingerprint each unit as an index does; with ``graph``, also gather what
@@ -124,16 +125,25 @@ def read_side(
     files = []
     total = len(discovery.files)
     for done, source in enumerate(discovery.files, start=1):
-        files.append(normalize_file(source, options, units=units, graph=graph))
+        files.append(
+            normalize_file(source, options, units=units, graph=graph, folded_graph=folded_graph)
+        )
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
             progress(f"reading {label}", done, total)
     return SideData(label, str(path), files, skipped, discovery.ignored)
 
 
 def normalize_file(
-    source: SourceFile, options: Options, *, units: bool = False, graph: bool = False
+    source: SourceFile,
+    options: Options,
+    *,
+    units: bool = False,
+    graph: bool = False,
+    folded_graph: bool = False,
 ) -> NormalizedFile:
-    """Normalize, split into units and fingerprint one file (``graph`` implies ``units``)."""
+    """Normalize, split into units and fingerprint one file (``graph`` implies ``units``;
+    ``folded_graph``: the graph's nodes are the units as folding keeps them, as an index
+    stores them, instead of every unit)."""
     language = get_language(source.language)
     found: list[ImportRef] = []
     if graph:
@@ -149,7 +159,9 @@ def normalize_file(
     prints = UnitPrints(signatures(kgrams), units_fingerprints(kgrams, options.window_size))
     if not graph:
         return replace(prepared, units=prints)
-    facts = graph_facts(source, raw, stream, prints.signatures, lines, found)
+    facts = graph_facts(
+        source, stream if folded_graph else raw, stream, prints.signatures, lines, found
+    )
     return replace(prepared, units=prints, graph=facts)
 
 
@@ -161,37 +173,48 @@ def graph_facts(
     lines: LineIndex,
     imported: list[ImportRef],
 ) -> FileFacts:
-    """The graph's view of one file: every unit of the unfolded stream (a helper too small
-    to be fingerprinted is still a function others call), with the MinHash row of the units
-    folding kept."""
+    """The graph's view of one file: every unit of ``raw`` (normally the unfolded stream: a
+    helper too small to be fingerprinted is still a function others call), with the MinHash
+    row of the units folding kept."""
     rows = {(u.start_byte, u.end_byte): row for row, u in enumerate(folded.units)}
     calls, bases = unit_references(raw, source.data, _definition_symbols(source.language))
-    starts = np.array([u.start_byte for u in raw.units], dtype=np.int64)
-    # The last line is the one holding the unit's last byte (ends are exclusive).
-    ends = np.array([max(u.start_byte, u.end_byte - 1) for u in raw.units], dtype=np.int64)
-    first_lines, _ = lines.positions(starts)
-    last_lines, _ = lines.positions(ends)
     units = []
-    for index, unit in enumerate(raw.units):
+    for index, (unit, span) in enumerate(zip(raw.units, _unit_lines(raw, lines), strict=True)):
         row = rows.get((unit.start_byte, unit.end_byte))
         units.append(
             UnitFacts(
                 name=unit.name,
                 kind=unit.kind,
                 parent=unit.parent,
-                lines=(first_lines[index], last_lines[index]),
+                lines=span,
                 tokens=unit.tokens,
                 signature=None if row is None else unit_signatures[row],
                 calls=tuple(calls[index]),
                 bases=tuple(bases[index]),
             )
         )
-    return FileFacts(
-        source.path,
-        units,
-        imported,
-        np.asarray(raw.owners, dtype=np.int32),
-    )
+    return FileFacts(source.path, units, imported, np.asarray(raw.owners, dtype=np.int32))
+
+
+def stream_facts(path: str, stream: TokenStream, lines: LineIndex) -> FileFacts:
+    """The graph's view of a file known only by its (folded) stream, as an index stores it:
+    its units and what contains what; no calls, bases, imports or signatures, which need
+    the source."""
+    units = [
+        UnitFacts(unit.name, unit.kind, unit.parent, span, unit.tokens, None, (), ())
+        for unit, span in zip(stream.units, _unit_lines(stream, lines), strict=True)
+    ]
+    return FileFacts(path, units, [], np.asarray(stream.owners, dtype=np.int32))
+
+
+def _unit_lines(stream: TokenStream, lines: LineIndex) -> list[tuple[int, int]]:
+    """First and last line of each unit; the last holds the unit's last byte (ends are
+    exclusive)."""
+    starts = np.array([u.start_byte for u in stream.units], dtype=np.int64)
+    ends = np.array([max(u.start_byte, u.end_byte - 1) for u in stream.units], dtype=np.int64)
+    first_lines, _ = lines.positions(starts)
+    last_lines, _ = lines.positions(ends)
+    return list(zip(first_lines, last_lines, strict=True))
 
 
 def prepared_file(

@@ -46,7 +46,9 @@ from codesim.pipeline import (
     prepared_file,
     side_summary,
     side_warnings,
+    stream_facts,
 )
+from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model
 from codesim.sources import SourceFile, checkout_commit, discover
 from codesim.units import fold_small_units
 
@@ -163,12 +165,14 @@ def check_side(
     total = sum(int((~m).sum()) for m in masks)
     any_marks = [np.zeros(f.tokens, dtype=bool) for f in checked.files]
     hits: list[results.Hit] = []
+    evidence: dict[tuple[str, str], UnitEvidence] = {}
     done = 0
-    for project_pairs in by_project.values():
+    for key, project_pairs in by_project.items():
         marks = [np.zeros(f.tokens, dtype=bool) for f in checked.files]
         theirs: dict[int, npt.NDArray[np.bool_]] = {}
         pair_results: list[results.PairResult] = []
         renamings = []
+        evidence[key] = UnitEvidence()
         for i, file_id in project_pairs:
             left, right = checked.files[i], loaded[file_id]
             aligned = align_files(left, right, options)
@@ -177,6 +181,9 @@ def check_side(
                 progress("aligning with indexed files", done, len(pairs))
             if not aligned.tiles:
                 continue
+            if left.graph is not None:
+                right_base = np.zeros(right.tokens, dtype=bool)
+                evidence[key].add(left, right, aligned, masks[i], right_base)
             result = pair_result(left, right, aligned, options, masks[i])
             if not result.fragments:
                 continue
@@ -218,16 +225,52 @@ def check_side(
             )
         )
     hits.sort(key=lambda h: (-h.score, -h.share, h.project.name, h.project.version))
+    hits = hits[:top]
+    if all(f.graph is not None for f in checked.files):
+        hits = [
+            hit.model_copy(
+                update={
+                    "alignment": _project_alignment(
+                        checked,
+                        hit.project,
+                        [
+                            loaded[f]
+                            for f in dict.fromkeys(
+                                f for _, f in by_project[hit.project.name, hit.project.version]
+                            )
+                        ],
+                        evidence[hit.project.name, hit.project.version],
+                        options,
+                    )
+                }
+            )
+            for hit in hits
+        ]
     return results.CheckReport(
         checked=side_summary(checked),
         index=results.IndexInfo(location=location, projects=stats.projects, files=stats.files),
         share=round(sum(int(m.sum()) for m in any_marks) / total, 6) if total else 0.0,
-        hits=hits[:top],
+        hits=hits,
         skipped=checked.skipped,
         options=options.model_dump(),
         warnings=side_warnings(checked) + (side_warnings(base) if base else []),
         base=side_summary(base) if base else None,
     )
+
+
+def _project_alignment(
+    checked: SideData,
+    project: results.Project,
+    files: list[NormalizedFile],
+    evidence: UnitEvidence,
+    options: Options,
+) -> results.RepoAlignment:
+    """The checked code aligned with the project's matched files as graphs.  The project
+    side holds only those files, and the index keeps no source to read calls, bases and
+    imports from: its graph is units and what contains what."""
+    stored = SideData("indexed", f"{project.name}@{project.version}", files, [], 0)
+    alignment, left_graph, right_graph = align_repos(checked, stored, evidence)
+    return alignment_model(alignment, left_graph, right_graph, evidence, options.kgram_size)
 
 
 def project_of(meta: ProjectMeta) -> results.Project:
@@ -305,10 +348,11 @@ def _load(store: Store, file_id: int) -> LoadedFile | None:
 
 def _stored_file(stored: LoadedFile, options: Options) -> NormalizedFile:
     project = stored.project
-    return prepared_file(
+    prepared = prepared_file(
         f"{project.name}@{project.version}:{stored.path}",
         stored.language,
         stored.stream,
         stored.line_index,
         options,
     )
+    return replace(prepared, graph=stream_facts(stored.path, stored.stream, stored.line_index))

@@ -265,3 +265,25 @@ def test_history_is_missing_when_a_side_is_not_a_checkout(tmp_path: Path) -> Non
     assert {u.first for u in report.alignment.units} == {"unknown"}
     quiet = codesim.compare(original, loose, options=Options(history=False))
     assert quiet.alignment is not None and quiet.alignment.direction is None
+
+
+def test_check_aligns_the_checked_repo_with_each_reported_project(tmp_path: Path) -> None:
+    original = _original(tmp_path)
+    derived = _write(
+        tmp_path / "derived",
+        {"lib/statistics.py": STATS.replace("def variance", "def spread"), "text.py": TEXT},
+    )
+    with codesim.Index.open(tmp_path / "projects.idx") as index:
+        index.add(original, name="original", version="1.0")
+        report = index.query(derived)
+        unaligned = index.query(derived, align=False)
+    (hit,) = report.hits
+    assert hit.alignment is not None
+    units = {u.left: u.right for u in hit.alignment.units if u.similarity >= 0.5}
+    assert units["lib/statistics.py:spread"] == "stats.py:variance"
+    assert units["text.py:wrap"] == "text.py:wrap"
+    assert [(c.kind, c.left, c.right) for c in hit.alignment.files] == [
+        ("moved", ["lib/statistics.py"], ["stats.py"])
+    ]
+    assert unaligned.hits[0].alignment is None
+    assert unaligned.hits[0].score == hit.score
