@@ -38,14 +38,21 @@ class KgramTable:
 
 def kgram_table(kgrams: HashArray) -> KgramTable:
     """Sort a stream's k-grams and count their repetitions."""
+    size = len(kgrams)
     order = np.argsort(kgrams, kind="stable").astype(np.int64)
     ordered = kgrams[order]
-    group_start = np.searchsorted(ordered, ordered, side="left")
-    counts = np.empty(len(kgrams), dtype=np.int64)
-    counts[order] = np.searchsorted(ordered, ordered, side="right") - group_start
-    rank = np.empty(len(kgrams), dtype=np.int64)
-    rank[order] = np.arange(len(kgrams)) - group_start
-    return KgramTable(kgrams, order, ordered, counts, rank, counts[order])
+    # Runs of equal values in sorted order, found in one pass rather than a binary search
+    # per k-gram.
+    first = np.ones(size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(first)
+    runs = np.diff(starts, append=size)
+    sorted_counts = np.repeat(runs, runs)
+    counts = np.empty(size, dtype=np.int64)
+    counts[order] = sorted_counts
+    rank = np.empty(size, dtype=np.int64)
+    rank[order] = np.arange(size) - np.repeat(starts, runs)
+    return KgramTable(kgrams, order, ordered, counts, rank, sorted_counts)
 
 
 def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, IndexArray]:
