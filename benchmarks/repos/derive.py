@@ -602,11 +602,14 @@ class _Planner:
                 return name
 
     def split(self) -> bool:
+        """Some definitions of one module go to one or two new modules (the first module
+        where any of them can go without clashing names or load cycles)."""
+        candidates = [p for p in sorted(self.repo.modules) if len(self._movable(p)) >= 3]
+        self.rng.shuffle(candidates)
+        return any(self._split(origin) for origin in candidates[:8])
+
+    def _split(self, origin: str) -> bool:
         repo, plan = self.repo, self.plan
-        candidates = [p for p in sorted(repo.modules) if len(self._movable(p)) >= 3]
-        if not candidates:
-            return False
-        origin = self.rng.choice(candidates)
         movable = self._movable(origin)
         parts = 2 if len(movable) < 6 or self.rng.random() < 0.5 else 3
         chosen = self.rng.sample(
