@@ -57,6 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         "pair_count": len(report.pairs),
         "options": report.options,
     }
+    if report.alignment is not None:
+        aligned = report.alignment
+        result["alignment"] = {
+            "left_aligned": aligned.left_aligned,
+            "right_aligned": aligned.right_aligned,
+            "edges_preserved": aligned.edges_preserved,
+            "files": len(aligned.files),
+            "groups": len(aligned.groups),
+            "units": [[u.left, u.right, u.similarity] for u in aligned.units],
+        }
     if args.pairs:
         result["pairs"] = [
             [p.left, p.right, p.score, min(p.left_tokens, p.right_tokens)] for p in report.pairs

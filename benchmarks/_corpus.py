@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "benchmarks"
@@ -143,6 +144,8 @@ class Measurement:
     options: dict[str, object]
     pairs: list[tuple[str, str, float, int]] | None
     """(left, right, score, tokens of the smaller side) of every reported pair."""
+    alignment: dict[str, Any] | None = None
+    """For two folders: the repo alignment's figures and its unit pairs (``_child``)."""
 
 
 def measure_compare(
@@ -173,6 +176,7 @@ def measure_compare(
         skipped=data["skipped"],
         options=data["options"],
         pairs=[(a, b, s, t) for a, b, s, t in data["pairs"]] if pairs else None,
+        alignment=data.get("alignment"),
     )
 
 
