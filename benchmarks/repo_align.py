@@ -102,7 +102,7 @@ def unit_accuracy(pair: RepoPair, measured: Measurement) -> float:
     """Share of the truth's units (three lines or more) aligned with their derived unit."""
     if measured.alignment is None or not pair.truth:
         return 0.0
-    found = {left: right for left, right, _ in measured.alignment["units"]}
+    found: dict[str, str] = {left: right for left, right, _ in measured.alignment["units"]}
     return sum(found.get(a) == b for a, b in pair.truth.items()) / len(pair.truth)
 
 
