@@ -68,12 +68,12 @@ GROUP_MIN_TOKENS = 20
 """A unit belongs to a merge or split with a unit other than its partner when at least half
 of its tokens (and at least a minimum fragment's worth) matched that unit."""
 
-FILE_SHARE = 0.5
+FILE_SHARE = 0.2
 FILE_MIN_TOKENS = 40
-"""A left file went into a right file when at least half of its tokens matched there (two
-or more such files: merged); a right file came from a left file when at least half of its
-tokens matched there (two or more such files: split); both ways, one to one, and under
-another path: renamed or moved. Pairs under a few lines' worth of tokens say nothing."""
+"""Part of a left file went into a right file when at least a fifth of its tokens (and a few
+lines' worth) matched there. Two or more left files into one right file: merged; one left
+file into two or more: split; one into one under another path: renamed or moved. A fifth,
+not a half: a file split in three leaves a third in each part."""
 
 _LEFT, _RIGHT = 0, 1
 
@@ -348,37 +348,29 @@ def _file_changes(
     left_sizes: Mapping[str, int],
     right_sizes: Mapping[str, int],
 ) -> list[FileChange]:
-    # Most of a went into b / most of b came from a.
-    went: dict[str, set[str]] = defaultdict(set)
-    came: dict[str, set[str]] = defaultdict(set)
+    into: dict[str, set[str]] = defaultdict(set)
+    out_of: dict[str, set[str]] = defaultdict(set)
     for (a, b), tokens in per_file.items():
-        if tokens < FILE_MIN_TOKENS:
-            continue
-        if tokens >= FILE_SHARE * left_sizes[a]:
-            went[b].add(a)
-        if tokens >= FILE_SHARE * right_sizes[b]:
-            came[a].add(b)
+        if tokens >= max(FILE_MIN_TOKENS, FILE_SHARE * left_sizes[a]):
+            into[b].add(a)
+            out_of[a].add(b)
 
     def share(lefts: Iterable[str], rights: Iterable[str]) -> float:
         held = sum(per_file.get((a, b), 0) for a in lefts for b in rights)
         return round(min(1.0, held / max(1, sum(left_sizes[a] for a in lefts))), 6)
 
     changes = []
-    grouped: set[str] = set()
-    for b, lefts in went.items():
+    for b, lefts in into.items():
         if len(lefts) > 1:
             changes.append(FileChange("merged", tuple(sorted(lefts)), (b,), share(lefts, [b])))
-            grouped.update(lefts)
-    for a, rights in came.items():
+    for a, rights in out_of.items():
         if len(rights) > 1:
             changes.append(FileChange("split", (a,), tuple(sorted(rights)), share([a], rights)))
-            grouped.add(a)
-    for b, lefts in went.items():
-        (a,) = lefts if len(lefts) == 1 else ("",)
-        if not a or a in grouped or a == b or came.get(a) != {b}:
-            continue
-        moved = PurePosixPath(a).parent != PurePosixPath(b).parent
-        changes.append(FileChange("moved" if moved else "renamed", (a,), (b,), share([a], [b])))
+        (b,) = rights if len(rights) == 1 else ("",)
+        if b and a != b and into[b] == {a}:
+            moved = PurePosixPath(a).parent != PurePosixPath(b).parent
+            kind: Literal["moved", "renamed"] = "moved" if moved else "renamed"
+            changes.append(FileChange(kind, (a,), (b,), share([a], [b])))
     changes.sort(key=lambda c: (c.left, c.right))
     return changes
 
