@@ -65,8 +65,9 @@ from codesim.index.records import (
 )
 from codesim.tokens import UnitKind
 
-FORMAT_VERSION = 2
-"""2: unit keys in ASCII decimal (1: 8 big-endian bytes), see ``_unit_key``."""
+FORMAT_VERSION = 3
+"""3: stored streams of ``codec`` version 2; 2: unit keys in ASCII decimal (1: 8 big-endian
+bytes), see ``_unit_key``."""
 DEFAULT_PREFIX = "codesim"
 
 STALE_SECONDS = 3600
