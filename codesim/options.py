@@ -63,6 +63,17 @@ VERDICT_PARTIAL = 0.15
 whose scores run from 0.15 to 0.90; the 1%-false-positive point of seed 1 is 0.02."""
 
 
+# Repos (issue 5) use the same thresholds on their score: on the tuning seed (1) of the repo
+# benchmark (benchmarks/repos: 72 derived repos, restructured, and 72 independent same-purpose
+# pairs), derived repos score 0.70-1.00 and independent pairs at most 0.11, so 0.60 and 0.15
+# keep both rates at 0 of 72; the held-out seed (4) is only reported.
+REPO_IDENTICAL_EDGES = 0.95
+"""Repos are identical only when their structure is too: besides the score, no file renamed,
+moved, merged or split, no unit merged or split, and at least this share of the graph's
+edges preserved (verbatim and vendored copies keep 0.99-1.0; an edge lost is a call or
+import that now goes elsewhere). A restructured copy of all the code is derived."""
+
+
 def verdict_for(score: float) -> Verdict:
     """Map a score in [0, 1] to the contract's verdict words."""
     if score >= VERDICT_IDENTICAL:

@@ -184,6 +184,10 @@ class RepoAlignment(_Model):
     units: list[AlignedUnit]
     groups: list[UnitGroup]
     files: list[FileChange]
+    relocation: list[str] = []
+    """``[left folder, right folder]`` when the whole repo moved (vendored under
+    ``myapp/_vendor``: ``["", "myapp/_vendor"]``; ``""`` is the root); files that only moved
+    with it are not listed in ``files``."""
     unmatched_left: list[str]
     unmatched_right: list[str]
     direction: Direction | None = None

@@ -26,7 +26,7 @@ fragment length, such as a three-line method moved to another file). Then:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -129,6 +129,8 @@ class GraphAlignment:
     """One to one; those under ``MIN_UNIT_SIMILARITY`` are partners by what little they share."""
     groups: list[UnitGroup]
     files: list[FileChange]
+    relocation: tuple[str, str]
+    """(left folder, right folder) when the whole repo moved (``("", "")``: it did not)."""
     left_tokens: int
     right_tokens: int
     left_aligned: int
@@ -168,6 +170,7 @@ def align_graphs(
         content[pair] = min(1.0, max(content.get(pair, 0.0), whole))
     support = _support(left, right, content)
     matches = _matching(content, support)
+    files, relocation = _file_changes(per_file, left_sizes, right_sizes)
     kept = [
         Match(
             a,
@@ -201,7 +204,8 @@ def align_graphs(
     return GraphAlignment(
         matches=kept,
         groups=groups,
-        files=_file_changes(per_file, left_sizes, right_sizes),
+        files=files,
+        relocation=relocation,
         left_tokens=_tokens(left, left.nodes),
         right_tokens=_tokens(right, right.nodes),
         left_aligned=_tokens(left, aligned_left),
@@ -347,7 +351,9 @@ def _file_changes(
     per_file: Mapping[tuple[str, str], int],
     left_sizes: Mapping[str, int],
     right_sizes: Mapping[str, int],
-) -> list[FileChange]:
+) -> tuple[list[FileChange], tuple[str, str]]:
+    """Renamed, moved, merged and split files, and the folder move of the whole repo (a
+    vendored copy under ``myapp/_vendor/``), which moves no file on its own."""
     into: dict[str, set[str]] = defaultdict(set)
     out_of: dict[str, set[str]] = defaultdict(set)
     for (a, b), tokens in per_file.items():
@@ -359,6 +365,9 @@ def _file_changes(
         held = sum(per_file.get((a, b), 0) for a in lefts for b in rights)
         return round(min(1.0, held / max(1, sum(left_sizes[a] for a in lefts))), 6)
 
+    relocation = _relocation(
+        [(a, next(iter(rights))) for a, rights in out_of.items() if len(rights) == 1]
+    )
     changes = []
     for b, lefts in into.items():
         if len(lefts) > 1:
@@ -367,12 +376,39 @@ def _file_changes(
         if len(rights) > 1:
             changes.append(FileChange("split", (a,), tuple(sorted(rights)), share([a], rights)))
         (b,) = rights if len(rights) == 1 else ("",)
-        if b and a != b and into[b] == {a}:
+        if b and _relocated(a, relocation) != b and into[b] == {a}:
             moved = PurePosixPath(a).parent != PurePosixPath(b).parent
             kind: Literal["moved", "renamed"] = "moved" if moved else "renamed"
             changes.append(FileChange(kind, (a,), (b,), share([a], [b])))
     changes.sort(key=lambda c: (c.left, c.right))
-    return changes
+    return changes, relocation
+
+
+def _relocation(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """The folder move most one-to-one file pairs share, as (left prefix, right prefix):
+    ``email/x.py`` -> ``myapp/_vendor/email/x.py`` is ``("", "myapp/_vendor")``. Only when it
+    explains at least half of the pairs (and two); else ``("", "")``."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for a, b in pairs:
+        left, right = PurePosixPath(a).parts, PurePosixPath(b).parts
+        same = 0
+        while same < min(len(left), len(right)) and left[-1 - same] == right[-1 - same]:
+            same += 1
+        if same:
+            counts["/".join(left[: len(left) - same]), "/".join(right[: len(right) - same])] += 1
+    if not counts:
+        return "", ""
+    best, found = counts.most_common(1)[0]
+    return best if found >= max(2, len(pairs) / 2) else ("", "")
+
+
+def _relocated(path: str, relocation: tuple[str, str]) -> str:
+    """Where ``path`` would be had it only moved with the whole repo."""
+    old, new = relocation
+    if old and not path.startswith(old + "/"):
+        return path
+    rest = path[len(old) + 1 :] if old else path
+    return f"{new}/{rest}" if new else rest
 
 
 def _file_sizes(graph: RepoGraph) -> dict[str, int]:

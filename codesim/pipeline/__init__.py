@@ -37,7 +37,13 @@ from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize, normalize_with_imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
-from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, with_history
+from codesim.pipeline.repos import (
+    UnitEvidence,
+    align_repos,
+    alignment_model,
+    repo_verdict,
+    with_history,
+)
 from codesim.sources import SourceFile, discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
@@ -376,7 +382,9 @@ def compare_sides(
     return results.Report(
         score=scores.score,
         similarity=scores.similarity,
-        verdict=verdict_for(scores.score),
+        verdict=verdict_for(scores.score)
+        if alignment is None
+        else repo_verdict(scores.score, alignment),
         left=side_summary(left),
         right=side_summary(right),
         left_coverage=scores.left_coverage,

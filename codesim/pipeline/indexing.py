@@ -48,7 +48,7 @@ from codesim.pipeline import (
     side_warnings,
     stream_facts,
 )
-from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model
+from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
 from codesim.sources import SourceFile, checkout_commit, discover
 from codesim.units import fold_small_units
 
@@ -228,21 +228,17 @@ def check_side(
     hits = hits[:top]
     if all(f.graph is not None for f in checked.files):
         hits = [
-            hit.model_copy(
-                update={
-                    "alignment": _project_alignment(
-                        checked,
-                        hit.project,
-                        [
-                            loaded[f]
-                            for f in dict.fromkeys(
-                                f for _, f in by_project[hit.project.name, hit.project.version]
-                            )
-                        ],
-                        evidence[hit.project.name, hit.project.version],
-                        options,
+            _aligned_hit(
+                hit,
+                checked,
+                [
+                    loaded[f]
+                    for f in dict.fromkeys(
+                        f for _, f in by_project[hit.project.name, hit.project.version]
                     )
-                }
+                ],
+                evidence[hit.project.name, hit.project.version],
+                options,
             )
             for hit in hits
         ]
@@ -258,19 +254,24 @@ def check_side(
     )
 
 
-def _project_alignment(
+def _aligned_hit(
+    hit: results.Hit,
     checked: SideData,
-    project: results.Project,
     files: list[NormalizedFile],
     evidence: UnitEvidence,
     options: Options,
-) -> results.RepoAlignment:
-    """The checked code aligned with the project's matched files as graphs.  The project
-    side holds only those files, and the index keeps no source to read calls, bases and
-    imports from: its graph is units and what contains what."""
+) -> results.Hit:
+    """``hit`` with the checked code aligned with the project's matched files as graphs, and
+    the verdict read as between repos.  The project side holds only those files, and the
+    index keeps no source to read calls, bases and imports from: its graph is units and what
+    contains what."""
+    project = hit.project
     stored = SideData("indexed", f"{project.name}@{project.version}", files, [], 0)
-    alignment, left_graph, right_graph = align_repos(checked, stored, evidence)
-    return alignment_model(alignment, left_graph, right_graph, evidence, options.kgram_size)
+    aligned, left_graph, right_graph = align_repos(checked, stored, evidence)
+    alignment = alignment_model(aligned, left_graph, right_graph, evidence, options.kgram_size)
+    return hit.model_copy(
+        update={"alignment": alignment, "verdict": repo_verdict(hit.score, alignment)}
+    )
 
 
 def project_of(meta: ProjectMeta) -> results.Project:

@@ -24,6 +24,7 @@ from codesim.graph import FileFacts, node_ids
 from codesim.graph.direction import PairLines, pair_direction, summarize
 from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
+from codesim.options import REPO_IDENTICAL_EDGES, Verdict, verdict_for
 from codesim.sources import LineTimes, line_times, tracked
 
 if TYPE_CHECKING:
@@ -221,6 +222,7 @@ def alignment_model(
             results.FileChange(kind=f.kind, left=list(f.left), right=list(f.right), share=f.share)
             for f in alignment.files
         ],
+        relocation=list(alignment.relocation) if any(alignment.relocation) else [],
         unmatched_left=[
             n for n in alignment.unmatched_left if left.nodes[n]["tokens"] >= min_tokens
         ],
@@ -228,6 +230,16 @@ def alignment_model(
             n for n in alignment.unmatched_right if right.nodes[n]["tokens"] >= min_tokens
         ],
     )
+
+
+def repo_verdict(score: float, alignment: results.RepoAlignment) -> Verdict:
+    """The verdict on two repos: ``verdict_for(score)``, but identical only when the
+    structure is (``REPO_IDENTICAL_EDGES``)."""
+    verdict = verdict_for(score)
+    restructured = (
+        alignment.files or alignment.groups or alignment.edges_preserved < REPO_IDENTICAL_EDGES
+    )
+    return "derived" if verdict == "identical" and restructured else verdict
 
 
 def _share(part: int, whole: int) -> float:

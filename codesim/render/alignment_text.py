@@ -37,10 +37,13 @@ def alignment_block(alignment: RepoAlignment) -> RenderableType:
     ]
     if alignment.direction is not None:
         parts.append(Text.assemble(("History: ", "bold"), Text(alignment.direction.explanation)))
+    if alignment.relocation:
+        left, right = (folder or "the root" for folder in alignment.relocation)
+        parts.append(Text(f"The whole repo moved: {left} on the left is {right} on the right."))
     if alignment.files:
         parts.append(_files(alignment.files))
     if alignment.units:
-        parts.append(_units(alignment.units, alignment.files))
+        parts.append(_units(alignment.units, alignment.files, alignment.relocation))
     for group in alignment.groups:
         parts.append(
             Text.assemble(
@@ -80,14 +83,21 @@ def _files(changes: Sequence[FileChange]) -> RenderableType:
     return table
 
 
-def _units(units: Sequence[AlignedUnit], files: Sequence[FileChange]) -> RenderableType:
+def _units(
+    units: Sequence[AlignedUnit], files: Sequence[FileChange], relocation: Sequence[str]
+) -> RenderableType:
     # Units that changed name or moved on their own first (a file's move moves all its
     # units: those say nothing new), then the least similar.
     renamed_files = {c.left[0]: c.right[0] for c in files if c.kind in ("renamed", "moved")}
+    old, new = relocation or ["", ""]
 
     def expected(unit: AlignedUnit) -> bool:
         path, colon, name = unit.left.partition(":")
-        return unit.right == f"{renamed_files.get(path, path)}{colon}{name}"
+        if path in renamed_files:
+            path = renamed_files[path]
+        elif path.startswith(f"{old}/" if old else ""):
+            path = "/".join(filter(None, [new, path[len(old) :].lstrip("/")]))
+        return unit.right == f"{path}{colon}{name}"
 
     ranked = sorted(units, key=lambda u: (expected(u), u.similarity, u.left))
     with_renames = any(u.renamed for u in units)

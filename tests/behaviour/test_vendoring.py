@@ -43,6 +43,10 @@ def test_a_vendored_package_with_rewritten_imports_is_identical_to_its_original(
     report = codesim.compare(original, host)
     assert report.score == 1.0
     assert report.verdict == "identical"
+    # The package moved as a whole: no file of it moved on its own.
+    assert report.alignment is not None
+    assert report.alignment.relocation == ["", "myapp/_vendor"]
+    assert report.alignment.files == []
 
 
 def test_without_the_folders_that_name_it_the_rewritten_import_is_a_difference(
