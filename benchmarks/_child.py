@@ -4,7 +4,7 @@ Started by ``benchmarks._corpus.measure_compare``; not meant to be run by hand. 
 imports codesim itself, so nothing is warm: tree-sitter grammars, caches and the like are
 loaded inside the timed run exactly as for a user's first command.
 
-    python -m benchmarks._child LEFT RIGHT [--pairs] [--cores N]
+    python -m benchmarks._child LEFT RIGHT [--pairs] [--cores N] [--no-align]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("right")
     parser.add_argument("--pairs", action="store_true", help="include every pair's score")
     parser.add_argument("--cores", type=int, default=0, help="pin to this many cores (Linux)")
+    parser.add_argument("--no-align", action="store_true", help="compare without repo alignment")
     args = parser.parse_args(argv)
 
     if args.cores and hasattr(os, "sched_setaffinity"):
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     import codesim
 
     imported = time.perf_counter()
-    report = codesim.compare(args.left, args.right)
+    report = codesim.compare(args.left, args.right, align=not args.no_align)
     finished = time.perf_counter()
 
     result: dict[str, object] = {

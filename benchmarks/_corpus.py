@@ -149,13 +149,22 @@ class Measurement:
 
 
 def measure_compare(
-    left: Path, right: Path, *, cores: int, pairs: bool = False, timeout: float = 3600
+    left: Path,
+    right: Path,
+    *,
+    cores: int,
+    pairs: bool = False,
+    align: bool = True,
+    timeout: float = 3600,
 ) -> Measurement:
-    """Run ``codesim.compare(left, right)`` in a fresh interpreter pinned to ``cores`` cores."""
+    """Run ``codesim.compare(left, right, align=align)`` in a fresh interpreter pinned to
+    ``cores`` cores."""
     command = [sys.executable, "-m", "benchmarks._child", str(left), str(right)]
     command += ["--cores", str(cores)]
     if pairs:
         command.append("--pairs")
+    if not align:
+        command.append("--no-align")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     started = time.perf_counter()

@@ -23,6 +23,7 @@ def compare(
     base: str | os.PathLike[str] | None = None,
     options: Options | None = None,
     progress: ProgressCallback | None = None,
+    align: bool = True,
 ) -> Report:
     """Compare two files or folders: is ``right`` derived from ``left``?
 
@@ -33,11 +34,15 @@ def compare(
     ``base`` names template code (a course skeleton, a project template, generated code)
     that both sides may share legitimately: code matching it is left out of every score.
 
+    Two folders are also aligned as repos (``Report.alignment``: which unit became which,
+    files moved, merged or split, and with git history which side had the code first);
+    ``align=False`` skips that and scores the folders file pair by file pair.
+
     Raises ``InputError`` when a path does not exist or holds no source file.
     """
     options = options or Options()
     with _collector_paused():
-        return _compare(left, right, base, options, progress)
+        return _compare(left, right, base, options, progress, align)
 
 
 def _compare(
@@ -46,9 +51,10 @@ def _compare(
     base: str | os.PathLike[str] | None,
     options: Options,
     progress: ProgressCallback | None,
+    align: bool,
 ) -> Report:
     # Two folders are compared as repos too: aligned unit by unit as graphs.
-    repos = Path(left).is_dir() and Path(right).is_dir()
+    repos = align and Path(left).is_dir() and Path(right).is_dir()
     left_side = pipeline.read_side(os.fspath(left), "left", options, progress, graph=repos)
     pipeline.require_files(left_side)
     right_side = pipeline.read_side(os.fspath(right), "right", options, progress, graph=repos)

@@ -26,6 +26,7 @@ from codesim.cli.params import (
     MaxFileBytes,
     MinMatchTokens,
     MinScore,
+    NoAlign,
     NoGitignore,
     NoHistory,
     Quiet,
@@ -144,6 +145,7 @@ def compare(
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     no_history: NoHistory = False,
+    no_align: NoAlign = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -160,7 +162,14 @@ def compare(
             no_history=no_history,
         )
         with stage_progress(stderr, quiet=quiet) as progress:
-            report = compare_paths(original, suspect, base=base, options=options, progress=progress)
+            report = compare_paths(
+                original,
+                suspect,
+                base=base,
+                options=options,
+                progress=progress,
+                align=not no_align,
+            )
         emit_report(
             report,
             lambda console: render_report(report, console, top=top),

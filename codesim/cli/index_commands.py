@@ -22,6 +22,7 @@ from codesim.cli.params import (
     JsonOutput,
     MaxFileBytes,
     MinScore,
+    NoAlign,
     NoGitignore,
     Quiet,
     Verbose,
@@ -100,14 +101,7 @@ def check(
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
-    no_align: Annotated[
-        bool,
-        typer.Option(
-            "--no-align",
-            help="Do not align the checked code with each reported project's matched files "
-            "unit by unit (moved, renamed, merged and split units); a little faster.",
-        ),
-    ] = False,
+    no_align: NoAlign = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:

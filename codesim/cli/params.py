@@ -154,6 +154,16 @@ NoHistory = Annotated[
     ),
 ]
 
+NoAlign = Annotated[
+    bool,
+    typer.Option(
+        "--no-align",
+        help="Do not align the code unit by unit as repo graphs (which unit became which; "
+        "moved, renamed, merged and split units and files): faster, file pairs only.",
+        rich_help_panel=_MATCHING,
+    ),
+]
+
 
 def build_options(
     *,

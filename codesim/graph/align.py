@@ -227,47 +227,68 @@ def _content(left: RepoGraph, right: RepoGraph, pair: tuple[str, str], evidence:
     return max(dice, 2 * jaccard / (1 + jaccard))
 
 
-_Neighbourhood = dict[tuple[str, int], list[str]]
+_Neighbourhood = dict[tuple[str, int], frozenset[str]]
 
 
 def _neighbourhoods(graph: RepoGraph, nodes: set[str]) -> dict[str, _Neighbourhood]:
-    """For each node, its neighbours keyed by (edge kind, direction)."""
-    found: dict[str, _Neighbourhood] = {}
-    for node in nodes:
-        around: _Neighbourhood = defaultdict(list)
-        for _, other, kind in graph.out_edges(node, keys=True):
-            around[kind, 0].append(other)
-        for other, _, kind in graph.in_edges(node, keys=True):
-            around[kind, 1].append(other)
-        found[node] = around
-    return found
+    """For each of ``nodes``, its neighbours keyed by (edge kind, direction); one pass over
+    the edges (networkx's per-node edge views cost several times more)."""
+    around: dict[str, dict[tuple[str, int], set[str]]] = {node: defaultdict(set) for node in nodes}
+    for source, target, kind in graph.edges(keys=True):
+        if source in around:
+            around[source][kind, 0].add(target)
+        if target in around:
+            around[target][kind, 1].add(source)
+    return {
+        node: {key: frozenset(others) for key, others in found.items()}
+        for node, found in around.items()
+    }
 
 
 def _support(
     left: RepoGraph, right: RepoGraph, content: Mapping[tuple[str, str], float]
 ) -> dict[tuple[str, str], float]:
     """Each proposal's structural support after ``ROUNDS`` rounds of propagation."""
-    left_around = _neighbourhoods(left, {a for a, _ in content})
-    right_around = _neighbourhoods(right, {b for _, b in content})
+    proposed_left, proposed_right = {a for a, _ in content}, {b for _, b in content}
+    left_around = _neighbourhoods(left, proposed_left)
+    right_around = _neighbourhoods(right, proposed_right)
+    sizes = {
+        pair: max(
+            sum(map(len, left_around[pair[0]].values())),
+            sum(map(len, right_around[pair[1]].values())),
+        )
+        for pair in content
+    }
+    # Only neighbours with proposals of their own can support anything.
+    left_around = {
+        node: {k: proposed for k, v in around.items() if (proposed := v & proposed_left)}
+        for node, around in left_around.items()
+    }
     current: dict[str, dict[str, float]] = defaultdict(dict)
     for (a, b), value in content.items():
         current[a][b] = value
     support = dict.fromkeys(content, 0.0)
     for _ in range(ROUNDS):
-        for a, b in content:
-            mine, theirs = left_around[a], right_around[b]
-            size = max(sum(map(len, mine.values())), sum(map(len, theirs.values())))
+        for (a, b), size in sizes.items():
             if not size:
                 continue
+            theirs = right_around[b]
             found = 0.0
-            for key, others in mine.items():
+            for key, others in left_around[a].items():
                 candidates = theirs.get(key)
                 if not candidates:
                     continue
                 for other in others:
-                    row = current.get(other)
-                    if row:
-                        found += max((row.get(c, 0.0) for c in candidates), default=0.0)
+                    # A node's proposals are few (most have one); its neighbours may be
+                    # hundreds (a module), so the row is what is scanned.
+                    row = current[other]
+                    if len(row) == 1:
+                        ((partner, value),) = row.items()
+                        found += value if partner in candidates else 0.0
+                    else:
+                        found += max(
+                            (value for c, value in row.items() if c in candidates), default=0.0
+                        )
             support[a, b] = min(1.0, found / size)
         current = defaultdict(dict)
         for (a, b), value in content.items():

@@ -42,6 +42,8 @@ CALLS: EdgeKind = "calls"
 IMPORTS: EdgeKind = "imports"
 INHERITS: EdgeKind = "inherits"
 
+_Weights = defaultdict[tuple[str, str, EdgeKind], float]
+
 
 def module_name(path: str, package: str = "") -> str:
     """The dotted module of a file: ``pkg/sub/mod.py`` -> ``pkg.sub.mod``, ``pkg/__init__.py``
@@ -61,6 +63,9 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
     absolute imports spell it.
     """
     graph = nx.MultiDiGraph()
+    # Weights are summed here and the edges added at once: networkx's per-edge lookups
+    # cost more than the rest of the build.
+    weights: _Weights = defaultdict(float)
     modules = {module_name(facts.path, package): facts.path for facts in files}
     by_name: dict[str, list[str]] = defaultdict(list)
     methods: set[str] = set()
@@ -80,7 +85,7 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
                 signature=unit.signature,
             )
             if unit.parent >= 0:
-                _add(graph, ids[unit.parent], node, CONTAINS, 1.0)
+                weights[ids[unit.parent], node, CONTAINS] += 1.0
                 if facts.units[unit.parent].kind is UnitKind.CLASS:
                     methods.add(node)
             if unit.kind is not UnitKind.MODULE:
@@ -91,13 +96,18 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
         for ref in facts.imports:
             for target in _imported_modules(ref, module, is_package, modules):
                 if target != facts.path:
-                    _add(graph, facts.path, target, IMPORTS, 1.0)
-        _link_units(graph, facts, ids, by_name, methods)
+                    weights[facts.path, target, IMPORTS] += 1.0
+        _link_units(graph, weights, facts, ids, by_name, methods)
+    graph.add_edges_from(
+        (source, target, kind, {"kind": kind, "weight": weight})
+        for (source, target, kind), weight in weights.items()
+    )
     return graph
 
 
 def _link_units(
     graph: nx.MultiDiGraph,
+    weights: _Weights,
     facts: FileFacts,
     ids: list[str],
     by_name: dict[str, list[str]],
@@ -110,7 +120,7 @@ def _link_units(
         for call in unit.calls:
             callees = _callees(call, facts, index, local, by_name, methods)
             for callee in callees:
-                _add(graph, ids[index], callee, CALLS, 1 / len(callees))
+                weights[ids[index], callee, CALLS] += 1 / len(callees)
         for base in unit.bases:
             # A class is never its own base: ``class Message(email.message.Message)``.
             classes = [
@@ -119,7 +129,7 @@ def _link_units(
                 if c != ids[index] and graph.nodes[c]["kind"] == "class"
             ]
             for target in classes:
-                _add(graph, ids[index], target, INHERITS, 1 / len(classes))
+                weights[ids[index], target, INHERITS] += 1 / len(classes)
 
 
 def _callees(
@@ -206,10 +216,3 @@ def _absolute(ref: ImportRef, module: str, is_package: bool, modules: dict[str, 
     if len(suffixes) == 1:
         return suffixes[0]
     return None
-
-
-def _add(graph: nx.MultiDiGraph, source: str, target: str, kind: EdgeKind, weight: float) -> None:
-    if graph.has_edge(source, target, key=kind):
-        graph.edges[source, target, kind]["weight"] += weight
-    else:
-        graph.add_edge(source, target, key=kind, kind=kind, weight=weight)

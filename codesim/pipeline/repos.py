@@ -143,16 +143,15 @@ def _banded_pairs(
     order = np.argsort(left_keys, kind="stable")
     left_keys, left_rows = left_keys[order], left_rows[order]
     start = np.searchsorted(left_keys, right_keys, side="left")
-    stop = np.searchsorted(left_keys, right_keys, side="right")
-    right_counts = Counter(right_keys.tolist())
-    pairs: set[tuple[int, int]] = set()
-    for r, key, lo, hi in zip(
-        right_rows.tolist(), right_keys.tolist(), start.tolist(), stop.tolist(), strict=True
-    ):
-        if lo == hi or hi - lo > BUCKET_LIMIT or right_counts[key] > BUCKET_LIMIT:
-            continue
-        pairs.update((int(l_row), r) for l_row in left_rows[lo:hi].tolist())
-    return pairs
+    counts = np.searchsorted(left_keys, right_keys, side="right") - start
+    _, inverse, per_key = np.unique(right_keys, return_inverse=True, return_counts=True)
+    keep = (counts > 0) & (counts <= BUCKET_LIMIT) & (per_key[inverse] <= BUCKET_LIMIT)
+    start, counts, rows = start[keep], counts[keep], right_rows[keep]
+    # One entry per (left row in the bucket, right row): offsets within each run of the bucket.
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    mine = left_rows[np.repeat(start, counts) + offsets]
+    theirs = np.repeat(rows, counts)
+    return set(zip(mine.tolist(), theirs.tolist(), strict=True))
 
 
 def align_repos(
