@@ -209,6 +209,13 @@ def summarize(pairs: Sequence[PairDirection]) -> DirectionSummary:
                 f"The {name} repo looks like the source: it had "
                 f"{side.tokens / dated:.0%} of the dated aligned code first.",
             )
+    if same.tokens >= MIN_MAJORITY_SHARE * dated:
+        return summary(
+            "inconclusive",
+            f"Both repos got {same.tokens / dated:.0%} of the dated aligned code within "
+            f"{_TOLERANCE} of each other (shared history, or committed together), so which "
+            "came first cannot be told.",
+        )
     return summary(
         "inconclusive",
         f"The dates do not point one way: the left side was first for {left.tokens / dated:.0%} "

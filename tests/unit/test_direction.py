@@ -108,6 +108,7 @@ def test_sides_committed_within_the_tolerance_are_the_same(tmp_path: Path) -> No
     summary = summarize([found])
     assert summary.conclusion == "inconclusive"
     assert summary.same.share == 1.0
+    assert "within 60 minutes of each other" in summary.explanation
 
 
 def test_interleaved_dates_are_inconclusive(tmp_path: Path) -> None:
