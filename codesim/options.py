@@ -68,10 +68,11 @@ whose scores run from 0.15 to 0.90; the 1%-false-positive point of seed 1 is 0.0
 # pairs), derived repos score 0.70-1.00 and independent pairs at most 0.11, so 0.60 and 0.15
 # keep both rates at 0 of 72; the held-out seed (4) is only reported.
 REPO_IDENTICAL_EDGES = 0.95
-"""Repos are identical only when their structure is too: besides the score, no file renamed,
-moved, merged or split, no unit merged or split, and at least this share of the graph's
-edges preserved (verbatim and vendored copies keep 0.99-1.0; an edge lost is a call or
-import that now goes elsewhere). A restructured copy of all the code is derived."""
+"""Repos are identical only when their structure is too: besides the score, no file merged
+or split, no unit merged or split, and at least this share of the graph's edges preserved
+(verbatim and vendored copies keep 0.99-1.0; an edge lost is a call, import or containment
+that now goes elsewhere). Renamed or moved files are names, like renamed identifiers. A
+restructured copy of all the code is derived."""
 
 
 def verdict_for(score: float) -> Verdict:

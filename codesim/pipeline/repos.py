@@ -235,9 +235,10 @@ def repo_verdict(score: float, alignment: results.RepoAlignment) -> Verdict:
     """The verdict on two repos: ``verdict_for(score)``, but identical only when the
     structure is (``REPO_IDENTICAL_EDGES``)."""
     verdict = verdict_for(score)
-    restructured = (
-        alignment.files or alignment.groups or alignment.edges_preserved < REPO_IDENTICAL_EDGES
-    )
+    # Renaming or moving a file is like renaming an identifier; merging or splitting changes
+    # what contains what.
+    regrouped = any(change.kind in ("merged", "split") for change in alignment.files)
+    restructured = regrouped or alignment.groups or alignment.edges_preserved < REPO_IDENTICAL_EDGES
     return "derived" if verdict == "identical" and restructured else verdict
 
 
