@@ -29,7 +29,7 @@ from typing import Literal, TypeAlias
 
 import networkx as nx
 
-from codesim.graph.facts import Call, FileFacts, node_ids
+from codesim.graph.facts import Call, FileFacts
 from codesim.tokens import ImportRef, UnitKind
 
 __all__ = ["RepoGraph", "build_graph", "module_name"]
@@ -72,7 +72,7 @@ def build_graph(files: Sequence[FileFacts], package: str = "") -> RepoGraph:
     all_ids = []
     for facts in files:
         module = module_name(facts.path, package)
-        ids = node_ids(facts)
+        ids = facts.ids
         all_ids.append(ids)
         for node, unit in zip(ids, facts.units, strict=True):
             graph.add_node(

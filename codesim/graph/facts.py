@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -19,6 +19,8 @@ import numpy.typing as npt
 from codesim.tokens import ImportRef, TokenStream, UnitKind
 
 _SPACE = b" \t\r\n\\"
+_SPACE_BYTES = np.frombuffer(_SPACE, dtype=np.uint8)
+_CALL_OR_ARGUMENT_END = np.frombuffer(b"(,)", dtype=np.uint8).astype(np.int64)
 _SELF = frozenset({"self", "cls"})
 
 
@@ -63,6 +65,11 @@ class FileFacts:
     owners: npt.NDArray[np.int32]
     """Each token's innermost unit (an index into ``units``), so that matched tokens can be
     credited to the unit they belong to."""
+    ids: list[str] = field(init=False)
+    """Each unit's node id (``node_ids``), made once: every aligned file pair reads them."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ids", node_ids(self))
 
 
 def unit_references(
@@ -75,18 +82,25 @@ def unit_references(
     """
     calls: list[list[Call]] = [[] for _ in stream.units]
     bases: list[list[str]] = [[] for _ in stream.units]
+    count = len(stream.symbols)
+    if not count:
+        return calls, bases
     # Byte range inside the parentheses of each class header, by unit index.
     headers: dict[int, tuple[int, int]] = {}
     units = stream.units
-    symbols, starts, ends = stream.symbols, stream.start_bytes, stream.end_bytes
-    previous = ""
-    for i, owner in enumerate(stream.owners):
-        start, end = starts[i], ends[i]
-        symbol, defined = symbols[i], previous in definition_heads
-        previous = symbol
+    starts, ends = stream.start_bytes, stream.end_bytes
+    following = _following_bytes(data, np.asarray(ends, dtype=np.int64))
+    heads = np.fromiter((s in definition_heads for s in stream.symbols), dtype=bool, count=count)
+    defined = np.zeros(count, dtype=bool)
+    defined[1:] = heads[:-1]
+    # Only a defined name, a called name or a name closing an argument (a base) matters:
+    # most tokens are none of these, and a Python look at each costs more than all the rest.
+    wanted = defined | np.isin(following, _CALL_OR_ARGUMENT_END)
+    for i in np.flatnonzero(wanted).tolist():
+        owner, start, end = stream.owners[i], starts[i], ends[i]
         if end <= start:
             continue
-        if defined:
+        if defined[i]:
             if units[owner].kind is UnitKind.CLASS:
                 opening = _skip_space(data, end)
                 if opening < len(data) and data[opening] == ord("("):
@@ -100,12 +114,23 @@ def unit_references(
             if _is_base(data, start, end):
                 bases[owner].append(name)
             continue
-        if _next_byte(data, end) != ord("("):
+        if following[i] != ord("("):
             continue
         dot = _previous_index(data, start)
         member = dot >= 0 and data[dot] == ord(".")
         calls[owner].append(Call(name, member, member and _receiver(data, dot) in _SELF))
     return calls, bases
+
+
+def _following_bytes(data: bytes, ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The first byte after each offset that is not a space or line break (-1 at the end)."""
+    text = np.frombuffer(data, dtype=np.uint8)
+    solid = np.flatnonzero(~np.isin(text, _SPACE_BYTES))
+    at = np.searchsorted(solid, ends)
+    found = np.full(len(ends), -1, dtype=np.int64)
+    inside = at < len(solid)
+    found[inside] = text[solid[at[inside]]]
+    return found
 
 
 def _is_base(data: bytes, start: int, end: int) -> bool:

@@ -147,9 +147,10 @@ def normalize_file(
     graph: bool = False,
     folded_graph: bool = False,
 ) -> NormalizedFile:
-    """Normalize, split into units and fingerprint one file (``graph`` implies ``units``;
-    ``folded_graph``: the graph's nodes are the units as folding keeps them, as an index
-    stores them, instead of every unit)."""
+    """Normalize, split into units and fingerprint one file (with ``units``, each unit as an
+    index does; with ``graph``, what the repo graph needs; ``folded_graph``: the graph's
+    nodes are the units as folding keeps them, as an index stores them, instead of every
+    unit)."""
     language = get_language(source.language)
     found: list[ImportRef] = []
     if graph:
@@ -162,11 +163,17 @@ def normalize_file(
     if not (units or graph):
         return prepared
     kgrams = unit_kgrams(stream, options.kgram_size)
-    prints = UnitPrints(signatures(kgrams), units_fingerprints(kgrams, options.window_size))
-    if not graph:
-        return replace(prepared, units=prints)
-    facts = graph_facts(
-        source, stream if folded_graph else raw, stream, prints.signatures, lines, found
+    unit_signatures = signatures(kgrams)
+    # A graph needs the signatures only; the per-unit fingerprints serve an index.
+    prints = (
+        UnitPrints(unit_signatures, units_fingerprints(kgrams, options.window_size))
+        if units
+        else None
+    )
+    facts = (
+        graph_facts(source, stream if folded_graph else raw, stream, unit_signatures, lines, found)
+        if graph
+        else None
     )
     return replace(prepared, units=prints, graph=facts)
 

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from codesim import results
 from codesim.align import AlignedPair, aligned_positions, identifier_map
-from codesim.graph import FileFacts, node_ids
+from codesim.graph import FileFacts
 from codesim.graph.direction import PairLines, pair_direction, summarize
 from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
@@ -61,7 +61,7 @@ class UnitEvidence:
         left_facts, right_facts = _facts(left), _facts(right)
         if not aligned.tiles:
             return
-        left_ids, right_ids = node_ids(left_facts), node_ids(right_facts)
+        left_ids, right_ids = left_facts.ids, right_facts.ids
         left_owners, right_owners = left_facts.owners, right_facts.owners
         width = len(right_ids)
         keys = []
@@ -98,7 +98,7 @@ def _signed(side: SideData) -> _Signed:
     rows = []
     for item in side.files:
         facts = _facts(item)
-        for node, unit in zip(node_ids(facts), facts.units, strict=True):
+        for node, unit in zip(facts.ids, facts.units, strict=True):
             if unit.signature is not None:
                 ids.append(node)
                 rows.append(unit.signature)

@@ -139,7 +139,8 @@ def write_repo(root: Path, files: dict[str, str]) -> Path:
 
 
 def graph_of(path: Path) -> tuple[SideData, RepoGraph]:
-    side = read_side(path, "left", Options(), graph=True)
+    # units=True too: the per-unit prints an index would store are the signatures to expect.
+    side = read_side(path, "left", Options(), units=True, graph=True)
     return side, repo_graph(side)
 
 
