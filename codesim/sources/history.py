@@ -11,12 +11,13 @@ never an exception.
 from __future__ import annotations
 
 import os
-import subprocess
 from array import array
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from codesim.sources.git import run_git
 
 # Asking git where the repository is, and whether it is shallow, is instant; half a minute
 # covers a cold network filesystem.
@@ -38,17 +39,6 @@ _MAX_WORKERS = 8
 # commit is where its lines really were introduced.  A shallow clone's cut is read from its
 # ``shallow`` file instead (git shows those commits as roots too).
 _BLAME_ARGS = ("blame", "--porcelain", "--root", "-w", "-M", "-C")
-# Variables a caller may have set (a git hook sets GIT_DIR) that would point every command at
-# their repository instead of the one the input folder is in.
-_LOCATING_VARIABLES = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_COMMON_DIR",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_NAMESPACE",
-)
 
 UNCOMMITTED = -1
 """``LineTimes.line_commits`` value of a line no commit holds (an edit, an untracked file)."""
@@ -145,7 +135,7 @@ def tracked(root: Path, paths: Sequence[str]) -> set[str]:
         return set()
     # Paths are names, not patterns: "[abc].py" is a file name.
     args = ["--literal-pathspecs", "ls-files", "-z", "--", *paths]
-    done = _run(root, args, _PROBE_TIMEOUT_SECONDS)
+    done = run_git(root, args, _PROBE_TIMEOUT_SECONDS)
     if done is None or done.returncode != 0:
         return set()
     listed = done.stdout.decode("utf-8", "surrogateescape").split("\0")
@@ -176,7 +166,7 @@ def line_times(
 
 def _file_times(root: Path, path: str, tree: WorkTree) -> LineTimes | None:
     if tree.head is not None:
-        done = _run(root, [*_BLAME_ARGS, "--", path], _BLAME_TIMEOUT_SECONDS)
+        done = run_git(root, [*_BLAME_ARGS, "--", path], _BLAME_TIMEOUT_SECONDS)
         if done is None:
             return None
         if done.returncode == 0:
@@ -237,7 +227,7 @@ def _parse_porcelain(out: bytes, shallow: frozenset[str]) -> LineTimes | None:
 
 def _git(folder: Path, *args: str) -> str | NoHistory:
     """A one-line answer from git (its trailing newline removed), or why there is none."""
-    done = _run(folder, list(args), _PROBE_TIMEOUT_SECONDS)
+    done = run_git(folder, list(args), _PROBE_TIMEOUT_SECONDS)
     if done is None:
         return NoHistory("git is not installed or did not answer, so history cannot be read.")
     if done.returncode == 0:
@@ -252,21 +242,3 @@ def _git(folder: Path, *args: str) -> str | NoHistory:
         return NoHistory(f"{folder} is not inside a git work tree.")
     first_line = message.strip().splitlines()[0] if message.strip() else "no message"
     return NoHistory(f"git cannot read the history of {folder}: {first_line}")
-
-
-def _run(
-    folder: Path, args: list[str], timeout: float
-) -> subprocess.CompletedProcess[bytes] | None:
-    env = {k: v for k, v in os.environ.items() if k not in _LOCATING_VARIABLES}
-    # English messages, which _git recognizes; no optional lock or index refresh: read only.
-    env.update(LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
-    try:
-        return subprocess.run(
-            ["git", "-C", str(folder), *args],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            env=env,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
