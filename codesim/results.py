@@ -30,7 +30,7 @@ class _Model(BaseModel):
 class Skipped(_Model):
     """A file that was found but not compared, and why."""
 
-    side: Literal["left", "right", "base", "checked", "indexed"]
+    side: Literal["left", "right", "base", "checked", "indexed", "submission"]
     path: str
     reason: SkipReason
     detail: str = ""
@@ -214,6 +214,74 @@ class Report(_Model):
     alignment: RepoAlignment | None = None
     """For folders and repos: the two sides aligned unit by unit (``score`` then counts only
     code matched between aligned units)."""
+
+
+class Submission(_Model):
+    """One submission of an all-vs-all comparison: a folder or a file."""
+
+    name: str
+    """How the report names it: the path relative to the folder holding the submissions, or
+    the path as given."""
+    path: str
+    files: int = Field(ge=0)
+    lines: int = Field(ge=0)
+    tokens: int = Field(ge=0)
+
+
+class CrossPair(_Model):
+    """Two submissions and how much code they share, template and widely shared code left out.
+
+    ``score``, ``similarity`` and the coverages mean what they mean for a comparison of two
+    folders; ``pairs`` are the matched file pairs behind them.
+    """
+
+    left: str
+    right: str
+    score: float = Field(ge=0, le=1)
+    similarity: float = Field(ge=0, le=1)
+    left_coverage: float = Field(ge=0, le=1)
+    right_coverage: float = Field(ge=0, le=1)
+    longest_fragment: int = Field(ge=0)
+    verdict: Verdict
+    pairs: list[PairResult]
+    identifier_map: list[IdentifierMapping]
+
+
+class Cluster(_Model):
+    """Submissions linked by pairs scoring at least the report's ``min_score``."""
+
+    id: int = Field(ge=1)
+    members: list[str]
+    max_score: float = Field(ge=0, le=1)
+
+
+class SharedCode(_Model):
+    """A file whose code is not evidence of copying between submissions: ``shared`` (most of
+    its code is in many submissions: a template, a generated family such as the codec
+    tables), ``template`` (most of it matches ``--base``) or ``generated`` (marked as such and
+    left out)."""
+
+    submission: str
+    path: str
+    kind: Literal["shared", "template", "generated"]
+    share: float = Field(ge=0, le=1, description="of the file's tokens that are shared or base")
+    submissions: int = Field(ge=0, description="submissions holding its shared code (most of them)")
+
+
+class CrossReport(_Model):
+    """The answer to "which of these submissions share code?"."""
+
+    schema_version: str = SCHEMA_VERSION
+    submissions: list[Submission]
+    pairs: list[CrossPair]
+    """Best first; only pairs scoring at least ``min_score`` (in ``options``)."""
+    clusters: list[Cluster]
+    shared: list[SharedCode]
+    candidate_pairs: int = Field(ge=0, description="submission pairs aligned (never all pairs)")
+    skipped: list[Skipped]
+    options: dict[str, float | int | bool | str]
+    warnings: list[str] = []
+    base: Side | None = None
 
 
 class Project(_Model):
