@@ -60,19 +60,30 @@ class Stream:
     """The scope that binds each placeholder (names are only the same name within a scope)."""
     definitions: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     """Positions of the tokens that open a function or class, ascending."""
-    names: npt.NDArray[np.int64] = field(init=False)
-    """Each placeholder's name, ``(binding scope, text)``, as its rank among the stream's
-    distinct names in sorted order (-1 for other tokens): integer keys let verification count
-    name pairs in bulk, and sorted ranks keep its tie-breaking that of the names themselves."""
+    _names: npt.NDArray[np.int64] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
-    def __post_init__(self) -> None:
-        positions = list(compress(range(len(self.roles)), self.roles))
-        scopes, texts = self.scopes, self.texts
-        keys = [(scopes[i], texts[i]) for i in positions]
-        rank = {key: i for i, key in enumerate(sorted(set(keys)))}
-        names = np.full(len(self.roles), -1, dtype=np.int64)
-        names[positions] = [rank[k] for k in keys]
-        object.__setattr__(self, "names", names)
+    @property
+    def names(self) -> npt.NDArray[np.int64]:
+        """Each placeholder's name, ``(binding scope, text)``, as its rank among the stream's
+        distinct names in sorted order (-1 for other tokens): integer keys let verification
+        count name pairs in bulk, and sorted ranks keep its tie-breaking that of the names
+        themselves.
+
+        Ranked on first use: a check aligns about a hundred stored files, and most of them
+        share no tile with the checked file, so their names are never looked at.
+        """
+        if self._names is None:
+            positions = list(compress(range(len(self.roles)), self.roles))
+            scopes, texts = self.scopes, self.texts
+            keys = [(scopes[i], texts[i]) for i in positions]
+            rank = {key: i for i, key in enumerate(sorted(set(keys)))}
+            names = np.full(len(self.roles), -1, dtype=np.int64)
+            names[positions] = [rank[k] for k in keys]
+            object.__setattr__(self, "_names", names)
+            return names
+        return self._names
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -119,6 +130,8 @@ def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int
     of strings) is cut at each differing literal.  Tiles are cut there, and the pieces shorter
     than ``min_match_tokens`` are dropped.
     """
+    if not tiles:
+        return []
     conflicts = np.unique(
         np.concatenate(
             (
@@ -258,6 +271,8 @@ def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:
 
 
 def _aligned_names(left: Stream, right: Stream, tiles: list[Tile]) -> list[tuple[str, str, str]]:
+    if not tiles:
+        return []
     positions, partners = aligned_positions(left.placeholders, tiles)
     named = right.names[partners] >= 0
     roles, texts, other = left.roles, left.texts, right.texts
