@@ -13,6 +13,7 @@ from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.index import IndexSettings, ProjectMeta, SqliteStore, Store
 from codesim.options import Options
 from codesim.pipeline import ProgressCallback, indexing
+from codesim.pipeline.parallel import read_side_split
 from codesim.results import AddResult, CheckReport, IndexStats, Project, Report
 
 
@@ -201,11 +202,12 @@ class Index:
         with _collector_paused():
             # Stored files keep only folded units: the checked side's graph is made of the
             # same, or a class would be compared with its small methods folded on one side only.
-            checked = pipeline.read_side(
+            checked = read_side_split(
                 os.fspath(path),
                 "checked",
                 options,
                 progress,
+                workers=indexing.default_workers(),
                 units=True,
                 graph=align,
                 folded_graph=True,

@@ -1,0 +1,102 @@
+"""Reading a side with a forked child gives what reading it in one process gives."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codesim import pipeline
+from codesim.languages import extension_map, shebang_map
+from codesim.options import Options
+from codesim.pipeline import NormalizedFile, SideData, parallel
+from codesim.sources import SourceFile, discover
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(Path(json.__file__).parent, repo, ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "notes.txt").write_text("not code\n", encoding="utf-8")
+    return repo
+
+
+def _read(repo: Path, *, split: bool) -> SideData:
+    options = Options()
+    if not split:
+        return pipeline.read_side(repo, "checked", options, units=True, graph=True)
+    return parallel.read_side_split(repo, "checked", options, workers=2, units=True, graph=True)
+
+
+def _same(one: NormalizedFile, two: NormalizedFile) -> None:
+    assert one.path == two.path
+    assert np.array_equal(one.stream.hashes, two.stream.hashes)
+    assert np.array_equal(one.stream.kgrams.sorted, two.stream.kgrams.sorted)
+    assert one.stream.texts == two.stream.texts
+    assert one.stream.scopes == two.stream.scopes
+    assert np.array_equal(one.selected, two.selected)
+    assert np.array_equal(one.start_bytes, two.start_bytes)
+    assert one.lines.lines == two.lines.lines
+    assert one.units is not None and two.units is not None
+    assert np.array_equal(one.units.signatures, two.units.signatures)
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(one.units.fingerprints, two.units.fingerprints, strict=True)
+    )
+    assert one.graph is not None and two.graph is not None
+    assert one.graph.imports == two.graph.imports
+    assert [u.name for u in one.graph.units] == [u.name for u in two.graph.units]
+
+
+def _sources(repo: Path) -> list[SourceFile]:
+    return discover(repo, Options(), extension_map(), shebang_map()).files
+
+
+def test_the_child_gets_its_share_of_the_bytes_of_enough_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = _sources(_repo(tmp_path))
+    assert parallel._shares(sources) == (list(range(len(sources))), [])
+    monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 0)
+    mine, theirs = parallel._shares(sources)
+    assert mine and theirs
+    assert sorted(mine + theirs) == list(range(len(sources)))
+    assert mine == sorted(mine) and theirs == sorted(theirs)
+    total = sum(len(s.data) for s in sources)
+    given = sum(len(sources[i].data) for i in theirs)
+    assert (
+        parallel._CHILD_SHARE * total
+        <= given
+        <= parallel._CHILD_SHARE * total + max(len(s.data) for s in sources)
+    )
+
+
+def test_a_split_read_equals_a_read_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path)
+    monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 0)
+    alone, split = _read(repo, split=False), _read(repo, split=True)
+    assert len(split.files) == len(alone.files) > 2
+    for one, two in zip(alone.files, split.files, strict=True):
+        _same(one, two)
+    assert (split.skipped, split.ignored) == (alone.skipped, alone.ignored)
+
+
+def test_the_share_of_a_child_that_dies_is_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path)
+    monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "_child", lambda *_: os._exit(1))
+    alone, split = _read(repo, split=False), _read(repo, split=True)
+    for one, two in zip(alone.files, split.files, strict=True):
+        _same(one, two)
