@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from codesim.api import Index, compare
+from codesim.api import Index, compare, cross
 from codesim.errors import (
     CodesimError,
     IndexBackendError,
@@ -25,16 +25,22 @@ from codesim.results import (
     SCHEMA_VERSION,
     AddResult,
     CheckReport,
+    Cluster,
+    CrossPair,
+    CrossReport,
     Fragment,
     Hit,
     IdentifierMapping,
     IndexStats,
     PairResult,
     Project,
+    RepoAlignment,
     Report,
+    SharedCode,
     Side,
     Skipped,
     Span,
+    Submission,
 )
 
 __version__ = "0.1.0"
@@ -43,7 +49,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "AddResult",
     "CheckReport",
+    "Cluster",
     "CodesimError",
+    "CrossPair",
+    "CrossReport",
     "Fragment",
     "Hit",
     "IdentifierMapping",
@@ -59,12 +68,16 @@ __all__ = [
     "OptionsError",
     "PairResult",
     "Project",
+    "RepoAlignment",
     "Report",
+    "SharedCode",
     "Side",
     "SkipReason",
     "Skipped",
     "Span",
+    "Submission",
     "__version__",
     "compare",
+    "cross",
     "make_options",
 ]

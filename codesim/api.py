@@ -1,20 +1,21 @@
-"""The public Python API: ``compare`` and the ``Index`` of projects (``cross`` comes later)."""
+"""The public Python API: ``compare``, ``cross`` and the ``Index`` of projects."""
 
 from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from codesim import pipeline
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.index import IndexSettings, ProjectMeta, SqliteStore, Store
-from codesim.options import Options
+from codesim.options import CROSS_MIN_SCORE, Options
 from codesim.pipeline import ProgressCallback, indexing
+from codesim.pipeline.cross import cross_submissions
 from codesim.pipeline.parallel import read_side_split
-from codesim.results import AddResult, CheckReport, IndexStats, Project, Report
+from codesim.results import AddResult, CheckReport, CrossReport, IndexStats, Project, Report
 
 
 def compare(
@@ -65,6 +66,34 @@ def _compare(
         base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
         pipeline.require_files(base_side)
     return pipeline.compare_sides(left_side, right_side, options, progress, base_side)
+
+
+def cross(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    base: str | os.PathLike[str] | None = None,
+    options: Options | None = None,
+    progress: ProgressCallback | None = None,
+) -> CrossReport:
+    """Compare many submissions with each other: which of them share code?
+
+    Each path is a submission (a file or folder); one folder alone holds the submissions, one
+    per entry.  Candidate pairs come from shared fingerprints and LSH buckets, never from
+    trying every pair.  Code held by many submissions (``shared_threshold``: a template,
+    generated files, idioms) and code matching ``base`` is left out of every score and
+    listed in ``CrossReport.shared``; pairs scoring at least ``options.min_score`` (by
+    default ``CROSS_MIN_SCORE``) are reported and linked into clusters.
+
+    Raises ``InputError`` when a path does not exist or there are fewer than two
+    submissions.
+    """
+    options = options or Options(min_score=CROSS_MIN_SCORE)
+    with _collector_paused():
+        base_side = None
+        if base is not None:
+            base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
+            pipeline.require_files(base_side)
+        return cross_submissions([os.fspath(p) for p in paths], options, base_side, progress)
 
 
 @contextmanager

@@ -63,6 +63,11 @@ VERDICT_PARTIAL = 0.15
 whose scores run from 0.15 to 0.90; the 1%-false-positive point of seed 1 is 0.02."""
 
 
+CROSS_MIN_SCORE = VERDICT_PARTIAL
+"""``cross`` reports pairs, and links clusters, from this score on unless told otherwise: a
+class of hundreds has thousands of candidate pairs, and those under ``partial`` are what
+unrelated code has in common."""
+
 # Repos (issue 5) use the same thresholds on their score: on the tuning seed (1) of the repo
 # benchmark (benchmarks/repos: 72 derived repos, restructured, and 72 independent same-purpose
 # pairs), derived repos score 0.70-1.00 and independent pairs at most 0.11, so 0.60 and 0.15

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from codesim import __version__
 from codesim.api import compare as compare_paths
+from codesim.cli.cross_command import CROSS_HELP, cross_command
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
 from codesim.cli.index_commands import CHECK_HELP, check, index_app
 from codesim.cli.output import emit_report
@@ -181,4 +182,5 @@ def compare(
 
 
 app.command("check", help=CHECK_HELP, no_args_is_help=True)(check)
+app.command("cross", help=CROSS_HELP, no_args_is_help=True)(cross_command)
 app.add_typer(index_app)

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from codesim import CheckReport, Report
+from codesim import CheckReport, CrossReport, Report
 from codesim.errors import CodesimError, OptionsError
 
 
@@ -38,9 +38,9 @@ def exit_code_for(error: CodesimError) -> ExitCode:
     return ExitCode.INPUT
 
 
-def highest_score(report: Report | CheckReport) -> float:
+def highest_score(report: Report | CheckReport | CrossReport) -> float:
     """What ``--fail-above`` compares: the overall score or any pair's, whichever is higher
-    (for a check: any project's score or any of its pairs').
+    (for a check: any project's score or any of its pairs'; for a cross: any pair's).
 
     A repo can score low overall while one file in it is a verbatim copy; the gate must catch
     that file.
@@ -49,6 +49,8 @@ def highest_score(report: Report | CheckReport) -> float:
         return max(
             [0.0, *(h.score for h in report.hits), *(p.score for h in report.hits for p in h.pairs)]
         )
+    if isinstance(report, CrossReport):
+        return max([0.0, *(pair.score for pair in report.pairs)])
     return max([report.score, *(pair.score for pair in report.pairs)])
 
 
@@ -93,7 +95,11 @@ def _report_internal_error(console: Console, error: Exception, *, verbose: bool)
 
 
 def exit_if_above(
-    report: Report | CheckReport, fail_above: float | None, stderr: Console, *, quiet: bool
+    report: Report | CheckReport | CrossReport,
+    fail_above: float | None,
+    stderr: Console,
+    *,
+    quiet: bool,
 ) -> None:
     """Exit with ``ABOVE_THRESHOLD`` when ``--fail-above`` was given and a score is above it."""
     if fail_above is None:

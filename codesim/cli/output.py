@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
-from codesim import CheckReport, Report
+from codesim import CheckReport, CrossReport, Report
 from codesim.render.json import to_json
 
 
@@ -28,7 +28,7 @@ def emit(
 
 
 def emit_report(
-    report: Report | CheckReport,
+    report: Report | CheckReport | CrossReport,
     render: Callable[[Console], None],
     stderr: Console,
     *,

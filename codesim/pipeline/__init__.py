@@ -98,7 +98,7 @@ class NormalizedFile:
 class SideData:
     """Everything read from one side of a comparison."""
 
-    label: Literal["left", "right", "base", "checked", "indexed"]
+    label: Literal["left", "right", "base", "checked", "indexed", "submission"]
     root: str
     files: list[NormalizedFile]
     skipped: list[results.Skipped]
@@ -107,7 +107,7 @@ class SideData:
 
 def read_side(
     path: str | Path,
-    label: Literal["left", "right", "base", "checked", "indexed"],
+    label: Literal["left", "right", "base", "checked", "indexed", "submission"],
     options: Options,
     progress: ProgressCallback | None = None,
     *,

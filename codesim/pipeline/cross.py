@@ -1,0 +1,370 @@
+"""All-vs-all comparison of many submissions, without comparing all pairs.
+
+Each submission is read once (files normalized, fingerprinted, units signed). Code shared by
+many submissions is found first: a winnowed fingerprint held by at least ``shared_threshold``
+submissions is a template, a generated family (the standard library's ``encodings/cp*.py``
+differ only in a table) or an idiom, and it is masked out of every score like ``--base``
+code. Candidate submission pairs then come from two indexes, joined in numpy: submissions
+sharing at least ``min_candidate_shared`` of the remaining fingerprints, and submissions with
+units in one MinHash LSH bucket. Only candidates are aligned, file pair by file pair as
+``compare`` does; pairs at ``min_score`` or more are reported and linked into clusters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from codesim import results
+from codesim.align import Renaming, merge_renamings
+from codesim.align import score as align_score
+from codesim.errors import InputError, SkipReason
+from codesim.fingerprint import HashArray
+from codesim.index.bands import band_ids
+from codesim.index.minhash import is_empty
+from codesim.options import Options, verdict_for
+from codesim.pipeline import (
+    ProgressCallback,
+    SideData,
+    align_files,
+    base_masks,
+    candidate_pairs,
+    mappings,
+    matched_outside_base,
+    pair_result,
+    read_side,
+    side_summary,
+    side_warnings,
+)
+
+SHARED_SHARE = 0.5
+SHARED_MANY = 10
+SHARED_MIN = 3
+"""A fingerprint is shared code when at least ``shared_threshold`` submissions hold it: most of
+them (``SHARED_SHARE``), but never more than ``SHARED_MANY`` (MOSS's default for the same
+rule: code in ten submissions is a template or an idiom, whatever the class size) and never
+fewer than ``SHARED_MIN`` (two submissions sharing code is what is looked for)."""
+
+SHARED_FILE_SHARE = 0.5
+"""A file is listed as shared (or template) code when at least this share of its tokens is."""
+
+BUCKET_LIMIT = 16
+"""An LSH bucket with units of more submissions than this proposes nothing (boilerplate), nor
+does one that as many submissions share as shared code needs."""
+
+_Mask = npt.NDArray[np.bool_]
+
+
+def shared_threshold(submissions: int) -> int:
+    """How many submissions must hold a fingerprint for it to be shared code."""
+    return min(SHARED_MANY, max(SHARED_MIN, math.ceil(SHARED_SHARE * submissions)))
+
+
+def submissions_of(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
+    """``(name, path)`` of each submission: every path given, or, for one folder, each of its
+    entries (subfolders and source files; hidden ones left out)."""
+    if not paths:
+        raise InputError("cross needs submissions: several paths, or one folder holding them")
+    found: list[tuple[str, Path]]
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        root = Path(paths[0])
+        found = [
+            (entry.name, entry)
+            for entry in sorted(root.iterdir())
+            if not entry.name.startswith(".") and not entry.is_symlink()
+        ]
+        if len(found) < 2:
+            raise InputError(f"{root} holds fewer than two submissions (subfolders or files)")
+    else:
+        found = [(str(path), Path(path)) for path in paths]
+    names = [name for name, _ in found]
+    if len(set(names)) != len(names):
+        raise InputError("two submissions have the same name: " + ", ".join(sorted(names)))
+    for name, path in found:
+        if not path.exists():
+            raise InputError(f"submission {name} does not exist: {path}")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    name: str
+    side: SideData
+    masks: list[_Mask]
+    """Per file: tokens that are shared or template code."""
+    base_masks: list[_Mask]
+
+    def label(self, path: str) -> str:
+        """A file of this submission as reports name it: ``submission/path``, or the
+        submission's name when it is a single file."""
+        return self.name if Path(self.side.root).is_file() else f"{self.name}/{path}"
+
+
+def cross_submissions(
+    paths: Sequence[str | Path],
+    options: Options,
+    base: SideData | None = None,
+    progress: ProgressCallback | None = None,
+) -> results.CrossReport:
+    """Compare every submission with the others it shares code with (see the module)."""
+    found = submissions_of(paths)
+    sides = []
+    for done, (name, path) in enumerate(found, start=1):
+        sides.append((name, read_side(path, "submission", options, units=True)))
+        if progress is not None:
+            progress("reading submissions", done, len(found))
+    threshold = shared_threshold(len(sides))
+    distinct = [_distinct(side) for _, side in sides]
+    shared, counts = _shared_fingerprints(distinct, threshold)
+    read = []
+    for name, side in sides:
+        template = base_masks(side, base, options)
+        masks = [
+            mask | _shared_mask(item.stream.kgrams.kgrams, shared, options.kgram_size, item.tokens)
+            for item, mask in zip(side.files, template, strict=True)
+        ]
+        read.append(_Read(name, side, masks, template))
+    pairs = _candidates(distinct, shared, [side for _, side in sides], options, threshold)
+    cross_pairs = []
+    for done, (i, j) in enumerate(pairs, start=1):
+        found_pair = _compare(read[i], read[j], options)
+        if found_pair is not None and found_pair.score >= options.min_score:
+            cross_pairs.append(found_pair)
+        if progress is not None and (done % 16 == 0 or done == len(pairs)):
+            progress("aligning candidate pairs", done, len(pairs))
+    cross_pairs.sort(key=lambda p: (-p.score, -p.similarity, p.left, p.right))
+    from codesim.graph.clusters import clusters_of
+
+    clusters = [
+        results.Cluster(id=number, members=members, max_score=top)
+        for number, (members, top) in enumerate(
+            clusters_of([(p.left, p.right, p.score) for p in cross_pairs]), start=1
+        )
+    ]
+    return results.CrossReport(
+        submissions=[_submission(item) for item in read],
+        pairs=cross_pairs,
+        clusters=clusters,
+        shared=_shared_files(read, shared, counts),
+        candidate_pairs=len(pairs),
+        skipped=[
+            s.model_copy(update={"path": item.label(s.path)})
+            for item in read
+            for s in item.side.skipped
+        ],
+        options=options.model_dump(),
+        warnings=[w for item in read for w in side_warnings(item.side)],
+        base=side_summary(base) if base else None,
+    )
+
+
+def _distinct(side: SideData) -> HashArray:
+    if not side.files:
+        return np.empty(0, dtype=np.uint64)
+    return np.unique(np.concatenate([item.selected for item in side.files]))
+
+
+def _shared_fingerprints(
+    distinct: list[HashArray], threshold: int
+) -> tuple[HashArray, npt.NDArray[np.int64]]:
+    """The fingerprints at least ``threshold`` submissions hold, sorted, and how many hold each."""
+    if not distinct:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    values, counts = np.unique(np.concatenate(distinct), return_counts=True)
+    keep = counts >= threshold
+    return values[keep], counts[keep]
+
+
+def _shared_mask(kgrams: HashArray, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
+    """Tokens covered by a k-gram whose hash is shared code."""
+    mask = np.zeros(tokens, dtype=bool)
+    if not len(shared) or not len(kgrams):
+        return mask
+    starts = np.flatnonzero(np.isin(kgrams, shared, assume_unique=False))
+    if not len(starts):
+        return mask
+    # +1 where a covered run starts, -1 where it ends; a running sum > 0 is covered.
+    edges = np.zeros(tokens + 1, dtype=np.int64)
+    np.add.at(edges, starts, 1)
+    np.add.at(edges, np.minimum(starts + kgram_size, tokens), -1)
+    return np.cumsum(edges[:-1]) > 0
+
+
+def _candidates(
+    distinct: list[HashArray],
+    shared: HashArray,
+    sides: list[SideData],
+    options: Options,
+    threshold: int,
+) -> list[tuple[int, int]]:
+    """Submission pairs worth aligning: enough common fingerprints that are not shared code,
+    or units in one LSH bucket that fewer than ``threshold`` submissions share.  Each
+    submission keeps its ``max_candidates`` best partners."""
+    evidence: dict[tuple[int, int], int] = {}
+    docs = [np.setdiff1d(values, shared, assume_unique=True) for values in distinct]
+    for (i, j), count in _co_occurring(docs, limit=None).items():
+        if count >= options.min_candidate_shared:
+            evidence[i, j] = count
+    # A unit pair in one bucket is a whole function alike: as strong as a few fingerprints.
+    banded = [_band_ids(side) for side in sides]
+    for pair in _co_occurring(banded, limit=min(BUCKET_LIMIT, threshold - 1)):
+        evidence[pair] = max(evidence.get(pair, 0), options.min_candidate_shared)
+    best: dict[int, list[tuple[int, int]]] = {}
+    for (i, j), count in evidence.items():
+        best.setdefault(i, []).append((count, j))
+        best.setdefault(j, []).append((count, i))
+    kept: set[tuple[int, int]] = set()
+    for doc, ranked in best.items():
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        partners = ranked[: options.max_candidates]
+        kept.update((min(doc, other), max(doc, other)) for _, other in partners)
+    return sorted(kept)
+
+
+def _band_ids(side: SideData) -> npt.NDArray[np.int64]:
+    """The distinct LSH bucket ids of a submission's units (empty units never band)."""
+    keys = [
+        band_ids(signed).ravel()
+        for item in side.files
+        if item.units is not None
+        and len(signed := item.units.signatures[~is_empty(item.units.signatures)])
+    ]
+    return np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+
+
+def _co_occurring(
+    docs: Sequence[npt.NDArray[np.uint64] | npt.NDArray[np.int64]], limit: int | None
+) -> dict[tuple[int, int], int]:
+    """For every two documents holding a common value, how many they share; values held by
+    more than ``limit`` documents are left out."""
+    if not docs:
+        return {}
+    values = np.concatenate(docs)
+    owners = np.concatenate([np.full(len(d), doc, dtype=np.int64) for doc, d in enumerate(docs)])
+    order = np.argsort(values, kind="stable")
+    values, owners = values[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    sizes = np.diff(np.r_[starts, len(values)])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    if limit is not None:
+        keep = (sizes <= limit)[group]
+        values, owners, group = values[keep], owners[keep], group[keep]
+    width = len(docs)
+    codes = []
+    # Every value's holders pair up: offset k pairs each holder with the k-th after it.
+    widest = int(sizes.max()) if len(sizes) else 0
+    if limit is not None:
+        widest = min(widest, limit)
+    for k in range(1, widest):
+        same = group[k:] == group[:-k]
+        first, second = owners[:-k][same], owners[k:][same]
+        codes.append(np.minimum(first, second) * width + np.maximum(first, second))
+    if not codes:
+        return {}
+    found, counts = np.unique(np.concatenate(codes), return_counts=True)
+    return {
+        (code // width, code % width): count
+        for code, count in zip(found.tolist(), counts.tolist(), strict=True)
+        if code // width != code % width
+    }
+
+
+def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair | None:
+    """Two submissions aligned file pair by file pair, shared and template code masked."""
+    left_files, right_files = left.side.files, right.side.files
+    left_marks = [np.zeros(f.tokens, dtype=bool) for f in left_files]
+    right_marks = [np.zeros(f.tokens, dtype=bool) for f in right_files]
+    pair_results: list[results.PairResult] = []
+    renamings: list[Renaming] = []
+    for i, j in candidate_pairs(left_files, right_files, options):
+        aligned = align_files(left_files[i], right_files[j], options)
+        if not aligned.tiles:
+            continue
+        mine, theirs = matched_outside_base(aligned, left.masks[i], right.masks[j])
+        if not mine.any():
+            continue
+        left_marks[i] |= mine
+        right_marks[j] |= theirs
+        result = pair_result(
+            left_files[i], right_files[j], aligned, options, left.masks[i], right.masks[j]
+        )
+        if result.fragments:
+            named = {"left": left.label(result.left), "right": right.label(result.right)}
+            pair_results.append(result.model_copy(update=named))
+            renamings.extend(aligned.renamings)
+    if not pair_results:
+        return None
+    scores = align_score(
+        sum(int(m.sum()) for m in left_marks),
+        sum(int(m.sum()) for m in right_marks),
+        sum(int((~m).sum()) for m in left.masks),
+        sum(int((~m).sum()) for m in right.masks),
+        options.min_evidence_tokens,
+    )
+    pair_results.sort(key=lambda p: (-p.score, -p.literal_agreement, p.left, p.right))
+    return results.CrossPair(
+        left=left.name,
+        right=right.name,
+        score=scores.score,
+        similarity=scores.similarity,
+        left_coverage=scores.left_coverage,
+        right_coverage=scores.right_coverage,
+        longest_fragment=max(p.longest_fragment for p in pair_results),
+        verdict=verdict_for(scores.score),
+        pairs=pair_results,
+        identifier_map=mappings(merge_renamings(renamings)),
+    )
+
+
+def _submission(item: _Read) -> results.Submission:
+    summary = side_summary(item.side)
+    return results.Submission(
+        name=item.name,
+        path=item.side.root,
+        files=summary.files,
+        lines=summary.lines,
+        tokens=summary.tokens,
+    )
+
+
+def _shared_files(
+    read: list[_Read], shared: HashArray, counts: npt.NDArray[np.int64]
+) -> list[results.SharedCode]:
+    """Files mostly made of shared or template code, and files left out as generated."""
+    listed = []
+    for item in read:
+        for f, mask, template in zip(item.side.files, item.masks, item.base_masks, strict=True):
+            if not f.tokens:
+                continue
+            share = float(mask.mean())
+            if share < SHARED_FILE_SHARE:
+                continue
+            holders = counts[np.searchsorted(shared, f.selected[np.isin(f.selected, shared)])]
+            kind = "template" if template.mean() >= share / 2 else "shared"
+            listed.append(
+                results.SharedCode(
+                    submission=item.name,
+                    path=item.label(f.path),
+                    kind=kind,
+                    share=round(share, 6),
+                    submissions=int(np.median(holders)) if len(holders) else 0,
+                )
+            )
+        listed.extend(
+            results.SharedCode(
+                submission=item.name,
+                path=item.label(s.path),
+                kind="generated",
+                share=1.0,
+                submissions=0,
+            )
+            for s in item.side.skipped
+            if s.reason is SkipReason.GENERATED
+        )
+    listed.sort(key=lambda s: (s.kind, s.submission, s.path))
+    return listed
