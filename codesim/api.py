@@ -74,6 +74,7 @@ def cross(
     base: str | os.PathLike[str] | None = None,
     options: Options | None = None,
     progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> CrossReport:
     """Compare many submissions with each other: which of them share code?
 
@@ -84,6 +85,8 @@ def cross(
     listed in ``CrossReport.shared``; pairs scoring at least ``options.min_score`` (by
     default ``CROSS_MIN_SCORE``) are reported and linked into clusters.
 
+    Submissions are read and pairs aligned in ``workers`` processes (default: one per core).
+
     Raises ``InputError`` when a path does not exist or there are fewer than two
     submissions.
     """
@@ -93,7 +96,13 @@ def cross(
         if base is not None:
             base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
             pipeline.require_files(base_side)
-        return cross_submissions([os.fspath(p) for p in paths], options, base_side, progress)
+        return cross_submissions(
+            [os.fspath(p) for p in paths],
+            options,
+            base_side,
+            progress,
+            workers or indexing.default_workers(),
+        )
 
 
 @contextmanager
