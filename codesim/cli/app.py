@@ -17,7 +17,7 @@ from codesim.api import compare as compare_paths
 from codesim.cli.cross_command import CROSS_HELP, cross_command
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
 from codesim.cli.index_commands import CHECK_HELP, check, index_app
-from codesim.cli.output import emit_report
+from codesim.cli.output import emit_report, write_files
 from codesim.cli.params import (
     Base,
     FailAbove,
@@ -31,6 +31,7 @@ from codesim.cli.params import (
     NoGitignore,
     NoHistory,
     Quiet,
+    SarifFile,
     Top,
     Verbose,
     WindowSize,
@@ -135,6 +136,7 @@ def compare(
         ),
     ],
     json_output: JsonOutput = False,
+    sarif: SarifFile = None,
     min_score: MinScore = 0.0,
     fail_above: FailAbove = None,
     top: Top = DEFAULT_TOP_PAIRS,
@@ -178,6 +180,7 @@ def compare(
             json_output=json_output,
             quiet=quiet,
         )
+        write_files(report, stderr, quiet=quiet, sarif=sarif)
     exit_if_above(report, fail_above, stderr, quiet=quiet)
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from codesim.api import Index
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
-from codesim.cli.output import emit, emit_report
+from codesim.cli.output import emit, emit_report, write_files
 from codesim.cli.params import (
     Base,
     FailAbove,
@@ -25,6 +25,7 @@ from codesim.cli.params import (
     NoAlign,
     NoGitignore,
     Quiet,
+    SarifFile,
     Verbose,
     build_options,
     require_index,
@@ -91,6 +92,7 @@ def check(
     ],
     index: IndexLocation = None,
     json_output: JsonOutput = False,
+    sarif: SarifFile = None,
     top: Annotated[
         int,
         typer.Option("--top", metavar="K", min=1, help="Report the K best projects."),
@@ -128,6 +130,7 @@ def check(
             json_output=json_output,
             quiet=quiet,
         )
+        write_files(report, stderr, quiet=quiet, sarif=sarif)
     exit_if_above(report, fail_above, stderr, quiet=quiet)
 
 

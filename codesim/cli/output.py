@@ -1,16 +1,20 @@
-"""Where a command's result goes: exactly its JSON on stdout, or the text rendering."""
+"""Where a command's result goes: exactly its JSON on stdout, or the text rendering; and the
+files a run asked for (``--sarif``), written after the report is made."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
 from codesim import CheckReport, CrossReport, Report
+from codesim.errors import InputError
 from codesim.render.json import to_json
+from codesim.render.sarif import write_sarif
 
 
 def emit(
@@ -41,3 +45,32 @@ def emit_report(
     if json_output and not quiet:
         for warning in report.warnings:
             stderr.print(Text(f"codesim: warning: {warning}"), soft_wrap=True)
+
+
+def write_files(
+    report: Report | CheckReport,
+    stderr: Console,
+    *,
+    quiet: bool,
+    sarif: Path | None = None,
+) -> None:
+    """Write every file the run asked for, each named on ``stderr`` unless ``quiet``.
+
+    A file that cannot be written raises ``InputError`` naming its flag, path and the reason
+    (exit code 3) once the files before it are written: the report itself was made, so the
+    other outputs are still worth having.
+    """
+    writers: list[tuple[str, Path, Callable[[Path], None]]] = []
+    if sarif is not None:
+        writers.append(("--sarif", sarif, lambda path: write_sarif(report, path)))
+    failed: list[str] = []
+    for flag, path, write in writers:
+        try:
+            write(path)
+        except OSError as error:
+            failed.append(f"cannot write {flag} {path}: {error.strerror or error}")
+            continue
+        if not quiet:
+            stderr.print(Text(f"codesim: wrote {path}"), soft_wrap=True)
+    if failed:
+        raise InputError("; ".join(failed))

@@ -9,6 +9,7 @@ validated once, by ``make_options``, not again by the toolkit.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,6 +35,17 @@ JsonOutput = Annotated[
         help="Print the report as JSON to stdout and nothing else (progress and warnings go "
         "to stderr).",
         rich_help_panel=_OUTPUT,
+    ),
+]
+SarifFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--sarif",
+        metavar="FILE",
+        help="Also write the matches as SARIF 2.1.0 to FILE, for code-scanning UIs in CI "
+        "(one result per copied fragment, on the scanned side).",
+        rich_help_panel=_OUTPUT,
+        show_default=False,
     ),
 ]
 MinScore = Annotated[
