@@ -36,7 +36,7 @@ import hashlib
 import itertools
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -55,7 +55,6 @@ from codesim.results import (
     CrossPair,
     CrossReport,
     Fragment,
-    Hit,
     PairResult,
     Report,
     Span,
@@ -66,9 +65,9 @@ SourceLookup = Callable[[str, str], str | None]
 """``(root, path) -> text`` of a compared file, or ``None`` when it cannot be had."""
 
 DETAILED_PAIRS = 50
-"""Pairs (per report, per hit, per cross pair) shown side by side; the rest are listed only.
-A folder comparison can match thousands of file pairs, and each detailed pair carries both
-files' code."""
+"""File pairs shown side by side in one page, best first (within each hit or cross pair, in
+the order those are listed); the rest are listed only.  A folder comparison can match
+thousands of file pairs, and each detailed pair carries both files' code."""
 
 HEATMAP_SUBMISSIONS = 60
 """A heat map wider than this stops being readable; the pairs and clusters still list all."""
@@ -129,11 +128,19 @@ class PairView:
 class PairList:
     """Pairs ranked best first, with the ones shown side by side."""
 
-    anchor: str
     ranked: list[PairResult]
     detailed: list[PairView]
-    anchors: dict[int, str] = field(default_factory=dict)
+    anchors: dict[int, str]
     """Rank (1-based) of each detailed pair -> its anchor, for the overview's links."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Root:
+    """Where one side's files are: ``root`` as the report records it, and the file path
+    under it a pair's label stands for."""
+
+    root: str
+    file: Callable[[str], str] = str
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,21 +167,24 @@ def render_html(
         context.update(
             kind="compare",
             pairs=builder.pairs(
-                "pairs", report.pairs, report.left.path, report.right.path, indexed=False
+                "pairs", report.pairs, _Root(report.left.path), _Root(report.right.path)
             ),
         )
     elif isinstance(report, CheckReport):
+        checked = _Root(report.checked.path)
         context.update(
             kind="check",
             hits=[
-                (f"hit-{number}", hit, builder.hit_pairs(f"hit-{number}", hit, report))
+                # The right side is indexed: no source on disk.
+                (f"hit-{number}", hit, builder.pairs(f"hit-{number}", hit.pairs, checked, None))
                 for number, hit in enumerate(report.hits, start=1)
             ],
         )
     else:
         ranked = sorted(report.pairs, key=lambda p: (-p.score, -p.similarity, p.left, p.right))
+        submissions = {submission.name: submission for submission in report.submissions}
         cross_pairs = [
-            (f"x{number}", pair, builder.cross_pairs(f"x{number}", pair, report.submissions))
+            (f"x{number}", pair, builder.cross_pairs(f"x{number}", pair, submissions))
             for number, pair in enumerate(ranked, start=1)
         ]
         context.update(
@@ -203,7 +213,6 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=False,
     )
     env.filters["num"] = lambda value: f"{value:.2f}"
     env.filters["lines"] = _span_lines
@@ -243,59 +252,36 @@ class _Builder:
     def __init__(self, sources: SourceLookup | None) -> None:
         self._sources = sources
         self._texts: dict[tuple[str, str], str | None] = {}
+        self._budget = DETAILED_PAIRS
 
     def pairs(
-        self,
-        anchor: str,
-        pairs: Sequence[PairResult],
-        left_root: str,
-        right_root: str,
-        *,
-        indexed: bool,
-        names: Callable[[str, str], str] | None = None,
+        self, anchor: str, pairs: Sequence[PairResult], left: _Root, right: _Root | None
     ) -> PairList:
-        """``names(root, label)``: the file path under ``root`` a pair's label stands for."""
+        """``pairs`` ranked, the first ones (within the page's budget) as side-by-side views;
+        ``right`` is ``None`` for indexed files."""
         ranked = _rank(pairs)
-        detailed = []
-        for rank, pair in enumerate(ranked[:DETAILED_PAIRS], start=1):
-            left_path = names(left_root, pair.left) if names else pair.left
-            right_path = names(right_root, pair.right) if names else pair.right
-            detailed.append(
-                self._pair(
-                    f"{anchor}-{rank}",
-                    rank,
-                    pair,
-                    (left_root, left_path),
-                    None if indexed else (right_root, right_path),
-                )
+        shown = ranked[: self._budget]
+        self._budget -= len(shown)
+        detailed = [
+            self._pair(
+                f"{anchor}-{rank}",
+                rank,
+                pair,
+                (left.root, left.file(pair.left)),
+                None if right is None else (right.root, right.file(pair.right)),
             )
-        return PairList(anchor, ranked, detailed, {view.rank: view.anchor for view in detailed})
-
-    def hit_pairs(self, anchor: str, hit: Hit, report: CheckReport) -> PairList:
-        return self.pairs(anchor, hit.pairs, report.checked.path, "", indexed=True)
+            for rank, pair in enumerate(shown, start=1)
+        ]
+        return PairList(ranked, detailed, {view.rank: view.anchor for view in detailed})
 
     def cross_pairs(
-        self, anchor: str, pair: CrossPair, submissions: Sequence[Submission]
+        self, anchor: str, pair: CrossPair, submissions: dict[str, Submission]
     ) -> PairList:
-        paths = {submission.name: submission.path for submission in submissions}
-
-        def names(root: str, label: str) -> str:
-            # Cross labels a file ``submission/path``, or by the submission's name alone
-            # when the submission is one file.
-            for name, path in paths.items():
-                if path == root:
-                    if label == name:
-                        return posixpath.basename(path.replace("\\", "/"))
-                    return label.removeprefix(name + "/")
-            return label
-
         return self.pairs(
             anchor,
             pair.pairs,
-            paths.get(pair.left, pair.left),
-            paths.get(pair.right, pair.right),
-            indexed=False,
-            names=names,
+            _submission_root(pair.left, submissions),
+            _submission_root(pair.right, submissions),
         )
 
     def _text(self, root: str, path: str) -> str | None:
@@ -349,6 +335,23 @@ _NOTES = {
     "changed": "The source file is shorter than the matched spans: it changed since the "
     "comparison, so only the spans are listed.",
 }
+
+
+def _submission_root(name: str, submissions: dict[str, Submission]) -> _Root:
+    """Cross labels a file ``submission/path``, or by the submission's name alone when the
+    submission is one file (then its path is the file, and the label its name, as compare
+    names a file it was given)."""
+    submission = submissions.get(name)
+    if submission is None:
+        return _Root(name)
+    prefix = name + "/"
+
+    def file(label: str) -> str:
+        if label == name:
+            return posixpath.basename(submission.path.replace("\\", "/"))
+        return label.removeprefix(prefix)
+
+    return _Root(submission.path, file)
 
 
 def _split_lines(text: str) -> list[str]:
@@ -455,25 +458,28 @@ def _line_markup(
     for start, end, _, _ in marks:
         cuts.update((start, end))
     edges = sorted(cuts)
-    html = []
+    # Only escaped code and strings made here (pygments' class names, ids built from
+    # indices) are joined, so plain strings are safe, and far cheaper than Markup.format.
+    html: list[str] = []
+    run = 0
     for start, end in itertools.pairwise(edges):
-        css = next((c for s, e, c in runs if s <= start and end <= e), "")
+        while run < len(runs) and runs[run][1] <= start:
+            run += 1
+        css = runs[run][2] if run < len(runs) and runs[run][0] <= start else ""
         piece = escape(text[start:end])
         covering = [m for m in marks if m[0] <= start and end <= m[1]]
         if not covering:
-            html.append(Markup('<span class="{}">{}</span>').format(css, piece) if css else piece)
+            html.append(f'<span class="{css}">{piece}</span>' if css else piece)
             continue
         row = max(covering, key=lambda m: (m[3].start_line, m[3].start_col))[2]
-        anchor = Markup("")
+        anchor = ""
         if row.id not in anchored:
             anchored.add(row.id)
-            anchor = Markup(' id="{}-{}"').format(row.id, side)
+            anchor = f' id="{row.id}-{side}"'
         html.append(
-            Markup('<span class="{} frag fc{}" data-f="{}"{}>{}</span>').format(
-                css, row.colour, row.id, anchor, piece
-            )
+            f'<span class="{css} frag fc{row.colour}" data-f="{row.id}"{anchor}>{piece}</span>'
         )
-    return Markup("").join(html)
+    return Markup("".join(html))
 
 
 def _heatmap(report: CrossReport, anchors: dict[tuple[str, str], str]) -> HeatMap:

@@ -252,6 +252,25 @@ def test_a_changed_file_shows_spans_not_misplaced_code(folder_report: Report) ->
     assert "<td>x = 1</td>" not in page
 
 
+def test_cross_pairs_show_the_code_of_folder_and_single_file_submissions(
+    tmp_path: Path,
+) -> None:
+    for name, text in (
+        ("ann/geo.py", ORIGINAL),
+        ("ben/projection.py", renamed(ORIGINAL)),
+        ("cid.py", HELPERS),
+        ("dan/stats.py", HELPERS.replace("counts", "tally")),
+        ("eve/main.py", "import sys\n\n\ndef main():\n    print(sys.argv)\n"),
+    ):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    report = codesim.cross([tmp_path], workers=1)
+    assert {(p.left, p.right) for p in report.pairs} == {("ann", "ben"), ("cid.py", "dan")}
+    page = render_html(report, sources=disk_sources)
+    assert page.count('class="code src"') == 4
+    assert "only the matched spans are listed" not in page
+
+
 def test_write_html_writes_utf8(folder_report: Report, tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     write_html(folder_report, target, sources=disk_sources)
