@@ -21,6 +21,7 @@ from codesim.cli.output import emit_report, write_files
 from codesim.cli.params import (
     Base,
     FailAbove,
+    HtmlFile,
     IncludeGenerated,
     JsonOutput,
     KgramSize,
@@ -136,6 +137,7 @@ def compare(
         ),
     ],
     json_output: JsonOutput = False,
+    html: HtmlFile = None,
     sarif: SarifFile = None,
     min_score: MinScore = 0.0,
     fail_above: FailAbove = None,
@@ -180,7 +182,7 @@ def compare(
             json_output=json_output,
             quiet=quiet,
         )
-        write_files(report, stderr, quiet=quiet, sarif=sarif)
+        write_files(report, stderr, quiet=quiet, html=html, sarif=sarif)
     exit_if_above(report, fail_above, stderr, quiet=quiet)
 
 

@@ -17,6 +17,7 @@ from codesim.cli.output import emit, emit_report, write_files
 from codesim.cli.params import (
     Base,
     FailAbove,
+    HtmlFile,
     IncludeGenerated,
     IndexLocation,
     JsonOutput,
@@ -92,6 +93,7 @@ def check(
     ],
     index: IndexLocation = None,
     json_output: JsonOutput = False,
+    html: HtmlFile = None,
     sarif: SarifFile = None,
     top: Annotated[
         int,
@@ -130,7 +132,7 @@ def check(
             json_output=json_output,
             quiet=quiet,
         )
-        write_files(report, stderr, quiet=quiet, sarif=sarif)
+        write_files(report, stderr, quiet=quiet, html=html, sarif=sarif)
     exit_if_above(report, fail_above, stderr, quiet=quiet)
 
 

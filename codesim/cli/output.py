@@ -1,5 +1,5 @@
 """Where a command's result goes: exactly its JSON on stdout, or the text rendering; and the
-files a run asked for (``--sarif``), written after the report is made."""
+files a run asked for (``--html``, ``--sarif``), written after the report is made."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rich.text import Text
 
 from codesim import CheckReport, CrossReport, Report
 from codesim.errors import InputError
+from codesim.render.html import write_html
 from codesim.render.json import to_json
 from codesim.render.sarif import write_sarif
 
@@ -52,6 +53,7 @@ def write_files(
     stderr: Console,
     *,
     quiet: bool,
+    html: Path | None = None,
     sarif: Path | None = None,
 ) -> None:
     """Write every file the run asked for, each named on ``stderr`` unless ``quiet``.
@@ -61,6 +63,8 @@ def write_files(
     other outputs are still worth having.
     """
     writers: list[tuple[str, Path, Callable[[Path], None]]] = []
+    if html is not None:
+        writers.append(("--html", html, lambda path: write_html(report, path, sources=read_source)))
     if sarif is not None:
         writers.append(("--sarif", sarif, lambda path: write_sarif(report, path)))
     failed: list[str] = []
@@ -74,3 +78,19 @@ def write_files(
             stderr.print(Text(f"codesim: wrote {path}"), soft_wrap=True)
     if failed:
         raise InputError("; ".join(failed))
+
+
+def read_source(root: str, path: str) -> str | None:
+    """The text of a compared file for the HTML page's side-by-side view: ``path`` under the
+    side's ``root``, or ``root`` itself when a file was compared; ``None`` when it cannot be
+    read (a git URL or archive side, a file gone since).
+
+    Decoded as UTF-8 with undecodable bytes replaced one for one and a BOM dropped, so the
+    report's line and code-point columns still land on the same characters.
+    """
+    base = Path(root)
+    try:
+        file = base if base.is_file() else base / path
+        return file.read_bytes().decode("utf-8-sig", errors="replace")
+    except (OSError, ValueError):
+        return None

@@ -48,6 +48,17 @@ SarifFile = Annotated[
         show_default=False,
     ),
 ]
+HtmlFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        metavar="FILE",
+        help="Also write the report as one self-contained HTML page to FILE (side by side "
+        "code with the matched fragments highlighted; works offline).",
+        rich_help_panel=_OUTPUT,
+        show_default=False,
+    ),
+]
 MinScore = Annotated[
     float,
     typer.Option(

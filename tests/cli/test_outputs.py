@@ -1,7 +1,7 @@
-"""The file outputs (``--sarif FILE``) as a user runs them: written after the report is made,
-combined with ``--json`` (stdout still holds exactly the report) and with ``--fail-above``
-(the gate's exit code stands, the file is written anyway); a file that cannot be written is
-one clear stderr line and exit code 3."""
+"""The file outputs (``--html FILE``, ``--sarif FILE``) as a user runs them: written after the
+report is made, together in one run, combined with ``--json`` (stdout still holds exactly the
+report) and with ``--fail-above`` (the gate's exit code stands, the files are written anyway);
+a file that cannot be written is one clear stderr line and exit code 3."""
 
 from __future__ import annotations
 
@@ -50,6 +50,20 @@ def test_compare_writes_sarif_beside_the_json_on_stdout(tmp_path: Path) -> None:
     assert f"codesim: wrote {out}" in result.stderr
 
 
+def test_compare_writes_html_and_sarif_in_one_run(tmp_path: Path) -> None:
+    html, sarif = tmp_path / "report.html", tmp_path / "report.sarif"
+    result = run_cli("compare", ORIGINAL, SUSPECT, "--json", "--html", html, "--sarif", sarif)
+    assert result.returncode == 0, result.stderr
+    report = Report.model_validate_json(result.stdout)
+    page = html.read_text("utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html")
+    assert all(p.left in page and p.right in page for p in report.pairs)
+    # The side-by-side view got the sources: code from both files is on the page.
+    assert "Resample grayscale images" in page and "single-channel pictures" in page
+    assert _scanned_uris(_sarif(sarif))
+    assert f"codesim: wrote {html}" in result.stderr and f"codesim: wrote {sarif}" in result.stderr
+
+
 def test_compare_text_output_and_sarif_with_quiet(tmp_path: Path) -> None:
     out = tmp_path / "compare.sarif"
     result = run_cli("compare", ORIGINAL, SUSPECT, "--sarif", out, "--quiet")
@@ -58,11 +72,11 @@ def test_compare_text_output_and_sarif_with_quiet(tmp_path: Path) -> None:
     assert _scanned_uris(_sarif(out)) == {"projection.py", "patches.py"}
 
 
-def test_check_writes_sarif_and_still_fails_the_gate(tmp_path: Path) -> None:
-    out = tmp_path / "check.sarif"
+def test_check_writes_html_and_sarif_and_still_fails_the_gate(tmp_path: Path) -> None:
+    out, html = tmp_path / "check.sarif", tmp_path / "check.html"
     result = run_cli(
         "check", SUSPECT, "--index", _index(tmp_path), "--json", "--sarif", out,
-        "--fail-above", "0.2",
+        "--html", html, "--fail-above", "0.2",
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     report = CheckReport.model_validate_json(result.stdout)
@@ -71,15 +85,23 @@ def test_check_writes_sarif_and_still_fails_the_gate(tmp_path: Path) -> None:
         p.left for hit in report.hits for p in hit.pairs if p.verdict != "independent"
     }
     assert all("demo 1.0 (licence MIT)" in r["message"]["text"] for r in log["runs"][0]["results"])
+    page = html.read_text("utf-8")
+    # The checked side's code is read from disk; the index keeps no source of the project's.
+    assert "demo" in page and "MIT" in page and "single-channel pictures" in page
 
 
 @pytest.mark.parametrize("where", ["missing-folder", "a-folder"])
 def test_an_unwritable_file_is_an_input_error(tmp_path: Path, where: str) -> None:
     target = tmp_path / "missing" / "x.sarif" if where == "missing-folder" else tmp_path
-    result = run_cli("compare", ORIGINAL, SUSPECT, "--json", "--sarif", target)
+    html = tmp_path / "report.html"
+    result = run_cli(
+        "compare", ORIGINAL, SUSPECT, "--json", "--sarif", target, "--html", html, "--quiet"
+    )  # fmt: skip
     assert result.returncode == 3
-    # The report was made: it is on stdout as asked; the error is one line naming the flag.
+    # The report was made: it is on stdout as asked, the file that could be written is, and
+    # the error is one line naming the flag and the path.
     Report.model_validate_json(result.stdout)
+    assert html.is_file()
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"codesim: error: cannot write --sarif {target}: ")
 
@@ -88,4 +110,4 @@ def test_an_unwritable_file_is_an_input_error(tmp_path: Path, where: str) -> Non
 def test_help_lists_the_file_outputs(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.returncode == 0
-    assert "--sarif" in result.stdout
+    assert "--sarif" in result.stdout and "--html" in result.stdout
