@@ -7,6 +7,8 @@ a reviewer's browser builds it; the rest read the HTML text.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -224,9 +226,6 @@ def test_only_the_pages_own_script_may_run(folder_report: Report) -> None:
     assert len(scripts) == 1
     policy = re.search(r"script-src '(sha256-[^']+)'", page)
     assert policy is not None
-    import base64
-    import hashlib
-
     digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
     assert policy.group(1) == f"sha256-{digest}"
 
@@ -432,3 +431,17 @@ def test_cross_page_shows_heat_map_clusters_and_shared_code(
     shot = tmp_path / "cross.png"
     assert browser.save_screenshot(str(shot))
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_base_skipped_files_warnings_and_unparsed_files_are_listed(report: Report) -> None:
+    side = {"path": "<course>/skeleton", "files": 1, "lines": 10, "tokens": 80}
+    unparsed = {"path": "broken.py", "errors": 2, "unparsed_bytes": 40, "unparsed_ratio": 0.1}
+    data = report.model_dump(mode="json")
+    data["base"] = side
+    data["warnings"] = ["<i>2 files</i> could not be decoded as UTF-8"]
+    data["left"]["unparsed"] = [unparsed]
+    page = render_html(Report.model_validate(data))
+    assert "&lt;course&gt;/skeleton" in page
+    assert "assets/logo.png" in page and "too_large" in page
+    assert "&lt;i&gt;2 files&lt;/i&gt; could not be decoded" in page
+    assert "broken.py" in page and "with syntax errors" in page
