@@ -115,7 +115,8 @@ def to_sarif(report: Report | CheckReport) -> dict[str, Any]:
 
 def write_sarif(report: Report | CheckReport, path: str | Path) -> None:
     """Write ``to_sarif(report)`` to ``path`` as UTF-8 JSON; ``OSError`` when it cannot."""
-    text = json.dumps(to_sarif(report), indent=2, ensure_ascii=False)
+    # ASCII escapes keep a file name's undecodable bytes (lone surrogates) writable.
+    text = json.dumps(to_sarif(report), indent=2)
     Path(path).write_text(text + "\n", encoding="utf-8")
 
 
@@ -243,8 +244,9 @@ def _region(span: Span) -> dict[str, int]:
 def _uri(path: str) -> str:
     """A relative URI reference for a report path: every byte but unreserved characters and
     ``/`` percent-encoded, so spaces, ``#``, ``?``, ``%``, a ``:`` in the first segment and
-    control characters cannot change what the URI names."""
-    return quote(path, safe="/")
+    control characters cannot change what the URI names; a file name's undecodable bytes
+    (kept as surrogates) are encoded as the bytes they were."""
+    return quote(path, safe="/", errors="surrogateescape")
 
 
 def _base(role: str, path: str) -> dict[str, Any]:

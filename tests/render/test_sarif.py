@@ -274,6 +274,16 @@ def test_odd_paths_become_escaped_uris_and_json(
     assert notes[0]["message"]["text"] == "a warning with \x00 in it"
 
 
+def test_undecodable_file_name_bytes_are_percent_encoded(
+    build: ReportBuilder, tmp_path: Path, validate: Any
+) -> None:
+    name = b"caf\xe9.py".decode("utf-8", "surrogateescape")
+    fragment = {"left": build.span(1, 4), "right": build.span(1, 4), "tokens": 25}
+    pair = build.pair(name, name, 0.9, "identical", fragments=[fragment])
+    (result,) = _results(validate(_written(build.report(pairs=[pair]), tmp_path)))
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "caf%E9.py"
+
+
 def test_fingerprints_survive_edits_above_the_copy_and_tell_fragments_apart(
     build: ReportBuilder,
 ) -> None:
