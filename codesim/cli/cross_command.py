@@ -10,10 +10,11 @@ from rich.console import Console
 
 from codesim.api import cross
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
-from codesim.cli.output import emit_report
+from codesim.cli.output import emit_report, write_files
 from codesim.cli.params import (
     Base,
     FailAbove,
+    HtmlFile,
     IncludeGenerated,
     JsonOutput,
     KgramSize,
@@ -27,7 +28,6 @@ from codesim.cli.params import (
     build_options,
 )
 from codesim.cli.progress import stage_progress
-from codesim.errors import InputError
 from codesim.options import (
     CROSS_MIN_SCORE,
     DEFAULT_KGRAM_SIZE,
@@ -37,7 +37,6 @@ from codesim.options import (
 )
 from codesim.pipeline.cross import SHARED_MANY, SHARED_SHARE
 from codesim.render.cross_text import render_cross
-from codesim.render.csv import write_csv
 
 CROSS_HELP = f"""\
 Which of these submissions share code?  Compare many files or folders with
@@ -57,7 +56,7 @@ Exit codes: 0 ok, 1 a pair above --fail-above, 2 usage or option error,
 Examples:
   codesim cross submissions/ --base skeleton/
   codesim cross alice/ bob/ carol/ --json > pairs.json
-  codesim cross submissions/ --csv pairs.csv --min-score 0.3
+  codesim cross submissions/ --csv pairs.csv --html pairs.html --min-score 0.3
 """
 
 
@@ -82,6 +81,7 @@ def cross_command(
             show_default=False,
         ),
     ] = None,
+    html: HtmlFile = None,
     base: Base = None,
     kgram_size: KgramSize = DEFAULT_KGRAM_SIZE,
     window_size: WindowSize = DEFAULT_WINDOW_SIZE,
@@ -105,11 +105,7 @@ def cross_command(
         )
         with stage_progress(stderr, quiet=quiet) as progress:
             report = cross(paths, base=base, options=options, progress=progress)
-        if csv_file is not None:
-            try:
-                write_csv(report, csv_file)
-            except OSError as error:
-                raise InputError(f"cannot write {csv_file}: {error.strerror}") from None
+        write_files(report, stderr, quiet=quiet, html=html, csv=csv_file)
         emit_report(
             report,
             lambda console: render_cross(report, console),

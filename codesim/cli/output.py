@@ -13,6 +13,7 @@ from rich.text import Text
 
 from codesim import CheckReport, CrossReport, Report
 from codesim.errors import InputError
+from codesim.render.csv import write_csv
 from codesim.render.html import write_html
 from codesim.render.json import to_json
 from codesim.render.sarif import write_sarif
@@ -49,14 +50,16 @@ def emit_report(
 
 
 def write_files(
-    report: Report | CheckReport,
+    report: Report | CheckReport | CrossReport,
     stderr: Console,
     *,
     quiet: bool,
     html: Path | None = None,
     sarif: Path | None = None,
+    csv: Path | None = None,
 ) -> None:
-    """Write every file the run asked for, each named on ``stderr`` unless ``quiet``.
+    """Write every file the run asked for (``--sarif`` for a comparison or a check, ``--csv``
+    for a cross, ``--html`` for all), each named on ``stderr`` unless ``quiet``.
 
     A file that cannot be written raises ``InputError`` naming its flag, path and the reason
     (exit code 3) once the files before it are written: the report itself was made, so the
@@ -65,8 +68,10 @@ def write_files(
     writers: list[tuple[str, Path, Callable[[Path], None]]] = []
     if html is not None:
         writers.append(("--html", html, lambda path: write_html(report, path, sources=read_source)))
-    if sarif is not None:
+    if sarif is not None and not isinstance(report, CrossReport):
         writers.append(("--sarif", sarif, lambda path: write_sarif(report, path)))
+    if csv is not None and isinstance(report, CrossReport):
+        writers.append(("--csv", csv, lambda path: write_csv(report, path)))
     failed: list[str] = []
     for flag, path, write in writers:
         try:

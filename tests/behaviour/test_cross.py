@@ -132,10 +132,12 @@ def test_the_command_writes_json_and_csv_and_gates(classroom: Path, tmp_path: Pa
     table = tmp_path / "pairs.csv"
     submissions = str(classroom / "submissions")
     skeleton = str(classroom / "skeleton")
-    done = runner.invoke(
-        app, ["cross", submissions, "--base", skeleton, "--json", "--csv", str(table), "-q"]
-    )
+    page = tmp_path / "pairs.html"
+    outputs = ["--json", "--csv", str(table), "--html", str(page), "-q"]
+    done = runner.invoke(app, ["cross", submissions, "--base", skeleton, *outputs])
     assert done.exit_code == 0, done.output
+    # The page shows the pair's code side by side, read from the submissions' folders.
+    assert "mallory" in page.read_text() and "TextWrapper" in page.read_text()
     data = json.loads(done.stdout)
     assert [(p["left"], p["right"]) for p in data["pairs"]] == [("alice", "mallory")]
     with table.open(encoding="utf-8") as handle:
