@@ -1,4 +1,4 @@
-"""Renderers: turn report models into text, JSON (and later HTML, SARIF, CSV).
+"""Renderers: turn report models into terminal text, JSON, HTML, SARIF and CSV.
 
 A renderer reads only ``codesim.results`` models; it never reads source files, runs the
 pipeline or decides exit codes.
