@@ -85,7 +85,7 @@ EXPONENT_SIZES = (400, 5000)
 # worker threads: codesim uses every core too.
 JSCPD_ARGS = (
     *("--format", "python", "--mode", "weak", "--ignore-identifiers", "--ignore-literals"),
-    *("--no-gitignore", "--no-colors", "--reporters", "json"),
+    *("--no-gitignore", "--absolute", "--no-colors", "--reporters", "json"),
 )
 NODE_HEAP_MB = 16384
 """Dolos passed Node's default heap limit at N = 1,600 (4.7 GB in issue 6)."""
