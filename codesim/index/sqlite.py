@@ -87,6 +87,11 @@ _CHECKPOINT_PAGES = 16384
 default is 1,000).  Band keys are random, so every add dirties pages all over the band
 B-tree; checkpointing after each add rewrote them each time, serially after the commit while
 the worker processes waited: ingesting 1.45M lines as 42 projects took 2 s less this way."""
+_ROWS_PER_INSERT = 250
+"""Rows per INSERT statement of band rows and fingerprint counts.  One statement of many rows
+costs a third less CPU per row than ``executemany`` of a one-row statement, which resets the
+statement and opens its cursor again for every row: inserting 1.5M sorted band rows took
+1.05 instead of 1.6 s.  Between 100 and 1,000 rows a statement it makes no difference."""
 _QUERY_CHUNK = 500
 """Values per ``IN (...)`` list: well under SQLite's limit on bound parameters."""
 
@@ -429,23 +434,37 @@ class SqliteStore:
     def _insert_bands(self, bucket: npt.NDArray[np.int64], unit: npt.NDArray[np.int64]) -> None:
         # Inserting in key order fills B-tree pages one after another.
         order = np.lexsort((unit, bucket))
-        self._db.executemany(
-            "INSERT INTO band (bucket, unit) VALUES (?, ?)",
-            zip(bucket[order].tolist(), unit[order].tolist(), strict=True),
-        )
+        rows = np.empty((len(order), 2), dtype=np.int64)
+        rows[:, 0], rows[:, 1] = bucket[order], unit[order]
+        self._insert_rows("INSERT INTO band (bucket, unit)", "(?, ?)", "", rows.ravel().tolist())
+
+    def _insert_rows(self, head: str, row: str, tail: str, values: list[int]) -> None:
+        """``head VALUES row, row, ... tail`` over ``values``, ``_ROWS_PER_INSERT`` rows a
+        statement (``row`` has one ``?`` per value of a row)."""
+        width = row.count("?")
+        step = _ROWS_PER_INSERT * width
+        full = len(values) // step * step
+        if full:
+            statement = f"{head} VALUES {', '.join([row] * _ROWS_PER_INSERT)} {tail}"
+            self._db.executemany(statement, (values[i : i + step] for i in range(0, full, step)))
+        if full < len(values):
+            rest = (len(values) - full) // width
+            self._db.execute(f"{head} VALUES {', '.join([row] * rest)} {tail}", values[full:])
 
     def _count_fingerprints(self, fingerprints: list[HashArray], delta: int) -> None:
         if not fingerprints:
             return
         distinct = np.unique(np.concatenate(fingerprints).astype(np.uint64).view(np.int64))
-        keys = [(key,) for key in distinct.tolist()]
         if delta > 0:
-            self._db.executemany(
-                "INSERT INTO fingerprint (hash, projects) VALUES (?, 1) "
+            # Distinct keys: no row of one statement conflicts with another of the same.
+            self._insert_rows(
+                "INSERT INTO fingerprint (hash, projects)",
+                "(?, 1)",
                 "ON CONFLICT (hash) DO UPDATE SET projects = projects + 1",
-                keys,
+                distinct.tolist(),
             )
         else:
+            keys = [(key,) for key in distinct.tolist()]
             self._db.executemany("DELETE FROM fingerprint WHERE hash = ? AND projects <= 1", keys)
             self._db.executemany(
                 "UPDATE fingerprint SET projects = projects - 1 WHERE hash = ?", keys
