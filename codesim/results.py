@@ -13,7 +13,7 @@ Numbers mean the same for files, folders and repos:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -193,6 +193,22 @@ class RepoAlignment(_Model):
     direction: Direction | None = None
 
 
+class ArtifactPair(_Model):
+    """Two artifacts that are not code (configs, tokenizers, checkpoints, prediction files)
+    and the evidence they give.  ``score`` has the contract's meaning for the kind's content
+    (``summary`` says what was counted); ``chance`` is the probability of agreement at least
+    this strong between independent artifacts under the model ``details`` states."""
+
+    kind: Literal["config", "tokenizer", "checkpoint", "predictions"]
+    left: str
+    right: str
+    score: float = Field(ge=0, le=1)
+    verdict: Verdict
+    summary: str
+    chance: float | None = Field(None, ge=0, le=1)
+    details: dict[str, Any] = {}
+
+
 class Report(_Model):
     """The answer to "is the right side derived from the left side?"."""
 
@@ -214,6 +230,9 @@ class Report(_Model):
     alignment: RepoAlignment | None = None
     """For folders and repos: the two sides aligned unit by unit (``score`` then counts only
     code matched between aligned units)."""
+    artifacts: list[ArtifactPair] = []
+    """Configs, tokenizers, checkpoints and prediction files compared: beside the code's
+    evidence for repos; the whole evidence (and ``score``) when two artifacts are compared."""
 
 
 class Submission(_Model):

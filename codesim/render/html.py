@@ -34,6 +34,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import json
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -217,6 +218,9 @@ def _environment() -> Environment:
     env.filters["num"] = lambda value: f"{value:.2f}"
     env.filters["lines"] = _span_lines
     env.filters["heat"] = lambda score: min(int(score * 10), 9)
+    # Plain text, so autoescape escapes it like everything else (``tojson`` would show
+    # ``\u003c`` for every ``<`` in a <pre>).
+    env.filters["pretty"] = lambda value: json.dumps(value, indent=1, ensure_ascii=False)
     return env
 
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from codesim.render.alignment_text import alignment_block
+from codesim.render.artifacts_text import artifacts_block
 from codesim.render.tables import count, new_table
 from codesim.results import (
     AddResult,
@@ -98,17 +99,18 @@ def render_report(
     shown = [pair for pair in ranked if pair.score >= threshold]
     hidden = len(ranked) - len(shown)
 
-    blocks: list[RenderableType] = [
-        _verdict_block(report),
-        _sides_block(report),
-        _pairs_block(shown, hidden, threshold),
-    ]
+    blocks: list[RenderableType] = [_verdict_block(report), _sides_block(report)]
+    # Two artifacts compared directly have no file pairs: their evidence is all there is.
+    if report.pairs or not report.artifacts:
+        blocks.append(_pairs_block(shown, hidden, threshold))
     detailed = shown[: max(top, 0)]
     blocks.extend(_pair_detail_block(rank, pair) for rank, pair in enumerate(detailed, start=1))
     if not _identifier_map_already_shown(report, detailed):
         blocks.append(_report_identifier_block(report.identifier_map))
     if report.alignment is not None:
         blocks.append(alignment_block(report.alignment))
+    if report.artifacts:
+        blocks.append(artifacts_block(report.artifacts))
     if report.skipped:
         blocks.append(_skipped_block(report.skipped))
     if report.warnings:
