@@ -216,19 +216,18 @@ def _read_file(tokenizer: Tokenizer, path: Path) -> None:
     elif role == "added":
         for token, token_id in _token_ids(path, _parse_json(path, data), "the top level").items():
             tokenizer.added[token] = token_id
+    # Every file is parsed, so a malformed one is reported even when another file already
+    # gave its part; the first file (by _ROLE_ORDER) to give a vocabulary or merges wins.
     elif role == "vocab_json":
-        if tokenizer.vocab:
-            return
-        tokenizer.vocab = _token_ids(path, _parse_json(path, data), "the top level")
+        vocab = _token_ids(path, _parse_json(path, data), "the top level")
+        tokenizer.vocab = tokenizer.vocab or vocab
     elif role == "vocab_txt":
-        if tokenizer.vocab:
-            return
-        tokenizer.vocab = _read_vocab_txt(path, data)
+        vocab = _read_vocab_txt(path, data)
+        tokenizer.vocab = tokenizer.vocab or vocab
         tokenizer.model_type = tokenizer.model_type or "WordPiece"
     elif role == "merges":
-        if tokenizer.merges:
-            return
-        tokenizer.merges = _read_merges_txt(path, data)
+        merges = _read_merges_txt(path, data)
+        tokenizer.merges = tokenizer.merges or merges
         tokenizer.model_type = tokenizer.model_type or "BPE"
     elif role in ("sentencepiece", "tiktoken"):
         _read_binary_model(tokenizer, path, data)
@@ -577,22 +576,25 @@ class _MergesOverlap:
 def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
     """Compare two tokenizers already read by ``load_tokenizer``."""
     left_tokens, right_tokens = left.distinctive(), right.distinctive()
-    right_set, left_set = set(right_tokens), set(left_tokens)
-    shared = [token for token in left_tokens if token in right_set]
-    offset, anchors = _id_offset(left, right, shared)
-    smaller = min(len(left_tokens), len(right_tokens))
-    renamed: list[tuple[str, str]] = []
-    if anchors >= max(MIN_RENAME_ANCHORS, RENAME_ANCHOR_SHARE * smaller):
-        renamed = _renames(left, right, left_tokens, right_tokens, set(shared), offset)
+    # The side whose distinctive tokens are looked for in the other: the one with fewer, or
+    # the only one with any (a copy may have folded the added tokens into its vocab.json).
+    if left_tokens and (not right_tokens or len(left_tokens) <= len(right_tokens)):
+        match = _match(left, left_tokens, right, right_tokens)
+        renamed = match.renamed
+    else:
+        match = _match(right, right_tokens, left, left_tokens)
+        renamed = [(b, a) for a, b in match.renamed]
+    smaller = match.size
+    found = set(match.found)
     renamed_left = {pair[0] for pair in renamed}
     renamed_right = {pair[1] for pair in renamed}
 
     vocab = _vocab_overlap(left, right)
     merges = _merges_overlap(left, right)
     agreement = vocab.containment * (merges.containment if left.merges and right.merges else 1.0)
-    share = (len(shared) + RENAMED_CREDIT * len(renamed)) / smaller if smaller else 0.0
+    share = (len(found) + RENAMED_CREDIT * len(renamed)) / smaller if smaller else 0.0
     corroborates = (
-        bool(shared)
+        bool(found)
         and share >= VOCAB_CORROBORATION_MIN_SHARE
         and min(vocab.left_size, vocab.right_size) >= MIN_CORROBORATING_VOCAB
         and agreement >= VOCAB_CORROBORATION_MIN_AGREEMENT
@@ -601,8 +603,8 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
     damping = min(1.0, evidence / MIN_DISTINCTIVE_TOKENS)
     score = min(1.0, share * damping)
 
-    left_only = [t for t in left_tokens if t not in right_set and t not in renamed_left]
-    right_only = [t for t in right_tokens if t not in left_set and t not in renamed_right]
+    left_only = [t for t in left_tokens if t not in found and t not in renamed_left]
+    right_only = [t for t in right_tokens if t not in found and t not in renamed_right]
     shared_special = sorted(left.special & right.special, key=left._order)
     details: dict[str, JsonValue] = {
         "method": (
@@ -615,10 +617,11 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
         "distinctive_share": round(share, 4),
         "damping": round(damping, 4),
         "vocab_corroborates": corroborates,
-        "shared_distinctive": _top(shared),
-        "shared_distinctive_count": len(shared),
-        "distinctive_id_offset": offset,
-        "distinctive_at_offset": anchors,
+        "shared_distinctive": _top(match.found),
+        "shared_distinctive_count": len(match.found),
+        "found_in_plain_vocab": _top(match.in_plain_vocab),
+        "distinctive_id_offset": match.offset,
+        "distinctive_at_offset": match.anchors,
         "renamed": [[a, b] for a, b in renamed[:TOP_TOKENS]],
         "only_left": _top(left_only),
         "only_right": _top(right_only),
@@ -644,7 +647,7 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
     summary = _summary(
         left_tokens,
         right_tokens,
-        shared,
+        match,
         renamed,
         vocab,
         corroborates=corroborates,
@@ -654,39 +657,66 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
     return ArtifactComparison(kind="tokenizer", score=score, summary=summary, details=details)
 
 
-def _id_offset(left: Tokenizer, right: Tokenizer, shared: list[str]) -> tuple[int, int]:
-    """The most common id shift of the shared tokens, and how many tokens show it."""
+@dataclass(frozen=True)
+class _Match:
+    """Which of one side's distinctive tokens the other side has."""
+
+    size: int
+    """How many distinctive tokens the side has: the denominator of the score."""
+    found: list[str]
+    """Those the other side has too, as distinctive tokens or in its vocabulary."""
+    in_plain_vocab: list[str]
+    """Those of ``found`` that the other side has only as ordinary vocabulary."""
+    offset: int
+    """The most common id shift (other minus this side) among ``found``."""
+    anchors: int
+    """How many of ``found`` show that shift."""
+    renamed: list[tuple[str, str]]
+    """(this side, other side) pairs of unfound tokens at the same shifted id."""
+
+
+def _match(side: Tokenizer, tokens: list[str], other: Tokenizer, other_tokens: list[str]) -> _Match:
+    other_set = set(other_tokens)
+    found = [t for t in tokens if t in other_set or t in other.vocab]
     shifts: Counter[int] = Counter()
-    for token in shared:
-        left_id, right_id = left.token_id(token), right.token_id(token)
-        if left_id is not None and right_id is not None:
-            shifts[right_id - left_id] += 1
-    if not shifts:
-        return 0, 0
-    offset, count = shifts.most_common(1)[0]
-    return offset, count
+    for token in found:
+        side_id, other_id = side.token_id(token), other.token_id(token)
+        if side_id is not None and other_id is not None:
+            shifts[other_id - side_id] += 1
+    offset, anchors = shifts.most_common(1)[0] if shifts else (0, 0)
+    renamed: list[tuple[str, str]] = []
+    if anchors >= max(MIN_RENAME_ANCHORS, RENAME_ANCHOR_SHARE * len(tokens)):
+        renamed = _renames(side, tokens, other, other_tokens, set(found), offset)
+    return _Match(
+        size=len(tokens),
+        found=found,
+        in_plain_vocab=[t for t in found if t not in other_set],
+        offset=offset,
+        anchors=anchors,
+        renamed=renamed,
+    )
 
 
 def _renames(
-    left: Tokenizer,
-    right: Tokenizer,
-    left_tokens: list[str],
-    right_tokens: list[str],
-    shared: set[str],
+    side: Tokenizer,
+    tokens: list[str],
+    other: Tokenizer,
+    other_tokens: list[str],
+    found: set[str],
     offset: int,
 ) -> list[tuple[str, str]]:
-    """Unshared distinctive tokens of the two sides that sit at the same (shifted) id."""
-    right_by_id: dict[int, str] = {}
-    for token in right_tokens:
-        token_id = right.token_id(token)
-        if token not in shared and token_id is not None:
-            right_by_id.setdefault(token_id, token)
+    """Unfound distinctive tokens of the two sides that sit at the same (shifted) id."""
+    other_by_id: dict[int, str] = {}
+    for token in other_tokens:
+        token_id = other.token_id(token)
+        if token not in found and token_id is not None:
+            other_by_id.setdefault(token_id, token)
     pairs: list[tuple[str, str]] = []
-    for token in left_tokens:
-        token_id = left.token_id(token)
-        if token in shared or token_id is None:
+    for token in tokens:
+        token_id = side.token_id(token)
+        if token in found or token_id is None:
             continue
-        partner = right_by_id.pop(token_id + offset, None)
+        partner = other_by_id.pop(token_id + offset, None)
         if partner is not None:
             pairs.append((token, partner))
     return pairs
@@ -804,7 +834,7 @@ def _vocab_phrase(vocab: _VocabOverlap) -> str:
 def _summary(
     left_tokens: list[str],
     right_tokens: list[str],
-    shared: list[str],
+    match: _Match,
     renamed: list[tuple[str, str]],
     vocab: _VocabOverlap,
     *,
@@ -823,7 +853,8 @@ def _summary(
             "Neither tokenizer adds unusual special or added tokens, only standard ones; they "
             f"have {vocabulary}, but {not_evidence}"
         )
-    if not left_tokens or not right_tokens:
+    shared = match.found
+    if not shared and (not left_tokens or not right_tokens):
         side, tokens = ("right", right_tokens) if right_tokens else ("left", left_tokens)
         return (
             f"Only the {side} tokenizer adds unusual tokens ({_names(tokens)}), so there is no "
@@ -836,13 +867,17 @@ def _summary(
             f"{_names(right_tokens)}) and they share none; they have {vocabulary}, but "
             f"{not_evidence}"
         )
-    smaller = min(len(left_tokens), len(right_tokens))
+    smaller = match.size
     # Renames are only looked for beside exact matches, so ``shared`` is not empty here.
     if len(shared) == 1:
         text = f"Both add the same unusual special or added token ({shared[0]})"
     else:
         text = f"Both add the same {len(shared)} unusual special or added tokens"
         text += f" ({_names(shared)})"
+    if match.in_plain_vocab:
+        text += (
+            f" ({len(match.in_plain_vocab)} of them kept by the other side as ordinary vocabulary)"
+        )
     if renamed:
         pairs = ", ".join(f"{a} -> {b}" for a, b in renamed[:SUMMARY_TOKENS])
         text += f", plus {len(renamed)} renamed at the same id ({pairs})"

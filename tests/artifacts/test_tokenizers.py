@@ -219,6 +219,41 @@ def test_copy_with_renamed_tokens_and_more_added(
     assert result.details["only_left"] == ["<|mine|>", "<|also_mine|>"]
 
 
+def test_copy_that_folded_the_added_tokens_into_its_vocab(
+    tmp_path: Path, original: Path, base: tuple[dict[str, int], list[tuple[str, str]]]
+) -> None:
+    vocab, merges = base
+    folded = dict(vocab) | {token: BASE_SIZE + i for i, token in enumerate(CUSTOM)}
+    copy = write_tokenizer(tmp_path / "folded", folded, merges, [], split_files=True)
+    result = compare_tokenizers(copy, original)
+    assert result.score >= 0.9
+    assert result.details["found_in_plain_vocab"] == CUSTOM
+    assert "kept by the other side as ordinary vocabulary" in result.summary
+
+
+def test_few_distinctive_tokens_are_damped_unless_the_vocabulary_agrees(
+    tmp_path: Path, base: tuple[dict[str, int], list[tuple[str, str]]]
+) -> None:
+    vocab, merges = base
+    first = write_tokenizer(tmp_path / "a", vocab, merges, ["<slice>"])
+    second = write_tokenizer(tmp_path / "b", vocab, merges, ["<slice>"], pretty=True)
+    # One shared custom token plus an identical vocabulary: evidence of two tokens out of three.
+    assert compare_tokenizers(first, second).score == pytest.approx(2 / 3)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    special = json.dumps({"additional_special_tokens": ["<slice>"]})
+    (bare / "special_tokens_map.json").write_text(special, encoding="utf-8")
+    result = compare_tokenizers(first, bare)
+    assert result.score == pytest.approx(1 / 3)
+    assert "the score is damped" in result.summary
+
+
+def test_a_malformed_file_is_reported_even_when_another_gives_its_part(original: Path) -> None:
+    (original / "vocab.json").write_text('{"a": 0', encoding="utf-8")
+    with pytest.raises(InputError, match=r"vocab\.json: not valid JSON"):
+        load_tokenizer(original)
+
+
 def test_independent_on_one_base_with_standard_tokens(
     tmp_path: Path, base: tuple[dict[str, int], list[tuple[str, str]]]
 ) -> None:
