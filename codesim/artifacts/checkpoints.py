@@ -1,0 +1,626 @@
+"""Model checkpoints (``.safetensors``, sharded ones through their ``*.safetensors.index.json``)
+as evidence of copying: is the right checkpoint's weights a derived copy of the left's?
+
+A copier renames tensors, reorders them, rescales each one (``w' = a*w + b``) and adds a little
+Gaussian noise.  None of that changes which values sit at which position of a tensor, so the
+method is: group the floating-point tensors of both sides by shape, read the same deterministic
+sample of positions from every tensor of a group (``SAMPLE_SIZE`` values, memory-mapped, never a
+whole tensor), correlate every left sample with every right sample (Pearson, which per-tensor
+scaling leaves at ~1 and independent initialisations leave at ~0), and match one-to-one, greedily
+by correlation, the pairs above ``max(R_FLOOR, Z_THRESHOLD / sqrt(n))``.
+
+``score`` is the share of the smaller checkpoint's informative parameters (elements of
+non-constant floating-point tensors) that lie in matched tensors.  Every matched tensor is
+already significant on its own (the threshold), so no further damping for small checkpoints.
+
+Noise: for a matched pair, ``right ≈ a*left + b`` is fitted by least squares on the sample; the
+residual's std over ``std(a*left)`` is the relative noise sigma, and ``rho = 1/sqrt(1+sigma²)``.
+With ``R_FLOOR = 0.5`` detection stops at sigma = sqrt(3) ≈ 1.73 (noise 1.7 times the weights'
+own spread), where the noise dominates the copied weights.
+
+Chance: under independence the Fisher transform ``atanh(r) * sqrt(n-3)`` of a pair's sample
+correlation is ~N(0, 1); the reported chance is the two-sided p-value of the weakest matched
+pair times the number of candidate pairs compared (a union bound: the probability that
+independent checkpoints give even one pair as strong as the weakest one counted).
+
+Without weights (an index file whose shards are absent) only the tensor-name table can be
+compared; see ``_compare_tables``.  Pickled checkpoints are refused: unpickling runs code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import struct
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import numpy.typing as npt
+
+from codesim.artifacts.base import ArtifactComparison, JsonValue
+from codesim.errors import InputError
+
+SAMPLE_SIZE = 4096
+"""Values read per tensor: enough that independent tensors correlate within ±6/64 ≈ ±0.09
+(six standard deviations) while a tensor costs at most 4,096 page reads, whatever its size."""
+
+SAMPLE_SEED = 20240607
+"""Fixes the sampled positions: both sides must read the same positions of same-shape tensors,
+and a rerun must give the same figures."""
+
+Z_THRESHOLD = 6.0
+"""Standard deviations of the null correlation (1/sqrt(n)) a pair must exceed: a two-sided
+p-value of 2e-9, so even a million candidate pairs expect no chance match."""
+
+R_FLOOR = 0.5
+"""Correlation a pair must exceed whatever n is: a margin over structure independent trainings
+may share; it puts the end of detection at noise sigma sqrt(3), where noise outweighs weights."""
+
+TOP_PAIRS = 10
+"""Matched pairs listed in the details (largest first): enough to read the rename pattern."""
+
+TOP_RENAMES = 10
+"""Template renames listed in a table-only comparison."""
+
+CHANCE_FLOOR = 1e-300
+"""Smallest chance reported: a float cannot hold the true figure for a copied checkpoint."""
+
+MAX_INDEX_BYTES = 64 * 1024 * 1024
+"""Largest index file read: real ones are well under a megabyte, so a bigger one is not one."""
+
+NO_NOISE = 5e-7
+"""Noise sigma below which the summary says "no measurable noise": float32 rounding level."""
+
+CORRELATION_DECIMALS = 8
+"""Most decimals a correlation is written with: past float32 rounding nothing is measured."""
+
+WEAK_RELATION_CHANCE = 1e-6
+"""Chance below which an unmatched checkpoint's best pair is reported as related, not as
+independent: the same bar the derived copies must clear."""
+
+PICKLE_SUFFIXES = frozenset({".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"})
+"""Checkpoint formats stored with pickle, which runs arbitrary code when loaded."""
+
+INDEX_SUFFIX = ".index.json"
+
+_FLOAT_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2"}
+"""safetensors dtypes sampled, as the little-endian numpy type of their bytes; bfloat16 has no
+numpy type, so its 16 bits are read as integers and widened to float32 (its top half)."""
+
+_INDEX = re.compile(r"(?<![^.])\d+(?![^.])")
+"""A dotted part that is a number: a ModuleList index (``layers.3``), unlike the digits of a
+name such as ``ln_1`` or ``fc2``, which stay part of the name."""
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class _Tensor:
+    """Where one tensor's bytes are: enough to sample it without loading it."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    path: Path
+    start: int
+    """Absolute byte offset of the tensor's data in ``path``."""
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checkpoint:
+    """One side: its tensors when the weights are present, else only its name table."""
+
+    names: tuple[str, ...]
+    """Tensor names in storage order (data offset, shard by shard; index order without weights)."""
+    tensors: tuple[_Tensor, ...] | None
+    """None when weights are absent (an index file whose shard files are missing)."""
+    missing_shards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    left: _Tensor
+    right: _Tensor
+    correlation: float
+    """Signed; a negative scale ``a`` flips its sign, so matching uses its magnitude."""
+    scale: float
+    sigma: float
+    n: int
+
+
+def compare_checkpoints(left: Path, right: Path) -> ArtifactComparison:
+    """Compare two checkpoints: a ``.safetensors`` file, a ``*.safetensors.index.json`` of a
+    sharded one, or a folder holding either.
+
+    Tensors are matched by shape and sampled values whatever their names and order; ``score``
+    is the share of the smaller checkpoint's parameters in matched tensors.  When either side
+    has no weights (an index file without its shards) only the name tables are compared.
+    Raises ``InputError`` for a missing or ambiguous path, a pickled checkpoint, a corrupt or
+    truncated file, or a missing ``safetensors`` package.
+    """
+    left_checkpoint = _load(left)
+    right_checkpoint = _load(right)
+    if left_checkpoint.tensors is None or right_checkpoint.tensors is None:
+        return _compare_tables(left_checkpoint, right_checkpoint)
+    return _compare_weights(left_checkpoint.tensors, right_checkpoint.tensors)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _load(path: Path) -> _Checkpoint:
+    target = _resolve(path)
+    if target.name.endswith(INDEX_SUFFIX):
+        return _load_index(target)
+    tensors = _read_safetensors(target)
+    return _Checkpoint(tuple(t.name for t in tensors), tuple(tensors))
+
+
+def _resolve(path: Path) -> Path:
+    """The one checkpoint file (single file or index) that ``path`` names or holds."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.is_dir():
+        indexes = sorted(path.glob(f"*.safetensors{INDEX_SUFFIX}"))
+        singles = sorted(path.glob("*.safetensors"))
+        for found, what in ((indexes, "index files"), (singles, "safetensors files")):
+            if len(found) > 1:
+                names = ", ".join(p.name for p in found)
+                raise InputError(f"{path}: several {what} ({names}); pass the one to compare")
+            if found:
+                return found[0]
+        pickled = sorted(p for p in path.iterdir() if p.suffix in PICKLE_SUFFIXES)
+        if pickled:
+            _refuse_pickle(pickled[0])
+        raise InputError(f"{path}: holds no .safetensors checkpoint or *.safetensors.index.json")
+    if path.suffix in PICKLE_SUFFIXES:
+        _refuse_pickle(path)
+    if path.suffix == ".safetensors" or path.name.endswith(INDEX_SUFFIX):
+        return path
+    raise InputError(f"{path}: not a checkpoint (.safetensors or *.safetensors.index.json)")
+
+
+def _refuse_pickle(path: Path) -> NoReturn:
+    raise InputError(
+        f"{path}: a pickled checkpoint; loading one runs any code stored in it, so codesim "
+        "does not open it (that would need --unsafe-pickle); convert it to .safetensors"
+    )
+
+
+def _load_index(path: Path) -> _Checkpoint:
+    """A sharded checkpoint: its weight map, and the shards' tensors when all are present."""
+    if path.stat().st_size > MAX_INDEX_BYTES:
+        raise InputError(f"{path}: {path.stat().st_size} bytes is too large for an index file")
+    try:
+        document = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: not a valid JSON index file ({error})") from error
+    weight_map = document.get("weight_map") if isinstance(document, dict) else None
+    if not isinstance(weight_map, dict) or not all(
+        isinstance(shard, str) for shard in weight_map.values()
+    ):
+        raise InputError(f"{path}: no 'weight_map' of tensor name -> shard file name")
+    shards = list(dict.fromkeys(weight_map.values()))
+    for shard in shards:
+        # A shard is a file beside the index: a path would let an index read anywhere.
+        if Path(shard).name != shard or shard in {".", ".."}:
+            raise InputError(f"{path}: shard {shard!r} is not a plain file name")
+        if Path(shard).suffix in PICKLE_SUFFIXES:
+            _refuse_pickle(path.parent / shard)
+    missing = tuple(shard for shard in shards if not (path.parent / shard).is_file())
+    if missing:
+        return _Checkpoint(tuple(weight_map), None, missing)
+    tensors: list[_Tensor] = []
+    for shard in shards:
+        tensors.extend(_read_safetensors(path.parent / shard))
+    stored = {t.name for t in tensors}
+    absent = [name for name in weight_map if name not in stored]
+    if absent:
+        raise InputError(f"{path}: {len(absent)} mapped tensors are in no shard, e.g. {absent[0]}")
+    return _Checkpoint(tuple(t.name for t in tensors), tuple(tensors))
+
+
+def _read_safetensors(path: Path) -> list[_Tensor]:
+    """The tensors of one file in storage order, after safetensors has validated its header."""
+    try:
+        import safetensors
+    except ImportError as error:
+        raise InputError(
+            f"{path}: reading .safetensors checkpoints needs the safetensors package: "
+            "pip install 'codesim[ml]'"
+        ) from error
+    try:
+        # safetensors checks that the offsets tile the data exactly and match each tensor's
+        # shape and dtype, which catches a header lying about sizes and a truncated file.
+        with safetensors.safe_open(str(path), framework="np"):
+            pass
+    except (safetensors.SafetensorError, OSError) as error:
+        raise InputError(
+            f"{path}: not a valid safetensors file, truncated or with a header that does not "
+            f"match its data ({error})"
+        ) from error
+    with path.open("rb") as handle:
+        (header_size,) = struct.unpack("<Q", handle.read(8))
+        header: dict[str, Any] = json.loads(handle.read(header_size))
+    data_start = 8 + header_size
+    tensors = [
+        _Tensor(
+            name,
+            tuple(entry["shape"]),
+            entry["dtype"],
+            path,
+            data_start + entry["data_offsets"][0],
+        )
+        for name, entry in header.items()
+        if name != "__metadata__"
+    ]
+    return sorted(tensors, key=lambda t: t.start)
+
+
+def _sample(tensor: _Tensor, files: dict[Path, np.memmap[Any, Any]]) -> FloatArray:
+    """``SAMPLE_SIZE`` values of the tensor at positions that depend only on its element count,
+    read through a memory map so only the pages holding them are touched."""
+    numel = tensor.numel
+    if numel <= SAMPLE_SIZE:
+        positions = np.arange(numel, dtype=np.int64)
+    else:
+        # One position drawn at random in each of SAMPLE_SIZE equal strata: spread over the
+        # whole tensor like an even grid, without aliasing with its row length.
+        rng = np.random.default_rng(SAMPLE_SEED)
+        starts = np.arange(SAMPLE_SIZE, dtype=np.int64) * numel // SAMPLE_SIZE
+        ends = np.append(starts[1:], numel)
+        positions = starts + rng.integers(0, ends - starts)
+    if tensor.path not in files:
+        files[tensor.path] = np.memmap(tensor.path, dtype=np.uint8, mode="r")
+    numpy_dtype = np.dtype(_FLOAT_DTYPES[tensor.dtype])
+    data = files[tensor.path][tensor.start : tensor.start + numel * numpy_dtype.itemsize]
+    raw = data.view(numpy_dtype)[positions]
+    if tensor.dtype == "BF16":
+        raw = (raw.astype(np.uint32) << 16).view(np.float32)
+    values = raw.astype(np.float64)
+    # A diverged weight (nan, inf) carries no signal about its origin; zero keeps it neutral.
+    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+# --- weights -------------------------------------------------------------------------------
+
+
+def _threshold(n: int) -> float:
+    """The correlation a pair of ``n``-value samples must exceed to count as a match."""
+    return max(R_FLOOR, Z_THRESHOLD / math.sqrt(n)) if n > 0 else math.inf
+
+
+def _log10_chance(correlation: float, n: int) -> float:
+    """log10 of the two-sided p-value of a sample correlation this strong between independent
+    tensors (Fisher's z); computed in logs because copies reach far below float range."""
+    r = min(abs(correlation), 1.0 - 1e-16)
+    z = math.atanh(r) * math.sqrt(max(n - 3, 1))
+    if z < 30.0:
+        return math.log10(max(math.erfc(z / math.sqrt(2.0)), 1e-320))
+    # Mills ratio: the normal tail Q(z) ~ phi(z) / z, accurate to 1/z² at z >= 30.
+    log_tail = -z * z / 2.0 - math.log(z) - 0.5 * math.log(2.0 * math.pi)
+    return (log_tail + math.log(2.0)) / math.log(10.0)
+
+
+def _compare_weights(left: Sequence[_Tensor], right: Sequence[_Tensor]) -> ArtifactComparison:
+    groups: dict[tuple[int, ...], tuple[list[_Tensor], list[_Tensor]]] = defaultdict(
+        lambda: ([], [])
+    )
+    for side, tensors in enumerate((left, right)):
+        for tensor in tensors:
+            if tensor.dtype in _FLOAT_DTYPES and tensor.numel > 0:
+                groups[tensor.shape][side].append(tensor)
+    files: dict[Path, np.memmap[Any, Any]] = {}
+    pairs: list[_Pair] = []
+    informative: tuple[list[_Tensor], list[_Tensor]] = ([], [])
+    candidates = 0
+    strongest = (0.0, 0)
+    # One shape group at a time: only that group's samples are held (SAMPLE_SIZE float64 values
+    # per tensor), never a whole tensor and never the whole checkpoint's samples.
+    for group_left, group_right in groups.values():
+        left_samples = [_sample(t, files) for t in group_left]
+        right_samples = [_sample(t, files) for t in group_right]
+        # Constant tensors (norms at one, zero biases) say nothing about origin; compared
+        # exactly, since rounding gives a constant sample a std of 1e-17, not 0.
+        kept_left = [i for i, s in enumerate(left_samples) if s.max() > s.min()]
+        kept_right = [i for i, s in enumerate(right_samples) if s.max() > s.min()]
+        informative[0].extend(group_left[i] for i in kept_left)
+        informative[1].extend(group_right[i] for i in kept_right)
+        if not kept_left or not kept_right:
+            continue
+        n = len(left_samples[kept_left[0]])
+        correlations = _standardized([left_samples[i] for i in kept_left]) @ (
+            _standardized([right_samples[i] for i in kept_right]).T / n
+        )
+        candidates += correlations.size
+        # The most significant candidate, not the largest |r|: a short tensor reaches a large
+        # |r| by chance that a long one would not.
+        best = float(np.abs(correlations).max())
+        if strongest[1] == 0 or _log10_chance(best, n) < _log10_chance(*strongest):
+            strongest = (best, n)
+        for row, column in _greedy_matching(np.abs(correlations), _threshold(n)):
+            a_index, b_index = kept_left[row], kept_right[column]
+            pairs.append(
+                _fit(
+                    group_left[a_index],
+                    group_right[b_index],
+                    left_samples[a_index],
+                    right_samples[b_index],
+                    float(correlations[row, column]),
+                )
+            )
+    return _weights_result(left, right, informative, pairs, candidates, strongest)
+
+
+def _standardized(samples: list[FloatArray]) -> FloatArray:
+    matrix = np.stack(samples)
+    centred = matrix - matrix.mean(axis=1, keepdims=True)
+    result: FloatArray = centred / centred.std(axis=1, keepdims=True)
+    return result
+
+
+def _greedy_matching(strength: FloatArray, threshold: float) -> list[tuple[int, int]]:
+    """One-to-one pairs, strongest first, while above ``threshold``.  Greedy suffices: a copied
+    tensor correlates ~1 with its original and ~0 with everything else, so the pairs above the
+    threshold form a near-permutation where greedy and maximum-weight matching agree."""
+    rows, columns = np.nonzero(strength > threshold)
+    order = np.argsort(-strength[rows, columns], kind="stable")
+    used_rows: set[int] = set()
+    used_columns: set[int] = set()
+    matched: list[tuple[int, int]] = []
+    for k in order:
+        row, column = int(rows[k]), int(columns[k])
+        if row not in used_rows and column not in used_columns:
+            used_rows.add(row)
+            used_columns.add(column)
+            matched.append((row, column))
+    return matched
+
+
+def _fit(left: _Tensor, right: _Tensor, x: FloatArray, y: FloatArray, correlation: float) -> _Pair:
+    """Least-squares ``y ≈ a*x + b`` on the sample; the residual's std over ``std(a*x)`` is the
+    relative noise sigma of a copy made by scaling and adding Gaussian noise."""
+    scale = float(np.cov(x, y, bias=True)[0, 1] / x.var())
+    offset = float(y.mean() - scale * x.mean())
+    residual = y - (scale * x + offset)
+    sigma = float(residual.std() / (abs(scale) * x.std()))
+    return _Pair(left, right, correlation, scale, sigma, len(x))
+
+
+def _weights_result(
+    left: Sequence[_Tensor],
+    right: Sequence[_Tensor],
+    informative: tuple[list[_Tensor], list[_Tensor]],
+    pairs: list[_Pair],
+    candidates: int,
+    strongest: tuple[float, int],
+) -> ArtifactComparison:
+    parameters = [sum(t.numel for t in side) for side in informative]
+    smaller = 0 if parameters[0] <= parameters[1] else 1
+    matched_parameters = sum(p.left.numel for p in pairs)
+    score = matched_parameters / parameters[smaller] if parameters[smaller] else 0.0
+    if pairs:
+        weakest = min(pairs, key=lambda p: _log10_chance(p.correlation, p.n))
+        log10_chance = _log10_chance(weakest.correlation, weakest.n)
+    else:
+        log10_chance = _log10_chance(*strongest) if strongest[1] else 0.0
+    # Union bound over every candidate pair compared (see the module docstring).
+    log10_chance = min(0.0, log10_chance + math.log10(max(candidates, 1)))
+    chance = max(10.0**log10_chance, CHANCE_FLOOR)
+    correlations = [abs(p.correlation) for p in pairs]
+    sigmas = [p.sigma for p in pairs]
+    renamed = sum(1 for p in pairs if p.left.name != p.right.name)
+    top = sorted(pairs, key=lambda p: (-p.left.numel, -abs(p.correlation), p.left.name))
+    details: dict[str, JsonValue] = {
+        "compared": "weights: sampled values of same-shape floating-point tensors",
+        "left_tensors": len(informative[0]),
+        "right_tensors": len(informative[1]),
+        "left_parameters": parameters[0],
+        "right_parameters": parameters[1],
+        "matched_tensors": len(pairs),
+        "matched_parameters": matched_parameters,
+        "renamed_tensors": renamed,
+        "unmatched_left": len(informative[0]) - len(pairs),
+        "unmatched_right": len(informative[1]) - len(pairs),
+        "constant_tensors": {
+            "left": _count_float(left) - len(informative[0]),
+            "right": _count_float(right) - len(informative[1]),
+        },
+        "not_compared": {
+            "left": len(left) - _count_float(left),
+            "right": len(right) - _count_float(right),
+        },
+        "candidate_pairs": candidates,
+        "sample_size": SAMPLE_SIZE,
+        "match_rule": f"|r| > max({R_FLOOR}, {Z_THRESHOLD}/sqrt(n)), one-to-one, greedy",
+        "median_correlation": float(np.median(correlations)) if pairs else None,
+        "most_significant_candidate": {"correlation": strongest[0], "sample_size": strongest[1]},
+        "median_noise_sigma": float(np.median(sigmas)) if pairs else None,
+        "max_noise_sigma": max(sigmas) if pairs else None,
+        "noise_model": "right = a*left + b + Gaussian noise of sigma * std(a*left)",
+        "chance_model": (
+            "two-sided Fisher-z p-value of the weakest matched pair (the strongest candidate "
+            "when none matched) times the number of candidate pairs (union bound)"
+        ),
+        "chance_log10": log10_chance,
+        "top_pairs": [
+            {
+                "left": p.left.name,
+                "right": p.right.name,
+                "shape": list(p.left.shape),
+                "correlation": p.correlation,
+                "scale": p.scale,
+                "noise_sigma": p.sigma,
+            }
+            for p in top[:TOP_PAIRS]
+        ],
+    }
+    summary = _weights_summary(
+        len(pairs),
+        len(informative[smaller]),
+        score,
+        renamed,
+        correlations,
+        sigmas,
+        log10_chance,
+        strongest[0],
+    )
+    return ArtifactComparison("checkpoint", score, summary, chance, details)
+
+
+def _count_float(tensors: Iterable[_Tensor]) -> int:
+    return sum(1 for t in tensors if t.dtype in _FLOAT_DTYPES and t.numel > 0)
+
+
+def _weights_summary(
+    matched: int,
+    total: int,
+    score: float,
+    renamed: int,
+    correlations: list[float],
+    sigmas: list[float],
+    log10_chance: float,
+    strongest: float,
+) -> str:
+    chance = _chance_words(log10_chance)
+    if not matched and log10_chance > math.log10(WEAK_RELATION_CHANCE):
+        return (
+            f"None of the {total} tensors of the smaller checkpoint match: no same-shape pair "
+            f"correlates beyond what independent initialisations give (chance {chance})."
+        )
+    if not matched:
+        return (
+            f"None of the {total} tensors of the smaller checkpoint match (no pair correlates "
+            f"above {R_FLOOR}), but the most significant pair correlates "
+            f"{_correlation_words(strongest)}, which independent tensors would not (chance "
+            f"{chance}): weights related too weakly to count as a copy, such as one drowned "
+            "in noise."
+        )
+    naming = f", {renamed} of them renamed" if renamed else ", under the same names"
+    sigma = float(np.median(sigmas))
+    noise = (
+        "with no measurable noise"
+        if sigma < NO_NOISE
+        else f"consistent with Gaussian noise of {sigma:.2%} of each tensor's spread"
+    )
+    return (
+        f"{matched} of {total} tensors ({score:.1%} of parameters) match{naming}; values "
+        f"correlate {_correlation_words(float(np.median(correlations)))} (median), {noise}; "
+        f"chance probability {chance}."
+    )
+
+
+def _correlation_words(correlation: float) -> str:
+    """Enough decimals to show how far from 1 the correlation is (0.99995, not 1.0000)."""
+    gap = 1.0 - correlation
+    decimals = 4 if gap <= 0 else min(CORRELATION_DECIMALS, max(4, 1 - math.floor(math.log10(gap))))
+    return f"{correlation:.{decimals}f}"
+
+
+def _chance_words(log10_chance: float) -> str:
+    if log10_chance <= math.log10(CHANCE_FLOOR):
+        return f"< {CHANCE_FLOOR:.0e}"
+    return f"{10.0**log10_chance:.2g}"
+
+
+# --- name tables ---------------------------------------------------------------------------
+
+
+def _template(name: str) -> str:
+    return _INDEX.sub("#", name)
+
+
+def _compare_tables(left: _Checkpoint, right: _Checkpoint) -> ArtifactComparison:
+    """Compare the tensor-name tables when weights are missing on a side.
+
+    Names become templates (numeric dotted parts -> ``#``, so ``layers.3.q.weight`` is one entry of
+    ``layers.#.q.weight``) with the set of indices they occur at.  Equal templates match; the
+    others match when they occur at the same indices, preferring templates alike in place
+    (``_likeness``), then in order of first appearance, which recovers a consistent rename
+    (``attn.q`` -> ``attention.query`` in every layer) up to the order of siblings: names alone
+    cannot tell which renamed projection was ``q`` and which ``k``.
+    ``score`` is the share of the smaller table's names matched this way.  Same-architecture
+    models share such a table, so it shows structure, not copied weights: ``chance`` is None.
+    """
+    tables = [_templates(side.names) for side in (left, right)]
+    matched = 0
+    renames: list[tuple[str, str]] = []
+    unmatched_right = dict(tables[1])
+    siblings = [_siblings(table) for table in tables]
+    pending: list[tuple[str, frozenset[tuple[int, ...]]]] = []
+    for template, indices in tables[0].items():
+        if template in unmatched_right:
+            matched += len(indices & unmatched_right.pop(template))
+        else:
+            pending.append((template, indices))
+    for template, indices in pending:
+        partners = [t for t, i in unmatched_right.items() if i == indices]
+        if partners:
+            partner = max(partners, key=lambda t: _likeness(template, t, siblings))
+            del unmatched_right[partner]
+            matched += len(indices)
+            renames.append((template, partner))
+    sizes = (len(left.names), len(right.names))
+    smaller = min(sizes)
+    score = matched / smaller if smaller else 0.0
+    details: dict[str, JsonValue] = {
+        "compared": "tensor-name table only (no weights were read)",
+        "left_tensors": sizes[0],
+        "right_tensors": sizes[1],
+        "left_templates": len(tables[0]),
+        "right_templates": len(tables[1]),
+        "matched_tensors": matched,
+        "renamed_templates": len(renames),
+        "renames": [{"left": a, "right": b} for a, b in renames[:TOP_RENAMES]],
+        "missing_shards": {"left": list(left.missing_shards), "right": list(right.missing_shards)},
+    }
+    renamed = f", {len(renames)} name patterns renamed" if renames else ""
+    summary = (
+        f"Only the tensor-name tables were compared (no weights): {matched} of {smaller} names "
+        f"line up ({score:.1%}){renamed}; models of the same architecture share such a table, "
+        "so this shows the same structure, not copied weights."
+    )
+    return ArtifactComparison("checkpoint", score, summary, None, details)
+
+
+def _parent(template: str) -> str:
+    """The module holding a parameter: ``layers.#.attn`` for ``layers.#.attn.q.weight``."""
+    return template.rsplit(".", 2)[0]
+
+
+def _siblings(table: dict[str, frozenset[tuple[int, ...]]]) -> dict[str, int]:
+    """Parameters per parent module (4 for q, k, v, o projections under one attention)."""
+    counts: dict[str, int] = defaultdict(int)
+    for template in table:
+        counts[_parent(template)] += 1
+    return counts
+
+
+def _likeness(left: str, right: str, siblings: list[dict[str, int]]) -> tuple[bool, bool, bool]:
+    """How alike two templates' places are, whatever the names: the same parameter name
+    (``weight``, ``bias``), as many sibling parameters under their module, the same depth.
+    Renaming keeps all three; ties go to the earliest template (``max`` keeps the first)."""
+    left_parts, right_parts = left.split("."), right.split(".")
+    return (
+        left_parts[-1] == right_parts[-1],
+        siblings[0][_parent(left)] == siblings[1][_parent(right)],
+        len(left_parts) == len(right_parts),
+    )
+
+
+def _templates(names: Sequence[str]) -> dict[str, frozenset[tuple[int, ...]]]:
+    """Template -> the index tuples it occurs at, templates in order of first appearance."""
+    occurrences: dict[str, set[tuple[int, ...]]] = {}
+    for name in names:
+        indices = tuple(int(d) for d in _INDEX.findall(name))
+        occurrences.setdefault(_template(name), set()).add(indices)
+    return {template: frozenset(found) for template, found in occurrences.items()}
