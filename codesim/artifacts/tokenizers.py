@@ -25,7 +25,6 @@ import base64
 import binascii
 import json
 import re
-import struct
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
@@ -95,6 +94,9 @@ _SENTENCEPIECE_MODEL_TYPES = {1: "Unigram", 2: "BPE", 3: "Word", 4: "Char"}
 # sentencepiece_model.proto, SentencePiece.Type.
 _PIECE_UNKNOWN, _PIECE_CONTROL, _PIECE_USER_DEFINED = 2, 3, 4
 
+_NO_ID = 1 << 62
+"""Sorts after every real id (vocabularies stay far below 2**62)."""
+
 _TIKTOKEN_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2} \d+")
 
 
@@ -126,16 +128,17 @@ class Tokenizer:
     def distinctive(self) -> list[str]:
         """Added and special tokens that no well-known base tokenizer ships, in id order."""
         tokens = {t for t in (*self.added, *self.special) if not is_known_token(t)}
-        return sorted(tokens, key=self._order)
+        return sorted(tokens, key=self.id_order)
 
     def standard(self) -> list[str]:
         """Added and special tokens of well-known base tokenizers, in id order."""
         tokens = {t for t in (*self.added, *self.special) if is_known_token(t)}
-        return sorted(tokens, key=self._order)
+        return sorted(tokens, key=self.id_order)
 
-    def _order(self, token: str) -> tuple[int, str]:
+    def id_order(self, token: str) -> tuple[int, str]:
+        """Sort key: by id, tokens without one last, ties by text."""
         token_id = self.token_id(token)
-        return (token_id if token_id is not None else 1 << 62, token)
+        return (token_id if token_id is not None else _NO_ID, token)
 
 
 def compare_tokenizers(left: Path, right: Path) -> ArtifactComparison:
@@ -150,7 +153,10 @@ def compare_tokenizers(left: Path, right: Path) -> ArtifactComparison:
 def load_tokenizer(path: Path) -> Tokenizer:
     """Read a tokenizer folder (its top-level tokenizer files) or a single tokenizer file."""
     if path.is_dir():
-        candidates = [p for p in path.iterdir() if p.is_file() and _role(p.name) is not None]
+        try:
+            candidates = [p for p in path.iterdir() if p.is_file() and _role(p.name) is not None]
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be listed ({exc.strerror or exc})") from exc
         if not candidates:
             raise InputError(f"{path}: no tokenizer files (tokenizer.json, vocab.json, ...)")
     elif path.is_file():
@@ -165,8 +171,8 @@ def load_tokenizer(path: Path) -> Tokenizer:
     for file in sorted(candidates, key=lambda p: (_ROLE_ORDER.index(_role(p.name) or ""), p.name)):
         _read_file(tokenizer, file)
     if not tokenizer.vocab and not tokenizer.added and not tokenizer.special:
-        reasons = "; ".join(f"{name}: {why}" for name, why in tokenizer.unparsed.items())
-        raise InputError(f"{path}: no vocabulary or special tokens could be read ({reasons})")
+        reasons = "".join(f"; {name}: {why}" for name, why in tokenizer.unparsed.items())
+        raise InputError(f"{path}: no vocabulary, added or special tokens in its files{reasons}")
     return tokenizer
 
 
@@ -207,6 +213,11 @@ def _role(name: str) -> str | None:
 
 
 def _read_file(tokenizer: Tokenizer, path: Path) -> None:
+    """Add what ``path`` holds to ``tokenizer``.
+
+    Every file is parsed, so a malformed one is reported even when another file already gave
+    its part; the first file (by ``_ROLE_ORDER``) to give a vocabulary or merges wins.
+    """
     role = _role(path.name)
     data = _read_bytes(path)
     if role == "tokenizer":
@@ -216,8 +227,6 @@ def _read_file(tokenizer: Tokenizer, path: Path) -> None:
     elif role == "added":
         for token, token_id in _token_ids(path, _parse_json(path, data), "the top level").items():
             tokenizer.added[token] = token_id
-    # Every file is parsed, so a malformed one is reported even when another file already
-    # gave its part; the first file (by _ROLE_ORDER) to give a vocabulary or merges wins.
     elif role == "vocab_json":
         vocab = _token_ids(path, _parse_json(path, data), "the top level")
         tokenizer.vocab = tokenizer.vocab or vocab
@@ -231,7 +240,8 @@ def _read_file(tokenizer: Tokenizer, path: Path) -> None:
         tokenizer.model_type = tokenizer.model_type or "BPE"
     elif role in ("sentencepiece", "tiktoken"):
         _read_binary_model(tokenizer, path, data)
-    tokenizer.files.append(path.name)
+    if path.name not in tokenizer.unparsed:
+        tokenizer.files.append(path.name)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -410,7 +420,8 @@ def _read_vocab_txt(path: Path, data: bytes) -> dict[str, int]:
     vocab: dict[str, int] = {}
     for index, line in enumerate(_decode(path, data).split("\n")):
         token = line.rstrip("\r")
-        if token or index == 0:
+        # Ids are line numbers, so a blank line keeps its place without being a token.
+        if token:
             vocab.setdefault(token, index)
     return vocab
 
@@ -441,7 +452,7 @@ def _read_binary_model(tokenizer: Tokenizer, path: Path, data: bytes) -> None:
             return
     try:
         pieces, model_type, normalizer = _sentencepiece(data)
-    except (ValueError, IndexError, UnicodeDecodeError, struct.error) as exc:
+    except ValueError as exc:  # malformed protobuf, or a piece that is not UTF-8
         tokenizer.unparsed[path.name] = f"present, not parsed ({exc})"
         return
     if not tokenizer.vocab:
@@ -605,7 +616,7 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
 
     left_only = [t for t in left_tokens if t not in found and t not in renamed_left]
     right_only = [t for t in right_tokens if t not in found and t not in renamed_right]
-    shared_special = sorted(left.special & right.special, key=left._order)
+    shared_special = sorted(left.special & right.special, key=left.id_order)
     details: dict[str, JsonValue] = {
         "method": (
             "share of the smaller side's distinctive tokens (special and added tokens that no "
@@ -632,6 +643,7 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
             "shared": vocab.shared,
             "containment": round(vocab.containment, 4),
             "same_id": vocab.same_id,
+            "same_id_share": round(vocab.same_id / vocab.shared, 4) if vocab.shared else 0.0,
             "id_offset": vocab.offset,
             "at_id_offset": vocab.at_offset,
         },
@@ -641,6 +653,7 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
             "shared": merges.shared,
             "containment": round(merges.containment, 4),
             "in_order": merges.in_order,
+            "order_agreement": round(merges.in_order / merges.shared, 4) if merges.shared else 0.0,
         },
         "settings": _settings_details(left, right),
     }

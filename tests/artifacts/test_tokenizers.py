@@ -201,6 +201,7 @@ def test_copy_reformatted_with_shifted_ids_and_split_files(
     assert "Both add the same 7 unusual" in result.summary
     assert "<|image_patch|>" in result.summary
     assert "3,000-token vocabulary they share token for token" in result.summary
+    assert json.loads(json.dumps(result.details))["merges"]["order_agreement"] == 1.0
 
 
 def test_copy_with_renamed_tokens_and_more_added(
