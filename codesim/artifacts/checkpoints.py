@@ -124,6 +124,8 @@ class _Checkpoint:
     tensors: tuple[_Tensor, ...] | None
     """None when weights are absent (an index file whose shard files are missing)."""
     missing_shards: tuple[str, ...] = ()
+    total_size: int | None = None
+    """The index's ``metadata.total_size`` (bytes of all tensors), when it states one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +220,10 @@ def _load_index(path: Path) -> _Checkpoint:
             _refuse_pickle(path.parent / shard)
     missing = tuple(shard for shard in shards if not (path.parent / shard).is_file())
     if missing:
-        return _Checkpoint(tuple(weight_map), None, missing)
+        metadata = document.get("metadata")
+        total_size = metadata.get("total_size") if isinstance(metadata, dict) else None
+        stated = total_size if isinstance(total_size, int) else None
+        return _Checkpoint(tuple(weight_map), None, missing, stated)
     tensors: list[_Tensor] = []
     for shard in shards:
         tensors.extend(_read_safetensors(path.parent / shard))
@@ -582,6 +587,8 @@ def _compare_tables(left: _Checkpoint, right: _Checkpoint) -> ArtifactComparison
         "renamed_templates": len(renames),
         "renames": [{"left": a, "right": b} for a, b in renames[:TOP_RENAMES]],
         "missing_shards": {"left": list(left.missing_shards), "right": list(right.missing_shards)},
+        # Equal sizes back a same-architecture reading; they are no evidence of copied values.
+        "total_size": {"left": left.total_size, "right": right.total_size},
     }
     renamed = f", {len(renames)} name patterns renamed" if renames else ""
     summary = (

@@ -9,6 +9,7 @@ import json
 import re
 import struct
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,27 @@ def test_half_precision_copies_match(tmp_path: Path) -> None:
         assert result.details["renamed_tensors"] == 0
 
 
+def test_memory_stays_bounded_by_the_samples(tmp_path: Path) -> None:
+    # Two 8 MB tensors: the comparison reads SAMPLE_SIZE values of each through the memory
+    # map, so the Python heap (numpy arrays included) peaks far below one tensor's size.
+    rng = np.random.default_rng(5)
+    big = rng.standard_normal((2048, 1024)).astype(np.float32)
+    left = save({"w": big}, tmp_path / "left.safetensors")
+    noisy = (big + 0.01 * rng.standard_normal(big.shape)).astype(np.float32)
+    right = save({"renamed": noisy}, tmp_path / "right.safetensors")
+    del big, noisy
+    # A first call imports what the comparison uses lazily, which would count as its memory.
+    compare_checkpoints(left, right)
+    tracemalloc.start()
+    try:
+        result = compare_checkpoints(left, right)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.score == 1.0
+    assert peak < 1_000_000
+
+
 # --- sharded checkpoints and name tables -----------------------------------------------------
 
 
@@ -271,6 +293,7 @@ def test_index_files_without_shards_compare_their_name_tables(tmp_path: Path) ->
         "right": "transformer.h.#.attn.query.weight",
     } in renames
     assert "not copied weights" in result.summary
+    assert result.details["total_size"] == {"left": 1, "right": 1}
 
 
 def test_name_tables_of_different_depths_match_partly(tmp_path: Path) -> None:
