@@ -335,12 +335,12 @@ def _python_literal(node: ast.expr) -> JsonValue:
         if node.func.id in ("field", "Field") and node.args:
             return _python_literal(node.args[0])  # pydantic's Field(default, ...)
         if node.func.id in ("field", "Field") and isinstance(
-            keywords.get("default_factory"), ast.Lambda
+            factory := keywords.get("default_factory"), ast.Lambda
         ):
-            factory = keywords["default_factory"]
-            assert isinstance(factory, ast.Lambda)
             return _python_literal(factory.body)
         raise _NotLiteral
+    if isinstance(node, ast.Constant) and node.value is Ellipsis:
+        raise _NotLiteral  # pydantic's Field(...): a required field has no value
     try:
         value = ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:

@@ -9,7 +9,7 @@ collapsed, and numbers written one way (``1.0`` = ``1``).
 
 Two models that are both right agree without copying anything, so with gold answers the
 evidence is the *errors*: of the wrong answers of the side with fewer errors (X), how many did
-the other side (Y) give identically?  The independence model: Y errs on an item with the rate
+the other side (Y) give identically?  The independence model: Y errs on an item at the rate
 it errs on the other items, and when it errs it picks each wrong answer with the share that
 answer has among its wrong answers on the other items (add-half smoothed over all wrong
 answers seen, and excluding the item's gold answer, which is not a wrong answer there).  Summed
@@ -68,8 +68,8 @@ SHORT_ANSWER_CHARS = 100
 answers are generated text, whose exact form is part of what a copy shares."""
 
 WRONG_ANSWER_SMOOTHING = 0.5
-"""Add-half (Jeffreys) smoothing of Y's wrong-answer shares: a wrong answer Y never gave on
-another item still has a small chance, so an unseen answer is not treated as impossible."""
+"""Add-half (Jeffreys) smoothing of Y's error rate and wrong-answer shares: an error, or a wrong
+answer, Y never made on another item still has a small chance, not none."""
 
 MIN_EVIDENCE_ERRORS = 20
 """Wrong answers the side with fewer errors must have before sharing all of them is full
@@ -210,21 +210,15 @@ def _read_text(path: Path) -> str:
 
 def _json_records(text: str, path: Path) -> list[tuple[int, dict[str, object]]]:
     stripped = text.lstrip()
-    if stripped.startswith("["):
-        # one JSON array of records (a .json file): line numbers are record numbers then
+    if stripped.startswith("[") or path.suffix.lower() == ".json":
         try:
-            array = json.loads(text)
+            whole = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno})") from exc
-        return [(number, _record(value, path, number)) for number, value in enumerate(array, 1)]
-    if path.suffix.lower() == ".json" and "\n" not in stripped.rstrip():
-        # one object of id -> answer
-        try:
-            mapping = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno})") from exc
-        if isinstance(mapping, dict) and not any(isinstance(v, dict) for v in mapping.values()):
-            return [(1, {"id": key, "prediction": value}) for key, value in mapping.items()]
+            if stripped.startswith("["):
+                raise InputError(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno})") from exc
+            whole = None  # not one JSON value: JSON lines in a .json file
+        if whole is not None:
+            return _whole_json_records(whole, path)
     records: list[tuple[int, dict[str, object]]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -235,6 +229,26 @@ def _json_records(text: str, path: Path) -> list[tuple[int, dict[str, object]]]:
             raise InputError(f"{path}: line {number}: not valid JSON: {exc.msg}") from exc
         records.append((number, _record(value, path, number)))
     return records
+
+
+def _whole_json_records(value: object, path: Path) -> list[tuple[int, dict[str, object]]]:
+    """Records of a file that is one JSON value: an array of records, one record, an object of
+    id -> record, or an object of id -> answer.  Line numbers are record numbers then."""
+    if isinstance(value, list):
+        return [(number, _record(item, path, number)) for number, item in enumerate(value, 1)]
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: expected records, found one {type(value).__name__}")
+    if any(str(key).casefold() in ID_FIELDS for key in value):
+        return [(1, _record(value, path, 1))]
+    if all(isinstance(item, dict) for item in value.values()):
+        return [
+            (number, {"id": key, **_record(item, path, number)})
+            for number, (key, item) in enumerate(value.items(), 1)
+        ]
+    return [
+        (number, {"id": key, "prediction": item})
+        for number, (key, item) in enumerate(value.items(), 1)
+    ]
 
 
 def _record(value: object, path: Path, line: int) -> dict[str, object]:
@@ -312,8 +326,8 @@ def _gold(
     if gold_path is not None:
         return _read(gold_path, role="gold").answers, "file"
     if a.gold or b.gold:
-        merged = {**b.gold, **a.gold}
-        return merged, "left" if a.gold else "right"
+        source = "both" if a.gold and b.gold else "left" if a.gold else "right"
+        return {**b.gold, **a.gold}, source
     return {}, None
 
 
@@ -475,7 +489,8 @@ def _p_same_wrong(
     graded items but this one (leave-one-out, so a copied answer does not raise its own odds)."""
     own_wrong = y_answer != gold
     errors_elsewhere = y_wrong.total() - own_wrong
-    rate = errors_elsewhere / max(1, graded - 1)
+    # the same add-half smoothing: a side that erred nowhere else may still err here
+    rate = (errors_elsewhere + WRONG_ANSWER_SMOOTHING) / (graded - 1 + 2 * WRONG_ANSWER_SMOOTHING)
     same = y_wrong[answer] - (own_wrong and y_answer == answer)
     # Y's wrong answers elsewhere that are this item's gold answer cannot be wrong here
     possible = max(0, errors_elsewhere - y_wrong[gold])

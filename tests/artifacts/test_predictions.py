@@ -100,7 +100,7 @@ def test_independent_models_of_similar_accuracy_with_gold_fields(
 
     assert result.score <= 0.2
     assert result.chance is not None and result.chance > 1e-3
-    assert result.details["gold_source"] == "left"
+    assert result.details["gold_source"] == "both"
     expected = result.details["expected_shared_errors"]
     shared = result.details["shared_errors"]
     assert isinstance(expected, float) and isinstance(shared, int)
@@ -227,3 +227,14 @@ def test_json_object_of_id_to_answer(tmp_path: Path) -> None:
     result = compare_predictions(mapping, _jsonl(tmp_path / "b.jsonl", {"1": "a", "2": "b"}))
     assert result.details["common_ids"] == 2
     assert result.details["agreement"] == 1.0
+
+
+def test_pretty_printed_json_of_id_to_record(tmp_path: Path) -> None:
+    records = tmp_path / "records.json"
+    records.write_text(
+        json.dumps({"1": {"pred": "a", "gold": "a"}, "2": {"pred": "b", "gold": "c"}}, indent=2),
+        encoding="utf-8",
+    )
+    result = compare_predictions(records, _jsonl(tmp_path / "b.jsonl", {"1": "a", "2": "b"}))
+    assert result.details["gold_source"] == "left"
+    assert result.details["shared_errors"] == 1
