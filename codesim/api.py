@@ -13,6 +13,7 @@ from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.index import IndexSettings, ProjectMeta, SqliteStore, Store
 from codesim.options import CROSS_MIN_SCORE, Options
 from codesim.pipeline import ProgressCallback, indexing
+from codesim.pipeline.artifacts import artifact_inputs, artifact_report, repo_artifacts
 from codesim.pipeline.cross import cross_submissions
 from codesim.pipeline.parallel import read_side_split
 from codesim.results import AddResult, CheckReport, CrossReport, IndexStats, Project, Report
@@ -38,7 +39,10 @@ def compare(
 
     Two folders are also aligned as repos (``Report.alignment``: which unit became which,
     files moved, merged or split, and with git history which side had the code first);
-    ``align=False`` skips that and scores the folders file pair by file pair.
+    ``align=False`` skips that and scores the folders file pair by file pair.  The configs,
+    tokenizers, checkpoints and prediction files two folders hold are compared too
+    (``Report.artifacts``); two such artifacts given directly are compared as what they are,
+    and the report's score is theirs.
 
     Raises ``InputError`` when a path does not exist or holds no source file.
     """
@@ -55,8 +59,12 @@ def _compare(
     progress: ProgressCallback | None,
     align: bool,
 ) -> Report:
+    kind = artifact_inputs(Path(left), Path(right))
+    if kind is not None:
+        return artifact_report(Path(left), Path(right), kind, options)
+    folders = Path(left).is_dir() and Path(right).is_dir()
     # Two folders are compared as repos too: aligned unit by unit as graphs.
-    repos = align and Path(left).is_dir() and Path(right).is_dir()
+    repos = align and folders
     left_side = pipeline.read_side(os.fspath(left), "left", options, progress, graph=repos)
     pipeline.require_files(left_side)
     right_side = pipeline.read_side(os.fspath(right), "right", options, progress, graph=repos)
@@ -65,7 +73,13 @@ def _compare(
     if base is not None:
         base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
         pipeline.require_files(base_side)
-    return pipeline.compare_sides(left_side, right_side, options, progress, base_side)
+    report = pipeline.compare_sides(left_side, right_side, options, progress, base_side)
+    if not folders:
+        return report
+    if progress is not None:
+        progress("comparing configs, tokenizers, checkpoints and predictions", 0, 0)
+    found, warnings = repo_artifacts(Path(left), Path(right), options)
+    return report.model_copy(update={"artifacts": found, "warnings": report.warnings + warnings})
 
 
 def cross(
