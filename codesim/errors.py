@@ -29,6 +29,8 @@ class SkipReason(StrEnum):
     UNREADABLE = "unreadable"
     SYMLINK_OUTSIDE_ROOT = "symlink_outside_root"
     PARSE_ERROR = "parse_error"
+    MALFORMED_NOTEBOOK = "malformed_notebook"
+    """A ``.ipynb`` file whose code cells cannot be read: not JSON, or not nbformat 3/4."""
 
 
 class CodesimError(Exception):

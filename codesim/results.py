@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from codesim.errors import SkipReason
 from codesim.options import Verdict
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class _Model(BaseModel):
@@ -107,6 +107,37 @@ class UnparsedFile(_Model):
     unparsed_ratio: float = Field(ge=0, le=1)
 
 
+class NotebookCell(_Model):
+    """A notebook's code cell and the lines of the compared text it fills."""
+
+    index: int = Field(
+        ge=0, description="position in the notebook's cells (0-based; markdown cells counted)"
+    )
+    id: str | None = Field(None, description="the cell's nbformat id, when it has one")
+    start_line: int = Field(ge=1, description="its first line in the compared text")
+    lines: int = Field(ge=1)
+
+
+class NotebookFile(_Model):
+    """A Jupyter notebook, compared as the Python text of its non-blank code cells in order.
+
+    Spans in a pair naming ``path`` count lines of that text, not of the ``.ipynb`` file:
+    line ``L`` is line ``L - cell.start_line + 1`` of the cell whose lines hold it, at the
+    same columns (``locate`` does the lookup).  IPython-only lines (``%magic``, ``!cmd``)
+    keep their place in the text, commented out behind ``pass``.
+    """
+
+    path: str
+    cells: list[NotebookCell]
+
+    def locate(self, line: int) -> tuple[int, int] | None:
+        """``(cell index, 1-based line in that cell)`` of a line of the compared text."""
+        for cell in self.cells:
+            if cell.start_line <= line < cell.start_line + cell.lines:
+                return cell.index, line - cell.start_line + 1
+        return None
+
+
 class Side(_Model):
     """What was read on one side of a comparison."""
 
@@ -115,6 +146,8 @@ class Side(_Model):
     lines: int = Field(ge=0)
     tokens: int = Field(ge=0)
     unparsed: list[UnparsedFile] = []
+    notebooks: list[NotebookFile] = []
+    """The notebooks among the files, with where each code cell sits in its compared text."""
 
 
 class AlignedUnit(_Model):

@@ -44,7 +44,7 @@ from codesim.pipeline.repos import (
     repo_verdict,
     with_history,
 )
-from codesim.sources import SourceFile, discover
+from codesim.sources import CodeCell, SourceFile, discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
 
@@ -88,6 +88,8 @@ class NormalizedFile:
     index (``read_side(..., units=True)``)."""
     graph: FileFacts | None = None
     """What the file adds to its repo's graph, read only for ``read_side(..., graph=True)``."""
+    cells: tuple[CodeCell, ...] | None = None
+    """For a notebook, the lines of its text each code cell fills (``SourceFile.cells``)."""
 
     @property
     def tokens(self) -> int:
@@ -160,6 +162,8 @@ def normalize_file(
     stream = fold_small_units(raw, options.kgram_size)
     lines = LineIndex.of(source.data)
     prepared = prepared_file(source.path, source.language, stream, lines, options)
+    if source.cells is not None:
+        prepared = replace(prepared, cells=source.cells)
     if not (units or graph):
         return prepared
     kgrams = unit_kgrams(stream, options.kgram_size)
@@ -571,6 +575,19 @@ def side_summary(side: SideData) -> results.Side:
         lines=sum(f.lines.lines for f in side.files),
         tokens=sum(f.tokens for f in side.files),
         unparsed=unparsed,
+        notebooks=[
+            results.NotebookFile(
+                path=f.path,
+                cells=[
+                    results.NotebookCell(
+                        index=c.index, id=c.id, start_line=c.start_line, lines=c.lines
+                    )
+                    for c in f.cells
+                ],
+            )
+            for f in side.files
+            if f.cells is not None
+        ],
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codesim.errors import SkipReason
+from codesim.sources.notebooks import CodeCell
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,8 @@ class SourceFile:
     newlines kept and any byte-order mark dropped: every byte offset downstream refers to it, not
     to the bytes on disk.  ``encoding`` names the codec the bytes were decoded with.  ``lines``
     counts ``\\n``-terminated lines plus a final unterminated one, as tree-sitter counts rows.
+    For a Jupyter notebook, ``data`` is the code of its code cells and ``cells`` says which
+    lines of it each cell fills (see ``codesim.sources.notebooks``); ``None`` for other files.
     """
 
     path: str
@@ -25,6 +28,7 @@ class SourceFile:
     data: bytes
     encoding: str
     lines: int
+    cells: tuple[CodeCell, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,17 @@ from codesim.sources.ignore import (
     parse_gitignore,
 )
 from codesim.sources.model import Discovery, SkippedFile, SourceFile
+from codesim.sources.notebooks import (
+    NOTEBOOK_SIZE_FACTOR,
+    PYTHON,
+    CodeCell,
+    MalformedNotebook,
+    extract_notebook,
+    is_notebook,
+)
+
+_NOTEBOOK = "ipynb"
+"""The language a notebook is read as until its JSON tells its kernel's language."""
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
@@ -167,7 +178,7 @@ class _Walker:
         """Read a file the user named: its language must be known, and failing to open it is an
         input error, not a skipped file."""
         name = path.name
-        language = language_for_name(name, self.languages)
+        language = self._language_for(name)
         if not self._read(name, str(path), language, named=True):
             extensions = ", ".join(sorted(self.languages)) or "none"
             interpreters = ", ".join(sorted(self.shebangs)) or "none"
@@ -194,7 +205,7 @@ class _Walker:
 
     def _consider(self, relpath: str, path: str, name: str, rules: IgnoreRules) -> None:
         """A directory entry that is neither a folder nor a symbolic link."""
-        language = language_for_name(name, self.languages)
+        language = self._language_for(name)
         if (
             name in LOCK_FILES
             or (language is None and has_extension(name))
@@ -207,7 +218,7 @@ class _Walker:
 
     def _follow_link(self, relpath: str, path: str) -> None:
         name = relpath.rpartition("/")[2]
-        language = language_for_name(name, self.languages)
+        language = self._language_for(name)
         may_be_code = language is not None or not has_extension(name)
         real = os.path.realpath(path)  # never raises, even on a loop: it stops resolving there
         if real != self.real_root and not real.startswith(self.real_prefix):
@@ -230,12 +241,15 @@ class _Walker:
             self.ignored += 1
             return
         if language is None and not has_extension(name):
-            language = language_for_name(target.rpartition("/")[2], self.languages)
+            language = self._language_for(target.rpartition("/")[2])
         if name in LOCK_FILES or (language is None and has_extension(name)):
             self.ignored += 1
             return
         self.taken.add(target)
         self._read(relpath, path, language)
+
+    def _language_for(self, name: str) -> str | None:
+        return _NOTEBOOK if is_notebook(name) else language_for_name(name, self.languages)
 
     def _read(self, relpath: str, path: str, language: str | None, *, named: bool = False) -> bool:
         """Read one file and record it as a source file or a skipped one.
@@ -244,6 +258,8 @@ class _Walker:
         Returns False when its language stayed unknown, so it was passed over, not recorded.
         """
         limit = self.options.max_file_bytes
+        if language == _NOTEBOOK:
+            limit *= NOTEBOOK_SIZE_FACTOR
         try:
             fd = os.open(path, _OPEN_FLAGS)
         except OSError as exc:
@@ -264,7 +280,7 @@ class _Walker:
                             self.ignored += 1
                         return False
                 if info.st_size > limit:
-                    self._skip_too_large(relpath, info.st_size)
+                    self._skip_too_large(relpath, info.st_size, language)
                     return True
                 raw = head + file.read(limit + 1 - len(head))
         except OSError as exc:
@@ -272,25 +288,66 @@ class _Walker:
                 raise InputError(f"cannot read {path}: {_describe(exc)}") from None
             return self._unreadable(relpath, language, _describe(exc))
         if len(raw) > limit:  # it grew after the size was taken
-            self._skip_too_large(relpath, len(raw))
+            self._skip_too_large(relpath, len(raw), language)
             return True
+        if language == _NOTEBOOK:
+            return self._read_notebook(relpath, path, raw, named=named)
         decoded = decode_source(raw)
         if decoded is None:
             detail = f"a NUL byte in its first {BINARY_SNIFF_BYTES // 1024} KiB: looks binary"
             self._skip(relpath, SkipReason.BINARY, detail)
             return True
-        data = decoded.data
+        self._accept(relpath, path, language, decoded.data, decoded.encoding)
+        return True
+
+    def _read_notebook(self, relpath: str, path: str, raw: bytes, *, named: bool) -> bool:
+        """Record a notebook's code cells as a Python source, or why they cannot be compared.
+
+        A notebook of another kernel's language is passed over like a file of no known one
+        (and is an input error when the user named it).
+        """
+        try:
+            notebook = extract_notebook(raw)
+        except MalformedNotebook as exc:
+            self._skip(relpath, SkipReason.MALFORMED_NOTEBOOK, str(exc))
+            return True
+        if notebook.language != PYTHON or PYTHON not in self.languages.values():
+            if named:
+                raise InputError(
+                    f"{path} is a notebook of {notebook.language!r} code; only Python "
+                    "notebooks are compared"
+                )
+            self.ignored += 1
+            return False
+        size = len(notebook.data)
+        if size > self.options.max_file_bytes:
+            limit = _format_size(self.options.max_file_bytes)
+            detail = f"its code cells hold {_format_size(size)}, over the {limit} limit"
+            self._skip(relpath, SkipReason.TOO_LARGE, f"{detail} (max_file_bytes)")
+            return True
+        self._accept(relpath, path, PYTHON, notebook.data, "utf-8", notebook.cells)
+        return True
+
+    def _accept(
+        self,
+        relpath: str,
+        path: str,
+        language: str,
+        data: bytes,
+        encoding: str,
+        cells: tuple[CodeCell, ...] | None = None,
+    ) -> None:
+        """Record decoded text as a source file unless it looks generated."""
         lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
         if not self.options.include_generated:
             reason = generated_reason(data, lines)
             if reason is not None:
                 detail = f"{reason}; generated (include_generated compares it anyway)"
                 self._skip(relpath, SkipReason.GENERATED, detail)
-                return True
+                return
         self.files.append(
-            SourceFile(_printable(relpath), Path(path), language, data, decoded.encoding, lines)
+            SourceFile(_printable(relpath), Path(path), language, data, encoding, lines, cells)
         )
-        return True
 
     def _unreadable(self, relpath: str, language: str | None, detail: str) -> bool:
         # A file that cannot be opened and has no telling extension may not be code at all
@@ -301,9 +358,13 @@ class _Walker:
         self._skip(relpath, SkipReason.UNREADABLE, detail)
         return True
 
-    def _skip_too_large(self, relpath: str, size: int) -> None:
+    def _skip_too_large(self, relpath: str, size: int, language: str | None) -> None:
         limit = self.options.max_file_bytes
-        detail = f"{_format_size(size)} is over the {_format_size(limit)} limit (max_file_bytes)"
+        rule = "max_file_bytes"
+        if language == _NOTEBOOK:
+            limit *= NOTEBOOK_SIZE_FACTOR
+            rule = f"a notebook's: {NOTEBOOK_SIZE_FACTOR} x max_file_bytes"
+        detail = f"{_format_size(size)} is over the {_format_size(limit)} limit ({rule})"
         self._skip(relpath, SkipReason.TOO_LARGE, detail)
 
     def _skip(self, relpath: str, reason: SkipReason, detail: str) -> None:
