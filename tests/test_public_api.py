@@ -22,6 +22,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         "index",
         "align",
         "graph",
+        "artifacts",
         "units",
         "tokens",
         "cli",
