@@ -17,6 +17,7 @@ from codesim.render.csv import write_csv
 from codesim.render.html import write_html
 from codesim.render.json import to_json
 from codesim.render.sarif import write_sarif
+from codesim.sources.notebooks import extract_notebook, is_notebook
 
 
 def emit(
@@ -96,6 +97,10 @@ def read_source(root: str, path: str) -> str | None:
     base = Path(root)
     try:
         file = base if base.is_file() else base / path
-        return file.read_bytes().decode("utf-8-sig", errors="replace")
+        raw = file.read_bytes()
+        if is_notebook(file.name):
+            # Spans of a notebook count lines of its extracted code, not of its JSON.
+            return extract_notebook(raw).data.decode("utf-8", errors="replace")
+        return raw.decode("utf-8-sig", errors="replace")
     except (OSError, ValueError):
         return None

@@ -111,3 +111,21 @@ def test_help_lists_the_file_outputs(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.returncode == 0
     assert "--sarif" in result.stdout and "--html" in result.stdout
+
+
+def test_a_notebooks_html_view_shows_its_code_not_its_json(tmp_path: Path) -> None:
+    code = (Path(ORIGINAL) / "resample.py").read_text()
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Notes"]},
+        {"cell_type": "code", "metadata": {}, "source": code, "outputs": [],
+         "execution_count": 1},
+    ]  # fmt: skip
+    notebook = tmp_path / "analysis.ipynb"
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                    "nbformat_minor": 5}))  # fmt: skip
+    page = tmp_path / "page.html"
+    done = run_cli("compare", notebook, Path(SUSPECT) / "projection.py", "--html", page, "-q")
+    assert done.returncode == 0, done.stderr
+    html = page.read_text("utf-8")
+    # The side-by-side view reads the notebook's extracted code, whose lines the spans count.
+    assert "Resample grayscale images" in html and "cell_type" not in html
