@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from codesim import pipeline
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
@@ -16,7 +17,21 @@ from codesim.pipeline import ProgressCallback, indexing
 from codesim.pipeline.artifacts import artifact_inputs, artifact_report, repo_artifacts
 from codesim.pipeline.cross import cross_submissions
 from codesim.pipeline.parallel import read_side_split
-from codesim.results import AddResult, CheckReport, CrossReport, IndexStats, Project, Report
+from codesim.results import (
+    AddResult,
+    CheckReport,
+    CrossReport,
+    IndexStats,
+    PairResult,
+    Project,
+    Report,
+    Side,
+    Submission,
+)
+from codesim.sources.remote import ResolvedInput, cache_root, is_git_source, resolve_input
+
+_Resolve = Callable[[str | os.PathLike[str], str | None], ResolvedInput]
+_Sourced = TypeVar("_Sourced", Side, Submission)
 
 
 def compare(
@@ -27,6 +42,7 @@ def compare(
     options: Options | None = None,
     progress: ProgressCallback | None = None,
     align: bool = True,
+    rev: str | None = None,
 ) -> Report:
     """Compare two files or folders: is ``right`` derived from ``left``?
 
@@ -44,11 +60,56 @@ def compare(
     (``Report.artifacts``); two such artifacts given directly are compared as what they are,
     and the report's score is theirs.
 
-    Raises ``InputError`` when a path does not exist or holds no source file.
+    Either side may also be a git URL (``https://``, ``ssh://``, ``git@host:path``,
+    ``file://``; ``URL@rev`` for a revision), a local bare repository or a ``.zip`` /
+    ``.tar.*`` archive: it is fetched or extracted into the cache (``CODESIM_CACHE``) and
+    the report's side records the URL, commit and date.  ``rev`` applies to each side that
+    is a git URL or repository.
+
+    Raises ``InputError`` when a path does not exist or holds no source file, or a URL
+    cannot be fetched.
     """
     options = options or Options()
-    with _collector_paused():
-        return _compare(left, right, base, options, progress, align)
+    sides = (os.fspath(left), os.fspath(right))
+    revs: tuple[str | None, str | None] = (None, None)
+    if rev is not None:
+        revs = (
+            rev if is_git_source(sides[0]) else None,
+            rev if is_git_source(sides[1]) else None,
+        )
+        if revs == (None, None):
+            raise OptionsError(f"a revision (--rev {rev}) needs a git URL or repository")
+    with _collector_paused(), _inputs() as resolve:
+        found_left, found_right = resolve(sides[0], revs[0]), resolve(sides[1], revs[1])
+        found_base = None if base is None else resolve(base, None).path
+        report = _compare(found_left.path, found_right.path, found_base, options, progress, align)
+        return report.model_copy(
+            update={
+                "left": _with_source(report.left, found_left),
+                "right": _with_source(report.right, found_right),
+            }
+        )
+
+
+@contextmanager
+def _inputs() -> Iterator[_Resolve]:
+    """Resolves inputs (git URLs, archives, paths) for one call and releases their cache
+    entries when it ends."""
+    cache = cache_root()
+    with ExitStack() as stack:
+
+        def resolve(text: str | os.PathLike[str], rev: str | None) -> ResolvedInput:
+            found = resolve_input(os.fspath(text), rev, cache)
+            stack.callback(found.cleanup)
+            return found
+
+        yield resolve
+
+
+def _with_source(model: _Sourced, found: ResolvedInput) -> _Sourced:
+    if found.url is None:
+        return model
+    return model.model_copy(update={"url": found.url, "commit": found.commit, "date": found.date})
 
 
 def _compare(
@@ -100,23 +161,75 @@ def cross(
     default ``CROSS_MIN_SCORE``) are reported and linked into clusters.
 
     Submissions are read and pairs aligned in ``workers`` processes (default: one per core).
+    A path may also be a git URL (``URL@rev``) or an archive, as for ``compare``; the
+    submission keeps the name it was given, with its URL, commit and date.
 
     Raises ``InputError`` when a path does not exist or there are fewer than two
     submissions.
     """
     options = options or Options(min_score=CROSS_MIN_SCORE)
-    with _collector_paused():
+    with _collector_paused(), _inputs() as resolve:
         base_side = None
         if base is not None:
-            base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
+            base_path = os.fspath(resolve(base, None).path)
+            base_side = pipeline.read_side(base_path, "base", options, progress)
             pipeline.require_files(base_side)
-        return cross_submissions(
-            [os.fspath(p) for p in paths],
+        given = [os.fspath(p) for p in paths]
+        found = [resolve(text, None) for text in given]
+        report = cross_submissions(
+            [str(f.path) for f in found],
             options,
             base_side,
             progress,
             workers or indexing.default_workers(),
         )
+        fetched = {str(f.path): (text, f) for text, f in zip(given, found, strict=True) if f.url}
+        return _named_as_given(report, fetched) if fetched else report
+
+
+def _named_as_given(
+    report: CrossReport, fetched: dict[str, tuple[str, ResolvedInput]]
+) -> CrossReport:
+    """Submissions fetched into the cache are named by the URL or archive given, not by
+    their folder in the cache, wherever the report names them or their files."""
+
+    def name(label: str) -> str:
+        for folder, (text, _) in fetched.items():
+            if label == folder or label.startswith(folder + "/"):
+                return text + label[len(folder) :]
+        return label
+
+    def pair(found: PairResult) -> PairResult:
+        return found.model_copy(update={"left": name(found.left), "right": name(found.right)})
+
+    return report.model_copy(
+        update={
+            "submissions": [
+                _with_source(s, fetched[s.name][1]).model_copy(update={"name": name(s.name)})
+                if s.name in fetched
+                else s
+                for s in report.submissions
+            ],
+            "pairs": [
+                p.model_copy(
+                    update={
+                        "left": name(p.left),
+                        "right": name(p.right),
+                        "pairs": [pair(f) for f in p.pairs],
+                    }
+                )
+                for p in report.pairs
+            ],
+            "clusters": [
+                c.model_copy(update={"members": [name(m) for m in c.members]})
+                for c in report.clusters
+            ],
+            "shared": [
+                s.model_copy(update={"submission": name(s.submission)}) for s in report.shared
+            ],
+            "skipped": [s.model_copy(update={"path": name(s.path)}) for s in report.skipped],
+        }
+    )
 
 
 @contextmanager
@@ -209,24 +322,33 @@ class Index:
         options: Options | None = None,
         workers: int | None = None,
         progress: ProgressCallback | None = None,
+        rev: str | None = None,
     ) -> AddResult:
         """Store the code under ``path`` (a folder or a file) as project ``name`` ``version``.
 
-        The git commit is recorded when ``path`` is a git checkout.  Files are normalized in
-        ``workers`` processes (default: one per core).  The project appears in the index all
-        at once when the add completes; an interrupted add leaves the index as it was.
+        ``path`` may also be a git URL at revision ``rev`` (or ``URL@rev``), a local
+        repository at ``rev``, or an archive, as for ``compare``; its URL is the project's
+        ``url`` unless one is given.  The git commit is recorded when the code is a git
+        checkout.  Files are normalized in ``workers`` processes (default: one per core).  The
+        project appears in the index all at once when the add completes; an interrupted add
+        leaves the index as it was.
         """
         if not name or not version:
             raise OptionsError("a project needs a name and a version")
-        with _collector_paused():
-            return indexing.add_project(
+        with _collector_paused(), _inputs() as resolve:
+            found = resolve(path, rev)
+            added = indexing.add_project(
                 self._store,
-                os.fspath(path),
-                ProjectMeta(name, version, license, url),
+                found.path,
+                ProjectMeta(name, version, license, url or found.url, found.commit),
                 options or Options(),
                 workers or indexing.default_workers(),
                 progress,
             )
+        if found.date is None:
+            return added
+        project = added.project.model_copy(update={"date": found.date})
+        return added.model_copy(update={"project": project})
 
     def query(
         self,
@@ -237,13 +359,15 @@ class Index:
         options: Options | None = None,
         progress: ProgressCallback | None = None,
         align: bool = True,
+        rev: str | None = None,
     ) -> CheckReport:
         """Which stored projects does the code under ``path`` contain code from?
 
         Returns a ``CheckReport`` with the ``top`` projects best first, each with the share of
         the checked code it matches and the matched file pairs.  ``base`` names template code
         to leave out, as for ``compare``.  With ``align``, each hit also aligns the checked
-        code with the project's matched files unit by unit (``Hit.alignment``).
+        code with the project's matched files unit by unit (``Hit.alignment``).  ``path`` may
+        be a git URL or repository at ``rev``, or an archive, as for ``compare``.
         """
         if top < 1:
             raise OptionsError("top must be at least 1")
@@ -251,11 +375,12 @@ class Index:
         options = (options or Options()).model_copy(
             update={"kgram_size": settings.kgram_size, "window_size": settings.window_size}
         )
-        with _collector_paused():
+        with _collector_paused(), _inputs() as resolve:
+            found = resolve(path, rev)
             # Stored files keep only folded units: the checked side's graph is made of the
             # same, or a class would be compared with its small methods folded on one side only.
             checked = read_side_split(
-                os.fspath(path),
+                os.fspath(found.path),
                 "checked",
                 options,
                 progress,
@@ -267,9 +392,10 @@ class Index:
             pipeline.require_files(checked)
             base_side = None
             if base is not None:
-                base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
+                base_path = os.fspath(resolve(base, None).path)
+                base_side = pipeline.read_side(base_path, "base", options, progress)
                 pipeline.require_files(base_side)
-            return indexing.check_side(
+            report = indexing.check_side(
                 checked,
                 self._store,
                 self._location,
@@ -278,6 +404,7 @@ class Index:
                 base=base_side,
                 progress=progress,
             )
+            return report.model_copy(update={"checked": _with_source(report.checked, found)})
 
     def remove(self, name: str, version: str) -> bool:
         """Remove a project; ``False`` if there is none of that name and version."""

@@ -146,6 +146,12 @@ class Side(_Model):
     lines: int = Field(ge=0)
     tokens: int = Field(ge=0)
     unparsed: list[UnparsedFile] = []
+    url: str | None = None
+    """The git URL or archive it was fetched from (a password left out); None for a path."""
+    commit: str | None = None
+    """The git commit read, for a git URL or a repository at a revision."""
+    date: str | None = None
+    """That commit's date, ISO 8601 with its offset."""
     notebooks: list[NotebookFile] = []
     """The notebooks among the files, with where each code cell sits in its compared text."""
 
@@ -278,6 +284,12 @@ class Submission(_Model):
     files: int = Field(ge=0)
     lines: int = Field(ge=0)
     tokens: int = Field(ge=0)
+    url: str | None = None
+    """The git URL or archive it was fetched from (a password left out); None for a path."""
+    commit: str | None = None
+    """The git commit read, for a git URL or a repository at a revision."""
+    date: str | None = None
+    """That commit's date, ISO 8601 with its offset."""
 
 
 class CrossPair(_Model):
@@ -344,6 +356,8 @@ class Project(_Model):
     license: str | None = None
     url: str | None = None
     commit: str | None = None
+    date: str | None = None
+    """The commit's date, when the project was added from a git URL or repository."""
 
 
 class Hit(_Model):
