@@ -14,6 +14,7 @@ from rich.console import Console
 
 from codesim import __version__
 from codesim.api import compare as compare_paths
+from codesim.cli.cache_commands import Rev, cache_app
 from codesim.cli.cross_command import CROSS_HELP, cross_command
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
 from codesim.cli.index_commands import CHECK_HELP, check, index_app
@@ -124,7 +125,7 @@ def compare(
         str,
         typer.Argument(
             metavar="ORIGINAL",
-            help="The original: a file, folder or repository checkout.",
+            help="The original: a file, folder, git URL (URL@REV) or archive.",
             show_default=False,
         ),
     ],
@@ -151,6 +152,7 @@ def compare(
     include_generated: IncludeGenerated = False,
     no_history: NoHistory = False,
     no_align: NoAlign = False,
+    rev: Rev = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -174,6 +176,7 @@ def compare(
                 options=options,
                 progress=progress,
                 align=not no_align,
+                rev=rev,
             )
         emit_report(
             report,
@@ -189,3 +192,4 @@ def compare(
 app.command("check", help=CHECK_HELP, no_args_is_help=True)(check)
 app.command("cross", help=CROSS_HELP, no_args_is_help=True)(cross_command)
 app.add_typer(index_app)
+app.add_typer(cache_app)

@@ -65,7 +65,8 @@ def cross_command(
         list[str],
         typer.Argument(
             metavar="PATHS...",
-            help="The submissions (files or folders), or one folder holding them.",
+            help="The submissions (files, folders, git URLs as URL@REV, archives), or one "
+            "folder holding them.",
             show_default=False,
         ),
     ],

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from codesim.api import Index
+from codesim.cli.cache_commands import Rev
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
 from codesim.cli.output import emit, emit_report, write_files
 from codesim.cli.params import (
@@ -88,7 +89,9 @@ def check(
     repo: Annotated[
         str,
         typer.Argument(
-            metavar="REPO", help="The code to check: a file or folder.", show_default=False
+            metavar="REPO",
+            help="The code to check: a file, folder, git URL (URL@REV) or archive.",
+            show_default=False,
         ),
     ],
     index: IndexLocation = None,
@@ -106,6 +109,7 @@ def check(
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     no_align: NoAlign = False,
+    rev: Rev = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -123,7 +127,13 @@ def check(
             stage_progress(stderr, quiet=quiet) as progress,
         ):
             report = opened.query(
-                repo, top=top, base=base, options=options, progress=progress, align=not no_align
+                repo,
+                top=top,
+                base=base,
+                options=options,
+                progress=progress,
+                align=not no_align,
+                rev=rev,
             )
         emit_report(
             report,
@@ -141,7 +151,9 @@ def add(
     path: Annotated[
         str,
         typer.Argument(
-            metavar="PATH", help="The project: a folder or git checkout.", show_default=False
+            metavar="PATH",
+            help="The project: a folder, git checkout, git URL (URL@REV) or archive.",
+            show_default=False,
         ),
     ],
     name: Annotated[str, typer.Option("--name", help="Project name.", show_default=False)],
@@ -168,11 +180,13 @@ def add(
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
+    rev: Rev = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    """Add a project (a folder or git checkout) to the index, replacing the same name and
-    version; the commit is recorded when PATH is a git checkout."""
+    """Add a project (a folder, git checkout, git URL or archive) to the index, replacing the
+    same name and version; the commit is recorded when PATH is a git checkout or URL, and a
+    URL is the project's --url unless one is given."""
     stderr = Console(stderr=True, highlight=False)
     with errors_to_exit_codes(stderr, verbose=verbose):
         location = require_index(index)
@@ -194,6 +208,7 @@ def add(
                 options=options,
                 workers=workers,
                 progress=progress,
+                rev=rev,
             )
         if json_output or not quiet:
             emit(result, json_output, lambda console: render_added(result, console))
