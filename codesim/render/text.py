@@ -11,7 +11,7 @@ layout does not depend on it (verdicts are words, not colours).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -27,6 +27,7 @@ from codesim.results import (
     Fragment,
     IdentifierMapping,
     IndexStats,
+    NotebookFile,
     PairResult,
     Project,
     Report,
@@ -104,7 +105,10 @@ def render_report(
     if report.pairs or not report.artifacts:
         blocks.append(_pairs_block(shown, hidden, threshold))
     detailed = shown[: max(top, 0)]
-    blocks.extend(_pair_detail_block(rank, pair) for rank, pair in enumerate(detailed, start=1))
+    notebooks = {n.path: n for side in (report.left, report.right) for n in side.notebooks}
+    blocks.extend(
+        _pair_detail_block(rank, pair, notebooks) for rank, pair in enumerate(detailed, start=1)
+    )
     if not _identifier_map_already_shown(report, detailed):
         blocks.append(_report_identifier_block(report.identifier_map))
     if report.alignment is not None:
@@ -245,7 +249,9 @@ def _pairs_block(shown: Sequence[PairResult], hidden: int, threshold: float) -> 
     return Group(*parts)
 
 
-def _pair_detail_block(rank: int, pair: PairResult) -> RenderableType:
+def _pair_detail_block(
+    rank: int, pair: PairResult, notebooks: Mapping[str, NotebookFile] | None = None
+) -> RenderableType:
     heading = Text.assemble(
         (f"Pair {rank}", "bold underline"),
         "  ",
@@ -258,12 +264,18 @@ def _pair_detail_block(rank: int, pair: PairResult) -> RenderableType:
         f"  score {pair.score:.2f}  similarity {pair.similarity:.2f}",
         f"  longest fragment {count(pair.longest_fragment, 'token')}",
     )
-    parts: list[RenderableType] = [heading, summary, *_fragment_lines(pair.fragments)]
+    found = notebooks or {}
+    fragments = _fragment_lines(pair.fragments, found.get(pair.left), found.get(pair.right))
+    parts: list[RenderableType] = [heading, summary, *fragments]
     parts.extend(_identifier_lines(pair.identifier_map))
     return Group(*parts)
 
 
-def _fragment_lines(fragments: Sequence[Fragment]) -> list[RenderableType]:
+def _fragment_lines(
+    fragments: Sequence[Fragment],
+    left_notebook: NotebookFile | None = None,
+    right_notebook: NotebookFile | None = None,
+) -> list[RenderableType]:
     if not fragments:
         return [Text("  No fragments long enough to report.", style="dim")]
     total = sum(fragment.tokens for fragment in fragments)
@@ -282,9 +294,9 @@ def _fragment_lines(fragments: Sequence[Fragment]) -> list[RenderableType]:
     grid.add_column(justify="right", no_wrap=True)
     for fragment in kept:
         grid.add_row(
-            Text(f"L {_line_range(fragment.left)}"),
+            Text(f"L {_line_range(fragment.left, left_notebook)}"),
             Text("<->"),
-            Text(f"R {_line_range(fragment.right)}"),
+            Text(f"R {_line_range(fragment.right, right_notebook)}"),
             Text(f"({count(fragment.tokens, 'token')})"),
         )
     lines: list[RenderableType] = [title, Padding(grid, (0, 0, 0, 4), expand=False)]
@@ -295,10 +307,18 @@ def _fragment_lines(fragments: Sequence[Fragment]) -> list[RenderableType]:
     return lines
 
 
-def _line_range(span: Span) -> str:
+def _line_range(span: Span, notebook: NotebookFile | None = None) -> str:
     # Ends are exclusive: a span ending at column 0 stops on the line before.
     last = span.end_line if span.end_col > 0 else span.end_line - 1
     last = max(last, span.start_line)
+    if notebook is not None:
+        first_cell, last_cell = notebook.locate(span.start_line), notebook.locate(last)
+        if first_cell is not None and last_cell is not None:
+            # A notebook's lines are told as cell and line in it (cells counted from 0).
+            start = f"cell {first_cell[0]}:{first_cell[1]}"
+            if last_cell[0] != first_cell[0]:
+                return f"{start}-cell {last_cell[0]}:{last_cell[1]}"
+            return start if last_cell[1] == first_cell[1] else f"{start}-{last_cell[1]}"
     return str(span.start_line) if last == span.start_line else f"{span.start_line}-{last}"
 
 
@@ -419,6 +439,7 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
     each its matched file pairs, with fragments and identifier maps for the ``top`` best."""
     threshold = _resolve_min_score(report, None)
     checked = report.checked
+    checked_notebooks = {n.path: n for n in checked.notebooks}
     summary = Text.assemble(
         ("Checked ", "bold"),
         (checked.path, "bold"),
@@ -470,7 +491,7 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
             )
             for pair in pairs[: max(0, top - shown)]:
                 shown += 1
-                blocks.append(_pair_detail_block(shown, pair))
+                blocks.append(_pair_detail_block(shown, pair, checked_notebooks))
             if hit.alignment is not None:
                 blocks.append(alignment_block(hit.alignment))
     if report.skipped:

@@ -360,3 +360,27 @@ def test_a_repo_alignment_shows_moves_renames_and_the_remainder(build: ReportBui
     assert "(same)" in lines[same]
     assert "merged units: a.py:f + a.py:g  ->  b.py:fg" in block
     assert "Unaligned on the left (1 unit): [red]x[/red].py:leftover" in block
+
+
+def test_notebook_lines_are_told_as_cell_and_line(build: ReportBuilder) -> None:
+    notebook = {
+        "path": "analysis.ipynb",
+        "cells": [
+            {"index": 1, "id": "a", "start_line": 1, "lines": 9},
+            {"index": 3, "id": "b", "start_line": 10, "lines": 40},
+        ],
+    }
+    report = build.report(
+        left={"path": "nb", "files": 1, "lines": 49, "tokens": 700, "notebooks": [notebook]},
+        pairs=[
+            build.pair(
+                "analysis.ipynb",
+                "script.py",
+                0.9,
+                "derived",
+                fragments=[{"left": build.span(12, 20), "right": build.span(30, 38), "tokens": 80}],
+            )
+        ],
+    )
+    fragment = next(line for line in render(report).splitlines() if "L cell" in line)
+    assert "L cell 3:3-11" in fragment and "R 30-38" in fragment
