@@ -66,7 +66,7 @@ def read_side_split(
             for s in part
         ]
 
-    files = _read_split(sources, read, label, progress)
+    files = _read_split(sources, read, label, progress, workers)
     skipped = [
         results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
         for s in discovery.skipped
@@ -79,10 +79,11 @@ def _read_split(
     read: _Reader,
     label: str,
     progress: ProgressCallback | None,
+    workers: int,
 ) -> list[NormalizedFile]:
     total = len(sources)
     mine, theirs = _shares(sources)
-    if not theirs:
+    if not theirs or not _core_free(workers):
         return _read_reporting(sources, read, label, progress, total)
     receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(
@@ -108,6 +109,16 @@ def _read_split(
             child.kill()
             child.join()
     return [found[i] for i in range(total)]
+
+
+def _core_free(workers: int) -> bool:
+    """Whether fewer tasks are runnable right now than ``workers`` (cores), this process
+    included: Linux's instantaneous count, the fourth field of ``/proc/loadavg``."""
+    try:
+        runnable = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return True
+    return runnable < workers
 
 
 def _shares(sources: list[SourceFile]) -> tuple[list[int], list[int]]:

@@ -84,6 +84,7 @@ def test_a_split_read_equals_a_read_in_one_process(
 ) -> None:
     repo = _repo(tmp_path)
     monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "_core_free", lambda workers: True)
     alone, split = _read(repo, split=False), _read(repo, split=True)
     assert len(split.files) == len(alone.files) > 2
     for one, two in zip(alone.files, split.files, strict=True):
@@ -96,6 +97,7 @@ def test_the_share_of_a_child_that_dies_is_read_here(
 ) -> None:
     repo = _repo(tmp_path)
     monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "_core_free", lambda workers: True)
     monkeypatch.setattr(parallel, "_child", lambda *_: os._exit(1))
     alone, split = _read(repo, split=False), _read(repo, split=True)
     for one, two in zip(alone.files, split.files, strict=True):
