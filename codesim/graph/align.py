@@ -306,13 +306,19 @@ def _matching(
         graph.add_edge((_LEFT, a), (_RIGHT, b), weight=weight)
     pairs = []
     for component in nx.connected_components(graph):
-        if len(component) == 2:
-            one, two = sorted(component)
-            pairs.append((one[1], two[1]))
+        lefts = sum(side == _LEFT for side, _ in component)
+        if lefts == 1 or lefts == len(component) - 1:
+            # A star (one node on a side): its maximum-weight matching is its heaviest edge.
+            # Most components are stars; networkx's blossom algorithm costs far more there.
+            edges = graph.subgraph(component).edges(data="weight")
+            one, two, _ = max(edges, key=lambda edge: (edge[2], sorted(edge[:2])))
+        else:
+            for one, two in nx.max_weight_matching(graph.subgraph(component)):
+                first, second = sorted((one, two))
+                pairs.append((first[1], second[1]))
             continue
-        for one, two in nx.max_weight_matching(graph.subgraph(component)):
-            first, second = sorted((one, two))
-            pairs.append((first[1], second[1]))
+        first, second = sorted((one, two))
+        pairs.append((first[1], second[1]))
     return pairs
 
 
