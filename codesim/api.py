@@ -28,7 +28,13 @@ from codesim.results import (
     Side,
     Submission,
 )
-from codesim.sources.remote import ResolvedInput, cache_root, is_git_source, resolve_input
+from codesim.sources.remote import (
+    ResolvedInput,
+    cache_root,
+    deepen,
+    is_git_source,
+    resolve_input,
+)
 
 _Resolve = Callable[[str | os.PathLike[str], str | None], ResolvedInput]
 _Sourced = TypeVar("_Sourced", Side, Submission)
@@ -81,6 +87,10 @@ def compare(
             raise OptionsError(f"a revision (--rev {rev}) needs a git URL or repository")
     with _collector_paused(), _inputs() as resolve:
         found_left, found_right = resolve(sides[0], revs[0]), resolve(sides[1], revs[1])
+        if options.history and align:
+            # Which side had the code first needs the history a one-commit clone lacks.
+            for found in (found_left, found_right):
+                deepen(found)
         found_base = None if base is None else resolve(base, None).path
         report = _compare(found_left.path, found_right.path, found_base, options, progress, align)
         return report.model_copy(

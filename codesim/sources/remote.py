@@ -152,6 +152,27 @@ def resolve_input(text: str, rev: str | None, cache: Path) -> ResolvedInput:
     return ResolvedInput(path)
 
 
+def deepen(found: ResolvedInput) -> bool:
+    """Fetch the whole history behind a fetched git input's commit (clones are one commit
+    deep), so that ``git blame`` can date its lines.  False when the input is not a cached
+    clone, is complete already, or the fetch fails: the clone then stays as it was, and
+    history calls its lines' order unknown."""
+    if found.url is None or found.commit is None:
+        return False
+    top = run_git(found.path, ["rev-parse", "--show-toplevel"], _LOCAL_TIMEOUT_SECONDS)
+    if top is None or top.returncode != 0:
+        return False
+    tree = Path(top.stdout.decode("utf-8", "surrogateescape").strip())
+    if not (tree / ".git" / "shallow").exists():
+        return False
+    unshallow = ["fetch", "--quiet", "--unshallow", "--no-tags", "--", found.url, found.commit]
+    try:
+        _git(tree, unshallow, found.url, "fetch the history of")
+    except InputError:
+        return False
+    return True
+
+
 def _replace_path(found: ResolvedInput, path: Path) -> ResolvedInput:
     return ResolvedInput(path, found.url, found.commit, found.date, found.cleanup)
 

@@ -6,8 +6,11 @@ leave fragments, so what is tested is the aligner, not the minimum match length.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
+
+import pytest
 
 import codesim
 from codesim.graph.align import Proposal, align_graphs
@@ -287,3 +290,30 @@ def test_check_aligns_the_checked_repo_with_each_reported_project(tmp_path: Path
     ]
     assert unaligned.hits[0].alignment is None
     assert unaligned.hits[0].score == hit.score
+
+
+def test_history_is_fetched_for_git_urls_to_tell_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODESIM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    original = GitRepo(tmp_path / "original")
+    original.commit("2021-03-01T10:00:00", {"stats.py": textwrap.dedent(STATS)})
+    original.commit("2021-04-01T10:00:00", {"text.py": textwrap.dedent(TEXT)})
+    copy = _committed(
+        tmp_path / "copy", "2024-06-01T10:00:00", {"numbers.py": STATS, "words.py": TEXT}
+    )
+    urls = (f"file://{original.path}", f"file://{copy}")
+    report = codesim.compare(*urls)
+    assert report.alignment is not None and report.alignment.direction is not None
+    assert report.alignment.direction.conclusion == "left"
+    assert report.left.url == urls[0]
+    clones = list((tmp_path / "cache").glob("git/*/*/tree/.git"))
+    assert len(clones) == 2
+    # Fetched one commit deep, then deepened because history was asked for.
+    assert not [clone for clone in clones if (clone / "shallow").exists()]
+    monkeypatch.setenv("CODESIM_CACHE", str(tmp_path / "other"))
+    codesim.compare(*urls, options=codesim.Options(history=False))
+    shallow = list((tmp_path / "other").glob("git/*/*/tree/.git/shallow"))
+    assert len(shallow) == 2
