@@ -14,7 +14,10 @@ when the smaller artifact is too small to be evidence; what "content" is depends
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
+
+from codesim.errors import InputError
 
 ArtifactKind = Literal["config", "tokenizer", "checkpoint", "predictions"]
 
@@ -36,3 +39,24 @@ class ArtifactComparison:
     details: dict[str, JsonValue] = field(default_factory=dict)
     """Kind-specific figures and lists (rename maps, shared tokens, matched tensors, noise
     scale, agreement counts), JSON-serializable, bounded in size (top entries only)."""
+
+
+def read_text(path: Path, max_bytes: int, what: str) -> str:
+    """The UTF-8 text of an artifact file (a BOM dropped), or ``InputError`` saying why not:
+    missing, not a file, larger than ``max_bytes`` (``what`` names the kind in the message),
+    not UTF-8, unreadable."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InputError(f"{path}: not a file")
+        if size > max_bytes:
+            raise InputError(
+                f"{path}: {size:,} bytes is too large for {what} (at most {max_bytes:,} bytes)"
+            )
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc

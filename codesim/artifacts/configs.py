@@ -39,7 +39,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from codesim.artifacts.base import ArtifactComparison, JsonValue
+from codesim.artifacts.base import ArtifactComparison, JsonValue, read_text
 from codesim.artifacts.yaml_safe import load_yaml
 from codesim.errors import InputError
 
@@ -198,7 +198,7 @@ def _read_config(path: Path) -> _Config:
         raise InputError(
             f"{path}: not a config file (expected {', '.join(sorted(CONFIG_SUFFIXES))})"
         )
-    text = _read_text(path)
+    text = read_text(path, MAX_CONFIG_BYTES, "a config")
     try:
         if suffix == ".json":
             data = _parse_json(text, path)
@@ -215,25 +215,6 @@ def _read_config(path: Path) -> _Config:
         raise InputError(f"{path}: the config holds no values to compare")
     _assign_weights(leaves)
     return _Config(path, suffix.lstrip("."), leaves)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise InputError(f"{path}: not a file")
-        if size > MAX_CONFIG_BYTES:
-            raise InputError(
-                f"{path}: {size:,} bytes is too large for a config "
-                f"(at most {MAX_CONFIG_BYTES:,} bytes)"
-            )
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _parse_json(text: str, path: Path) -> JsonValue:

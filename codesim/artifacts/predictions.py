@@ -48,7 +48,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from codesim.artifacts.base import ArtifactComparison, JsonValue
+from codesim.artifacts.base import ArtifactComparison, JsonValue, read_text
 from codesim.errors import InputError
 
 ID_FIELDS = ("id", "idx", "qid", "question_id", "example_id", "uid")
@@ -141,7 +141,7 @@ def _read(path: Path, role: str) -> _Predictions:
     if suffix not in JSON_SUFFIXES | CSV_SUFFIXES:
         kinds = ", ".join(sorted(JSON_SUFFIXES | CSV_SUFFIXES))
         raise InputError(f"{path}: not a prediction file (expected {kinds})")
-    text = _read_text(path)
+    text = read_text(path, MAX_PREDICTIONS_BYTES, "a prediction file")
     records = _csv_records(text, path) if suffix in CSV_SUFFIXES else _json_records(text, path)
     if not records:
         raise InputError(f"{path}: no predictions in the file")
@@ -187,25 +187,6 @@ def _read(path: Path, role: str) -> _Predictions:
 
 def _find(names: dict[str, str], wanted: Iterable[str]) -> str | None:
     return next((names[name] for name in wanted if name in names), None)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise InputError(f"{path}: not a file")
-        if size > MAX_PREDICTIONS_BYTES:
-            raise InputError(
-                f"{path}: {size:,} bytes is too large for a prediction file "
-                f"(at most {MAX_PREDICTIONS_BYTES:,} bytes)"
-            )
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _json_records(text: str, path: Path) -> list[tuple[int, dict[str, object]]]:
