@@ -387,8 +387,9 @@ class Index:
         )
         with _collector_paused(), _inputs() as resolve:
             found = resolve(path, rev)
-            # Stored files keep only folded units: the checked side's graph is made of the
-            # same, or a class would be compared with its small methods folded on one side only.
+            # Stored files keep only folded units and what contains what: the checked side's
+            # graph is made the same way, or a class would be compared with its small methods
+            # folded on one side only, and calls and imports could never be preserved.
             checked = read_side_split(
                 os.fspath(found.path),
                 "checked",

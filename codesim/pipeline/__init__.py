@@ -150,12 +150,12 @@ def normalize_file(
     folded_graph: bool = False,
 ) -> NormalizedFile:
     """Normalize, split into units and fingerprint one file (with ``units``, each unit as an
-    index does; with ``graph``, what the repo graph needs; ``folded_graph``: the graph's
-    nodes are the units as folding keeps them, as an index stores them, instead of every
-    unit)."""
+    index does; with ``graph``, what the repo graph needs; ``folded_graph``: the graph an
+    index's stored files give, to be aligned with one: the units as folding keeps them and
+    what contains what, no calls, imports, bases or signatures)."""
     language = get_language(source.language)
     found: list[ImportRef] = []
-    if graph:
+    if graph and not folded_graph:
         raw, found = normalize_with_imports(source.data, language, source.path)
     else:
         raw = normalize(source.data, language, source.path)
@@ -174,11 +174,13 @@ def normalize_file(
         if units
         else None
     )
-    facts = (
-        graph_facts(source, stream if folded_graph else raw, stream, unit_signatures, lines, found)
-        if graph
-        else None
-    )
+    facts = None
+    if graph:
+        facts = (
+            stream_facts(source.path, stream, lines)
+            if folded_graph
+            else graph_facts(source, raw, stream, unit_signatures, lines, found)
+        )
     return replace(prepared, units=prints, graph=facts)
 
 
