@@ -336,31 +336,19 @@ def compare_sides(
     """
     left_base = base_masks(left, base, options)
     right_base = base_masks(right, base, options)
-    pairs = candidate_pairs(left.files, right.files, options)
-    left_marks = [np.zeros(f.tokens, dtype=bool) for f in left.files]
-    right_marks = [np.zeros(f.tokens, dtype=bool) for f in right.files]
-    pair_results: list[results.PairResult] = []
-    renamings: list[Renaming] = []
     repos = _has_graphs(left) and _has_graphs(right)
     evidence = UnitEvidence()
-    for done, (i, j) in enumerate(pairs, start=1):
-        lf, rf = left.files[i], right.files[j]
-        aligned = align_files(lf, rf, options)
-        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(pairs)):
-            progress("aligning file pairs", done, len(pairs))
-        if not aligned.tiles:
-            continue
-        left_matched, right_matched = matched_outside_base(aligned, left_base[i], right_base[j])
-        left_marks[i] |= left_matched
-        right_marks[j] |= right_matched
-        if repos:
-            evidence.add(lf, rf, aligned, left_base[i], right_base[j])
-        result = pair_result(lf, rf, aligned, options, left_base[i], right_base[j])
-        if not result.fragments:
-            continue
-        renamings.extend(aligned.renamings)
-        if result.score >= options.min_score:
-            pair_results.append(result)
+    found = align_file_pairs(
+        left.files,
+        right.files,
+        left_base,
+        right_base,
+        options,
+        progress,
+        on_aligned=evidence.add if repos else None,
+    )
+    left_marks, right_marks, renamings = found.left_marks, found.right_marks, found.renamings
+    pair_results = [p for p in found.pairs if p.score >= options.min_score]
     pair_results.sort(
         key=lambda p: (-p.score, -p.literal_agreement, -p.similarity, p.left, p.right)
     )
@@ -410,6 +398,53 @@ def compare_sides(
         base=side_summary(base) if base else None,
         alignment=alignment,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FilePairs:
+    """What aligning the candidate file pairs of two sides found: per file, the tokens matched
+    outside the masks; the pairs with fragments; the names aligned in them."""
+
+    left_marks: list[_Mask]
+    right_marks: list[_Mask]
+    pairs: list[results.PairResult]
+    renamings: list[Renaming]
+
+
+def align_file_pairs(
+    left: Sequence[NormalizedFile],
+    right: Sequence[NormalizedFile],
+    left_masks: Sequence[_Mask],
+    right_masks: Sequence[_Mask],
+    options: Options,
+    progress: ProgressCallback | None = None,
+    on_aligned: Callable[[NormalizedFile, NormalizedFile, AlignedPair, _Mask, _Mask], None]
+    | None = None,
+) -> FilePairs:
+    """Align every candidate file pair of two sides (never all pairs), tokens in the masks
+    (base, template or shared code) left out; ``on_aligned`` sees each pair with tiles."""
+    left_marks = [np.zeros(f.tokens, dtype=bool) for f in left]
+    right_marks = [np.zeros(f.tokens, dtype=bool) for f in right]
+    pairs: list[results.PairResult] = []
+    renamings: list[Renaming] = []
+    candidates = candidate_pairs(left, right, options)
+    for done, (i, j) in enumerate(candidates, start=1):
+        lf, rf = left[i], right[j]
+        aligned = align_files(lf, rf, options)
+        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(candidates)):
+            progress("aligning file pairs", done, len(candidates))
+        if not aligned.tiles:
+            continue
+        left_matched, right_matched = matched_outside_base(aligned, left_masks[i], right_masks[j])
+        left_marks[i] |= left_matched
+        right_marks[j] |= right_matched
+        if on_aligned is not None:
+            on_aligned(lf, rf, aligned, left_masks[i], right_masks[j])
+        result = pair_result(lf, rf, aligned, options, left_masks[i], right_masks[j])
+        if result.fragments:
+            renamings.extend(aligned.renamings)
+            pairs.append(result)
+    return FilePairs(left_marks, right_marks, pairs, renamings)
 
 
 def _has_graphs(side: SideData) -> bool:

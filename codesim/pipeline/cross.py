@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import results
-from codesim.align import Renaming, merge_renamings
+from codesim.align import merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
 from codesim.fingerprint import HashArray
@@ -34,12 +34,9 @@ from codesim.options import Options, verdict_for
 from codesim.pipeline import (
     ProgressCallback,
     SideData,
-    align_files,
+    align_file_pairs,
     base_masks,
-    candidate_pairs,
     mappings,
-    matched_outside_base,
-    pair_result,
     read_side,
     side_summary,
     side_warnings,
@@ -339,32 +336,16 @@ def _co_occurring(
 
 def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair | None:
     """Two submissions aligned file pair by file pair, shared and template code masked."""
-    left_files, right_files = left.side.files, right.side.files
-    left_marks = [np.zeros(f.tokens, dtype=bool) for f in left_files]
-    right_marks = [np.zeros(f.tokens, dtype=bool) for f in right_files]
-    pair_results: list[results.PairResult] = []
-    renamings: list[Renaming] = []
-    for i, j in candidate_pairs(left_files, right_files, options):
-        aligned = align_files(left_files[i], right_files[j], options)
-        if not aligned.tiles:
-            continue
-        mine, theirs = matched_outside_base(aligned, left.masks[i], right.masks[j])
-        if not mine.any():
-            continue
-        left_marks[i] |= mine
-        right_marks[j] |= theirs
-        result = pair_result(
-            left_files[i], right_files[j], aligned, options, left.masks[i], right.masks[j]
-        )
-        if result.fragments:
-            named = {"left": left.label(result.left), "right": right.label(result.right)}
-            pair_results.append(result.model_copy(update=named))
-            renamings.extend(aligned.renamings)
-    if not pair_results:
+    found = align_file_pairs(left.side.files, right.side.files, left.masks, right.masks, options)
+    if not found.pairs:
         return None
+    pair_results = [
+        p.model_copy(update={"left": left.label(p.left), "right": right.label(p.right)})
+        for p in found.pairs
+    ]
     scores = align_score(
-        sum(int(m.sum()) for m in left_marks),
-        sum(int(m.sum()) for m in right_marks),
+        sum(int(m.sum()) for m in found.left_marks),
+        sum(int(m.sum()) for m in found.right_marks),
         sum(int((~m).sum()) for m in left.masks),
         sum(int((~m).sum()) for m in right.masks),
         options.min_evidence_tokens,
@@ -380,7 +361,7 @@ def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair |
         longest_fragment=max(p.longest_fragment for p in pair_results),
         verdict=verdict_for(scores.score),
         pairs=pair_results,
-        identifier_map=mappings(merge_renamings(renamings)),
+        identifier_map=mappings(merge_renamings(found.renamings)),
     )
 
 
