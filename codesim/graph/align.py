@@ -98,7 +98,6 @@ class Match:
     """Content similarity (see the module docstring)."""
     support: float
     """Share of the pair's neighbourhood that is aligned consistently (0 to 1)."""
-    overlap: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,16 +170,7 @@ def align_graphs(
     support = _support(left, right, content)
     matches = _matching(content, support)
     files, relocation = _file_changes(per_file, left_sizes, right_sizes)
-    kept = [
-        Match(
-            a,
-            b,
-            round(content[a, b], 6),
-            round(support[a, b], 6),
-            overlaps.get((a, b), 0),
-        )
-        for a, b in matches
-    ]
+    kept = [Match(a, b, round(content[a, b], 6), round(support[a, b], 6)) for a, b in matches]
     kept.sort(key=lambda m: (m.left, m.right))
     partner = {m.left: m.right for m in kept}
     groups = _groups(left, right, overlaps, partner)

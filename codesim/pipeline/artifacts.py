@@ -21,6 +21,7 @@ from codesim.artifacts.kinds import (
 )
 from codesim.errors import CodesimError, InputError
 from codesim.options import Options, verdict_for
+from codesim.sources.ignore import LOCK_FILES, VIRTUALENV_MARKER, is_always_ignored_dir
 
 MAX_ARTIFACTS = 200
 """Artifacts looked at per side of a repo comparison: a repo with thousands of JSON fixtures
@@ -32,10 +33,6 @@ MAX_ARTIFACT_BYTES = 20_000_000
 
 MAX_COMPARISONS = 400
 """Artifact pairs tried per repo comparison, beyond those with the same path or name."""
-
-_SKIPPED_FOLDERS = frozenset(
-    {".git", "__pycache__", "node_modules", ".venv", "venv", "site-packages", ".tox"}
-)
 
 
 def compare_artifacts(kind: ArtifactKind, left: Path, right: Path) -> ArtifactComparison:
@@ -152,11 +149,19 @@ def _partners(name: str, candidates: list[str], used: set[str]) -> Iterator[str]
 
 def _artifacts(root: Path) -> dict[str, ArtifactKind]:
     """Artifacts under ``root`` by POSIX path relative to it: tokenizer folders as one
-    artifact, a sharded checkpoint by its index, pickled checkpoints never."""
+    artifact, a sharded checkpoint by its index; never pickled checkpoints, lock files or
+    what the source walk never enters."""
     found: dict[str, ArtifactKind] = {}
     for folder, dirs, files in os.walk(root):  # never follows symlinks to folders
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_FOLDERS and not d.startswith("."))
         here = Path(folder)
+        # The folders the source walk never enters (VCS, caches, virtual environments).
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not is_always_ignored_dir(d)
+            and not d.startswith(".")
+            and not (here / d / VIRTUALENV_MARKER).exists()
+        )
         relative = here.relative_to(root)
         names = set(files)
         tokenizer = bool(names & {"tokenizer.json", "tokenizer_config.json"})
@@ -165,7 +170,8 @@ def _artifacts(root: Path) -> dict[str, ArtifactKind]:
         indexed = {n for n in names if n.endswith(CHECKPOINT_INDEX_SUFFIX) and ".safetensors" in n}
         for name in sorted(names):
             path = here / name
-            if tokenizer and name in TOKENIZER_FILES:
+            if (tokenizer and name in TOKENIZER_FILES) or name in LOCK_FILES:
+                # Lock files pin the same dependencies in unrelated projects: no evidence.
                 continue
             if name.lower().endswith(PICKLED_CHECKPOINT_SUFFIXES) or path.is_symlink():
                 continue

@@ -41,6 +41,7 @@ from codesim.pipeline import (
     side_summary,
     side_warnings,
 )
+from codesim.pipeline.repos import BUCKET_LIMIT
 
 SHARED_SHARE = 0.5
 SHARED_MANY = 10
@@ -52,10 +53,6 @@ fewer than ``SHARED_MIN`` (two submissions sharing code is what is looked for)."
 
 SHARED_FILE_SHARE = 0.5
 """A file is listed as shared (or template) code when at least this share of its tokens is."""
-
-BUCKET_LIMIT = 16
-"""An LSH bucket with units of more submissions than this proposes nothing (boilerplate), nor
-does one that as many submissions share as shared code needs."""
 
 _Mask = npt.NDArray[np.bool_]
 
@@ -272,6 +269,7 @@ def _candidates(
             evidence[i, j] = count
     # A unit pair in one bucket is a whole function alike: as strong as a few fingerprints.
     banded = [_band_ids(side) for side in sides]
+    # A bucket that as many submissions share as shared code needs is shared code too.
     for pair in _co_occurring(banded, limit=min(BUCKET_LIMIT, threshold - 1)):
         evidence[pair] = max(evidence.get(pair, 0), options.min_candidate_shared)
     best: dict[int, list[tuple[int, int]]] = {}

@@ -298,8 +298,6 @@ def with_history(
 
 
 def _history(side: SideData, paths: list[str]) -> dict[str, LineTimes]:
+    # Only repos are aligned, so a side's root is a folder.
     root = Path(side.root)
-    if root.is_file():
-        # A file named on its own: its path in the report is its name, in its own folder.
-        root = root.parent
     return line_times(root, sorted(tracked(root, paths)))

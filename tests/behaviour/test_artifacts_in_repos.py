@@ -162,3 +162,15 @@ def test_code_and_an_artifact_cannot_be_compared(repos: tuple[Path, Path]) -> No
     )
     assert done.exit_code == 3
     assert "code and config" in done.output
+
+
+def test_lock_files_and_ignored_folders_are_not_artifacts(tmp_path: Path) -> None:
+    lock = json.dumps({"name": "app", "lockfileVersion": 3, "packages": {"left-pad": "1.3.0"}})
+    for side in ("a", "b"):
+        root = tmp_path / side
+        (root / "node_modules" / "pkg").mkdir(parents=True)
+        (root / "model.py").write_text(textwrap.dedent(MODEL))
+        (root / "package-lock.json").write_text(lock)
+        (root / "node_modules" / "pkg" / "settings.json").write_text(json.dumps(CONFIG))
+    report = codesim.compare(tmp_path / "a", tmp_path / "b", options=codesim.Options(history=False))
+    assert report.artifacts == []
