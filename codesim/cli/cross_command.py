@@ -106,7 +106,6 @@ def cross_command(
         )
         with stage_progress(stderr, quiet=quiet) as progress:
             report = cross(paths, base=base, options=options, progress=progress)
-        write_files(report, stderr, quiet=quiet, html=html, csv=csv_file)
         emit_report(
             report,
             lambda console: render_cross(report, console),
@@ -114,4 +113,5 @@ def cross_command(
             json_output=json_output,
             quiet=quiet,
         )
+        write_files(report, stderr, quiet=quiet, html=html, csv=csv_file)
     exit_if_above(report, fail_above, stderr, quiet=quiet)
