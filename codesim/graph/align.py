@@ -250,8 +250,10 @@ def _support(
         for pair in content
     }
     # Only neighbours with proposals of their own can support anything.
-    left_around = {
-        node: {k: proposed for k, v in around.items() if (proposed := v & proposed_left)}
+    # Sorted, so that support sums its floats in one order in every process (a set's order
+    # follows salted string hashes, and a last-bit difference can decide a tie).
+    scanned = {
+        node: {k: sorted(proposed) for k, v in around.items() if (proposed := v & proposed_left)}
         for node, around in left_around.items()
     }
     current: dict[str, dict[str, float]] = defaultdict(dict)
@@ -264,7 +266,7 @@ def _support(
                 continue
             theirs = right_around[b]
             found = 0.0
-            for key, others in left_around[a].items():
+            for key, others in scanned[a].items():
                 candidates = theirs.get(key)
                 if not candidates:
                     continue
@@ -303,8 +305,18 @@ def _matching(
             edges = graph.subgraph(component).edges(data="weight")
             one, two, _ = max(edges, key=lambda edge: (edge[2], sorted(edge[:2])))
         else:
-            for one, two in nx.max_weight_matching(graph.subgraph(component)):
-                first, second = sorted((one, two))
+            # Integer labels in sorted order: the blossom algorithm keeps sets of nodes, and a
+            # set of strings iterates in a salted order, which would pick among equal
+            # matchings differently in every process.
+            nodes = sorted(component)
+            number = {node: i for i, node in enumerate(nodes)}
+            relabelled = nx.Graph()
+            relabelled.add_nodes_from(range(len(nodes)))
+            relabelled.add_weighted_edges_from(
+                sorted((number[u], number[v], w) for u, v, w in graph.edges(nodes, data="weight"))
+            )
+            for one, two in nx.max_weight_matching(relabelled):
+                first, second = sorted((nodes[one], nodes[two]))
                 pairs.append((first[1], second[1]))
             continue
         first, second = sorted((one, two))

@@ -166,7 +166,9 @@ def align_repos(
     jaccard = signature_proposals(left, right, set(overlap))
     proposals = {
         pair: Proposal(overlap.get(pair, 0), jaccard.get(pair, 0.0))
-        for pair in set(overlap) | set(jaccard)
+        # Sorted: the order proposals reach the matching decides between equal weights, and
+        # a set's order changes from one process to the next (string hashing is salted).
+        for pair in sorted(set(overlap) | set(jaccard))
     }
     left_graph, right_graph = repo_graph(left), repo_graph(right)
     return align_graphs(left_graph, right_graph, proposals), left_graph, right_graph
