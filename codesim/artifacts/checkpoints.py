@@ -42,7 +42,7 @@ from typing import Any, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from codesim.artifacts.base import ArtifactComparison, JsonValue
+from codesim.artifacts.base import ArtifactComparison, JsonValue, chance_of, chance_words
 from codesim.errors import InputError
 
 SAMPLE_SIZE = 4096
@@ -66,9 +66,6 @@ TOP_PAIRS = 10
 
 TOP_RENAMES = 10
 """Template renames listed in a table-only comparison."""
-
-CHANCE_FLOOR = 1e-300
-"""Smallest chance reported: a float cannot hold the true figure for a copied checkpoint."""
 
 MAX_INDEX_BYTES = 64 * 1024 * 1024
 """Largest index file read: real ones are well under a megabyte, so a bigger one is not one."""
@@ -420,7 +417,7 @@ def _weights_result(
         log10_chance = _log10_chance(*strongest) if strongest[1] else 0.0
     # Union bound over every candidate pair compared (see the module docstring).
     log10_chance = min(0.0, log10_chance + math.log10(max(candidates, 1)))
-    chance = max(10.0**log10_chance, CHANCE_FLOOR)
+    chance = chance_of(log10_chance)
     correlations = [abs(p.correlation) for p in pairs]
     sigmas = [p.sigma for p in pairs]
     renamed = sum(1 for p in pairs if p.left.name != p.right.name)
@@ -496,7 +493,7 @@ def _weights_summary(
     log10_chance: float,
     strongest: float,
 ) -> str:
-    chance = _chance_words(log10_chance)
+    chance = chance_words(log10_chance)
     if not matched and log10_chance > math.log10(WEAK_RELATION_CHANCE):
         return (
             f"None of the {total} tensors of the smaller checkpoint match: no same-shape pair "
@@ -529,12 +526,6 @@ def _correlation_words(correlation: float) -> str:
     gap = 1.0 - correlation
     decimals = 4 if gap <= 0 else min(CORRELATION_DECIMALS, max(4, 1 - math.floor(math.log10(gap))))
     return f"{correlation:.{decimals}f}"
-
-
-def _chance_words(log10_chance: float) -> str:
-    if log10_chance <= math.log10(CHANCE_FLOOR):
-        return f"< {CHANCE_FLOOR:.0e}"
-    return f"{10.0**log10_chance:.2g}"
 
 
 # --- name tables ---------------------------------------------------------------------------

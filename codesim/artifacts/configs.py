@@ -20,8 +20,17 @@ prior frequency.  ``true``, ``0`` or ``1e-5`` are a few bits; ``151936`` or a ru
 
 ``score``: the share of the smaller config's weight (the side with fewer bits) whose leaves
 pair with an identical value in the other, damped linearly when that side carries fewer than
-``MIN_EVIDENCE_BITS``.  ``chance`` is None: the weights are priors for single values, not a
-model of how two independent configs of the same purpose would coincide.
+``MIN_EVIDENCE_BITS``.
+
+``chance``: the weights are a prior, so they also give a chance model.  An independent config
+holds a given value among its ``m`` distinct values with probability at most
+``m * 2**-bits`` (a union bound over where it could be); each distinct value of the smaller
+config is one such event, worth its bits, and the chance is Chernoff's bound on the bits two
+independent configs would share being at least those shared (``coincidence_log10_chance``).
+Common values (``true``, ``adamw``) have ``p`` near 1 and weigh nothing in it; a copied config's
+dozen distinctive values take it below 1e-20.  It assumes independent authors: two configs
+copied from one base model's config (the same vocabulary size, hidden size, rope base) share
+those values legitimately, and the summary says so.
 """
 
 from __future__ import annotations
@@ -39,7 +48,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from codesim.artifacts.base import ArtifactComparison, JsonValue, read_text
+from codesim.artifacts.base import (
+    ArtifactComparison,
+    JsonValue,
+    chance_of,
+    chance_words,
+    coincidence_log10_chance,
+    read_text,
+)
 from codesim.artifacts.yaml_safe import load_yaml
 from codesim.errors import InputError
 
@@ -147,6 +163,10 @@ MAX_SECTIONS_PER_VALUE = 50
 MAX_CANDIDATES = 64
 """Equal-valued leaves examined for one leaf; ``true`` may occur thousands of times and pairing
 must stay near-linear."""
+
+STRONG_CHANCE = 1e-6
+"""Below this chance the summary calls the shared values unlikely for independent configs:
+the bar the issue sets for copies."""
 
 RENAMES_SHOWN = 30
 VALUES_SHOWN = 10
@@ -666,6 +686,7 @@ def _result(a: _Config, b: _Config, left_to_right: dict[int, int]) -> ArtifactCo
         (pair for pair in identical if small.leaves[pair[0]].bits >= DISTINCTIVE_BITS),
         key=lambda pair: -small.leaves[pair[0]].bits,
     )
+    log10_chance = _log10_chance(small, large, {small.leaves[i].canon for i, _ in identical})
     unpaired_left = [leaf for i, leaf in enumerate(a.leaves) if i not in left_to_right]
     paired_right = set(left_to_right.values())
     unpaired_right = [leaf for j, leaf in enumerate(b.leaves) if j not in paired_right]
@@ -703,6 +724,11 @@ def _result(a: _Config, b: _Config, left_to_right: dict[int, int]) -> ArtifactCo
             }
             for i, j in distinctive[:VALUES_SHOWN]
         ],
+        "chance_log10": log10_chance,
+        "chance_model": (
+            "each distinct value of the smaller config appears among the other's m distinct "
+            "values with probability at most m * 2^-bits; Chernoff bound on the shared bits"
+        ),
         "unmatched_left_count": len(unpaired_left),
         "unmatched_right_count": len(unpaired_right),
         "unmatched_left": [_dotted(leaf.path) for leaf in unpaired_left[:RENAMES_SHOWN]],
@@ -711,8 +737,10 @@ def _result(a: _Config, b: _Config, left_to_right: dict[int, int]) -> ArtifactCo
     return ArtifactComparison(
         kind="config",
         score=score,
-        summary=_summary(small, large, len(identical), share, damping, len(renames), distinctive),
-        chance=None,
+        summary=_summary(
+            small, large, len(identical), share, damping, len(renames), distinctive, log10_chance
+        ),
+        chance=chance_of(log10_chance),
         details=details,
     )
 
@@ -725,6 +753,7 @@ def _summary(
     damping: float,
     renamed: int,
     distinctive: list[tuple[int, int]],
+    log10_chance: float,
 ) -> str:
     text = (
         f"{identical} of the {len(small.leaves)} values of {small.source.name} (the smaller "
@@ -739,4 +768,24 @@ def _summary(
             " The smaller config carries little information, "
             f"so the score is damped to {damping:.0%} of the share."
         )
+    if log10_chance <= math.log10(STRONG_CHANCE):
+        text += (
+            f" Independent configs would share values this informative with chance "
+            f"{chance_words(log10_chance)}, unless both copy one base model's config."
+        )
+    else:
+        text += (
+            " Independent configs easily share values as common as these "
+            f"(chance {chance_words(log10_chance)})."
+        )
     return text
+
+
+def _log10_chance(small: _Config, large: _Config, shared: set[tuple[str, str]]) -> float:
+    """The chance model of the module docstring: one event per distinct value of ``small``."""
+    bits: dict[tuple[str, str], float] = {}
+    for leaf in small.leaves:
+        bits[leaf.canon] = leaf.bits
+    others = len({leaf.canon for leaf in large.leaves})
+    terms = [(b, min(1.0, others * 2.0**-b)) for b in bits.values()]
+    return coincidence_log10_chance(terms, sum(bits[canon] for canon in shared))

@@ -17,6 +17,16 @@ The vocabulary itself is never scored on its own: codesim ships no base vocabula
 cannot tell a copied custom-trained vocabulary from two copies of GPT-2's.  It only corroborates:
 when the distinctive tokens already agree, an identical large vocabulary counts as
 ``VOCAB_CORROBORATION_TOKENS`` more distinctive tokens against the damping.
+
+``chance``: a token's name is what an independent project would have to pick alike.  Its core
+(the name without ``<``, ``|``, ``/``, brackets and case, digit runs as one digit: ``<ref>``,
+``</ref>`` and ``<REF_2>`` are all ``ref_#``) is described with the config module's string
+model (2 bits, plus 2 per character), so an independent tokenizer whose ``m`` distinctive
+tokens have distinct cores picks one given core with probability at most ``m * 2**-bits``;
+the chance is Chernoff's bound on the shared cores' bits (``coincidence_log10_chance``).  A
+pair of opening and closing tokens counts once, and standard tokens (``known_tokens``,
+``<image>`` among them) never count, so names every multimodal project picks alike do not
+make a copy; renamed tokens and the vocabulary are left out of it.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -31,7 +42,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codesim.artifacts.base import ArtifactComparison, JsonValue
+from codesim.artifacts.base import (
+    ArtifactComparison,
+    JsonValue,
+    chance_of,
+    chance_words,
+    coincidence_log10_chance,
+)
+from codesim.artifacts.configs import MAX_VALUE_BITS, STRING_BASE_BITS, STRING_BITS_PER_CHAR
 from codesim.artifacts.known_tokens import is_known_token, known_families
 from codesim.errors import InputError
 
@@ -98,6 +116,14 @@ _NO_ID = 1 << 62
 """Sorts after every real id (vocabularies stay far below 2**62)."""
 
 _TIKTOKEN_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2} \d+")
+
+_DECORATION = "<>|[]/\\ \t\n"
+"""Characters around a special token's name: ``<|x|>``, ``[x]``, ``</x>`` all name ``x``."""
+
+_DIGITS = re.compile(r"\d+")
+
+STRONG_CHANCE = 1e-6
+"""Below this chance the summary calls the shared tokens unlikely for independent projects."""
 
 
 @dataclass
@@ -592,9 +618,11 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
     if left_tokens and (not right_tokens or len(left_tokens) <= len(right_tokens)):
         match = _match(left, left_tokens, right, right_tokens)
         renamed = match.renamed
+        small_tokens, large_tokens = left_tokens, right_tokens
     else:
         match = _match(right, right_tokens, left, left_tokens)
         renamed = [(b, a) for a, b in match.renamed]
+        small_tokens, large_tokens = right_tokens, left_tokens
     smaller = match.size
     found = set(match.found)
     renamed_left = {pair[0] for pair in renamed}
@@ -657,6 +685,13 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
         },
         "settings": _settings_details(left, right),
     }
+    log10_chance = _log10_chance(small_tokens, large_tokens, match.found)
+    details["chance_log10"] = log10_chance
+    details["chance_model"] = (
+        "each distinct name core of the smaller side's distinctive tokens is picked by an "
+        "independent project with m distinct cores with probability at most m * 2^-bits "
+        "(2 bits + 2 per character); Chernoff bound on the shared cores' bits"
+    )
     summary = _summary(
         left_tokens,
         right_tokens,
@@ -666,8 +701,33 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
         corroborates=corroborates,
         score=score,
         damped=damping < 1.0,
+        log10_chance=log10_chance,
     )
-    return ArtifactComparison(kind="tokenizer", score=score, summary=summary, details=details)
+    return ArtifactComparison(
+        kind="tokenizer",
+        score=score,
+        summary=summary,
+        chance=chance_of(log10_chance),
+        details=details,
+    )
+
+
+def token_core(token: str) -> str:
+    """The name a special token spells, without decoration, case or numbering."""
+    return _DIGITS.sub("#", token.strip(_DECORATION).casefold())
+
+
+def _core_bits(core: str) -> float:
+    return min(MAX_VALUE_BITS, STRING_BASE_BITS + STRING_BITS_PER_CHAR * len(core))
+
+
+def _log10_chance(tokens: list[str], other_tokens: list[str], found: list[str]) -> float:
+    """The chance model of the module docstring over the distinct cores of ``tokens``."""
+    cores = {token_core(t) for t in tokens}
+    others = max(1, len({token_core(t) for t in other_tokens}))
+    terms = [(_core_bits(c), min(1.0, others * 2.0 ** -_core_bits(c))) for c in cores]
+    shared = {token_core(t) for t in found}
+    return coincidence_log10_chance(terms, sum(_core_bits(c) for c in shared))
 
 
 @dataclass(frozen=True)
@@ -854,6 +914,7 @@ def _summary(
     corroborates: bool,
     score: float,
     damped: bool,
+    log10_chance: float,
 ) -> str:
     vocabulary = _vocab_phrase(vocab)
     not_evidence = (
@@ -897,12 +958,18 @@ def _summary(
     if len(shared) + len(renamed) < smaller:
         text += f", of the {smaller} the smaller side has,"
     text += f" to {vocabulary}"
-    if score >= STRONG_SCORE:
-        text += "; two independent tokenizers rarely share even one such token."
+    chance = chance_words(log10_chance)
+    if log10_chance <= math.log10(STRONG_CHANCE):
+        text += f"; independent projects would pick names this alike with chance {chance}."
+    elif score >= STRONG_SCORE:
+        text += (
+            "; two independent tokenizers rarely share even one such token, but these names "
+            f"are short or few enough to coincide (chance {chance})."
+        )
     else:
         text += (
             "; independent projects do sometimes pick the same token name, and most of the "
-            "smaller side's unusual tokens are not shared."
+            f"smaller side's unusual tokens are not shared (chance {chance})."
         )
     if corroborates:
         text += (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -383,3 +384,16 @@ def test_missing_and_oversized_files_are_refused(
     monkeypatch.setattr(configs, "MAX_CONFIG_BYTES", 100)
     with pytest.raises(InputError, match="too large"):
         compare_configs(good, good)
+
+
+def test_chance_separates_a_disguised_copy_from_an_independent_config(tmp_path: Path) -> None:
+    original = _write_json(tmp_path / "config.json", ORIGINAL)
+    copied = compare_configs(original, _write_yaml(tmp_path / "settings.yaml", DISGUISED))
+    independent = compare_configs(original, _write_yaml(tmp_path / "theirs.yaml", INDEPENDENT))
+
+    assert copied.chance is not None and copied.chance < 1e-20
+    assert "with chance" in copied.summary
+    # Shared habits (adamw, cosine, 0.9, true) are what independent configs have anyway.
+    assert independent.chance is not None and independent.chance > 1e-3
+    assert "easily share values as common as these" in independent.summary
+    assert copied.details["chance_log10"] == pytest.approx(math.log10(copied.chance))

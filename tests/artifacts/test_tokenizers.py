@@ -412,3 +412,28 @@ def test_paths_without_a_tokenizer(tmp_path: Path) -> None:
     (tmp_path / "readme.md").write_text("hi", encoding="utf-8")
     with pytest.raises(InputError, match="not a tokenizer file"):
         load_tokenizer(tmp_path / "readme.md")
+
+
+def test_chance_separates_a_copy_from_independent_tokenizers(
+    tmp_path: Path, original: Path, base: tuple[dict[str, int], list[tuple[str, str]]]
+) -> None:
+    vocab, merges = base
+    copy = write_tokenizer(
+        tmp_path / "copy", vocab, merges, ["<|endoftext|>", *CUSTOM], pretty=True
+    )
+    own = write_tokenizer(tmp_path / "own", vocab, merges, ["<|endoftext|>", *OTHER_CUSTOM])
+    one = write_tokenizer(tmp_path / "one", vocab, merges, ["<ref>", *OTHER_CUSTOM])
+
+    copied = compare_tokenizers(original, copy)
+    assert copied.chance is not None and copied.chance < 1e-20
+    assert "would pick names this alike with chance" in copied.summary
+    assert compare_tokenizers(original, own).chance == 1.0
+    # One short shared name (<ref>) is a coincidence independent projects make.
+    shared_one = compare_tokenizers(original, one)
+    assert shared_one.chance is not None and shared_one.chance > 1e-3
+
+
+def test_token_cores_ignore_decoration_case_and_numbering() -> None:
+    assert tokenizers.token_core("<ref>") == tokenizers.token_core("</ref>") == "ref"
+    assert tokenizers.token_core("<|Image_Patch|>") == "image_patch"
+    assert tokenizers.token_core("[SLICE_12]") == tokenizers.token_core("<slice_3>")
