@@ -229,7 +229,12 @@ def _statements(text: str, offset: int) -> list[tuple[int, int]] | None:
             statement = []
     except tokenize.TokenError as exc:
         unfinished = statement[0].start[0] if statement else exc.args[1][0]
-        found.append((unfinished - 1 + offset, text.count("\n") - 1 + offset))
+        last = text.count("\n")
+        # An unclosed string's error names the row it opens on; a stray closing bracket
+        # (which tokenize counts as an open statement at the end) names the row past the
+        # last one, and then nothing is left unfinished.
+        if unfinished <= last:
+            found.append((unfinished - 1 + offset, last - 1 + offset))
     except SyntaxError:
         return None
     return found
