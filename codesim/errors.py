@@ -31,6 +31,9 @@ class SkipReason(StrEnum):
     PARSE_ERROR = "parse_error"
     MALFORMED_NOTEBOOK = "malformed_notebook"
     """A ``.ipynb`` file whose code cells cannot be read: not JSON, or not nbformat 3/4."""
+    MISSING_GRAMMAR = "missing_grammar"
+    """A file of a known language whose tree-sitter grammar is not installed; the detail names
+    the ``codesim[...]`` extra that installs it."""
 
 
 class CodesimError(Exception):

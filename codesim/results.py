@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from codesim.errors import SkipReason
 from codesim.options import Verdict
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class _Model(BaseModel):
@@ -154,6 +154,8 @@ class Side(_Model):
     """That commit's date, ISO 8601 with its offset."""
     notebooks: list[NotebookFile] = []
     """The notebooks among the files, with where each code cell sits in its compared text."""
+    languages: dict[str, int] = {}
+    """Files compared per language id (``{"python": 12, "javascript": 3}``)."""
 
 
 class AlignedUnit(_Model):
@@ -272,6 +274,10 @@ class Report(_Model):
     artifacts: list[ArtifactPair] = []
     """Configs, tokenizers, checkpoints and prediction files compared: beside the code's
     evidence for repos; the whole evidence (and ``score``) when two artifacts are compared."""
+    languages: list[str] = []
+    """The language ids both sides have files of: files are compared only with files of their
+    own language, so a language on one side only is compared with nothing (``warnings`` says
+    so)."""
 
 
 class Submission(_Model):

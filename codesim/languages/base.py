@@ -2,13 +2,21 @@
 
 The normalizer reads nothing but this table, so adding a language is one file that fills it in.
 Every field names node kinds of the language's tree-sitter grammar.
+
+A grammar is a separate PyPI package (``tree-sitter-java``), optional for every language but
+Python: the table names the module and the extra that installs it, and the module is imported
+only when a file of that language is parsed, so a language is known (its files are found and
+reported) even where its grammar is not installed.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from codesim.errors import LanguageError
 from codesim.tokens import Role, UnitKind
 
 
@@ -23,8 +31,8 @@ class Language:
     display_name: str
     extensions: tuple[str, ...]
     shebangs: tuple[str, ...]
-    grammar: Callable[[], object]
-    """Returns the grammar's language pointer (``tree_sitter_<lang>.language()``)."""
+    grammar_module: str
+    """The grammar package's module (``tree_sitter_java``), imported on first use."""
 
     identifiers: frozenset[str]
     comments: frozenset[str]
@@ -98,3 +106,30 @@ class Language:
     format_operator: str = ""
     pure_expressions: frozenset[str] = frozenset()
     """Expression kinds without side effects: a statement made only of them is a no-op."""
+    grammar_function: str = "language"
+    """The grammar module's function returning its language pointer (``language_tsx``)."""
+    extra: str = ""
+    """The ``codesim[...]`` extra that installs the grammar; empty when the core install has
+    it."""
+
+    def grammar_installed(self) -> bool:
+        """Whether the grammar package can be imported (looked up, not imported)."""
+        return importlib.util.find_spec(self.grammar_module) is not None
+
+    def missing_grammar(self) -> str:
+        """What to tell a user whose grammar for this language is not installed."""
+        install = f"pip install 'codesim[{self.extra}]'" if self.extra else "reinstall codesim"
+        return (
+            f"the {self.display_name} grammar ({self.grammar_module}) is not installed; "
+            f"to compare {self.display_name} files: {install}"
+        )
+
+    def grammar(self) -> object:
+        """The grammar's language pointer; ``LanguageError`` (naming the extra to install)
+        when the grammar package is missing."""
+        try:
+            module = importlib.import_module(self.grammar_module)
+        except ImportError:
+            raise LanguageError(self.missing_grammar()) from None
+        loader: Callable[[], object] = getattr(module, self.grammar_function)
+        return loader()

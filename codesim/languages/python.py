@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tree_sitter_python
-
 from codesim.languages.base import Language
 from codesim.tokens import Role, UnitKind
 
@@ -17,7 +15,7 @@ PYTHON = Language(
     display_name="Python",
     extensions=(".py", ".pyi", ".pyw"),
     shebangs=("python", "python3", "python2", "pypy", "pypy3"),
-    grammar=tree_sitter_python.language,
+    grammar_module="tree_sitter_python",
     identifiers=frozenset({"identifier"}),
     comments=frozenset({"comment", "line_continuation"}),
     literals={
@@ -179,3 +177,6 @@ PYTHON = Language(
         """
     ),
 )
+
+LANGUAGES = (PYTHON,)
+"""The tables this module registers (see ``codesim.languages``)."""

@@ -62,6 +62,8 @@ def resolve(program: Program, tables: Tables) -> Resolved:
     for scope in scopes:
         if scope.is_class:
             attr_names.update(scope.binds)
+        # A member defined outside its type's body (a Go method) binds the role ATTR itself.
+        attr_names.update(name for name, role in scope.binds.items() if role == _ATTR)
         param_names.update(name for name, role in scope.binds.items() if role == _PARAM)
     for index, mode in enumerate(tokens.modes):
         if mode == ir.MODE_ATTR_BIND:

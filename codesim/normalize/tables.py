@@ -47,6 +47,7 @@ F_ALIASED_IMPORT = 1 << 24
 F_CALL = 1 << 25
 F_BINARY = 1 << 26
 F_MODULE_PATH = 1 << 27
+F_DECLARATOR = 1 << 28
 
 _ERROR_KIND_ID = 0xFFFF
 _SPLATS = frozenset({"list_splat", "list_splat_pattern", "parenthesized_list_splat"})
@@ -71,6 +72,9 @@ class Tables:
     pure_expressions: frozenset[str]
     call_symbol: str
     builtins: frozenset[str]
+    name_fields: tuple[str, ...]
+    unit_body: str
+    parameter_name_field: str
 
 
 @cache
@@ -115,6 +119,9 @@ def compile_tables(language: Language) -> Tables:
         frozenset(language.aliases.get(k, k) for k in language.pure_expressions),
         _symbol_for(language, language.call),
         language.builtins,
+        language.name_fields,
+        language.unit_body,
+        language.parameter_name_field,
     )
 
 
@@ -176,6 +183,7 @@ def _flags_for(language: Language, name: str, named: bool) -> int:
         (frozenset({language.call}), F_CALL),
         (frozenset({language.binary_operator}), F_BINARY),
         (frozenset({language.module_path}), F_MODULE_PATH),
+        (language.declarators, F_DECLARATOR),
     )
     value = 0
     for kinds, flag in checks:

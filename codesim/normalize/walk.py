@@ -33,6 +33,7 @@ from codesim.normalize.tables import (
     F_BLOCK,
     F_CALL,
     F_COMPARISON,
+    F_DECLARATOR,
     F_EXPR_STATEMENT,
     F_GLOBAL,
     F_IMPORT,
@@ -283,8 +284,10 @@ def walk(
                 containers.append(block)
                 at_block = True
                 push((None, _EXIT_BLOCK, None))
-            if flags & F_UNIT:
-                name_node = node.child_by_field_name("name")
+            if flags & F_UNIT and (
+                not tables.unit_body or node.child_by_field_name(tables.unit_body) is not None
+            ):
+                name_node, path = _definition_name(node, tables)
                 name = name_node.text.decode("utf-8", "replace") if name_node else "<anonymous>"
                 outer = unit_stack[-1]
                 unit_names.append(name if outer == 0 else f"{unit_names[outer]}.{name}")
@@ -301,7 +304,7 @@ def walk(
                 scope_stack.append(len(scopes) - 1)
                 push((None, _EXIT_UNIT, None))
                 push((None, _EXIT_SCOPE, None))
-                for child in reversed(node.children):
+                for child in reversed(_around(node, path, name_node) if path else node.children):
                     if child != name_node and action[child.kind_id] != ACT_SKIP:
                         push((child, use, None))
                 continue
@@ -333,8 +336,9 @@ def walk(
                     for item in reversed(_tuple_items(children[2], tables)):
                         push((item, use, None))
                     continue
-            elif flags & F_AUGMENTED:
-                # x += e is emitted as x = x + e.
+            elif flags & F_AUGMENTED and symbol[node.children[1].kind_id] != "=":
+                # x += e is emitted as x = x + e (the operator is tested because one kind may
+                # hold both forms, as C's ``assignment_expression`` does).
                 emit_head(node, assignment_symbol)
                 left, operator, right = node.children[0], node.children[1], node.children[-1]
                 push((right, use, None))
@@ -378,8 +382,14 @@ def walk(
                 continue
             elif flags & F_PARAM_WRAPPER and mode == ir.MODE_PARAM:
                 emit_head(node, symbol[kid])
-                first = True
                 children = node.children
+                if tables.parameter_name_field:
+                    names = _parameter_names(node, tables)
+                    extend(
+                        [(c, ir.MODE_PARAM if c in names else use, None) for c in children[::-1]]
+                    )
+                    continue
+                first = True
                 pending: list[tuple[Any, int, Any]] = []
                 for child in children:
                     if first and child.is_named:
@@ -408,7 +418,8 @@ def walk(
                 continue
             elif flags & F_TARGET:
                 emit_head(node, symbol[kid])
-                left = node.child_by_field_name(target_field[kid])
+                targets = node.children_by_field_name(target_field[kid])
+                left = targets[0] if targets else None
                 if flags & F_ASSIGNMENT and left is not None:
                     top = containers[-1]
                     head = len(symbols) - 1
@@ -420,7 +431,7 @@ def walk(
                     ):
                         continue
                 for child in reversed(node.children):
-                    push((child, ir.MODE_BIND if child == left else use, None))
+                    push((child, ir.MODE_BIND if child in targets else use, None))
                 continue
             elif flags & (F_GLOBAL | F_NONLOCAL):
                 emit_head(node, symbol[kid])
@@ -463,6 +474,55 @@ def walk(
         syntax_errors=syntax_errors,
         aliases=aliases,
     )
+
+
+def _definition_name(
+    node: tree_sitter.Node, tables: Tables
+) -> tuple[tree_sitter.Node | None, list[tree_sitter.Node]]:
+    """The node naming a definition, and the declarators it is nested in (outermost first):
+    C's ``int *f(void)`` names ``f`` inside a ``pointer_declarator`` and a
+    ``function_declarator``."""
+    path: list[tree_sitter.Node] = []
+    current = node
+    while True:
+        name = None
+        for field_name in tables.name_fields:
+            name = current.child_by_field_name(field_name)
+            if name is not None:
+                break
+        if name is None or not tables.flags[name.kind_id] & F_DECLARATOR:
+            return name, path
+        path.append(name)
+        current = name
+
+
+def _around(
+    node: tree_sitter.Node, path: list[tree_sitter.Node], name: tree_sitter.Node | None
+) -> list[tree_sitter.Node]:
+    """The children of ``node`` with the declarators on ``path`` replaced by their own
+    children, in source order: what a definition holds besides its name (C's parameters sit
+    in the ``function_declarator`` around the name)."""
+    found: list[tree_sitter.Node] = []
+    for child in node.children:
+        if path and child == path[0]:
+            found.extend(_around(child, path[1:], name))
+        elif child != name:
+            found.append(child)
+    return found
+
+
+def _parameter_names(node: tree_sitter.Node, tables: Tables) -> list[tree_sitter.Node]:
+    """The children of a parameter wrapper that name parameters: those in the language's
+    ``parameter_name_field`` (Go's ``a, b int`` has two), else the identifiers in no field
+    (C++'s ``&x`` in a ``reference_declarator``)."""
+    names = node.children_by_field_name(tables.parameter_name_field)
+    if names:
+        return names
+    return [
+        child
+        for index, child in enumerate(node.children)
+        if tables.action[child.kind_id] == ACT_IDENT and node.field_name_for_child(index) is None
+    ]
 
 
 def _close_own_range(statement: Statement, end: int) -> None:

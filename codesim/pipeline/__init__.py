@@ -7,6 +7,7 @@ result into the public pydantic models.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -28,7 +29,7 @@ from codesim.align import (
     source_order_rank,
     source_pieces,
 )
-from codesim.errors import InputError
+from codesim.errors import InputError, LanguageError, SkipReason
 from codesim.fingerprint import HashArray, fingerprint, symbol_hash
 from codesim.graph import FileFacts, UnitFacts, unit_references
 from codesim.index import ExactIndex, signatures, unit_kgrams, units_fingerprints
@@ -44,7 +45,7 @@ from codesim.pipeline.repos import (
     repo_verdict,
     with_history,
 )
-from codesim.sources import CodeCell, SourceFile, discover
+from codesim.sources import CodeCell, Discovery, SkippedFile, SourceFile, discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
 
@@ -83,6 +84,8 @@ class NormalizedFile:
     """Lines and columns of byte offsets; also the text's line count and size."""
     error_count: int
     error_bytes: int
+    language: str
+    """The language id: files are aligned only with files of the same language."""
     units: UnitPrints | None = None
     """Per-unit signatures and fingerprints, read only when the file is checked against an
     index (``read_side(..., units=True)``)."""
@@ -125,7 +128,7 @@ def read_side(
     """
     if Path(path).is_file():
         options = options.model_copy(update={"include_generated": True})
-    discovery = discover(Path(path), options, extension_map(), shebang_map())
+    discovery = discover_code(path, options)
     skipped = [
         results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
         for s in discovery.skipped
@@ -139,6 +142,36 @@ def read_side(
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
             progress(f"reading {label}", done, total)
     return SideData(label, str(path), files, skipped, discovery.ignored)
+
+
+def discover_code(path: str | Path, options: Options) -> Discovery:
+    """``sources.discover`` with every registered language.
+
+    A file whose language's grammar is not installed is moved to ``skipped``
+    (``missing_grammar``, the detail naming the extra that installs it), so nothing is lost
+    silently; a file named on its own raises ``LanguageError`` instead, since it is all there
+    was to compare.
+    """
+    discovery = discover(Path(path), options, extension_map(), shebang_map())
+    installed: dict[str, bool] = {}
+    files: list[SourceFile] = []
+    missing: list[SkippedFile] = []
+    for source in discovery.files:
+        language = get_language(source.language)
+        if source.language not in installed:
+            installed[source.language] = language.grammar_installed()
+        if installed[source.language]:
+            files.append(source)
+        elif Path(path).is_file():
+            raise LanguageError(f"cannot compare {path}: {language.missing_grammar()}")
+        else:
+            missing.append(
+                SkippedFile(source.path, SkipReason.MISSING_GRAMMAR, language.missing_grammar())
+            )
+    if not missing:
+        return discovery
+    skipped = sorted([*discovery.skipped, *missing], key=lambda s: s.path)
+    return replace(discovery, files=files, skipped=skipped)
 
 
 def normalize_file(
@@ -270,6 +303,7 @@ def prepared_file(
         lines=lines,
         error_count=stream.error_count,
         error_bytes=stream.error_bytes,
+        language=language,
     )
 
 
@@ -306,15 +340,26 @@ def repo_graph(side: SideData) -> RepoGraph:
 def candidate_pairs(
     left: Sequence[NormalizedFile], right: Sequence[NormalizedFile], options: Options
 ) -> list[tuple[int, int]]:
-    """File pairs worth aligning, found through the exact fingerprint index (never all pairs)."""
-    index = ExactIndex(
-        common_share=options.common_fingerprint_share, common_min_docs=COMMON_FINGERPRINT_MIN_FILES
-    )
+    """File pairs worth aligning, found through the exact fingerprint index (never all pairs).
+
+    Each language has its own index, so a file is only ever paired with files of its own
+    language, and what counts as boilerplate is decided among those.
+    """
+    indexes: dict[str, ExactIndex] = {}
     for doc, item in enumerate(left):
         if len(item.selected):
+            index = indexes.get(item.language)
+            if index is None:
+                index = indexes[item.language] = ExactIndex(
+                    common_share=options.common_fingerprint_share,
+                    common_min_docs=COMMON_FINGERPRINT_MIN_FILES,
+                )
             index.add(doc, item.selected)
     pairs = []
     for j, item in enumerate(right):
+        index = indexes.get(item.language)
+        if index is None:
+            continue
         for candidate in index.query(
             item.selected, min_shared=options.min_candidate_shared, limit=options.max_candidates
         ):
@@ -394,10 +439,35 @@ def compare_sides(
         identifier_map=mappings(merge_renamings(renamings)),
         skipped=left.skipped + right.skipped,
         options=options.model_dump(),
-        warnings=side_warnings(left) + side_warnings(right) + (side_warnings(base) if base else []),
+        warnings=side_warnings(left)
+        + side_warnings(right)
+        + (side_warnings(base) if base else [])
+        + language_warnings(left, right),
         base=side_summary(base) if base else None,
         alignment=alignment,
+        languages=compared_languages(left, right),
     )
+
+
+def compared_languages(left: SideData, right: SideData) -> list[str]:
+    """The language ids both sides have files of, by id."""
+    return sorted({f.language for f in left.files} & {f.language for f in right.files})
+
+
+def language_warnings(left: SideData, right: SideData) -> list[str]:
+    """A sentence for each language only one side has files of: those files were compared
+    with nothing, since files pair only within their language."""
+    counts = {side.label: Counter(f.language for f in side.files) for side in (left, right)}
+    warnings = []
+    for side, other in ((left, right), (right, left)):
+        for language_id, files in sorted(counts[side.label].items()):
+            if language_id not in counts[other.label]:
+                name = get_language(language_id).display_name
+                warnings.append(
+                    f"{side.label}: {files} {name} file{'s' if files > 1 else ''} not compared "
+                    f"(no {name} files on the {other.label})"
+                )
+    return warnings
 
 
 @dataclass(frozen=True, slots=True)
@@ -625,6 +695,7 @@ def side_summary(side: SideData) -> results.Side:
             for f in side.files
             if f.cells is not None
         ],
+        languages=dict(sorted(Counter(f.language for f in side.files).items())),
     )
 
 

@@ -31,7 +31,7 @@ from codesim.align import score as align_score
 from codesim.errors import InputError
 from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
-from codesim.languages import extension_map, get_language, shebang_map
+from codesim.languages import get_language
 from codesim.normalize import normalize
 from codesim.options import Options, verdict_for
 from codesim.pipeline import (
@@ -40,6 +40,7 @@ from codesim.pipeline import (
     SideData,
     align_files,
     base_masks,
+    discover_code,
     mappings,
     matched_outside_base,
     pair_result,
@@ -49,7 +50,7 @@ from codesim.pipeline import (
     stream_facts,
 )
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
-from codesim.sources import SourceFile, checkout_commit, discover
+from codesim.sources import SourceFile, checkout_commit
 from codesim.units import fold_small_units
 
 VERIFY_CONTAINMENT = 0.5
@@ -75,7 +76,7 @@ def add_project(
 ) -> results.AddResult:
     """Discover the files under ``path``, make their records in ``workers`` processes (1: in
     this one) and store them as project ``meta`` (its commit filled in from git) in one step."""
-    discovery = discover(Path(path), options, extension_map(), shebang_map())
+    discovery = discover_code(path, options)
     sources = discovery.files
     if not sources:
         raise InputError(f"no source files to index under {path}")
@@ -159,6 +160,10 @@ def check_side(
             if stored is None:
                 continue
             loaded[file_id], metas[file_id] = _stored_file(stored, options), stored.project
+        if loaded[file_id].language != checked.files[i].language:
+            # Units of two languages can share k-grams by accident; files pair only within
+            # their language, as in ``compare``.
+            continue
         meta = metas[file_id]
         by_project[meta.name, meta.version].append((i, file_id))
 

@@ -20,10 +20,16 @@ from pathlib import Path
 from typing import Literal
 
 from codesim import results
-from codesim.languages import extension_map, shebang_map
 from codesim.options import Options
-from codesim.pipeline import NormalizedFile, ProgressCallback, SideData, normalize_file, read_side
-from codesim.sources import SourceFile, discover
+from codesim.pipeline import (
+    NormalizedFile,
+    ProgressCallback,
+    SideData,
+    discover_code,
+    normalize_file,
+    read_side,
+)
+from codesim.sources import SourceFile
 
 SPLIT_MIN_BYTES = 100_000
 """Less source than this (about 3,000 lines) is read in one process: forking and the pages
@@ -57,7 +63,7 @@ def read_side_split(
         return read_side(
             path, label, options, progress, units=units, graph=graph, folded_graph=folded_graph
         )
-    discovery = discover(root, options, extension_map(), shebang_map())
+    discovery = discover_code(root, options)
     sources = discovery.files
 
     def read(part: list[SourceFile]) -> list[NormalizedFile]:
