@@ -55,7 +55,16 @@ class Language:
     definition_roles: Mapping[str, Role] = field(default_factory=dict)
     """Definition kind -> the role its ``name`` field binds in the enclosing scope."""
     target_fields: Mapping[str, str] = field(default_factory=dict)
-    """Kind -> the field whose names it binds (``assignment`` -> ``left``)."""
+    """Kind -> the field whose names it binds (``assignment`` -> ``left``); every child in
+    that field binds (C's ``int a = 1, b;`` has two ``declarator`` children)."""
+    name_fields: tuple[str, ...] = ("name",)
+    """The fields a definition's name may sit in, tried in order (C: ``declarator``)."""
+    declarators: frozenset[str] = frozenset()
+    """Kinds a definition's name is nested in (C's ``int *f(void)``: ``pointer_declarator``,
+    then ``function_declarator``); the name is looked up through them by ``name_fields``."""
+    unit_body: str = ""
+    """When set, a unit kind opens a unit only when it has this field: C's ``struct S { ... }``
+    defines a class, while the type ``struct S`` only names it."""
     binding_containers: frozenset[str] = frozenset()
     """Kinds whose identifier children are all bindings (``as_pattern_target``)."""
     patterns: frozenset[str] = frozenset()
@@ -64,6 +73,10 @@ class Language:
     """Kinds that hold a definition's parameters."""
     parameter_wrappers: frozenset[str] = frozenset()
     """Kinds inside a parameter list whose first identifier is the parameter name."""
+    parameter_name_field: str = ""
+    """When set, the field of a parameter wrapper that holds its name (C's ``declarator``,
+    whose first named child is the type); every child in that field is a parameter (Go's
+    ``a, b int``)."""
     global_declarations: frozenset[str] = frozenset()
     nonlocal_declarations: frozenset[str] = frozenset()
     attribute: str = ""
