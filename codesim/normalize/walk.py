@@ -288,7 +288,7 @@ def walk(
                 not tables.unit_body or node.child_by_field_name(tables.unit_body) is not None
             ):
                 name_node, path = _definition_name(node, tables)
-                name = name_node.text.decode("utf-8", "replace") if name_node else "<anonymous>"
+                name = _text(name_node) if name_node else "<anonymous>"
                 outer = unit_stack[-1]
                 unit_names.append(name if outer == 0 else f"{unit_names[outer]}.{name}")
                 unit_kinds.append(tables.unit_kind[kid])
@@ -384,9 +384,9 @@ def walk(
                 emit_head(node, symbol[kid])
                 children = node.children
                 if tables.parameter_name_field:
-                    names = _parameter_names(node, tables)
+                    named = _parameter_names(node, tables)
                     extend(
-                        [(c, ir.MODE_PARAM if c in names else use, None) for c in children[::-1]]
+                        [(c, ir.MODE_PARAM if c in named else use, None) for c in children[::-1]]
                     )
                     continue
                 first = True
