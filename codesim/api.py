@@ -271,6 +271,7 @@ class Index:
     def __init__(self, store: Store, location: str) -> None:
         self._store = store
         self._location = location
+        self._workers: indexing.Workers | None = None
 
     @classmethod
     def open(
@@ -313,7 +314,9 @@ class Index:
         self.close()
 
     def close(self) -> None:
-        """Release the index; it must not be used afterwards."""
+        """Release the index and its worker processes; it must not be used afterwards."""
+        if self._workers is not None:
+            self._workers.close()
         self._store.close()
 
     @property
@@ -339,9 +342,9 @@ class Index:
         ``path`` may also be a git URL at revision ``rev`` (or ``URL@rev``), a local
         repository at ``rev``, or an archive, as for ``compare``; its URL is the project's
         ``url`` unless one is given.  The git commit is recorded when the code is a git
-        checkout.  Files are normalized in ``workers`` processes (default: one per core).  The
-        project appears in the index all at once when the add completes; an interrupted add
-        leaves the index as it was.
+        checkout.  Files are normalized in ``workers`` processes (default: one per core), kept
+        until ``close`` for the next add.  The project appears in the index all at once when
+        the add completes; an interrupted add leaves the index as it was.
         """
         if not name or not version:
             raise OptionsError("a project needs a name and a version")
@@ -352,13 +355,21 @@ class Index:
                 found.path,
                 ProjectMeta(name, version, license, url or found.url, found.commit),
                 options or Options(),
-                workers or indexing.default_workers(),
+                self._ingest_workers(workers or indexing.default_workers()),
                 progress,
             )
         if found.date is None:
             return added
         project = added.project.model_copy(update={"date": found.date})
         return added.model_copy(update={"project": project})
+
+    def _ingest_workers(self, count: int) -> indexing.Workers:
+        # Kept across adds: an ingest of many projects forks its workers once.
+        if self._workers is None or self._workers.count != count:
+            if self._workers is not None:
+                self._workers.close()
+            self._workers = indexing.Workers(count)
+        return self._workers
 
     def query(
         self,

@@ -19,7 +19,9 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -71,11 +73,11 @@ def add_project(
     path: str | Path,
     meta: ProjectMeta,
     options: Options,
-    workers: int,
+    workers: Workers,
     progress: ProgressCallback | None = None,
 ) -> results.AddResult:
-    """Discover the files under ``path``, make their records in ``workers`` processes (1: in
-    this one) and store them as project ``meta`` (its commit filled in from git) in one step."""
+    """Discover the files under ``path``, make their records in ``workers`` and store them as
+    project ``meta`` (its commit filled in from git) in one step."""
     discovery = discover_code(path, options)
     sources = discovery.files
     if not sources:
@@ -87,7 +89,7 @@ def add_project(
 
     def counted() -> Iterator[FileRecord]:
         nonlocal units, lines
-        for done, record in enumerate(_records(sources, store.settings, workers), start=1):
+        for done, record in enumerate(workers.records(sources, store.settings), start=1):
             units += len(record.units)
             lines += record.lines
             if progress is not None:
@@ -112,16 +114,38 @@ def add_project(
     )
 
 
-def _records(
-    sources: list[SourceFile], settings: IndexSettings, workers: int
-) -> Iterator[FileRecord]:
-    jobs = [(s.path, s.language, s.data) for s in sources]
-    if workers <= 1 or len(jobs) < 2 * _CHUNK:
-        for job in jobs:
-            yield _record(job, settings)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_record, jobs, [settings] * len(jobs), chunksize=_CHUNK)
+class Workers:
+    """The processes that make file records for ``add_project``: ``count`` workers forked at
+    the first add that needs them and kept until ``close``, so that an ingest of many projects
+    does not fork and warm up (grammar tables, first parse) a new pool for each of them while
+    the cores wait.  One worker makes the records in this process."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    def records(self, sources: list[SourceFile], settings: IndexSettings) -> Iterator[FileRecord]:
+        """The record of each file, in order.  Closing the iterator early (a failed add)
+        cancels the files not yet started."""
+        jobs = [(s.path, s.language, s.data) for s in sources]
+        if self.count <= 1 or len(jobs) < 2 * _CHUNK:
+            for job in jobs:
+                yield _record(job, settings)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.count)
+        try:
+            yield from self._pool.map(_record, jobs, repeat(settings), chunksize=_CHUNK)
+        except BrokenProcessPool:
+            # A worker was killed (out of memory, a signal): the next add forks afresh.
+            self._pool = None
+            raise
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 def _record(job: tuple[str, str, bytes], settings: IndexSettings) -> FileRecord:

@@ -6,6 +6,7 @@ disguised copy of one stdlib module (the tests' own generator) beside a module w
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import subprocess
 import sysconfig
@@ -209,3 +210,17 @@ def test_code_in_most_projects_is_boilerplate_and_matches_nothing(
         repo.mkdir()
         (repo / "codec.py").write_text(WRITTEN_HERE, encoding="utf-8")
         assert bool(index.query(repo).hits) is found
+
+
+def test_the_ingest_workers_serve_every_add_and_end_with_the_index(tmp_path):
+    def workers() -> set[int]:
+        return {child.pid for child in multiprocessing.active_children()}
+
+    before = workers()
+    with Index.open(tmp_path / "projects.idx") as index:
+        index.add(STDLIB / "json", name="json", version="3.11", workers=2)
+        first = workers() - before
+        index.add(STDLIB / "email", name="email", version="3.11", workers=2)
+        assert len(first) == 2 and workers() - before == first
+        assert index.stats().projects == 2
+    assert workers() - before == set()
