@@ -1,0 +1,148 @@
+"""C, through tree-sitter-c (``pip install 'codesim[c]'``).
+
+C names what it declares inside declarators: ``int *f(void)`` binds ``f`` inside a
+``pointer_declarator`` inside a ``function_declarator``, so the table lists those kinds as
+``declarators`` (the walk looks a definition's name up through them) and as ``patterns`` (a
+declaration binds the identifier they hold).  A ``struct`` with a body is a class unit whose
+fields are its members; ``struct S`` used as a type is not.
+"""
+
+from __future__ import annotations
+
+from codesim.languages.base import Language
+from codesim.tokens import Role, UnitKind
+
+
+def _kinds(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+C = Language(
+    id="c",
+    display_name="C",
+    extensions=(".c", ".h"),
+    shebangs=(),
+    grammar_module="tree_sitter_c",
+    extra="c",
+    identifiers=_kinds(
+        """
+        identifier field_identifier type_identifier statement_identifier primitive_type
+        """
+    ),
+    comments=frozenset({"comment"}),
+    literals={
+        "number_literal": "INT",
+        "string_literal": "STR",
+        "concatenated_string": "STR",
+        "char_literal": "CHAR",
+        "system_lib_string": "STR",
+    },
+    # Spelled like Python's constants: the dead-code pass reads ``False`` as a condition that
+    # never holds (``if (false) {...}``).
+    constants={"true": "True", "false": "False", "null": "None"},
+    operators=_kinds(
+        """
+        + - * / % << >> & | ^ ~ ! && || == != < > <= >= ++ -- += -= *= /= %= <<= >>= &= |= ^=
+        sizeof
+        """
+    ),
+    transparent=_kinds(
+        """
+        translation_unit compound_statement expression_statement parenthesized_expression
+        argument_list parameter_list field_declaration_list enumerator_list initializer_list
+        ERROR string_content escape_sequence preproc_arg type_descriptor
+        """
+    ),
+    aliases={
+        # The symbols the canonical passes know (they were written for Python's tree).
+        "assignment_expression": "assignment",
+        "call_expression": "call",
+        "field_expression": "attribute",
+        "subscript_expression": "subscript",
+        "union_specifier": "struct_specifier",
+        # Augmented assignment is emitted as the plain assignment it abbreviates.
+        "+=": "+",
+        "-=": "-",
+        "*=": "*",
+        "/=": "/",
+        "%=": "%",
+        "<<=": "<<",
+        ">>=": ">>",
+        "&=": "&",
+        "|=": "|",
+        "^=": "^",
+    },
+    statements=_kinds(
+        """
+        declaration expression_statement return_statement if_statement for_statement
+        while_statement do_statement switch_statement case_statement break_statement
+        continue_statement goto_statement labeled_statement function_definition
+        type_definition field_declaration preproc_include preproc_def preproc_function_def
+        preproc_call preproc_if preproc_ifdef enum_specifier
+        """
+    ),
+    blocks=_kinds("translation_unit compound_statement field_declaration_list"),
+    units={
+        "function_definition": UnitKind.FUNCTION,
+        "struct_specifier": UnitKind.CLASS,
+        "union_specifier": UnitKind.CLASS,
+    },
+    unit_body="body",
+    definition_roles={
+        "function_definition": Role.FUNC,
+        "struct_specifier": Role.CLASS,
+        "union_specifier": Role.CLASS,
+    },
+    name_fields=("name", "declarator"),
+    declarators=_kinds("function_declarator pointer_declarator parenthesized_declarator"),
+    target_fields={
+        "declaration": "declarator",
+        "init_declarator": "declarator",
+        "array_declarator": "declarator",
+        "function_declarator": "declarator",
+        "field_declaration": "declarator",
+        "type_definition": "declarator",
+        "assignment_expression": "left",
+        "enumerator": "name",
+        "preproc_def": "name",
+        "preproc_function_def": "name",
+    },
+    patterns=_kinds("pointer_declarator parenthesized_declarator"),
+    parameters=frozenset({"parameter_list"}),
+    parameter_wrappers=_kinds("parameter_declaration pointer_declarator array_declarator"),
+    parameter_name_field="declarator",
+    attribute="field_expression",
+    imports=frozenset({"preproc_include"}),
+    assignment="assignment_expression",
+    expression_statement="expression_statement",
+    augmented_assignment="assignment_expression",
+    call="call_expression",
+    binary_operator="binary_expression",
+    builtins=_kinds(
+        # The standard library's types, macros and most used functions, kept as evidence
+        # (a copy keeps its ``memcpy``); written out so normalization depends on no headers.
+        """
+        void char short int long float double signed unsigned bool _Bool size_t ssize_t
+        ptrdiff_t intptr_t uintptr_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t
+        uint64_t off_t time_t clock_t FILE va_list NULL EOF stdin stdout stderr errno
+        CHAR_BIT INT_MAX INT_MIN UINT_MAX LONG_MAX LONG_MIN SIZE_MAX EXIT_SUCCESS EXIT_FAILURE
+        RAND_MAX printf fprintf sprintf snprintf vprintf vfprintf vsnprintf scanf fscanf sscanf
+        puts fputs putchar fputc putc getchar fgetc getc fgets fopen fclose fread fwrite fseek
+        ftell rewind fflush feof ferror perror remove rename malloc calloc realloc free abort
+        exit atexit atoi atol atof strtol strtoul strtod qsort bsearch abs labs rand srand
+        getenv system memcpy memmove memset memcmp memchr strlen strcpy strncpy strcat strncat
+        strcmp strncmp strchr strrchr strstr strtok strdup strerror isalpha isdigit isalnum
+        isspace isupper islower isprint ispunct isxdigit toupper tolower sqrt pow exp log
+        log10 sin cos tan atan atan2 floor ceil fabs fmod round assert time clock difftime
+        va_start va_end va_arg
+        """
+    ),
+    pure_expressions=_kinds(
+        """
+        binary_expression unary_expression parenthesized_expression conditional_expression
+        """
+    ),
+)
+
+LANGUAGES = (C,)
+"""The tables this module registers (see ``codesim.languages``)."""
