@@ -481,7 +481,8 @@ def _definition_name(
 ) -> tuple[tree_sitter.Node | None, list[tree_sitter.Node]]:
     """The node naming a definition, and the declarators it is nested in (outermost first):
     C's ``int *f(void)`` names ``f`` inside a ``pointer_declarator`` and a
-    ``function_declarator``."""
+    ``function_declarator``.  A declarator without a name field holds what it declares as
+    its last named child (C++'s ``int &f()``: a ``reference_declarator``)."""
     path: list[tree_sitter.Node] = []
     current = node
     while True:
@@ -490,6 +491,8 @@ def _definition_name(
             name = current.child_by_field_name(field_name)
             if name is not None:
                 break
+        if name is None and path and current.named_child_count:
+            name = current.named_children[-1]
         if name is None or not tables.flags[name.kind_id] & F_DECLARATOR:
             return name, path
         path.append(name)
