@@ -81,6 +81,22 @@ class Language:
     nonlocal_declarations: frozenset[str] = frozenset()
     attribute: str = ""
     """The member-access kind; its ``attribute`` field is the member name."""
+    members: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """More member-access kinds -> the field holding the member's name and the field holding
+    what it is a member of, read like ``attribute`` (Java's ``method_invocation`` -> ``("name",
+    "object")``); a node without that object is a plain use (Java's unqualified ``f(x)``).  An
+    empty object field: always a member (a JavaScript object's ``pair`` -> ``("key", "")``)."""
+    lone_parameters: Mapping[str, str] = field(default_factory=dict)
+    """Kind -> the field holding a parameter written without a parameter list (JavaScript's
+    ``x => x + 1``: ``arrow_function`` -> ``parameter``)."""
+    braceless_bodies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Control-statement kind -> the fields whose statement, written without braces, reads as
+    a block of one (``if (c) return;`` as ``if (c) { return; }``); no fields: any statement
+    child (JavaScript's ``else_clause``)."""
+    unit_namers: Mapping[str, str] = field(default_factory=dict)
+    """Kind -> the field that names a nameless unit held as its value (``const f = () => ...``:
+    ``variable_declarator`` -> ``name``).  A nameless unit kind that is also a scope and has
+    no such holder (a callback passed inline) is a scope only, not a unit."""
     keyword_argument: str = ""
     """The keyword-argument kind; its ``name`` field is the parameter name."""
     imports: frozenset[str] = frozenset()

@@ -75,6 +75,14 @@ class Tables:
     name_fields: tuple[str, ...]
     unit_body: str
     parameter_name_field: str
+    member_field: tuple[str, ...]
+    """Per kind: the field of a member access holding the member ("" for ``attribute``, whose
+    member is its last child)."""
+    member_object: tuple[str, ...]
+    """Per kind: the field a member access needs to be one ("": none)."""
+    lone_parameter: tuple[str, ...]
+    unit_namer: tuple[str, ...]
+    braceless_body: tuple[tuple[str, ...] | None, ...]
 
 
 @cache
@@ -91,6 +99,11 @@ def compile_tables(language: Language) -> Tables:
     target_field = [""] * size
     unit_kind = [""] * size
     definition_role = [""] * size
+    member_field = [""] * size
+    member_object = [""] * size
+    lone_parameter = [""] * size
+    unit_namer = [""] * size
+    braceless_body: list[tuple[str, ...] | None] = [None] * size
     kinds = [
         (i, grammar.node_kind_for_id(i) or "", grammar.node_kind_is_named(i)) for i in range(count)
     ]
@@ -103,6 +116,10 @@ def compile_tables(language: Language) -> Tables:
         unit_kind[kind_id] = unit.value if unit else ""
         role = language.definition_roles.get(name)
         definition_role[kind_id] = role.value if role else ""
+        member_field[kind_id], member_object[kind_id] = language.members.get(name, ("", ""))
+        lone_parameter[kind_id] = language.lone_parameters.get(name, "")
+        unit_namer[kind_id] = language.unit_namers.get(name, "")
+        braceless_body[kind_id] = language.braceless_bodies.get(name)
     return Tables(
         grammar,
         tuple(action),
@@ -122,6 +139,11 @@ def compile_tables(language: Language) -> Tables:
         language.name_fields,
         language.unit_body,
         language.parameter_name_field,
+        tuple(member_field),
+        tuple(member_object),
+        tuple(lone_parameter),
+        tuple(unit_namer),
+        tuple(braceless_body),
     )
 
 
@@ -166,7 +188,7 @@ def _flags_for(language: Language, name: str, named: bool) -> int:
         (language.parameter_wrappers, F_PARAM_WRAPPER),
         (language.global_declarations, F_GLOBAL),
         (language.nonlocal_declarations, F_NONLOCAL),
-        (frozenset({language.attribute}), F_ATTRIBUTE),
+        (frozenset({language.attribute, *language.members}), F_ATTRIBUTE),
         (frozenset({language.keyword_argument}), F_KWARG),
         (language.imports, F_IMPORT),
         (frozenset({language.assignment}), F_ASSIGNMENT),

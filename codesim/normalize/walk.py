@@ -266,6 +266,13 @@ def walk(
                 if isinstance(top, Statement) and top.implicit:
                     close_implicit()
                     top = containers[-1]
+                elif isinstance(top, Statement) and _is_braceless_body(node, tables):
+                    # ``if (c) return;`` reads as ``if (c) { return; }``: a block of one.
+                    _close_own_range(top, len(symbols))
+                    top.segments.append(block := Block())
+                    containers.append(block)
+                    push((None, _EXIT_BLOCK, None))
+                    top = block
                 if isinstance(top, Block):
                     statement = Statement(symbol[kid], open_start=len(symbols))
                     top.statements.append(statement)
@@ -284,11 +291,9 @@ def walk(
                 containers.append(block)
                 at_block = True
                 push((None, _EXIT_BLOCK, None))
-            if flags & F_UNIT and (
-                not tables.unit_body or node.child_by_field_name(tables.unit_body) is not None
-            ):
+            if flags & F_UNIT and _opens_unit(node, flags, tables):
                 name_node, path = _definition_name(node, tables)
-                name = _text(name_node) if name_node else "<anonymous>"
+                name = _text(name_node) if name_node else _held_name(node, tables) or "<anonymous>"
                 outer = unit_stack[-1]
                 unit_names.append(name if outer == 0 else f"{unit_names[outer]}.{name}")
                 unit_kinds.append(tables.unit_kind[kid])
@@ -304,26 +309,32 @@ def walk(
                 scope_stack.append(len(scopes) - 1)
                 push((None, _EXIT_UNIT, None))
                 push((None, _EXIT_SCOPE, None))
+                lone = _lone_parameter(node, tables)
                 for child in reversed(_around(node, path, name_node) if path else node.children):
                     if child != name_node and action[child.kind_id] != ACT_SKIP:
-                        push((child, use, None))
+                        push((child, ir.MODE_PARAM if child == lone else use, None))
                 continue
             elif flags & F_SCOPE:
                 scopes.append(Scope(symbol[kid], scope_stack[-1], False))
                 scope_stack.append(len(scopes) - 1)
                 push((None, _EXIT_SCOPE, None))
+                lone = _lone_parameter(node, tables)
+                if lone is not None:
+                    emit_head(node, symbol[kid])
+                    for child in reversed(node.children):
+                        if action[child.kind_id] != ACT_SKIP:
+                            push((child, ir.MODE_PARAM if child == lone else child_mode, None))
+                    continue
             elif flags & F_IMPORT:
                 child_mode = ir.MODE_EXTERNAL
             elif flags & F_STRING and act == ACT_STRING:
                 emit_string(node)
                 continue
-            elif flags & F_CALL:
-                receiver = _format_receiver(node, tables)
-                if receiver is not None:
-                    # "{}".format(x) is emitted like f"{x}": the string, then the arguments.
-                    emit_string(receiver)
-                    push((node.children[-1], use, None))
-                    continue
+            elif flags & F_CALL and (receiver := _format_receiver(node, tables)) is not None:
+                # "{}".format(x) is emitted like f"{x}": the string, then the arguments.
+                emit_string(receiver)
+                push((node.children[-1], use, None))
+                continue
             elif flags & F_BINARY:
                 children = node.children
                 if (
@@ -399,12 +410,19 @@ def walk(
                         pending.append((child, use, None))
                 stack.extend(reversed(pending))
                 continue
-            elif flags & F_ATTRIBUTE:
+            elif flags & F_ATTRIBUTE and (
+                not tables.member_field[kid] or _has_qualified_member(node, tables)
+            ):
                 emit_head(node, symbol[kid])
                 children = node.children
                 member_mode = ir.MODE_ATTR_BIND if mode == ir.MODE_BIND else ir.MODE_ATTR_USE
                 if mode == ir.MODE_EXTERNAL:
                     member_mode = ir.MODE_EXTERNAL
+                if tables.member_field[kid]:
+                    member = node.child_by_field_name(tables.member_field[kid])
+                    for child in reversed(children):
+                        push((child, member_mode if child == member else child_mode, None))
+                    continue
                 push((children[-1], member_mode, None))
                 for child in reversed(children[:-1]):
                     push((child, child_mode, None))
@@ -476,13 +494,65 @@ def walk(
     )
 
 
+def _opens_unit(node: tree_sitter.Node, flags: int, tables: Tables) -> bool:
+    """Whether a node of a unit kind opens a unit here: not when the language needs a body
+    it lacks (C's ``struct S`` as a type), nor when it is a nameless function that is also a
+    scope and nothing names it (a callback written inline)."""
+    if tables.unit_body and node.child_by_field_name(tables.unit_body) is None:
+        return False
+    if not flags & F_SCOPE:
+        return True
+    return _definition_name(node, tables)[0] is not None or _held_name(node, tables) is not None
+
+
+def _held_name(node: tree_sitter.Node, tables: Tables) -> str | None:
+    """The name a nameless unit gets from what holds it (``const f = () => ...``: ``f``),
+    read through the language's ``unit_namers``; None when nothing names it."""
+    parent = node.parent
+    if parent is None or not tables.unit_namer[parent.kind_id]:
+        return None
+    holder = parent.child_by_field_name(tables.unit_namer[parent.kind_id])
+    if holder is None or holder == node:
+        return None
+    if tables.flags[holder.kind_id] & F_ATTRIBUTE and holder.child_count:
+        # ``exports.parse = function (...)``: named after the member.
+        holder = holder.children[-1]
+    return _text(holder) if tables.action[holder.kind_id] == ACT_IDENT else None
+
+
+def _is_braceless_body(node: tree_sitter.Node, tables: Tables) -> bool:
+    """Whether a statement is the body of a control statement written without braces, read
+    through the language's ``braceless_bodies``."""
+    parent = node.parent
+    if parent is None:
+        return False
+    fields = tables.braceless_body[parent.kind_id]
+    if fields is None:
+        return False
+    return not fields or any(parent.child_by_field_name(f) == node for f in fields)
+
+
+def _lone_parameter(node: tree_sitter.Node, tables: Tables) -> tree_sitter.Node | None:
+    """The parameter of a function written without a parameter list (``x => x + 1``)."""
+    field_name = tables.lone_parameter[node.kind_id]
+    return node.child_by_field_name(field_name) if field_name else None
+
+
+def _has_qualified_member(node: tree_sitter.Node, tables: Tables) -> bool:
+    """Whether a member-access node has its member and what it is a member of (``a.f(x)``;
+    Java's unqualified ``f(x)`` is a ``method_invocation`` too)."""
+    owner = tables.member_object[node.kind_id]
+    if owner and node.child_by_field_name(owner) is None:
+        return False
+    return node.child_by_field_name(tables.member_field[node.kind_id]) is not None
+
+
 def _definition_name(
     node: tree_sitter.Node, tables: Tables
 ) -> tuple[tree_sitter.Node | None, list[tree_sitter.Node]]:
     """The node naming a definition, and the declarators it is nested in (outermost first):
     C's ``int *f(void)`` names ``f`` inside a ``pointer_declarator`` and a
-    ``function_declarator``.  A declarator without a name field holds what it declares as
-    its last named child (C++'s ``int &f()``: a ``reference_declarator``)."""
+    ``function_declarator``."""
     path: list[tree_sitter.Node] = []
     current = node
     while True:
@@ -491,8 +561,6 @@ def _definition_name(
             name = current.child_by_field_name(field_name)
             if name is not None:
                 break
-        if name is None and path and current.named_child_count:
-            name = current.named_children[-1]
         if name is None or not tables.flags[name.kind_id] & F_DECLARATOR:
             return name, path
         path.append(name)
