@@ -425,6 +425,7 @@ class Index:
                 top=top,
                 base=base_side,
                 progress=progress,
+                root=Path(found.path),
             )
             return report.model_copy(update={"checked": _with_source(report.checked, found)})
 

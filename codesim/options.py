@@ -111,6 +111,9 @@ class Options(BaseModel):
     history: bool = True
     """Between two repos, read git history (``git blame``) to tell which side had the
     aligned code first, when both sides are git checkouts."""
+    unsafe_pickle: bool = False
+    """Read pickled PyTorch checkpoints (``.bin``, ``.pt``, ``.pth``, ``.ckpt``) with an
+    unpickler that resolves only the globals of a state dict; off, they are refused."""
 
     @model_validator(mode="after")
     def _match_length_covers_kgram(self) -> Options:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from codesim.errors import SkipReason
 from codesim.options import Verdict
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 class _Model(BaseModel):
@@ -385,6 +385,9 @@ class Hit(_Model):
     identifier_map: list[IdentifierMapping]
     alignment: RepoAlignment | None = None
     """The checked code aligned with the project's matched files, unit by unit."""
+    artifacts: list[ArtifactPair] = []
+    """The checked repo's configs, tokenizers and checkpoints compared with those the index
+    keeps of the project (right side ``name@version:path``), as ``Report.artifacts``."""
 
 
 class IndexInfo(_Model):

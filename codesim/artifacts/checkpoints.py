@@ -24,17 +24,20 @@ pair times the number of candidate pairs compared (a union bound: the probabilit
 independent checkpoints give even one pair as strong as the weakest one counted).
 
 Without weights (an index file whose shards are absent) only the tensor-name table can be
-compared; see ``_compare_tables``.  Pickled checkpoints are refused: unpickling runs code.
+compared; see ``_compare_tables``.  Pickled checkpoints are refused, since unpickling runs
+code, unless the caller passes ``unsafe_pickle``: then ``pickled`` reads PyTorch's zip format
+with an unpickler that resolves only the globals of a state dict.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
 import struct
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -43,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim.artifacts.base import ArtifactComparison, JsonValue, chance_of, chance_words
+from codesim.artifacts.pickled import read_torch_checkpoint
 from codesim.errors import InputError
 
 SAMPLE_SIZE = 4096
@@ -106,10 +110,22 @@ class _Tensor:
     path: Path
     start: int
     """Absolute byte offset of the tensor's data in ``path``."""
+    strides: tuple[int, ...] | None = None
+    """Element strides when the data is not laid out row-major (a view saved with its storage,
+    in a pickled checkpoint); None for row-major."""
 
     @property
     def numel(self) -> int:
         return math.prod(self.shape)
+
+    @property
+    def span(self) -> int:
+        """Elements from ``start`` to the last one the tensor uses, plus one."""
+        if self.strides is None or self.numel == 0:
+            return self.numel
+        return 1 + sum(
+            (size - 1) * stride for size, stride in zip(self.shape, self.strides, strict=True)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,53 +152,63 @@ class _Pair:
     n: int
 
 
-def compare_checkpoints(left: Path, right: Path) -> ArtifactComparison:
+def compare_checkpoints(
+    left: Path, right: Path, *, unsafe_pickle: bool = False
+) -> ArtifactComparison:
     """Compare two checkpoints: a ``.safetensors`` file, a ``*.safetensors.index.json`` of a
-    sharded one, or a folder holding either.
+    sharded one, or a folder holding either; with ``unsafe_pickle``, also a PyTorch pickle
+    (``.bin``, ``.pt``, ``.pth``, ``.ckpt``), read by ``pickled`` without running its code.
 
     Tensors are matched by shape and sampled values whatever their names and order; ``score``
     is the share of the smaller checkpoint's parameters in matched tensors.  When either side
     has no weights (an index file without its shards) only the name tables are compared.
-    Raises ``InputError`` for a missing or ambiguous path, a pickled checkpoint, a corrupt or
-    truncated file, or a missing ``safetensors`` package.
+    Raises ``InputError`` for a missing or ambiguous path, a pickled checkpoint (without
+    ``unsafe_pickle``, or one naming more than tensors), a corrupt or truncated file, or a
+    missing ``safetensors`` package.
     """
-    left_checkpoint = _load(left)
-    right_checkpoint = _load(right)
+    left_checkpoint = _load(left, unsafe_pickle)
+    right_checkpoint = _load(right, unsafe_pickle)
     if left_checkpoint.tensors is None or right_checkpoint.tensors is None:
         return _compare_tables(left_checkpoint, right_checkpoint)
-    return _compare_weights(left_checkpoint.tensors, right_checkpoint.tensors)
+    sampler = _FileSampler()
+    return _compare_weights(left_checkpoint.tensors, right_checkpoint.tensors, sampler, sampler)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def _load(path: Path) -> _Checkpoint:
-    target = _resolve(path)
+def _load(path: Path, unsafe_pickle: bool) -> _Checkpoint:
+    target = _resolve(path, unsafe_pickle)
     if target.name.endswith(INDEX_SUFFIX):
-        return _load_index(target)
-    tensors = _read_safetensors(target)
+        return _load_index(target, unsafe_pickle)
+    tensors = _read_tensors(target)
     return _Checkpoint(tuple(t.name for t in tensors), tuple(tensors))
 
 
-def _resolve(path: Path) -> Path:
+def _resolve(path: Path, unsafe_pickle: bool) -> Path:
     """The one checkpoint file (single file or index) that ``path`` names or holds."""
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
         indexes = sorted(path.glob(f"*.safetensors{INDEX_SUFFIX}"))
         singles = sorted(path.glob("*.safetensors"))
-        for found, what in ((indexes, "index files"), (singles, "safetensors files")):
+        pickled = sorted(p for p in path.iterdir() if p.suffix in PICKLE_SUFFIXES)
+        choices = [(indexes, "index files"), (singles, "safetensors files")]
+        if unsafe_pickle:
+            choices.append((pickled, "pickled checkpoints"))
+        for found, what in choices:
             if len(found) > 1:
                 names = ", ".join(p.name for p in found)
                 raise InputError(f"{path}: several {what} ({names}); pass the one to compare")
             if found:
                 return found[0]
-        pickled = sorted(p for p in path.iterdir() if p.suffix in PICKLE_SUFFIXES)
         if pickled:
             _refuse_pickle(pickled[0])
         raise InputError(f"{path}: holds no .safetensors checkpoint or *.safetensors.index.json")
     if path.suffix in PICKLE_SUFFIXES:
-        _refuse_pickle(path)
+        if not unsafe_pickle:
+            _refuse_pickle(path)
+        return path
     if path.suffix == ".safetensors" or path.name.endswith(INDEX_SUFFIX):
         return path
     raise InputError(f"{path}: not a checkpoint (.safetensors or *.safetensors.index.json)")
@@ -190,12 +216,13 @@ def _resolve(path: Path) -> Path:
 
 def _refuse_pickle(path: Path) -> NoReturn:
     raise InputError(
-        f"{path}: a pickled checkpoint; loading one runs any code stored in it, so codesim "
-        "does not open it (that would need --unsafe-pickle); convert it to .safetensors"
+        f"{path}: a pickled checkpoint; loading one can run any code stored in it, so codesim "
+        "does not open it unless told to: pass --unsafe-pickle (unsafe_pickle=True in Python) "
+        "to read its tensors with a restricted unpickler, or convert it to .safetensors"
     )
 
 
-def _load_index(path: Path) -> _Checkpoint:
+def _load_index(path: Path, unsafe_pickle: bool) -> _Checkpoint:
     """A sharded checkpoint: its weight map, and the shards' tensors when all are present."""
     if path.stat().st_size > MAX_INDEX_BYTES:
         raise InputError(f"{path}: {path.stat().st_size} bytes is too large for an index file")
@@ -213,7 +240,7 @@ def _load_index(path: Path) -> _Checkpoint:
         # A shard is a file beside the index: a path would let an index read anywhere.
         if Path(shard).name != shard or shard in {".", ".."}:
             raise InputError(f"{path}: shard {shard!r} is not a plain file name")
-        if Path(shard).suffix in PICKLE_SUFFIXES:
+        if Path(shard).suffix in PICKLE_SUFFIXES and not unsafe_pickle:
             _refuse_pickle(path.parent / shard)
     missing = tuple(shard for shard in shards if not (path.parent / shard).is_file())
     if missing:
@@ -223,12 +250,23 @@ def _load_index(path: Path) -> _Checkpoint:
         return _Checkpoint(tuple(weight_map), None, missing, stated)
     tensors: list[_Tensor] = []
     for shard in shards:
-        tensors.extend(_read_safetensors(path.parent / shard))
+        tensors.extend(_read_tensors(path.parent / shard))
     stored = {t.name for t in tensors}
     absent = [name for name in weight_map if name not in stored]
     if absent:
         raise InputError(f"{path}: {len(absent)} mapped tensors are in no shard, e.g. {absent[0]}")
     return _Checkpoint(tuple(t.name for t in tensors), tuple(tensors))
+
+
+def _read_tensors(path: Path) -> list[_Tensor]:
+    """The tensors of one checkpoint file, safetensors or (only reached with the unsafe flag)
+    a PyTorch pickle."""
+    if path.suffix not in PICKLE_SUFFIXES:
+        return _read_safetensors(path)
+    return [
+        _Tensor(t.name, t.shape, t.dtype, path, t.start, t.strides)
+        for t in read_torch_checkpoint(path)
+    ]
 
 
 def _read_safetensors(path: Path) -> list[_Tensor]:
@@ -268,29 +306,160 @@ def _read_safetensors(path: Path) -> list[_Tensor]:
     return sorted(tensors, key=lambda t: t.start)
 
 
-def _sample(tensor: _Tensor, files: dict[Path, np.memmap[Any, Any]]) -> FloatArray:
-    """``SAMPLE_SIZE`` values of the tensor at positions that depend only on its element count,
-    read through a memory map so only the pages holding them are touched."""
-    numel = tensor.numel
-    if numel <= SAMPLE_SIZE:
-        positions = np.arange(numel, dtype=np.int64)
-    else:
-        # One position drawn at random in each of SAMPLE_SIZE equal strata: spread over the
-        # whole tensor like an even grid, without aliasing with its row length.
-        rng = np.random.default_rng(SAMPLE_SEED)
-        starts = np.arange(SAMPLE_SIZE, dtype=np.int64) * numel // SAMPLE_SIZE
-        ends = np.append(starts[1:], numel)
-        positions = starts + rng.integers(0, ends - starts)
-    if tensor.path not in files:
-        files[tensor.path] = np.memmap(tensor.path, dtype=np.uint8, mode="r")
-    numpy_dtype = np.dtype(_FLOAT_DTYPES[tensor.dtype])
-    data = files[tensor.path][tensor.start : tensor.start + numel * numpy_dtype.itemsize]
-    raw = data.view(numpy_dtype)[positions]
-    if tensor.dtype == "BF16":
-        raw = (raw.astype(np.uint32) << 16).view(np.float32)
-    values = raw.astype(np.float64)
-    # A diverged weight (nan, inf) carries no signal about its origin; zero keeps it neutral.
-    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+def _positions(numel: int, size: int) -> npt.NDArray[np.int64]:
+    """The element positions sampled from a tensor of ``numel`` elements: they depend only on
+    ``numel`` and ``size``, so same-shape tensors of two checkpoints are read at the same
+    places."""
+    if numel <= size:
+        return np.arange(numel, dtype=np.int64)
+    # One position drawn at random in each of ``size`` equal strata: spread over the whole
+    # tensor like an even grid, without aliasing with its row length.
+    rng = np.random.default_rng(SAMPLE_SEED)
+    starts = np.arange(size, dtype=np.int64) * numel // size
+    ends = np.append(starts[1:], numel)
+    positions: npt.NDArray[np.int64] = starts + rng.integers(0, ends - starts)
+    return positions
+
+
+class _FileSampler:
+    """Samples tensors of checkpoint files through memory maps, so only the pages holding the
+    sampled values are read, whatever the file's size."""
+
+    def __init__(self, size: int = SAMPLE_SIZE) -> None:
+        self.size = size
+        self._files: dict[Path, np.memmap[Any, Any]] = {}
+
+    def __call__(self, tensor: _Tensor) -> FloatArray:
+        positions = _positions(tensor.numel, self.size)
+        if tensor.strides is not None:
+            # A view saved with its storage (a transposed weight): logical positions to
+            # element offsets in the storage.
+            index = np.unravel_index(positions, tensor.shape)
+            positions = sum(
+                (
+                    i.astype(np.int64) * stride
+                    for i, stride in zip(index, tensor.strides, strict=True)
+                ),
+                start=np.zeros(len(positions), dtype=np.int64),
+            )
+        if tensor.path not in self._files:
+            self._files[tensor.path] = np.memmap(tensor.path, dtype=np.uint8, mode="r")
+        numpy_dtype = np.dtype(_FLOAT_DTYPES[tensor.dtype])
+        end = tensor.start + tensor.span * numpy_dtype.itemsize
+        raw = self._files[tensor.path][tensor.start : end].view(numpy_dtype)[positions]
+        if tensor.dtype == "BF16":
+            raw = (raw.astype(np.uint32) << 16).view(np.float32)
+        values = raw.astype(np.float64)
+        # A diverged weight (nan, inf) carries no signal about its origin; zero keeps it neutral.
+        return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+# --- summaries for an index -----------------------------------------------------------------
+
+SKETCH_SAMPLE_SIZE = 512
+"""Values a stored summary keeps per tensor: independent tensors then correlate within
+±6/sqrt(512) ≈ ±0.27, under ``R_FLOOR``, so detection still stops where noise outweighs the
+weights, and a copied tensor's chance stays below 1e-30."""
+
+SKETCH_TENSORS = 2_048
+"""Tensors a summary keeps (the largest first): 1 KB each, so at most 2 MB a checkpoint."""
+
+SKETCH_NAMES = 20_000
+"""Tensor names a table-only summary keeps."""
+
+
+def summarize_checkpoint(path: Path, *, unsafe_pickle: bool = False) -> dict[str, JsonValue]:
+    """What an index stores of a checkpoint: each tensor's name, shape and dtype, and for
+    floating-point ones a sketch of ``SKETCH_SAMPLE_SIZE`` values (the positions the other
+    side samples too) as mean, spread and float16 z-scores; only the name table when the
+    weights are absent.  ``compare_checkpoint_summaries`` compares two as
+    ``compare_checkpoints`` compares files, on the sketches."""
+    checkpoint = _load(path, unsafe_pickle)
+    if checkpoint.tensors is None:
+        return {
+            "weights": False,
+            "names": list(checkpoint.names[:SKETCH_NAMES]),
+            "missing_shards": list(checkpoint.missing_shards),
+            "total_size": checkpoint.total_size,
+        }
+    sampler = _FileSampler(SKETCH_SAMPLE_SIZE)
+    kept = sorted(checkpoint.tensors, key=lambda t: (-t.numel, t.name))[:SKETCH_TENSORS]
+    tensors: list[JsonValue] = []
+    for tensor in sorted(kept, key=lambda t: (t.path.name, t.start)):
+        entry: list[JsonValue] = [tensor.name, list(tensor.shape), tensor.dtype]
+        if tensor.dtype in _FLOAT_DTYPES and tensor.numel > 0:
+            values = sampler(tensor)
+            mean, spread = float(values.mean()), float(values.std())
+            scores = (values - mean) / spread if spread > 0 else np.zeros_like(values)
+            packed = scores.astype("<f2").tobytes()
+            entry += [mean, spread, base64.b64encode(packed).decode("ascii")]
+        tensors.append(entry)
+    return {"weights": True, "sample_size": SKETCH_SAMPLE_SIZE, "tensors": tensors}
+
+
+def compare_checkpoint_summaries(
+    left: dict[str, JsonValue], right: dict[str, JsonValue], names: tuple[str, str]
+) -> ArtifactComparison:
+    """``compare_checkpoints`` over two ``summarize_checkpoint`` results; ``ValueError`` when
+    a summary is malformed."""
+    sides = [_sketched(summary, name) for summary, name in zip((left, right), names, strict=True)]
+    (left_checkpoint, left_samples), (right_checkpoint, right_samples) = sides
+    if left_checkpoint.tensors is None or right_checkpoint.tensors is None:
+        return _compare_tables(left_checkpoint, right_checkpoint)
+    return _compare_weights(
+        left_checkpoint.tensors,
+        right_checkpoint.tensors,
+        lambda t: left_samples[t.name],
+        lambda t: right_samples[t.name],
+    )
+
+
+def _sketched(
+    summary: dict[str, JsonValue], name: str
+) -> tuple[_Checkpoint, dict[str, FloatArray]]:
+    if summary.get("weights") is False:
+        names, missing, total = (summary.get(k) for k in ("names", "missing_shards", "total_size"))
+        if not isinstance(names, list) or not isinstance(missing, list):
+            raise ValueError("a checkpoint summary's name table is a list")
+        stated = total if isinstance(total, int) and not isinstance(total, bool) else None
+        return _Checkpoint(tuple(map(str, names)), None, tuple(map(str, missing)), stated), {}
+    raw, size = summary.get("tensors"), summary.get("sample_size")
+    if not isinstance(raw, list) or size != SKETCH_SAMPLE_SIZE:
+        raise ValueError("a checkpoint summary holds tensors sketched as this codesim does")
+    tensors: list[_Tensor] = []
+    samples: dict[str, FloatArray] = {}
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, list) or len(entry) not in (3, 6):
+            raise ValueError("a sketched tensor is [name, shape, dtype(, mean, spread, values)]")
+        tensor_name, shape, dtype = entry[0], entry[1], entry[2]
+        if (
+            not isinstance(tensor_name, str)
+            or not isinstance(dtype, str)
+            or not isinstance(shape, list)
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+        ):
+            raise ValueError("a sketched tensor has a name, a shape and a dtype")
+        tensor = _Tensor(
+            tensor_name,
+            tuple(int(d) for d in shape if isinstance(d, int)),
+            dtype,
+            Path(name),
+            index,
+        )
+        if len(entry) == 6:
+            mean, spread, packed = entry[3], entry[4], entry[5]
+            if not isinstance(mean, float | int) or not isinstance(spread, float | int):
+                raise ValueError("a sketch's mean and spread are numbers")
+            if not isinstance(packed, str):
+                raise ValueError("a sketch's values are base64 text")
+            scores = np.frombuffer(base64.b64decode(packed, validate=True), dtype="<f2")
+            if len(scores) != min(tensor.numel, SKETCH_SAMPLE_SIZE):
+                raise ValueError("a sketch holds as many values as its tensor is sampled at")
+            samples[tensor_name] = scores.astype(np.float64) * float(spread) + float(mean)
+        elif dtype in _FLOAT_DTYPES and tensor.numel > 0:
+            raise ValueError("a floating-point tensor's sketch is missing")
+        tensors.append(tensor)
+    return _Checkpoint(tuple(t.name for t in tensors), tuple(tensors)), samples
 
 
 # --- weights -------------------------------------------------------------------------------
@@ -313,7 +482,12 @@ def _log10_chance(correlation: float, n: int) -> float:
     return (log_tail + math.log(2.0)) / math.log(10.0)
 
 
-def _compare_weights(left: Sequence[_Tensor], right: Sequence[_Tensor]) -> ArtifactComparison:
+def _compare_weights(
+    left: Sequence[_Tensor],
+    right: Sequence[_Tensor],
+    left_sample: Callable[[_Tensor], FloatArray],
+    right_sample: Callable[[_Tensor], FloatArray],
+) -> ArtifactComparison:
     groups: dict[tuple[int, ...], tuple[list[_Tensor], list[_Tensor]]] = defaultdict(
         lambda: ([], [])
     )
@@ -321,7 +495,6 @@ def _compare_weights(left: Sequence[_Tensor], right: Sequence[_Tensor]) -> Artif
         for tensor in tensors:
             if tensor.dtype in _FLOAT_DTYPES and tensor.numel > 0:
                 groups[tensor.shape][side].append(tensor)
-    files: dict[Path, np.memmap[Any, Any]] = {}
     pairs: list[_Pair] = []
     informative: tuple[list[_Tensor], list[_Tensor]] = ([], [])
     candidates = 0
@@ -329,8 +502,8 @@ def _compare_weights(left: Sequence[_Tensor], right: Sequence[_Tensor]) -> Artif
     # One shape group at a time: only that group's samples are held (SAMPLE_SIZE float64 values
     # per tensor), never a whole tensor and never the whole checkpoint's samples.
     for group_left, group_right in groups.values():
-        left_samples = [_sample(t, files) for t in group_left]
-        right_samples = [_sample(t, files) for t in group_right]
+        left_samples = [left_sample(t) for t in group_left]
+        right_samples = [right_sample(t) for t in group_right]
         # Constant tensors (norms at one, zero biases) say nothing about origin; compared
         # exactly, since rounding gives a constant sample a std of 1e-17, not 0.
         kept_left = [i for i, s in enumerate(left_samples) if s.max() > s.min()]
@@ -340,6 +513,8 @@ def _compare_weights(left: Sequence[_Tensor], right: Sequence[_Tensor]) -> Artif
         if not kept_left or not kept_right:
             continue
         n = len(left_samples[kept_left[0]])
+        if any(len(right_samples[i]) != n for i in kept_right):
+            raise ValueError("samples of one shape differ in length")
         correlations = _standardized([left_samples[i] for i in kept_left]) @ (
             _standardized([right_samples[i] for i in kept_right]).T / n
         )

@@ -209,6 +209,60 @@ def compare_configs(left: Path, right: Path) -> ArtifactComparison:
     return _result(a, b, pairs)
 
 
+SUMMARY_LEAVES = 2_000
+"""Leaves a stored summary keeps (the first, in file order): configs hold hundreds."""
+
+SUMMARY_STRING_CHARS = 200
+"""Characters of a text value a stored summary keeps: past this a value is already distinctive
+(``MAX_VALUE_BITS`` is reached at 15 characters), and both sides are cut alike."""
+
+
+def summarize_config(path: Path) -> dict[str, JsonValue]:
+    """What an index stores of a config: its format and leaves (path and value), bounded.
+
+    ``compare_config_summaries`` compares two of them exactly as ``compare_configs`` compares
+    the files, the bounds applied to both sides.
+    """
+    config = _read_config(path)
+    leaves: list[JsonValue] = [
+        [list(leaf.path), _cut(leaf.value)] for leaf in config.leaves[:SUMMARY_LEAVES]
+    ]
+    return {"format": config.fmt, "leaves": leaves}
+
+
+def compare_config_summaries(
+    left: dict[str, JsonValue], right: dict[str, JsonValue], names: tuple[str, str]
+) -> ArtifactComparison:
+    """``compare_configs`` over two ``summarize_config`` results (``names`` for the summary).
+    Raises ``ValueError`` when a summary is malformed."""
+    a, b = (_summary_config(s, n) for s, n in zip((left, right), names, strict=True))
+    return _result(a, b, _align(a.leaves, b.leaves))
+
+
+def _cut(value: JsonValue) -> JsonValue:
+    if isinstance(value, str) and len(value) > SUMMARY_STRING_CHARS:
+        return value[:SUMMARY_STRING_CHARS]
+    return value
+
+
+def _summary_config(summary: dict[str, JsonValue], name: str) -> _Config:
+    fmt, raw = summary.get("format"), summary.get("leaves")
+    if not isinstance(fmt, str) or not isinstance(raw, list) or not raw:
+        raise ValueError("a config summary needs a format and leaves")
+    leaves: list[_Leaf] = []
+    for entry in raw:
+        if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], list):
+            raise ValueError("a config summary leaf is [path, value]")
+        keys = entry[0]
+        value = _cut(entry[1])
+        if isinstance(value, list | dict) or not all(isinstance(k, str | int) for k in keys):
+            raise ValueError("a config summary leaf has a scalar value and a path of keys")
+        path: Path_ = tuple(k for k in keys if isinstance(k, str | int))
+        leaves.append(_Leaf(path, value, _canonical(value), value_bits(value), len(leaves)))
+    _assign_weights(leaves)
+    return _Config(Path(name), fmt, leaves)
+
+
 # --- Reading -----------------------------------------------------------------------------------
 
 

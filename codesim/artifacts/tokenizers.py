@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,7 +145,24 @@ class Tokenizer:
     settings: dict[str, str] = field(default_factory=dict)
     """Normalizer and pre-tokenizer, each as a short description of its component types."""
     setting_values: dict[str, str] = field(default_factory=dict)
-    """The same components as canonical JSON, to tell identical settings apart."""
+    """The same components as canonical JSON (a digest of it in a summary), to tell identical
+    settings apart."""
+    sample_rate: int = 1
+    """1 when ``vocab`` and ``merges`` are whole; in a summary, they hold the entries whose
+    ``_sample_hash`` is 0 modulo this (plus special-looking vocabulary entries), and
+    ``vocab_total`` and ``merges_total`` give the real sizes."""
+    vocab_total: int | None = None
+    merges_total: int | None = None
+
+    @property
+    def vocab_size(self) -> int:
+        """Entries of the whole vocabulary."""
+        return len(self.vocab) if self.vocab_total is None else self.vocab_total
+
+    @property
+    def merges_size(self) -> int:
+        """Distinct merges of the whole tokenizer."""
+        return len(set(self.merges)) if self.merges_total is None else self.merges_total
 
     def token_id(self, token: str) -> int | None:
         """The id of ``token``: its added-token id, else its vocabulary id."""
@@ -630,7 +648,8 @@ def compare_loaded(left: Tokenizer, right: Tokenizer) -> ArtifactComparison:
 
     vocab = _vocab_overlap(left, right)
     merges = _merges_overlap(left, right)
-    agreement = vocab.containment * (merges.containment if left.merges and right.merges else 1.0)
+    both_merge = left.merges_size and right.merges_size
+    agreement = vocab.containment * (merges.containment if both_merge else 1.0)
     share = (len(found) + RENAMED_CREDIT * len(renamed)) / smaller if smaller else 0.0
     corroborates = (
         bool(found)
@@ -796,34 +815,188 @@ def _renames(
 
 
 def _vocab_overlap(left: Tokenizer, right: Tokenizer) -> _VocabOverlap:
-    shared = left.vocab.keys() & right.vocab.keys()
-    shifts = Counter(right.vocab[token] - left.vocab[token] for token in shared)
+    rate = max(left.sample_rate, right.sample_rate)
+    mine, theirs = _sampled(left.vocab, rate), _sampled(right.vocab, rate)
+    shared = mine.keys() & theirs.keys()
+    shifts = Counter(theirs[token] - mine[token] for token in shared)
     offset, at_offset = shifts.most_common(1)[0] if shifts else (0, 0)
+    estimate = _estimator(len(mine), left.vocab_size, min(left.vocab_size, right.vocab_size))
     return _VocabOverlap(
-        left_size=len(left.vocab),
-        right_size=len(right.vocab),
-        shared=len(shared),
-        same_id=shifts.get(0, 0),
+        left_size=left.vocab_size,
+        right_size=right.vocab_size,
+        shared=estimate(len(shared)),
+        same_id=estimate(shifts.get(0, 0)),
         offset=offset,
-        at_offset=at_offset,
+        at_offset=estimate(at_offset),
     )
 
 
 def _merges_overlap(left: Tokenizer, right: Tokenizer) -> _MergesOverlap:
+    rate = max(left.sample_rate, right.sample_rate)
     right_rank: dict[tuple[str, str], int] = {}
-    for rank, merge in enumerate(right.merges):
+    for rank, merge in enumerate(_sampled_merges(right.merges, rate)):
         right_rank.setdefault(merge, rank)
     seen: set[tuple[str, str]] = set()
     ranks: list[int] = []
-    for merge in left.merges:
+    mine = _sampled_merges(left.merges, rate)
+    for merge in mine:
         if merge in right_rank and merge not in seen:
             seen.add(merge)
             ranks.append(right_rank[merge])
+    estimate = _estimator(
+        len(set(mine)), left.merges_size, min(left.merges_size, right.merges_size)
+    )
     return _MergesOverlap(
-        left_size=len(set(left.merges)),
-        right_size=len(right_rank),
-        shared=len(ranks),
-        in_order=_longest_increasing(ranks),
+        left_size=left.merges_size,
+        right_size=right.merges_size,
+        shared=estimate(len(ranks)),
+        in_order=estimate(_longest_increasing(ranks)),
+    )
+
+
+def _sample_hash(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _sampled(vocab: dict[str, int], rate: int) -> dict[str, int]:
+    """The entries a summary sampled at ``rate`` keeps (all of them at rate 1)."""
+    if rate == 1:
+        return vocab
+    return {token: i for token, i in vocab.items() if _sample_hash(token) % rate == 0}
+
+
+def _sampled_merges(merges: list[tuple[str, str]], rate: int) -> list[tuple[str, str]]:
+    if rate == 1:
+        return merges
+    return [m for m in merges if _sample_hash(f"{m[0]} {m[1]}") % rate == 0]
+
+
+def _estimator(sampled: int, size: int, ceiling: int) -> Callable[[int], int]:
+    """Counts over a sample of ``sampled`` of ``size`` entries, scaled to the whole (exact at
+    rate 1, and exact for a sample that is all shared)."""
+
+    def estimate(count: int) -> int:
+        if sampled == size or sampled == 0:
+            return min(count, ceiling)
+        return min(ceiling, round(count * size / sampled))
+
+    return estimate
+
+
+# --- summaries for an index ---------------------------------------------------------------
+
+SAMPLE_RATE = 32
+"""A stored summary keeps one vocabulary entry and one merge in this many (chosen by hash, so
+two summaries keep the same entries): a 152k-token vocabulary leaves 4,750 entries, enough to
+estimate containment within a percent."""
+
+WHOLE_VOCAB_MAX = 4_096
+"""Vocabularies up to this size are stored whole."""
+
+SUMMARY_LIST_MAX = 4_096
+"""Added, special and special-looking tokens a summary keeps, each."""
+
+_SPECIAL_LOOKING = re.compile(r"<[^<>\s]{1,64}>|\[[^\[\]\s]{1,64}\]")
+"""A vocabulary entry written like a special token: a copy may fold its added tokens into its
+vocabulary, so a summary keeps these whatever the sample."""
+
+
+def summarize_tokenizer(path: Path) -> dict[str, JsonValue]:
+    """What an index stores of a tokenizer: its added and special tokens, sizes, settings (as
+    digests) and a hash sample of its vocabulary and merges; ``compare_tokenizer_summaries``
+    compares two of them as ``compare_tokenizers`` compares the tokenizers, with vocabulary and
+    merge overlaps estimated from the samples."""
+    tokenizer = load_tokenizer(path)
+    rate = 1 if tokenizer.vocab_size <= WHOLE_VOCAB_MAX else SAMPLE_RATE
+    vocab = _sampled(tokenizer.vocab, rate)
+    folded = [
+        (token, i)
+        for token, i in tokenizer.vocab.items()
+        if token not in vocab and _SPECIAL_LOOKING.fullmatch(token) and not is_known_token(token)
+    ][:SUMMARY_LIST_MAX]
+    special: list[JsonValue] = []
+    special.extend(sorted(tokenizer.special)[:SUMMARY_LIST_MAX])
+    return {
+        "model_type": tokenizer.model_type,
+        "files": list(tokenizer.files),
+        "sample_rate": rate,
+        "vocab_size": tokenizer.vocab_size,
+        "merges_size": tokenizer.merges_size,
+        "vocab": [[token, i] for token, i in [*vocab.items(), *folded]],
+        "merges": [[a, b] for a, b in _sampled_merges(tokenizer.merges, rate)],
+        "added": [[token, i] for token, i in list(tokenizer.added.items())[:SUMMARY_LIST_MAX]],
+        "special": special,
+        "settings": dict(tokenizer.settings),
+        "setting_values": {
+            name: hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+            for name, value in tokenizer.setting_values.items()
+        },
+    }
+
+
+def compare_tokenizer_summaries(
+    left: dict[str, JsonValue], right: dict[str, JsonValue], names: tuple[str, str]
+) -> ArtifactComparison:
+    """``compare_tokenizers`` over two ``summarize_tokenizer`` results; ``ValueError`` when a
+    summary is malformed."""
+    return compare_loaded(_from_summary(left, names[0]), _from_summary(right, names[1]))
+
+
+def _from_summary(summary: dict[str, JsonValue], name: str) -> Tokenizer:
+    def pairs(key: str) -> list[tuple[str, object]]:
+        raw = summary.get(key)
+        if not isinstance(raw, list) or not all(
+            isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) for e in raw
+        ):
+            raise ValueError(f"a tokenizer summary's {key} is a list of pairs")
+        return [(str(e[0]), e[1]) for e in raw if isinstance(e, list)]
+
+    def count(key: str) -> int:
+        value = summary.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"a tokenizer summary's {key} is a count")
+        return value
+
+    def texts(key: str) -> dict[str, str]:
+        raw = summary.get(key)
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise ValueError(f"a tokenizer summary's {key} maps names to text")
+        return {k: str(v) for k, v in raw.items()}
+
+    def ids(entries: list[tuple[str, object]], optional: bool) -> dict[str, int | None]:
+        result: dict[str, int | None] = {}
+        for token, value in entries:
+            if value is None and optional:
+                result[token] = None
+            elif isinstance(value, int) and not isinstance(value, bool):
+                result[token] = value
+            else:
+                raise ValueError("a tokenizer summary's token id is an integer")
+        return result
+
+    model_type, special, files = (summary.get(k) for k in ("model_type", "special", "files"))
+    if model_type is not None and not isinstance(model_type, str):
+        raise ValueError("a tokenizer summary's model type is text")
+    if not isinstance(special, list) or not all(isinstance(t, str) for t in special):
+        raise ValueError("a tokenizer summary's special tokens are text")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise ValueError("a tokenizer summary's files are names")
+    vocab = {t: i for t, i in ids(pairs("vocab"), optional=False).items() if i is not None}
+    merges = [(a, b) for a, b in pairs("merges") if isinstance(b, str)]
+    return Tokenizer(
+        path=Path(name),
+        files=[str(f) for f in files],
+        model_type=model_type,
+        vocab=vocab,
+        merges=merges,
+        added=ids(pairs("added"), optional=True),
+        special={str(t) for t in special},
+        settings=texts("settings"),
+        setting_values=texts("setting_values"),
+        sample_rate=max(1, count("sample_rate")),
+        vocab_total=count("vocab_size"),
+        merges_total=count("merges_size"),
     )
 
 
@@ -848,8 +1021,8 @@ def _side_details(tokenizer: Tokenizer, distinctive: list[str]) -> dict[str, Jso
         "files": _top(tokenizer.files),
         "unparsed": dict(tokenizer.unparsed),
         "model_type": tokenizer.model_type,
-        "vocab_size": len(tokenizer.vocab),
-        "merges": len(tokenizer.merges),
+        "vocab_size": tokenizer.vocab_size,
+        "merges": tokenizer.merges_size,
         "added_tokens": len(tokenizer.added),
         "special_tokens": len(tokenizer.special),
         "distinctive_tokens": len(distinctive),

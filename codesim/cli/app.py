@@ -35,6 +35,7 @@ from codesim.cli.params import (
     Quiet,
     SarifFile,
     Top,
+    UnsafePickle,
     Verbose,
     WindowSize,
     build_options,
@@ -153,6 +154,7 @@ def compare(
     no_history: NoHistory = False,
     no_align: NoAlign = False,
     rev: Rev = None,
+    unsafe_pickle: UnsafePickle = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -167,6 +169,7 @@ def compare(
             include_generated=include_generated,
             min_score=min_score,
             no_history=no_history,
+            unsafe_pickle=unsafe_pickle,
         )
         with stage_progress(stderr, quiet=quiet) as progress:
             report = compare_paths(

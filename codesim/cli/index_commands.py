@@ -28,6 +28,7 @@ from codesim.cli.params import (
     NoGitignore,
     Quiet,
     SarifFile,
+    UnsafePickle,
     Verbose,
     build_options,
     require_index,
@@ -110,6 +111,7 @@ def check(
     include_generated: IncludeGenerated = False,
     no_align: NoAlign = False,
     rev: Rev = None,
+    unsafe_pickle: UnsafePickle = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -121,6 +123,7 @@ def check(
             no_gitignore=no_gitignore,
             include_generated=include_generated,
             min_score=min_score,
+            unsafe_pickle=unsafe_pickle,
         )
         with (
             Index.open(location, create=False) as opened,
@@ -181,6 +184,7 @@ def add(
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     rev: Rev = None,
+    unsafe_pickle: UnsafePickle = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -194,6 +198,7 @@ def add(
             max_file_bytes=max_file_bytes,
             no_gitignore=no_gitignore,
             include_generated=include_generated,
+            unsafe_pickle=unsafe_pickle,
         )
         with (
             Index.open(location, options=options) as opened,

@@ -187,6 +187,21 @@ NoAlign = Annotated[
     ),
 ]
 
+UnsafePickle = Annotated[
+    bool,
+    typer.Option(
+        "--unsafe-pickle",
+        help="Read pickled PyTorch checkpoints (.bin, .pt, .pth, .ckpt), which are refused "
+        "otherwise. torch is not needed or imported: the zip's data.pkl is read by an "
+        "unpickler that resolves only the globals a state dict uses (tensor rebuilding, "
+        "OrderedDict, storage types) and refuses any other (os.system, a training class), so "
+        "no code stored in the file runs. Residual risk: a crafted file still reaches "
+        "Python's unpickler and zip reader, and can make them build large objects; use it "
+        "on files you would otherwise have to open.",
+        rich_help_panel=_INPUT,
+    ),
+]
+
 
 def build_options(
     *,
@@ -198,6 +213,7 @@ def build_options(
     include_generated: bool = False,
     min_score: float = 0.0,
     no_history: bool = False,
+    unsafe_pickle: bool = False,
 ) -> Options:
     """Flags to ``Options``; raises ``OptionsError`` naming every bad value.  Commands that
     do not offer a flag get the library's default for it."""
@@ -210,6 +226,7 @@ def build_options(
         include_generated=include_generated,
         min_score=min_score,
         history=not no_history,
+        unsafe_pickle=unsafe_pickle,
     )
 
 

@@ -18,6 +18,7 @@ Everything else is plain Redis values under ``PREFIX:``, bytes only, never pickl
     PREFIX:g:G:file / stream     hashes: file index -> packed metadata / codec.encode bytes
     PREFIX:g:G:unit / sig / fp   hashes: unit index -> packed metadata / signature / prints
     PREFIX:g:G:fpset             the project's distinct fingerprints (for ``df``)
+    PREFIX:g:G:artifacts         the project's artifact summaries (``artifacts.summary``), if any
     PREFIX:lsh...                datasketch's MinHashLSH tables
 
 Ids are ``G << 32 | index``.  Atomicity: ``add_project`` writes a new generation G while no
@@ -237,14 +238,19 @@ class RedisStore:
         """Close the connections."""
         self._client.close()
 
-    def add_project(self, meta: ProjectMeta, files: Iterable[FileRecord]) -> None:
-        """Write a new generation, then make it live in one atomic step (module docstring)."""
+    def add_project(
+        self, meta: ProjectMeta, files: Iterable[FileRecord], artifacts: bytes = b""
+    ) -> None:
+        """Write a new generation (with the project's artifact summaries), then make it live
+        in one atomic step (module docstring)."""
         with _errors(self._label):
             self._collect_garbage()
             generation = int(self._client.incr(self._key(b"next")))
             self._beat(generation)
             try:
                 self._write_generation(generation, meta, files)
+                if artifacts:
+                    self._client.set(self._generation_key(generation, b"artifacts"), artifacts)
                 old = self._flip(
                     keys=[self._key(b"live"), self._key(b"df"), *self._staging_keys()],
                     args=[_project_field(meta.name, meta.version), generation, self._prefix],
@@ -294,6 +300,17 @@ class RedisStore:
             raise IndexFormatError(f"{self._label}: project {name} {version} has no token count")
         with _decoding("project"):
             return int(tokens)
+
+    def artifacts(self, name: str, version: str) -> bytes:
+        """The project's artifact summaries as stored (empty when it has none, as every
+        project added by a codesim before they were kept)."""
+        with _errors(self._label):
+            generation = self._client.hget(self._key(b"live"), _project_field(name, version))
+            if generation is None:
+                return b""
+            found = self._client.get(self._generation_key(int(generation), b"artifacts"))
+        # The client is opened with decode_responses off: values are bytes.
+        return b"" if found is None else cast("bytes", found)
 
     def stats(self) -> StoreStats:
         """Counts over live projects; ``bytes`` is the memory the Redis server uses."""
@@ -478,7 +495,7 @@ class RedisStore:
                 self._remove_lsh_entries(entries)
                 entries = []
         self._remove_lsh_entries(entries)
-        names = (b"project", b"file", b"stream", b"unit", b"sig", b"fp", b"fpset")
+        names = (b"project", b"file", b"stream", b"unit", b"sig", b"fp", b"fpset", b"artifacts")
         self._client.delete(*(self._generation_key(generation, name) for name in names))
         self._client.srem(self._key(b"dead"), str(generation))
         self._client.zrem(self._key(b"staging"), str(generation))

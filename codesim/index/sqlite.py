@@ -1,6 +1,6 @@
 """The embedded index: one SQLite file, written in WAL mode, one transaction per change.
 
-Schema version 2 (``SCHEMA``)::
+Schema version 3 (``SCHEMA``)::
 
     meta(key, value)                         format name, schema version, settings
     project(id, name, version, license, url, vcs_commit, tokens)   unique (name, version)
@@ -8,6 +8,7 @@ Schema version 2 (``SCHEMA``)::
     unit(id, file, name, kind, start_line, end_line, tokens, signature, fingerprints)
     band(bucket, unit)                       one row per LSH band of every non-empty unit
     fingerprint(hash, projects)              how many projects contain each fingerprint
+    artifact(project, summaries)             the project's artifact summaries, when it has any
 
 Signatures and fingerprints are BLOBs of little-endian arrays (``blobs.py``); a band row's
 ``bucket`` is the 64-bit ``bands.band_ids`` value, and ``band`` is a WITHOUT ROWID table
@@ -21,8 +22,13 @@ Versioning: the file header carries ``APPLICATION_ID`` and ``SCHEMA_VERSION`` (S
 ``application_id`` and ``user_version``), read from the raw bytes before SQLite opens the
 file, and ``meta`` repeats the format name, the version and the settings.  An empty file,
 random bytes, another application's database, another schema version or other MinHash
-settings raise ``IndexFormatError`` and leave the file untouched.  A new index is built in a
-temporary file and hard-linked into place, so a half-created index is never seen.
+settings raise ``IndexFormatError`` and leave the file untouched.  Version 3 added the
+``artifact`` table (``artifacts.summary`` blobs, so ``check`` can compare configs, tokenizers
+and checkpoints): a version 2 index is read as one whose projects have no artifacts, and the
+first ``add_project`` or ``remove`` upgrades it in its own transaction (the table, the header
+and ``meta``); projects added before keep no artifacts until they are added again.  A new
+index is built in a temporary file and hard-linked into place, so a half-created index is
+never seen.
 
 Atomicity: ``add_project`` and ``remove`` each run in one ``BEGIN IMMEDIATE`` transaction.
 WAL mode lets any number of readers go on while one writer writes, each reader seeing the
@@ -64,7 +70,9 @@ from codesim.index.records import (
 )
 from codesim.tokens import UnitKind
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+UPGRADABLE_VERSIONS = (2,)
+"""Older schema versions read as they are and upgraded in place by the next write."""
 APPLICATION_ID = 0x43534958
 """``CSIX`` in the SQLite header: marks the file as a codesim index."""
 
@@ -94,6 +102,10 @@ statement and opens its cursor again for every row: inserting 1.5M sorted band r
 1.05 instead of 1.6 s.  Between 100 and 1,000 rows a statement it makes no difference."""
 _QUERY_CHUNK = 500
 """Values per ``IN (...)`` list: well under SQLite's limit on bound parameters."""
+
+_ARTIFACT_TABLE = (
+    "CREATE TABLE IF NOT EXISTS artifact (project INTEGER PRIMARY KEY, summaries BLOB NOT NULL);"
+)
 
 SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
@@ -137,16 +149,24 @@ CREATE TABLE band (
     PRIMARY KEY (bucket, unit)
 ) WITHOUT ROWID;
 CREATE TABLE fingerprint (hash INTEGER PRIMARY KEY, projects INTEGER NOT NULL);
+{_ARTIFACT_TABLE}
 """
 
 
 class SqliteStore:
     """The ``Store`` protocol over one SQLite file.  One instance per thread."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection, settings: IndexSettings):
+    def __init__(
+        self,
+        path: Path,
+        connection: sqlite3.Connection,
+        settings: IndexSettings,
+        version: int = SCHEMA_VERSION,
+    ):
         self._path = path
         self._db = connection
         self._settings = settings
+        self._version = version
 
     @classmethod
     def open(
@@ -167,7 +187,7 @@ class SqliteStore:
             if settings is None:
                 raise ValueError("settings are needed to create an index")
             _create(target, settings)
-        _check_header(target)
+        version = _check_header(target)
         try:
             connection = sqlite3.connect(target, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
@@ -180,7 +200,7 @@ class SqliteStore:
             connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
             connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
             connection.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
-            stored = _read_settings(target, connection)
+            stored = _read_settings(target, connection, version)
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise IndexFormatError(f"{target}: the index is damaged: {exc}") from exc
@@ -190,7 +210,7 @@ class SqliteStore:
         if settings is not None and settings != stored:
             connection.close()
             raise IndexFormatError(f"{target}: the index was built with {stored}, not {settings}")
-        return cls(target, connection, stored)
+        return cls(target, connection, stored, version)
 
     @property
     def settings(self) -> IndexSettings:
@@ -201,8 +221,10 @@ class SqliteStore:
         """Close the connection."""
         self._db.close()
 
-    def add_project(self, meta: ProjectMeta, files: Iterable[FileRecord]) -> None:
-        """Add (or replace) a project in one transaction."""
+    def add_project(
+        self, meta: ProjectMeta, files: Iterable[FileRecord], artifacts: bytes = b""
+    ) -> None:
+        """Add (or replace) a project, with its artifact summaries, in one transaction."""
         with self._write():
             existing = self._project_id(meta.name, meta.version)
             if existing is not None:
@@ -225,6 +247,10 @@ class SqliteStore:
                     self._flush(pending, counted)
             self._flush(pending, counted)
             self._db.execute("UPDATE project SET tokens = ? WHERE id = ?", (tokens, project))
+            if artifacts:
+                self._db.execute(
+                    "INSERT INTO artifact (project, summaries) VALUES (?, ?)", (project, artifacts)
+                )
 
     def remove(self, name: str, version: str) -> bool:
         """Remove a project in one transaction; ``False`` if it was not there."""
@@ -266,6 +292,18 @@ class SqliteStore:
         if row is None:
             raise KeyError((name, version))
         return int(row[0])
+
+    def artifacts(self, name: str, version: str) -> bytes:
+        """The project's artifact summaries as stored (empty when it has none)."""
+        with self._read():
+            if self._version < 3 and not self._has_artifact_table():
+                return b""
+            row = self._db.execute(
+                "SELECT artifact.summaries FROM artifact JOIN project "
+                "ON project.id = artifact.project WHERE project.name = ? AND project.version = ?",
+                (name, version),
+            ).fetchone()
+        return b"" if row is None else bytes(row[0])
 
     def candidates(self, signatures: SignatureArray) -> list[list[int]]:
         """Units sharing a band with each signature, looked up in batches of buckets."""
@@ -370,14 +408,31 @@ class SqliteStore:
                 ) from exc
             raise IndexBackendError(f"{self._path}: {exc}") from exc
         try:
+            if self._version < SCHEMA_VERSION:
+                self._upgrade()
             yield
             self._db.execute("COMMIT")
+            self._version = SCHEMA_VERSION
         except sqlite3.Error as exc:
             self._db.execute("ROLLBACK")
             raise IndexBackendError(f"{self._path}: the change was not made: {exc}") from exc
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+
+    def _upgrade(self) -> None:
+        """Version 2 -> 3 inside the caller's write transaction: the artifact table."""
+        self._db.execute(_ARTIFACT_TABLE)
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._db.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+        )
+
+    def _has_artifact_table(self) -> bool:
+        found = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'artifact'"
+        ).fetchone()
+        return found is not None
 
     def _insert(self, sql: str, values: tuple[object, ...]) -> int:
         row_id = self._db.execute(sql, values).lastrowid
@@ -497,6 +552,7 @@ class SqliteStore:
             "DELETE FROM unit WHERE file IN (SELECT id FROM file WHERE project = ?)", (project,)
         )
         self._db.execute("DELETE FROM file WHERE project = ?", (project,))
+        self._db.execute("DELETE FROM artifact WHERE project = ?", (project,))
         self._db.execute("DELETE FROM project WHERE id = ?", (project,))
 
     # -- reading -------------------------------------------------------------------------
@@ -578,9 +634,9 @@ def _create(target: Path, settings: IndexSettings) -> None:
             Path(leftover).unlink(missing_ok=True)
 
 
-def _check_header(target: Path) -> None:
-    """Refuse anything but a codesim index of this schema version, from the raw header and
-    before SQLite touches the file."""
+def _check_header(target: Path) -> int:
+    """The schema version of a codesim index this code reads (this one, or one it upgrades),
+    from the raw header and before SQLite touches the file; refuse anything else."""
     try:
         with target.open("rb") as handle:
             header = handle.read(_HEADER_SIZE)
@@ -600,18 +656,19 @@ def _check_header(target: Path) -> None:
             f"{target}: index schema version {version} is newer than this codesim reads "
             f"({SCHEMA_VERSION}); upgrade codesim"
         )
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION and version not in UPGRADABLE_VERSIONS:
         raise IndexFormatError(
             f"{target}: index schema version {version} is not supported "
             f"(this codesim reads {SCHEMA_VERSION}); rebuild the index"
         )
     if header[18] != _WAL_VERSION or header[19] != _WAL_VERSION:
         raise IndexFormatError(f"{target}: the index header is damaged (not in WAL mode)")
+    return version
 
 
-def _read_settings(target: Path, connection: sqlite3.Connection) -> IndexSettings:
+def _read_settings(target: Path, connection: sqlite3.Connection, version: int) -> IndexSettings:
     meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-    return read_meta(str(target), meta, fixed_meta("schema_version", SCHEMA_VERSION))
+    return read_meta(str(target), meta, fixed_meta("schema_version", version))
 
 
 def _locked(exc: sqlite3.OperationalError) -> bool:

@@ -36,10 +36,18 @@ class Store(Protocol):
         """The fingerprint settings every record added to and every query of this index uses."""
         ...
 
-    def add_project(self, meta: ProjectMeta, files: Iterable[FileRecord]) -> None:
+    def add_project(
+        self, meta: ProjectMeta, files: Iterable[FileRecord], artifacts: bytes = b""
+    ) -> None:
         """Add a project, replacing the one with the same name and version, as one atomic
         step: readers see the old project or the new one, never a part; a failure or a kill
-        before the end leaves the index as it was."""
+        before the end leaves the index as it was.  ``artifacts`` is the blob of its artifact
+        summaries (``codesim.artifacts.summary.encode``), stored as it is."""
+        ...
+
+    def artifacts(self, name: str, version: str) -> bytes:
+        """A stored project's artifact summaries blob, empty when it has none (or there is no
+        such project)."""
         ...
 
     def remove(self, name: str, version: str) -> bool:

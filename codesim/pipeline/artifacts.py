@@ -19,6 +19,12 @@ from codesim.artifacts.kinds import (
     TOKENIZER_FILES,
     kind_of,
 )
+from codesim.artifacts.summary import (
+    SUMMARIZED_KINDS,
+    ArtifactSummary,
+    compare_summaries,
+    summarize,
+)
 from codesim.errors import CodesimError, InputError
 from codesim.options import Options, verdict_for
 from codesim.sources.ignore import LOCK_FILES, VIRTUALENV_MARKER, is_always_ignored_dir
@@ -31,12 +37,23 @@ MAX_ARTIFACT_BYTES = 20_000_000
 """Configs, tokenizers and prediction files past this size are left out of repo comparisons
 (checkpoints are read memory-mapped and sampled, whatever their size)."""
 
+INDEXED_CONFIG_BYTES = 1_000_000
+"""Configs larger than this are not kept in an index: configs are kilobytes, and a megabyte
+of JSON in a code project is data (fixtures, schemas) that would slow indexing down."""
+
 MAX_COMPARISONS = 400
 """Artifact pairs tried per repo comparison, beyond those with the same path or name."""
 
 
-def compare_artifacts(kind: ArtifactKind, left: Path, right: Path) -> ArtifactComparison:
-    """Compare two artifacts of ``kind`` with that kind's comparison."""
+def compare_artifacts(
+    kind: ArtifactKind, left: Path, right: Path, *, unsafe_pickle: bool = False
+) -> ArtifactComparison:
+    """Compare two artifacts of ``kind`` with that kind's comparison (``unsafe_pickle``: read
+    pickled checkpoints, see ``Options.unsafe_pickle``)."""
+    if kind == "checkpoint":
+        from codesim.artifacts.checkpoints import compare_checkpoints
+
+        return compare_checkpoints(left, right, unsafe_pickle=unsafe_pickle)
     return _comparer(kind)(left, right)
 
 
@@ -49,20 +66,26 @@ def _comparer(kind: ArtifactKind) -> Callable[[Path, Path], ArtifactComparison]:
         from codesim.artifacts.tokenizers import compare_tokenizers
 
         return compare_tokenizers
-    if kind == "checkpoint":
-        from codesim.artifacts.checkpoints import compare_checkpoints
-
-        return compare_checkpoints
     from codesim.artifacts.predictions import compare_predictions
 
     return compare_predictions
 
 
 def artifact_pair(
-    kind: ArtifactKind, left: Path, right: Path, left_name: str, right_name: str
+    kind: ArtifactKind,
+    left: Path,
+    right: Path,
+    left_name: str,
+    right_name: str,
+    *,
+    unsafe_pickle: bool = False,
 ) -> results.ArtifactPair:
     """The report's model of one artifact comparison."""
-    found = compare_artifacts(kind, left, right)
+    found = compare_artifacts(kind, left, right, unsafe_pickle=unsafe_pickle)
+    return _pair_model(found, left_name, right_name)
+
+
+def _pair_model(found: ArtifactComparison, left_name: str, right_name: str) -> results.ArtifactPair:
     return results.ArtifactPair(
         kind=found.kind,
         left=left_name,
@@ -79,7 +102,9 @@ def artifact_report(
     left: Path, right: Path, kind: ArtifactKind, options: Options
 ) -> results.Report:
     """Two artifacts compared directly: the report's score and verdict are theirs."""
-    pair = artifact_pair(kind, left, right, left.name, right.name)
+    pair = artifact_pair(
+        kind, left, right, left.name, right.name, unsafe_pickle=options.unsafe_pickle
+    )
     return results.Report(
         score=pair.score,
         similarity=pair.score,
@@ -107,22 +132,79 @@ def repo_artifacts(
     """The artifacts two repos hold, paired by kind (same path first, then same name, then
     the best of the rest), with the pairs at ``options.min_score`` or more; and warnings for
     artifacts that could not be read."""
-    mine, theirs = _artifacts(left), _artifacts(right)
+
+    def compare(kind: ArtifactKind, a: str, b: str) -> results.ArtifactPair:
+        return artifact_pair(kind, left / a, right / b, a, b, unsafe_pickle=options.unsafe_pickle)
+
+    unsafe = options.unsafe_pickle
+    return _paired(_artifacts(left, unsafe), _artifacts(right, unsafe), compare, options)
+
+
+def project_summaries(
+    root: Path, *, unsafe_pickle: bool = False
+) -> tuple[list[ArtifactSummary], list[str]]:
+    """Summaries of the configs, tokenizers and checkpoints under ``root`` (what an index
+    keeps of a project, and what a check compares with it), and warnings for those that
+    could not be read.  Reads only artifact files, each bounded (``INDEXED_CONFIG_BYTES``,
+    the kinds' own caps, checkpoints sampled), so indexing code pays a directory walk."""
+    found: list[ArtifactSummary] = []
+    warnings: list[str] = []
+    if not root.is_dir():
+        return found, warnings
+    for name, kind in _artifacts(root, unsafe_pickle).items():
+        if kind not in SUMMARIZED_KINDS:
+            continue
+        if kind == "config" and _larger_than(root / name, INDEXED_CONFIG_BYTES):
+            continue
+        try:
+            found.append(summarize(kind, root / name, name, unsafe_pickle=unsafe_pickle))
+        except CodesimError as error:
+            warnings.append(f"artifacts: {name} not summarized: {error}")
+    return found, warnings
+
+
+def hit_artifacts(
+    mine: list[ArtifactSummary], theirs: list[ArtifactSummary], project: str, options: Options
+) -> tuple[list[results.ArtifactPair], list[str]]:
+    """The checked repo's artifact summaries paired with a stored project's (named
+    ``project:path``, as a hit's file pairs are) and compared, as ``repo_artifacts`` pairs
+    two repos' artifacts."""
+    left = {s.path: s for s in mine}
+    right = {f"{project}:{s.path}": s for s in theirs}
+
+    def compare(kind: ArtifactKind, a: str, b: str) -> results.ArtifactPair:
+        return _pair_model(compare_summaries(left[a], right[b]), a, b)
+
+    kinds_left = {name: s.kind for name, s in left.items()}
+    kinds_right = {name: s.kind for name, s in right.items()}
+    return _paired(kinds_left, kinds_right, compare, options, strip=f"{project}:")
+
+
+def _paired(
+    mine: dict[str, ArtifactKind],
+    theirs: dict[str, ArtifactKind],
+    compare: Callable[[ArtifactKind, str, str], results.ArtifactPair],
+    options: Options,
+    strip: str = "",
+) -> tuple[list[results.ArtifactPair], list[str]]:
+    """Each left artifact with its best right partner of the same kind (``_partners`` order,
+    right names read without ``strip``), at most ``MAX_COMPARISONS`` tries a kind."""
     warnings: list[str] = []
     found: list[results.ArtifactPair] = []
     used: set[str] = set()
     for kind in ("checkpoint", "tokenizer", "config", "predictions"):
         lefts = [p for p, k in mine.items() if k == kind]
-        rights = [p for p, k in theirs.items() if k == kind]
+        rights = {p.removeprefix(strip): p for p, k in theirs.items() if k == kind}
         tried = 0
         for a in lefts:
             best: results.ArtifactPair | None = None
-            for b in _partners(a, rights, used):
+            for partner in _partners(a, list(rights), used):
                 if tried >= MAX_COMPARISONS:
                     break
                 tried += 1
+                b = rights[partner]
                 try:
-                    pair = artifact_pair(kind, left / a, right / b, a, b)
+                    pair = compare(kind, a, b)
                 except CodesimError as error:
                     warnings.append(f"artifacts: {a} vs {b} not compared: {error}")
                     continue
@@ -131,7 +213,7 @@ def repo_artifacts(
                 if pair.score >= 0.99:
                     break
             if best is not None and best.score >= options.min_score and best.score > 0:
-                used.add(best.right)
+                used.add(best.right.removeprefix(strip))
                 found.append(best)
     found.sort(key=lambda p: (-p.score, p.kind, p.left))
     return found, warnings
@@ -147,10 +229,10 @@ def _partners(name: str, candidates: list[str], used: set[str]) -> Iterator[str]
     yield from same_path + same_name + rest
 
 
-def _artifacts(root: Path) -> dict[str, ArtifactKind]:
+def _artifacts(root: Path, unsafe_pickle: bool = False) -> dict[str, ArtifactKind]:
     """Artifacts under ``root`` by POSIX path relative to it: tokenizer folders as one
-    artifact, a sharded checkpoint by its index; never pickled checkpoints, lock files or
-    what the source walk never enters."""
+    artifact, a sharded checkpoint by its index; never lock files or what the source walk
+    never enters, and pickled checkpoints only with ``unsafe_pickle``."""
     found: dict[str, ArtifactKind] = {}
     for folder, dirs, files in os.walk(root):  # never follows symlinks to folders
         here = Path(folder)
@@ -173,7 +255,8 @@ def _artifacts(root: Path) -> dict[str, ArtifactKind]:
             if (tokenizer and name in TOKENIZER_FILES) or name in LOCK_FILES:
                 # Lock files pin the same dependencies in unrelated projects: no evidence.
                 continue
-            if name.lower().endswith(PICKLED_CHECKPOINT_SUFFIXES) or path.is_symlink():
+            pickled = name.lower().endswith(PICKLED_CHECKPOINT_SUFFIXES)
+            if (pickled and not unsafe_pickle) or path.is_symlink():
                 continue
             if name.endswith(".safetensors") and indexed:
                 continue  # a shard: its index stands for the checkpoint
@@ -189,8 +272,12 @@ def _artifacts(root: Path) -> dict[str, ArtifactKind]:
 
 
 def _too_large(path: Path) -> bool:
+    return _larger_than(path, MAX_ARTIFACT_BYTES)
+
+
+def _larger_than(path: Path, limit: int) -> bool:
     try:
-        return path.stat().st_size > MAX_ARTIFACT_BYTES
+        return path.stat().st_size > limit
     except OSError:
         return True
 

@@ -30,7 +30,9 @@ import numpy.typing as npt
 from codesim import results
 from codesim.align import merge_renamings
 from codesim.align import score as align_score
-from codesim.errors import InputError
+from codesim.artifacts.summary import decode as decode_summaries
+from codesim.artifacts.summary import encode as encode_summaries
+from codesim.errors import IndexFormatError, InputError
 from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
 from codesim.languages import get_language
@@ -51,6 +53,7 @@ from codesim.pipeline import (
     side_warnings,
     stream_facts,
 )
+from codesim.pipeline.artifacts import hit_artifacts, project_summaries
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
 from codesim.sources import SourceFile, checkout_commit
 from codesim.units import fold_small_units
@@ -100,7 +103,9 @@ def add_project(
                 progress(stage, done, len(sources))
             yield record
 
-    store.add_project(meta, counted())
+    # Only artifact files are read for this, each bounded: a code project pays a walk.
+    summaries, _ = project_summaries(Path(path), unsafe_pickle=options.unsafe_pickle)
+    store.add_project(meta, counted(), encode_summaries(summaries))
     return results.AddResult(
         project=project_of(meta),
         files=len(sources),
@@ -170,8 +175,11 @@ def check_side(
     top: int,
     base: SideData | None = None,
     progress: ProgressCallback | None = None,
+    root: Path | None = None,
 ) -> results.CheckReport:
-    """Check every file of ``checked`` (read with ``units=True``) against the store."""
+    """Check every file of ``checked`` (read with ``units=True``) against the store; with the
+    checked folder's ``root``, also its configs, tokenizers and checkpoints against each hit's
+    stored summaries (``Hit.artifacts``)."""
     masks = base_masks(checked, base, options)
     stats = store.stats()
     pairs = _verified_pairs(checked.files, store, stats.projects, options)
@@ -271,6 +279,9 @@ def check_side(
             )
             for hit in hits
         ]
+    artifact_warnings: list[str] = []
+    if root is not None and hits:
+        hits, artifact_warnings = _with_artifacts(hits, root, store, options)
     return results.CheckReport(
         checked=side_summary(checked),
         index=results.IndexInfo(location=location, projects=stats.projects, files=stats.files),
@@ -278,9 +289,30 @@ def check_side(
         hits=hits,
         skipped=checked.skipped,
         options=options.model_dump(),
-        warnings=side_warnings(checked) + (side_warnings(base) if base else []),
+        warnings=side_warnings(checked) + (side_warnings(base) if base else []) + artifact_warnings,
         base=side_summary(base) if base else None,
     )
+
+
+def _with_artifacts(
+    hits: list[results.Hit], root: Path, store: Store, options: Options
+) -> tuple[list[results.Hit], list[str]]:
+    """Each hit with the checked repo's artifacts compared with the project's stored ones."""
+    mine, warnings = project_summaries(root, unsafe_pickle=options.unsafe_pickle)
+    if not mine:
+        return hits, warnings
+    found: list[results.Hit] = []
+    for hit in hits:
+        project = f"{hit.project.name}@{hit.project.version}"
+        try:
+            theirs = decode_summaries(store.artifacts(hit.project.name, hit.project.version))
+        except IndexFormatError as error:
+            warnings.append(f"artifacts of {project}: {error}")
+            theirs = []
+        pairs, problems = hit_artifacts(mine, theirs, project, options)
+        warnings.extend(problems)
+        found.append(hit.model_copy(update={"artifacts": pairs}) if pairs else hit)
+    return found, warnings
 
 
 def _aligned_hit(

@@ -1,0 +1,206 @@
+"""Artifacts through a persistent index: ``index add`` keeps summaries of a project's configs,
+tokenizers and checkpoints, and ``check`` compares the checked repo's with each hit's, on a
+real SQLite file and a real Redis server."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import sysconfig
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from codesim import Index
+from codesim.artifacts.summary import MAGIC, ArtifactSummary, decode, encode
+from codesim.errors import IndexFormatError
+from codesim.index import sqlite as sqlite_backend
+from codesim.index.sqlite import SqliteStore
+from codesim.results import CheckReport, Hit
+from tests.artifacts.test_checkpoints import derive, init_model, save
+from tests.artifacts.test_configs import DISGUISED, INDEPENDENT, ORIGINAL, _write_json, _write_yaml
+from tests.artifacts.test_tokenizers import CUSTOM, OTHER_CUSTOM, make_bpe, write_tokenizer
+from tests.redis_server import installed, redis_server
+
+CODE = Path(sysconfig.get_paths()["stdlib"]) / "textwrap.py"
+"""Code both repos hold, so that the original is a hit of every check."""
+
+
+def _repo(root: Path, *, copy: bool) -> Path:
+    """A model repo: code, a config, a tokenizer folder and a checkpoint; ``copy`` makes the
+    derived one (config renamed and re-nested as YAML, tokenizer reformatted, weights renamed,
+    rescaled and noised), otherwise the original, or an independent one when ``root`` says."""
+    root.mkdir(parents=True)
+    shutil.copy(CODE, root / ("wrapping.py" if copy else "textwrap.py"))
+    vocab, merges = make_bpe(seed=1)
+    independent = root.name == "independent"
+    if copy:
+        _write_yaml(root / "train.yaml", DISGUISED)
+        write_tokenizer(root / "tok", vocab, merges, ["<|endoftext|>", *CUSTOM], pretty=True)
+        save(derive(init_model(seed=1), sigma=1e-2), root / "weights.safetensors")
+    elif independent:
+        _write_yaml(root / "train.yaml", INDEPENDENT)
+        write_tokenizer(root / "tok", vocab, merges, ["<|endoftext|>", *OTHER_CUSTOM])
+        save(init_model(seed=2), root / "weights.safetensors")
+    else:
+        _write_json(root / "config.json", ORIGINAL)
+        write_tokenizer(root / "tokenizer", vocab, merges, ["<|endoftext|>", *CUSTOM])
+        save(init_model(seed=1), root / "model.safetensors")
+    return root
+
+
+@pytest.fixture(scope="module")
+def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("repos")
+    return {
+        "original": _repo(base / "original", copy=False),
+        "suspect": _repo(base / "suspect", copy=True),
+        "independent": _repo(base / "independent", copy=False),
+    }
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    if not installed():
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "index.db")
+    url: str = request.getfixturevalue("redis_url")
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
+
+
+def _hit(report: CheckReport) -> Hit:
+    assert report.hits, "the shared code makes the original a hit"
+    assert report.hits[0].project.name == "original"
+    return report.hits[0]
+
+
+def test_check_shows_the_copied_artifacts_beside_the_code(
+    location: str, repos: dict[str, Path]
+) -> None:
+    with Index.open(location) as index:
+        index.add(repos["original"], name="original", version="1")
+        report = index.query(repos["suspect"], align=False)
+    hit = _hit(report)
+    by_kind = {pair.kind: pair for pair in hit.artifacts}
+    assert set(by_kind) == {"config", "tokenizer", "checkpoint"}
+    for pair in by_kind.values():
+        assert pair.score >= 0.9, pair.summary
+        assert pair.chance is not None and pair.chance < 1e-6, pair.summary
+        assert pair.right.startswith("original@1:")
+    assert by_kind["config"].left == "train.yaml"
+    assert by_kind["config"].right == "original@1:config.json"
+    assert by_kind["tokenizer"].left == "tok"
+    assert (
+        by_kind["checkpoint"].details["renamed_tensors"]
+        == by_kind["checkpoint"].details["matched_tensors"]
+    )
+    noise = by_kind["checkpoint"].details["median_noise_sigma"]
+    assert isinstance(noise, float) and 0.5e-2 < noise < 2e-2
+    # The JSON report carries them, as the schema says.
+    assert CheckReport.model_validate_json(report.model_dump_json()) == report
+
+
+def test_independent_artifacts_beside_shared_code_score_low(
+    location: str, repos: dict[str, Path]
+) -> None:
+    with Index.open(location) as index:
+        index.add(repos["original"], name="original", version="1")
+        report = index.query(repos["independent"], align=False)
+    hit = _hit(report)
+    for pair in hit.artifacts:
+        assert pair.score <= 0.2, pair.summary
+        assert pair.chance is None or pair.chance > 1e-6, pair.summary
+
+
+def test_removing_or_replacing_a_project_takes_its_artifacts(
+    location: str, repos: dict[str, Path], tmp_path: Path
+) -> None:
+    code_only = tmp_path / "code-only"
+    code_only.mkdir()
+    shutil.copy(CODE, code_only / "textwrap.py")
+    with Index.open(location) as index:
+        index.add(repos["original"], name="original", version="1")
+        index.add(code_only, name="original", version="1")  # replaced: no artifacts now
+        assert _hit(index.query(repos["suspect"], align=False)).artifacts == []
+        index.add(repos["original"], name="original", version="1")
+        assert index.remove("original", "1")
+        assert index.query(repos["suspect"], align=False).hits == []
+
+
+def test_a_schema_2_index_is_read_then_upgraded_by_the_next_add(
+    tmp_path: Path, repos: dict[str, Path]
+) -> None:
+    path = tmp_path / "old.db"
+    with Index.open(path) as index:
+        index.add(repos["original"], name="original", version="1")
+    # What codesim wrote before artifacts were kept: no table, version 2 everywhere.
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "DROP TABLE artifact; PRAGMA user_version = 2; "
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+    )
+    connection.close()
+    with Index.open(path) as index:
+        hit = _hit(index.query(repos["suspect"], align=False))
+        assert hit.artifacts == []
+        index.add(repos["original"], name="original", version="1")
+        assert {p.kind for p in _hit(index.query(repos["suspect"], align=False)).artifacts} == {
+            "config",
+            "tokenizer",
+            "checkpoint",
+        }
+    header = path.read_bytes()[:100]
+    assert int.from_bytes(header[60:64], "big") == sqlite_backend.SCHEMA_VERSION == 3
+    store = SqliteStore.open(path)
+    try:
+        assert decode(store.artifacts("original", "1"))
+        assert store.artifacts("nobody", "0") == b""
+    finally:
+        store.close()
+
+
+def test_the_summaries_of_a_project_are_small(repos: dict[str, Path], tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    with Index.open(path) as index:
+        index.add(repos["original"], name="original", version="1")
+    store = SqliteStore.open(path)
+    try:
+        blob = store.artifacts("original", "1")
+    finally:
+        store.close()
+    summaries = decode(blob)
+    assert sorted(s.kind for s in summaries) == ["checkpoint", "config", "tokenizer"]
+    # A 1.1 MB checkpoint, a 3,000-token tokenizer and a config: under 100 KB together.
+    assert len(blob) < 100_000
+
+
+def test_summaries_round_trip_and_damaged_blobs_are_refused() -> None:
+    summaries = [ArtifactSummary("config", "a/config.json", {"format": "json", "leaves": []})]
+    assert decode(encode(summaries)) == summaries
+    assert decode(b"") == []
+    good = encode(summaries)
+    bomb = MAGIC + good[4:6] + zlib.compress(b"[" + b" " * (300 << 20) + b"]", 9)
+    for damaged, message in [
+        (b"CSA", "truncated"),
+        (b"XXXX" + good[4:], "no CSAR header"),
+        (MAGIC + b"\x09\x00" + good[6:], "version 9"),
+        (good[:-3], "truncated|damaged"),
+        (MAGIC + good[4:6] + zlib.compress(b'{"a": 1}'), "a list"),
+        (MAGIC + good[4:6] + zlib.compress(b'[{"kind": "virus"}]'), "kind, path, data"),
+        (bomb, "too large"),
+    ]:
+        with pytest.raises(IndexFormatError, match=message):
+            decode(damaged)
