@@ -392,7 +392,10 @@ def walk(
                         push((child, use, None))
                 continue
             elif flags & F_PARAM_WRAPPER and mode == ir.MODE_PARAM:
-                emit_head(node, symbol[kid])
+                if act != ACT_TRANSPARENT:
+                    # A transparent wrapper adds nothing: TypeScript's ``(x) => x`` wraps
+                    # ``x`` in a ``required_parameter`` that ``x => x`` does not have.
+                    emit_head(node, symbol[kid])
                 children = node.children
                 if tables.parameter_name_field:
                     named = _parameter_names(node, tables)

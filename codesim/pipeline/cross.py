@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
@@ -41,6 +42,7 @@ from codesim.pipeline import (
     side_summary,
     side_warnings,
 )
+from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.repos import BUCKET_LIMIT
 
 SHARED_SHARE = 0.5
@@ -166,7 +168,12 @@ def _pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
         return None
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def _read_one(job: tuple[str, Path, Options]) -> SideData:

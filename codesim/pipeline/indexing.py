@@ -54,6 +54,7 @@ from codesim.pipeline import (
     stream_facts,
 )
 from codesim.pipeline.artifacts import hit_artifacts, project_summaries
+from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
 from codesim.sources import SourceFile, checkout_commit
 from codesim.units import fold_small_units
@@ -138,7 +139,9 @@ class Workers:
                 yield _record(job, settings)
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.count)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.count, initializer=exit_with_parent, initargs=(os.getpid(),)
+            )
         try:
             yield from self._pool.map(_record, jobs, repeat(settings), chunksize=_CHUNK)
         except BrokenProcessPool:

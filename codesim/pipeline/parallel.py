@@ -13,6 +13,7 @@ small to gain anything, the files are read in this process alone.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -29,6 +30,7 @@ from codesim.pipeline import (
     normalize_file,
     read_side,
 )
+from codesim.pipeline.orphans import exit_with_parent
 from codesim.sources import SourceFile
 
 SPLIT_MIN_BYTES = 100_000
@@ -93,7 +95,9 @@ def _read_split(
         return _read_reporting(sources, read, label, progress, total)
     receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(
-        target=_child, args=(sending, read, [sources[i] for i in theirs]), daemon=True
+        target=_child,
+        args=(sending, read, [sources[i] for i in theirs], os.getpid()),
+        daemon=True,
     )
     child.start()
     sending.close()
@@ -162,6 +166,7 @@ def _read_reporting(
     return files
 
 
-def _child(sending: Connection, read: _Reader, part: list[SourceFile]) -> None:
+def _child(sending: Connection, read: _Reader, part: list[SourceFile], parent: int) -> None:
+    exit_with_parent(parent)
     sending.send_bytes(pickle.dumps(read(part), protocol=pickle.HIGHEST_PROTOCOL))
     sending.close()

@@ -1,0 +1,209 @@
+"""TypeScript and TSX, through tree-sitter-typescript (``pip install 'codesim[typescript]'``).
+
+The two grammars of the package differ only in JSX (and in the ``<T>x`` cast, which JSX takes
+for a tag), so they share one table here.  The table is JavaScript's plus TypeScript's
+declarations and parameters; type annotations stay in the stream (a copy keeps its types),
+with user-defined type names as placeholders like any other name.  It repeats JavaScript's
+kinds rather than importing them: language modules stay independent of each other.
+"""
+
+from __future__ import annotations
+
+from codesim.languages.base import Language
+from codesim.tokens import Role, UnitKind
+
+
+def _kinds(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+def _typescript(
+    language_id: str, display_name: str, extensions: tuple[str, ...], grammar_function: str
+) -> Language:
+    return Language(
+        id=language_id,
+        display_name=display_name,
+        extensions=extensions,
+        shebangs=("ts-node", "tsx", "deno", "bun") if language_id == "typescript" else (),
+        grammar_module="tree_sitter_typescript",
+        grammar_function=grammar_function,
+        extra="typescript",
+        identifiers=_kinds(
+            """
+            identifier property_identifier shorthand_property_identifier
+            shorthand_property_identifier_pattern private_property_identifier statement_identifier
+            type_identifier
+            """
+        ),
+        comments=_kinds("comment html_comment hash_bang_line"),
+        literals={
+            "number": "NUM",
+            "string": "STR",
+            "template_string": "STR",
+            "regex": "REGEX",
+            # JSX text is a string literal in all but spelling.
+            "jsx_text": "STR",
+        },
+        # Spelled like Python's constants: the dead-code pass reads ``False`` and ``None`` as a
+        # condition that never holds (``if (false) {...}``).
+        constants={"true": "True", "false": "False", "null": "None", "undefined": "undefined"},
+        operators=_kinds(
+            """
+            + - * / % ** == != === !== < > <= >= && || ?? & | ^ ~ << >> >>> ! ++ --
+            += -= *= /= %= **= &&= ||= ??= &= |= ^= <<= >>= >>>= typeof instanceof in void
+            delete async await yield ... of
+            """
+        ),
+        transparent=_kinds(
+            """
+            program statement_block expression_statement parenthesized_expression arguments
+            formal_parameters class_body template_substitution string_fragment escape_sequence
+            regex_pattern regex_flags ERROR import_clause named_imports export_clause
+            class_heritage switch_body type_annotation accessibility_modifier
+        required_parameter
+            override_modifier interface_body enum_body
+            """
+        ),
+        aliases={
+            # ``var``, ``let`` and ``const`` declare alike as far as copying goes.
+            "variable_declaration": "lexical_declaration",
+            "generator_function_declaration": "function_declaration",
+            "generator_function": "function_expression",
+            # Augmented assignment is emitted as the plain assignment it abbreviates.
+            "+=": "+",
+            "-=": "-",
+            "*=": "*",
+            "/=": "/",
+            "%=": "%",
+            "**=": "**",
+            "&&=": "&&",
+            "||=": "||",
+            "??=": "??",
+            "&=": "&",
+            "|=": "|",
+            "^=": "^",
+            "<<=": "<<",
+            ">>=": ">>",
+            ">>>=": ">>>",
+        },
+        statements=_kinds(
+            """
+            expression_statement lexical_declaration variable_declaration return_statement
+            if_statement for_statement for_in_statement while_statement do_statement
+            try_statement throw_statement break_statement continue_statement switch_statement
+            function_declaration generator_function_declaration class_declaration
+            import_statement export_statement empty_statement labeled_statement
+            debugger_statement with_statement method_definition class_static_block
+            public_field_definition abstract_class_declaration interface_declaration
+            type_alias_declaration enum_declaration ambient_declaration method_signature
+            abstract_method_signature property_signature function_signature
+            """
+        ),
+        blocks=_kinds("program statement_block class_body interface_body"),
+        units={
+            "function_declaration": UnitKind.FUNCTION,
+            "generator_function_declaration": UnitKind.FUNCTION,
+            "method_definition": UnitKind.FUNCTION,
+            "class_declaration": UnitKind.CLASS,
+            "abstract_class_declaration": UnitKind.CLASS,
+            "interface_declaration": UnitKind.CLASS,
+            "enum_declaration": UnitKind.CLASS,
+            # Function values are units when something names them (``const f = () => ...``) and
+            # scopes only otherwise (callbacks).
+            "arrow_function": UnitKind.FUNCTION,
+            "function_expression": UnitKind.FUNCTION,
+            "generator_function": UnitKind.FUNCTION,
+            "class": UnitKind.CLASS,
+        },
+        scopes=_kinds("arrow_function function_expression generator_function class"),
+        definition_roles={
+            "function_declaration": Role.FUNC,
+            "generator_function_declaration": Role.FUNC,
+            "method_definition": Role.FUNC,
+            "class_declaration": Role.CLASS,
+            "abstract_class_declaration": Role.CLASS,
+            "interface_declaration": Role.CLASS,
+            "enum_declaration": Role.CLASS,
+        },
+        target_fields={
+            "variable_declarator": "name",
+            "assignment_expression": "left",
+            "augmented_assignment_expression": "left",
+            "for_in_statement": "left",
+            "public_field_definition": "name",
+            "catch_clause": "parameter",
+            "type_alias_declaration": "name",
+        },
+        patterns=_kinds(
+            """
+            array_pattern object_pattern pair_pattern assignment_pattern rest_pattern
+            object_assignment_pattern
+            """
+        ),
+        parameters=frozenset({"formal_parameters"}),
+        # ``constructor(private x: number, y?: string)``: the name is the ``pattern`` field, after
+        # any modifier.
+        parameter_wrappers=_kinds("required_parameter optional_parameter"),
+        parameter_name_field="pattern",
+        attribute="member_expression",
+        # An object literal's keys are member names, as ``obj.key`` spells them.
+        members={"pair": ("key", "")},
+        lone_parameters={"arrow_function": "parameter"},
+        braceless_bodies={
+            "if_statement": ("consequence",),
+            "else_clause": (),
+            "for_statement": ("body",),
+            "for_in_statement": ("body",),
+            "while_statement": ("body",),
+            "do_statement": ("body",),
+            "with_statement": ("body",),
+            "labeled_statement": ("body",),
+        },
+        unit_namers={
+            "variable_declarator": "name",
+            "assignment_expression": "left",
+            "pair": "key",
+            "public_field_definition": "name",
+        },
+        imports=frozenset({"import_statement"}),
+        assignment="assignment_expression",
+        expression_statement="expression_statement",
+        strings=frozenset({"string", "template_string"}),
+        string_interpolation="template_substitution",
+        noops=frozenset({"empty_statement"}),
+        augmented_assignment="augmented_assignment_expression",
+        call="call_expression",
+        builtins=_kinds(
+            # The global objects and functions of ECMAScript and of its two common hosts (browsers
+            # and Node.js), written out so that normalization does not depend on any runtime.
+            """
+            globalThis Infinity NaN undefined eval isFinite isNaN parseFloat parseInt decodeURI
+            decodeURIComponent encodeURI encodeURIComponent escape unescape Object Function
+            Boolean Symbol Error AggregateError EvalError RangeError ReferenceError SyntaxError
+            TypeError URIError Number BigInt Math Date String RegExp Array Int8Array Uint8Array
+            Uint8ClampedArray Int16Array Uint16Array Int32Array Uint32Array Float32Array
+            Float64Array BigInt64Array BigUint64Array Map Set WeakMap WeakSet WeakRef
+            FinalizationRegistry ArrayBuffer SharedArrayBuffer DataView Atomics JSON Promise
+            Reflect Proxy Intl arguments require module exports __dirname __filename process
+            console Buffer setTimeout clearTimeout setInterval clearInterval setImmediate
+            clearImmediate queueMicrotask structuredClone fetch window document navigator
+            globalThis self URL URLSearchParams TextEncoder TextDecoder AbortController Event
+            EventTarget Partial Required Readonly Record Pick Omit Exclude Extract NonNullable
+            ReturnType Parameters InstanceType Awaited ReadonlyArray Iterable Iterator
+            AsyncIterable PromiseLike ArrayLike PropertyKey React JSX
+            """
+        ),
+        binary_operator="binary_expression",
+        pure_expressions=_kinds(
+            """
+            binary_expression parenthesized_expression array object pair ternary_expression
+            """
+        ),
+    )
+
+
+TYPESCRIPT = _typescript("typescript", "TypeScript", (".ts", ".mts", ".cts"), "language_typescript")
+TSX = _typescript("tsx", "TSX", (".tsx",), "language_tsx")
+
+LANGUAGES = (TYPESCRIPT, TSX)
+"""The tables this module registers (see ``codesim.languages``)."""
