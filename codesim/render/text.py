@@ -494,6 +494,8 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
                 blocks.append(_pair_detail_block(shown, pair, checked_notebooks))
             if hit.alignment is not None:
                 blocks.append(alignment_block(hit.alignment))
+            if hit.artifacts:
+                blocks.append(artifacts_block(hit.artifacts))
     if report.skipped:
         blocks.append(_skipped_block(report.skipped))
     if report.warnings:

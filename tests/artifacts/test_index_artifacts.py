@@ -4,6 +4,7 @@ real SQLite file and a real Redis server."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import sqlite3
 import sysconfig
@@ -13,12 +14,15 @@ from pathlib import Path
 
 import pytest
 import redis
+from rich.console import Console
 
 from codesim import Index
 from codesim.artifacts.summary import MAGIC, ArtifactSummary, decode, encode
 from codesim.errors import IndexFormatError
 from codesim.index import sqlite as sqlite_backend
 from codesim.index.sqlite import SqliteStore
+from codesim.render.html import write_html
+from codesim.render.text import render_check
 from codesim.results import CheckReport, Hit
 from tests.artifacts.test_checkpoints import derive, init_model, save
 from tests.artifacts.test_configs import DISGUISED, INDEPENDENT, ORIGINAL, _write_json, _write_yaml
@@ -204,3 +208,19 @@ def test_summaries_round_trip_and_damaged_blobs_are_refused() -> None:
     ]:
         with pytest.raises(IndexFormatError, match=message):
             decode(damaged)
+
+
+def test_terminal_and_html_show_a_hits_artifacts(tmp_path: Path, repos: dict[str, Path]) -> None:
+    with Index.open(tmp_path / "index.db") as index:
+        index.add(repos["original"], name="original", version="1")
+        report = index.query(repos["suspect"], align=False)
+    console = Console(width=200, record=True, file=io.StringIO())
+    render_check(report, console)
+    text = console.export_text()
+    assert "Configs, tokenizers, checkpoints and predictions" in text
+    assert "train.yaml  <->  original@1:config.json  IDENTICAL  score 1.00  chance" in text
+    page = tmp_path / "check.html"
+    write_html(report, page, sources=lambda root, path: None)
+    html = page.read_text(encoding="utf-8")
+    assert 'id="hit-1-artifacts"' in html
+    assert "original@1:model.safetensors" in html
