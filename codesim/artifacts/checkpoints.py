@@ -306,7 +306,7 @@ def _read_safetensors(path: Path) -> list[_Tensor]:
     return sorted(tensors, key=lambda t: t.start)
 
 
-def _positions(numel: int, size: int) -> npt.NDArray[np.int64]:
+def sample_positions(numel: int, size: int) -> npt.NDArray[np.int64]:
     """The element positions sampled from a tensor of ``numel`` elements: they depend only on
     ``numel`` and ``size``, so same-shape tensors of two checkpoints are read at the same
     places."""
@@ -330,7 +330,7 @@ class _FileSampler:
         self._files: dict[Path, np.memmap[Any, Any]] = {}
 
     def __call__(self, tensor: _Tensor) -> FloatArray:
-        positions = _positions(tensor.numel, self.size)
+        positions = sample_positions(tensor.numel, self.size)
         if tensor.strides is not None:
             # A view saved with its storage (a transposed weight): logical positions to
             # element offsets in the storage.

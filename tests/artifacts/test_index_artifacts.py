@@ -17,7 +17,18 @@ import redis
 from rich.console import Console
 
 from codesim import Index
-from codesim.artifacts.summary import MAGIC, ArtifactSummary, decode, encode
+from codesim.artifacts.base import ArtifactComparison as Comparison
+from codesim.artifacts.base import ArtifactKind
+from codesim.artifacts.configs import compare_configs
+from codesim.artifacts.summary import (
+    MAGIC,
+    ArtifactSummary,
+    compare_summaries,
+    decode,
+    encode,
+    summarize,
+)
+from codesim.artifacts.tokenizers import compare_tokenizers
 from codesim.errors import IndexFormatError
 from codesim.index import sqlite as sqlite_backend
 from codesim.index.sqlite import SqliteStore
@@ -224,3 +235,75 @@ def test_terminal_and_html_show_a_hits_artifacts(tmp_path: Path, repos: dict[str
     html = page.read_text(encoding="utf-8")
     assert 'id="hit-1-artifacts"' in html
     assert "original@1:model.safetensors" in html
+
+
+# --- summaries compare as the artifacts do ---------------------------------------------------
+
+
+def _sketch_compare(left: Path, right: Path, kind: ArtifactKind = "checkpoint") -> Comparison:
+    return compare_summaries(summarize(kind, left, "left"), summarize(kind, right, "right"))
+
+
+@pytest.mark.parametrize("sigma", [1e-3, 1e-2, 1e-1])
+def test_sketched_checkpoints_find_noisy_copies(tmp_path: Path, sigma: float) -> None:
+    original = save(init_model(seed=1), tmp_path / "a.safetensors")
+    copy = save(derive(init_model(seed=1), sigma), tmp_path / "b.safetensors")
+    result = _sketch_compare(original, copy)
+    assert result.score >= 0.9
+    assert result.chance is not None and result.chance < 1e-6
+    estimated = result.details["median_noise_sigma"]
+    # float16 z-scores in the sketch blur noise below about 0.05% of a tensor's spread.
+    assert isinstance(estimated, float) and sigma / 1.5 < max(estimated, 3e-4) < sigma * 1.5 + 3e-4
+
+
+@pytest.mark.parametrize(("sigma", "detected"), [(1.5, True), (2.0, False)])
+def test_sketched_detection_stops_where_the_full_comparison_does(
+    tmp_path: Path, sigma: float, detected: bool
+) -> None:
+    original = save(init_model(seed=1), tmp_path / "a.safetensors")
+    copy = save(derive(init_model(seed=1), sigma), tmp_path / "b.safetensors")
+    assert (_sketch_compare(original, copy).score >= 0.9) is detected
+
+
+def test_sketched_independent_initialisations_are_independent(tmp_path: Path) -> None:
+    result = _sketch_compare(
+        save(init_model(seed=1), tmp_path / "a.safetensors"),
+        save(derive(init_model(seed=2), 0.0), tmp_path / "b.safetensors"),
+    )
+    assert result.score == 0.0
+    assert result.chance is not None and result.chance > 1e-6
+
+
+def test_sampled_vocabularies_estimate_what_whole_ones_give(tmp_path: Path) -> None:
+    vocab, merges = make_bpe(seed=1, size=20_000)
+    original = write_tokenizer(tmp_path / "a", vocab, merges, ["<|endoftext|>", *CUSTOM])
+    copy = write_tokenizer(
+        tmp_path / "b", vocab, merges, CUSTOM, first_added_id=20_005, pretty=True
+    )
+    other = write_tokenizer(tmp_path / "c", vocab, merges, OTHER_CUSTOM, split_files=True)
+    summary = summarize("tokenizer", original, "a")
+    assert summary.data["sample_rate"] == 32
+    assert summary.data["vocab_size"] == 20_000
+    assert isinstance(summary.data["vocab"], list) and len(summary.data["vocab"]) < 1_000
+    for right, low in ((copy, False), (other, True)):
+        whole = compare_tokenizers(original, right)
+        sketched = _sketch_compare(original, right, "tokenizer")
+        assert sketched.score == pytest.approx(whole.score)
+        assert (sketched.score <= 0.2) is low
+        assert sketched.details["vocab_corroborates"] == whole.details["vocab_corroborates"]
+    assert (
+        "20,000-token vocabulary they share token for token"
+        in _sketch_compare(original, copy, "tokenizer").summary
+    )
+
+
+def test_summarized_configs_compare_as_the_files(tmp_path: Path) -> None:
+    original = _write_json(tmp_path / "config.json", ORIGINAL)
+    for other in (
+        _write_yaml(tmp_path / "d.yaml", DISGUISED),
+        _write_yaml(tmp_path / "i.yaml", INDEPENDENT),
+    ):
+        whole = compare_configs(original, other)
+        sketched = _sketch_compare(original, other, "config")
+        assert sketched.score == pytest.approx(whole.score)
+        assert sketched.chance == pytest.approx(whole.chance)
