@@ -367,6 +367,13 @@ SKETCH_TENSORS = 2_048
 SKETCH_NAMES = 20_000
 """Tensor names a table-only summary keeps."""
 
+KEY_TENSORS = 64
+KEY_BANDS = 6
+KEY_BITS = 20
+"""Lookup keys of a checkpoint (``checkpoint_keys``): 6 bands of 20 sign bits for each of its
+64 largest tensors, 384 keys; 20 bits keep chance collisions between independent tensors at
+one in a million a band, 6 bands find copies with noise up to about half a tensor's spread."""
+
 
 def summarize_checkpoint(path: Path, *, unsafe_pickle: bool = False) -> dict[str, JsonValue]:
     """What an index stores of a checkpoint: each tensor's name, shape and dtype, and for
@@ -412,6 +419,34 @@ def compare_checkpoint_summaries(
         lambda t: left_samples[t.name],
         lambda t: right_samples[t.name],
     )
+
+
+def checkpoint_keys(summary: dict[str, JsonValue], *, query: bool = False) -> list[str]:
+    """What an index looks a checkpoint up by, whatever its tensors are named: for each of its
+    ``KEY_TENSORS`` largest non-constant tensors, ``KEY_BANDS`` bands of ``KEY_BITS`` sign
+    bits of its sketch, with the shape.  A scaled copy keeps the signs (a negative scale flips
+    them all, so a ``query`` also asks for the flipped bands); Gaussian noise of 10% of a
+    tensor's spread flips a bit with probability 0.03, leaving half of the bands whole, and at
+    50% still a few per checkpoint.  Independent tensors share a band with probability
+    ``2**-KEY_BITS``."""
+    checkpoint, samples = _sketched(summary, "")
+    if checkpoint.tensors is None:
+        return []
+    keys: list[str] = []
+    informative = [
+        t for t in checkpoint.tensors if t.name in samples and np.ptp(samples[t.name]) > 0
+    ]
+    for tensor in sorted(informative, key=lambda t: (-t.numel, t.name))[:KEY_TENSORS]:
+        values = samples[tensor.name]
+        if len(values) < KEY_BANDS * KEY_BITS:
+            continue
+        signs = values[: KEY_BANDS * KEY_BITS] > values.mean()
+        for flipped in (False, True) if query else (False,):
+            bits = ~signs if flipped else signs
+            for band in range(KEY_BANDS):
+                pattern = np.packbits(bits[band * KEY_BITS : (band + 1) * KEY_BITS]).tobytes()
+                keys.append(f"checkpoint\0{tensor.shape}\0{band}\0{pattern.hex()}")
+    return keys
 
 
 def _sketched(

@@ -212,6 +212,9 @@ def compare_configs(left: Path, right: Path) -> ArtifactComparison:
 SUMMARY_LEAVES = 2_000
 """Leaves a stored summary keeps (the first, in file order): configs hold hundreds."""
 
+SUMMARY_KEYS = 64
+"""Distinctive values of one config an index can find it by."""
+
 SUMMARY_STRING_CHARS = 200
 """Characters of a text value a stored summary keeps: past this a value is already distinctive
 (``MAX_VALUE_BITS`` is reached at 15 characters), and both sides are cut alike."""
@@ -237,6 +240,16 @@ def compare_config_summaries(
     Raises ``ValueError`` when a summary is malformed."""
     a, b = (_summary_config(s, n) for s, n in zip((left, right), names, strict=True))
     return _result(a, b, _align(a.leaves, b.leaves))
+
+
+def config_keys(summary: dict[str, JsonValue]) -> list[str]:
+    """What an index looks a config up by: its distinctive values (``DISTINCTIVE_BITS`` or
+    more), the most informative ``SUMMARY_KEYS`` of them, whatever their keys are named."""
+    leaves = _summary_config(summary, "").leaves
+    distinctive = sorted(
+        {(leaf.bits, leaf.canon) for leaf in leaves if leaf.bits >= DISTINCTIVE_BITS}, reverse=True
+    )
+    return [f"config\0{kind}\0{text}" for _, (kind, text) in distinctive[:SUMMARY_KEYS]]
 
 
 def _cut(value: JsonValue) -> JsonValue:

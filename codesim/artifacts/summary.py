@@ -15,6 +15,7 @@ bounds the inflated size and the structure, and raises ``IndexFormatError`` on a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 import zlib
@@ -75,6 +76,36 @@ def compare_summaries(left: ArtifactSummary, right: ArtifactSummary) -> Artifact
         return _comparer(left.kind)(left.data, right.data, (left.path, right.path))
     except (ValueError, TypeError, KeyError, IndexError) as error:
         raise IndexFormatError(f"a stored {left.kind} summary is damaged: {error}") from error
+
+
+def summary_keys(summaries: Sequence[ArtifactSummary], *, query: bool = False) -> list[int]:
+    """The 64-bit keys an index finds a project's artifacts by (distinct, sorted), so that a
+    check can find a project by its artifacts alone: distinctive config values, distinctive
+    token names, sign bands of checkpoint sketches (``config_keys``, ``tokenizer_keys``,
+    ``checkpoint_keys``; ``query`` adds what a lookup must also try).  ``IndexFormatError`` for
+    a malformed summary."""
+    from codesim.artifacts.checkpoints import checkpoint_keys
+    from codesim.artifacts.configs import config_keys
+    from codesim.artifacts.tokenizers import tokenizer_keys
+
+    texts: list[str] = []
+    for summary in summaries:
+        try:
+            if summary.kind == "config":
+                texts += config_keys(summary.data)
+            elif summary.kind == "tokenizer":
+                texts += tokenizer_keys(summary.data)
+            elif summary.kind == "checkpoint":
+                texts += checkpoint_keys(summary.data, query=query)
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise IndexFormatError(f"a {summary.kind} summary is damaged: {error}") from error
+    return sorted({_key(text) for text in texts})
+
+
+def _key(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    # Signed, as SQLite's INTEGER holds it.
+    return int.from_bytes(digest, "little", signed=True)
 
 
 def encode(summaries: Sequence[ArtifactSummary]) -> bytes:

@@ -894,6 +894,9 @@ estimate containment within a percent."""
 WHOLE_VOCAB_MAX = 4_096
 """Vocabularies up to this size are stored whole."""
 
+SUMMARY_KEYS = 64
+"""Distinctive token names an index can find a tokenizer by."""
+
 SUMMARY_LIST_MAX = 4_096
 """Added, special and special-looking tokens a summary keeps, each."""
 
@@ -941,6 +944,13 @@ def compare_tokenizer_summaries(
     """``compare_tokenizers`` over two ``summarize_tokenizer`` results; ``ValueError`` when a
     summary is malformed."""
     return compare_loaded(_from_summary(left, names[0]), _from_summary(right, names[1]))
+
+
+def tokenizer_keys(summary: dict[str, JsonValue]) -> list[str]:
+    """What an index looks a tokenizer up by: the name cores of its distinctive tokens (the
+    ``SUMMARY_LIST_MAX`` first), so a renamed decoration still finds it."""
+    cores = dict.fromkeys(token_core(t) for t in _from_summary(summary, "").distinctive())
+    return [f"token\0{core}" for core in list(cores)[:SUMMARY_KEYS] if core]
 
 
 def _from_summary(summary: dict[str, JsonValue], name: str) -> Tokenizer:

@@ -19,6 +19,8 @@ Everything else is plain Redis values under ``PREFIX:``, bytes only, never pickl
     PREFIX:g:G:unit / sig / fp   hashes: unit index -> packed metadata / signature / prints
     PREFIX:g:G:fpset             the project's distinct fingerprints (for ``df``)
     PREFIX:g:G:artifacts         the project's artifact summaries (``artifacts.summary``), if any
+    PREFIX:g:G:akeys             its artifact lookup keys (little-endian int64s)
+    PREFIX:ak:KEY                set: generations whose artifacts have lookup key KEY (hex)
     PREFIX:lsh...                datasketch's MinHashLSH tables
 
 Ids are ``G << 32 | index``.  Atomicity: ``add_project`` writes a new generation G while no
@@ -77,10 +79,19 @@ A writer beats at least every ``_PIPELINE`` commands, which takes well under a s
 
 _PIPELINE = 5000
 """Commands sent per round trip."""
+
 _REMOVE_BATCH = 200
 """Units taken out of the LSH tables per script call (each call blocks the server)."""
 _INDEX_BATCH = 200
 """Units put into the LSH tables per script call."""
+
+SOCKET_TIMEOUT = 60.0
+"""Seconds to wait for a reply unless the URL says (``?socket_timeout=S``): a server that
+stops answering (stopped, cut off by the network) is then an error, after redis-py's own
+retries, instead of a hang.  Far above what a reply should take: the scripts work in batches,
+and the longest, a project's flip, counts the project's fingerprints once."""
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a connection unless the URL says (``?socket_connect_timeout=S``)."""
 
 _INDEX_SHIFT = 32
 _INDEX_MASK = (1 << _INDEX_SHIFT) - 1
@@ -210,6 +221,8 @@ class RedisStore:
             raise IndexBackendError(f"not a Redis URL: {exc}") from exc
         # Replies must stay bytes whatever the URL asks for: stored values are binary.
         params["decode_responses"] = False
+        params.setdefault("socket_timeout", SOCKET_TIMEOUT)
+        params.setdefault("socket_connect_timeout", CONNECT_TIMEOUT)
         # Named in messages without the password the URL may hold.
         label = f"redis index {prefix!r} on {params.get('host', 'localhost')}:"
         label += f"{params.get('port', 6379)}/{params.get('db', 0)}"
@@ -239,18 +252,22 @@ class RedisStore:
         self._client.close()
 
     def add_project(
-        self, meta: ProjectMeta, files: Iterable[FileRecord], artifacts: bytes = b""
+        self,
+        meta: ProjectMeta,
+        files: Iterable[FileRecord],
+        artifacts: bytes = b"",
+        artifact_keys: Sequence[int] = (),
     ) -> None:
-        """Write a new generation (with the project's artifact summaries), then make it live
-        in one atomic step (module docstring)."""
+        """Write a new generation (with the project's artifact summaries and lookup keys),
+        then make it live in one atomic step (module docstring).  Key sets name generations,
+        like datasketch's buckets name units: readers keep only live ones."""
         with _errors(self._label):
             self._collect_garbage()
             generation = int(self._client.incr(self._key(b"next")))
             self._beat(generation)
             try:
                 self._write_generation(generation, meta, files)
-                if artifacts:
-                    self._client.set(self._generation_key(generation, b"artifacts"), artifacts)
+                self._write_artifacts(generation, artifacts, artifact_keys)
                 old = self._flip(
                     keys=[self._key(b"live"), self._key(b"df"), *self._staging_keys()],
                     args=[_project_field(meta.name, meta.version), generation, self._prefix],
@@ -311,6 +328,28 @@ class RedisStore:
             found = self._client.get(self._generation_key(int(generation), b"artifacts"))
         # The client is opened with decode_responses off: values are bytes.
         return b"" if found is None else cast("bytes", found)
+
+    def artifact_projects(self, keys: Sequence[int]) -> dict[tuple[str, str], int]:
+        """Live projects holding any of these artifact keys, with how many each holds."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        with _errors(self._label):
+            live = cast("dict[bytes, bytes]", self._client.hgetall(self._key(b"live")))
+            pipe = self._client.pipeline(transaction=False)
+            for key in wanted:
+                pipe.smembers(self._artifact_key(key))
+            members = cast("list[set[bytes]]", pipe.execute())
+        with _decoding("live projects"):
+            project_of = {int(g): tuple(json.loads(field)) for field, g in live.items()}
+        found: dict[tuple[str, str], int] = {}
+        for generations in members:
+            for generation in generations:
+                project = project_of.get(int(generation))
+                if project is not None:
+                    name, version = str(project[0]), str(project[1])
+                    found[name, version] = found.get((name, version), 0) + 1
+        return found
 
     def stats(self) -> StoreStats:
         """Counts over live projects; ``bytes`` is the memory the Redis server uses."""
@@ -476,6 +515,20 @@ class RedisStore:
         batch.clear()
         self._beat(generation)
 
+    def _write_artifacts(self, generation: int, blob: bytes, keys: Sequence[int]) -> None:
+        pipe = self._client.pipeline(transaction=False)
+        if blob:
+            pipe.set(self._generation_key(generation, b"artifacts"), blob)
+        if keys:
+            packed = np.array(sorted(set(keys)), dtype="<i8")
+            pipe.set(self._generation_key(generation, b"akeys"), packed.tobytes())
+            for key in packed.tolist():
+                pipe.sadd(self._artifact_key(key), str(generation))
+        pipe.execute()
+
+    def _artifact_key(self, key: int) -> bytes:
+        return self._prefix + b"ak:" + key.to_bytes(8, "little", signed=True).hex().encode()
+
     def _beat(self, generation: int) -> None:
         now, _ = self._client.time()
         self._client.zadd(self._key(b"staging"), {str(generation): now})
@@ -495,7 +548,14 @@ class RedisStore:
                 self._remove_lsh_entries(entries)
                 entries = []
         self._remove_lsh_entries(entries)
-        names = (b"project", b"file", b"stream", b"unit", b"sig", b"fp", b"fpset", b"artifacts")
+        keys = self._client.get(self._generation_key(generation, b"akeys"))
+        if keys:
+            pipe = self._client.pipeline(transaction=False)
+            for key in np.frombuffer(cast("bytes", keys), dtype="<i8").tolist():
+                pipe.srem(self._artifact_key(key), str(generation))
+            pipe.execute()
+        names = [b"project", b"file", b"stream", b"unit", b"sig", b"fp", b"fpset"]
+        names += [b"artifacts", b"akeys"]
         self._client.delete(*(self._generation_key(generation, name) for name in names))
         self._client.srem(self._key(b"dead"), str(generation))
         self._client.zrem(self._key(b"staging"), str(generation))

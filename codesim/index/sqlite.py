@@ -9,6 +9,7 @@ Schema version 3 (``SCHEMA``)::
     band(bucket, unit)                       one row per LSH band of every non-empty unit
     fingerprint(hash, projects)              how many projects contain each fingerprint
     artifact(project, summaries)             the project's artifact summaries, when it has any
+    artifact_key(key, project)               keys its artifacts are found by (``summary_keys``)
 
 Signatures and fingerprints are BLOBs of little-endian arrays (``blobs.py``); a band row's
 ``bucket`` is the 64-bit ``bands.band_ids`` value, and ``band`` is a WITHOUT ROWID table
@@ -23,10 +24,11 @@ Versioning: the file header carries ``APPLICATION_ID`` and ``SCHEMA_VERSION`` (S
 file, and ``meta`` repeats the format name, the version and the settings.  An empty file,
 random bytes, another application's database, another schema version or other MinHash
 settings raise ``IndexFormatError`` and leave the file untouched.  Version 3 added the
-``artifact`` table (``artifacts.summary`` blobs, so ``check`` can compare configs, tokenizers
-and checkpoints): a version 2 index is read as one whose projects have no artifacts, and the
-first ``add_project`` or ``remove`` upgrades it in its own transaction (the table, the header
-and ``meta``); projects added before keep no artifacts until they are added again.  A new
+``artifact`` and ``artifact_key`` tables (``artifacts.summary`` blobs and lookup keys, so
+``check`` can compare configs, tokenizers and checkpoints): a version 2 index is read as one
+whose projects have no artifacts, and the first ``add_project`` or ``remove`` upgrades it in
+its own transaction (the tables, the header and ``meta``); projects added before keep no
+artifacts until they are added again.  A new
 index is built in a temporary file and hard-linked into place, so a half-created index is
 never seen.
 
@@ -103,9 +105,15 @@ statement and opens its cursor again for every row: inserting 1.5M sorted band r
 _QUERY_CHUNK = 500
 """Values per ``IN (...)`` list: well under SQLite's limit on bound parameters."""
 
-_ARTIFACT_TABLE = (
-    "CREATE TABLE IF NOT EXISTS artifact (project INTEGER PRIMARY KEY, summaries BLOB NOT NULL);"
-)
+_ARTIFACT_TABLES = """
+CREATE TABLE IF NOT EXISTS artifact (project INTEGER PRIMARY KEY, summaries BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS artifact_key (
+    key INTEGER NOT NULL,
+    project INTEGER NOT NULL,
+    PRIMARY KEY (key, project)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS artifact_key_by_project ON artifact_key (project);
+"""
 
 SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
@@ -149,7 +157,7 @@ CREATE TABLE band (
     PRIMARY KEY (bucket, unit)
 ) WITHOUT ROWID;
 CREATE TABLE fingerprint (hash INTEGER PRIMARY KEY, projects INTEGER NOT NULL);
-{_ARTIFACT_TABLE}
+{_ARTIFACT_TABLES}
 """
 
 
@@ -222,9 +230,14 @@ class SqliteStore:
         self._db.close()
 
     def add_project(
-        self, meta: ProjectMeta, files: Iterable[FileRecord], artifacts: bytes = b""
+        self,
+        meta: ProjectMeta,
+        files: Iterable[FileRecord],
+        artifacts: bytes = b"",
+        artifact_keys: Sequence[int] = (),
     ) -> None:
-        """Add (or replace) a project, with its artifact summaries, in one transaction."""
+        """Add (or replace) a project, with its artifact summaries and their lookup keys, in
+        one transaction."""
         with self._write():
             existing = self._project_id(meta.name, meta.version)
             if existing is not None:
@@ -251,6 +264,10 @@ class SqliteStore:
                 self._db.execute(
                     "INSERT INTO artifact (project, summaries) VALUES (?, ?)", (project, artifacts)
                 )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO artifact_key (key, project) VALUES (?, ?)",
+                [(key, project) for key in artifact_keys],
+            )
 
     def remove(self, name: str, version: str) -> bool:
         """Remove a project in one transaction; ``False`` if it was not there."""
@@ -296,7 +313,7 @@ class SqliteStore:
     def artifacts(self, name: str, version: str) -> bytes:
         """The project's artifact summaries as stored (empty when it has none)."""
         with self._read():
-            if self._version < 3 and not self._has_artifact_table():
+            if not self._has_artifact_tables():
                 return b""
             row = self._db.execute(
                 "SELECT artifact.summaries FROM artifact JOIN project "
@@ -304,6 +321,23 @@ class SqliteStore:
                 (name, version),
             ).fetchone()
         return b"" if row is None else bytes(row[0])
+
+    def artifact_projects(self, keys: Sequence[int]) -> dict[tuple[str, str], int]:
+        """Projects holding any of these artifact keys, with how many of them each holds."""
+        found: dict[tuple[str, str], int] = {}
+        with self._read():
+            if not self._has_artifact_tables():
+                return found
+            for chunk in _chunks(sorted(set(keys))):
+                rows = self._db.execute(
+                    "SELECT project.name, project.version, count(*) FROM artifact_key "
+                    "JOIN project ON project.id = artifact_key.project "
+                    f"WHERE artifact_key.key IN ({_marks(chunk)}) GROUP BY project.id",
+                    chunk,
+                )
+                for name, version, shared in rows:
+                    found[name, version] = found.get((name, version), 0) + int(shared)
+        return found
 
     def candidates(self, signatures: SignatureArray) -> list[list[int]]:
         """Units sharing a band with each signature, looked up in batches of buckets."""
@@ -408,8 +442,7 @@ class SqliteStore:
                 ) from exc
             raise IndexBackendError(f"{self._path}: {exc}") from exc
         try:
-            if self._version < SCHEMA_VERSION:
-                self._upgrade()
+            self._upgrade()
             yield
             self._db.execute("COMMIT")
             self._version = SCHEMA_VERSION
@@ -421,18 +454,26 @@ class SqliteStore:
             raise
 
     def _upgrade(self) -> None:
-        """Version 2 -> 3 inside the caller's write transaction: the artifact table."""
-        self._db.execute(_ARTIFACT_TABLE)
+        """Version 2 -> 3 inside the caller's write transaction: the artifact tables (each
+        statement a no-op when they are there)."""
+        if self._version >= SCHEMA_VERSION and self._has_artifact_tables():
+            return
+        # One statement at a time: ``executescript`` would commit the caller's transaction.
+        for statement in _ARTIFACT_TABLES.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
         self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._db.execute(
             "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
         )
 
-    def _has_artifact_table(self) -> bool:
+    def _has_artifact_tables(self) -> bool:
+        # Asked each time: another process may have upgraded the file since this one opened it.
         found = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'artifact'"
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+            "AND name IN ('artifact', 'artifact_key')"
         ).fetchone()
-        return found is not None
+        return int(found[0]) == 2
 
     def _insert(self, sql: str, values: tuple[object, ...]) -> int:
         row_id = self._db.execute(sql, values).lastrowid
@@ -553,6 +594,7 @@ class SqliteStore:
         )
         self._db.execute("DELETE FROM file WHERE project = ?", (project,))
         self._db.execute("DELETE FROM artifact WHERE project = ?", (project,))
+        self._db.execute("DELETE FROM artifact_key WHERE project = ?", (project,))
         self._db.execute("DELETE FROM project WHERE id = ?", (project,))
 
     # -- reading -------------------------------------------------------------------------

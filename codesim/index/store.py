@@ -37,12 +37,22 @@ class Store(Protocol):
         ...
 
     def add_project(
-        self, meta: ProjectMeta, files: Iterable[FileRecord], artifacts: bytes = b""
+        self,
+        meta: ProjectMeta,
+        files: Iterable[FileRecord],
+        artifacts: bytes = b"",
+        artifact_keys: Sequence[int] = (),
     ) -> None:
         """Add a project, replacing the one with the same name and version, as one atomic
         step: readers see the old project or the new one, never a part; a failure or a kill
         before the end leaves the index as it was.  ``artifacts`` is the blob of its artifact
-        summaries (``codesim.artifacts.summary.encode``), stored as it is."""
+        summaries (``codesim.artifacts.summary.encode``), stored as it is, and
+        ``artifact_keys`` the signed 64-bit keys ``artifact_projects`` finds it by."""
+        ...
+
+    def artifact_projects(self, keys: Sequence[int]) -> dict[tuple[str, str], int]:
+        """The projects (name, version) holding any of these artifact keys, with how many of
+        the keys each holds."""
         ...
 
     def artifacts(self, name: str, version: str) -> bytes:

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from codesim import results
 from codesim.align import merge_renamings
 from codesim.align import score as align_score
+from codesim.artifacts.summary import ArtifactSummary, summary_keys
 from codesim.artifacts.summary import decode as decode_summaries
 from codesim.artifacts.summary import encode as encode_summaries
 from codesim.errors import IndexFormatError, InputError
@@ -37,7 +38,7 @@ from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
 from codesim.languages import get_language
 from codesim.normalize import normalize
-from codesim.options import Options, verdict_for
+from codesim.options import VERDICT_PARTIAL, Options, verdict_for
 from codesim.pipeline import (
     NormalizedFile,
     ProgressCallback,
@@ -68,6 +69,18 @@ COMMON_PROJECT_SHARE = 0.5
 COMMON_PROJECT_MIN = 4
 """A fingerprint found in more than ``COMMON_PROJECT_SHARE`` of the indexed projects (and in
 at least ``COMMON_PROJECT_MIN`` of them) is boilerplate: it verifies nothing."""
+
+ARTIFACT_KEYS_SHARED = 2
+"""Artifact keys a project must share with the checked repo to be compared when none of its
+code matched: one distinctive value or token name in common is what independent projects
+have (``3407``, ``<ref>``)."""
+
+ARTIFACT_ONLY_HITS = 5
+"""Projects compared by their artifacts alone per check, those sharing the most keys first."""
+
+ARTIFACT_CHANCE = 1e-6
+"""An artifact pair below this chance (and at ``VERDICT_PARTIAL`` or more) makes a project
+whose code did not match a hit: the bar the issue sets for copied artifacts."""
 
 _CHUNK = 2
 
@@ -106,7 +119,7 @@ def add_project(
 
     # Only artifact files are read for this, each bounded: a code project pays a walk.
     summaries, _ = project_summaries(Path(path), unsafe_pickle=options.unsafe_pickle)
-    store.add_project(meta, counted(), encode_summaries(summaries))
+    store.add_project(meta, counted(), encode_summaries(summaries), summary_keys(summaries))
     return results.AddResult(
         project=project_of(meta),
         files=len(sources),
@@ -283,7 +296,7 @@ def check_side(
             for hit in hits
         ]
     artifact_warnings: list[str] = []
-    if root is not None and hits:
+    if root is not None:
         hits, artifact_warnings = _with_artifacts(hits, root, store, options)
     return results.CheckReport(
         checked=side_summary(checked),
@@ -300,22 +313,58 @@ def check_side(
 def _with_artifacts(
     hits: list[results.Hit], root: Path, store: Store, options: Options
 ) -> tuple[list[results.Hit], list[str]]:
-    """Each hit with the checked repo's artifacts compared with the project's stored ones."""
+    """Each hit with the checked repo's artifacts compared with the project's stored ones,
+    then the projects found by artifact keys alone whose artifacts match beyond chance."""
     mine, warnings = project_summaries(root, unsafe_pickle=options.unsafe_pickle)
     if not mine:
         return hits, warnings
     found: list[results.Hit] = []
     for hit in hits:
-        project = f"{hit.project.name}@{hit.project.version}"
-        try:
-            theirs = decode_summaries(store.artifacts(hit.project.name, hit.project.version))
-        except IndexFormatError as error:
-            warnings.append(f"artifacts of {project}: {error}")
-            theirs = []
-        pairs, problems = hit_artifacts(mine, theirs, project, options)
+        compared, problems = _stored_artifacts(
+            mine, store, hit.project.name, hit.project.version, options
+        )
         warnings.extend(problems)
-        found.append(hit.model_copy(update={"artifacts": pairs}) if pairs else hit)
+        found.append(hit.model_copy(update={"artifacts": compared}) if compared else hit)
+    known = {(hit.project.name, hit.project.version) for hit in hits}
+    shared = store.artifact_projects(summary_keys(mine, query=True))
+    candidates = sorted(
+        (-count, project) for project, count in shared.items() if project not in known
+    )
+    candidates = [c for c in candidates if -c[0] >= ARTIFACT_KEYS_SHARED][:ARTIFACT_ONLY_HITS]
+    metas = {(m.name, m.version): m for m in store.projects()} if candidates else {}
+    for _, (name, version) in candidates:
+        pairs, problems = _stored_artifacts(mine, store, name, version, options)
+        warnings.extend(problems)
+        strong = [
+            p
+            for p in pairs
+            if p.score >= VERDICT_PARTIAL and p.chance is not None and p.chance < ARTIFACT_CHANCE
+        ]
+        if strong and (name, version) in metas:
+            # No code of this project matched: its share and score (code's) are 0.
+            found.append(
+                results.Hit(
+                    project=project_of(metas[name, version]),
+                    share=0.0,
+                    score=0.0,
+                    verdict=verdict_for(0.0),
+                    pairs=[],
+                    identifier_map=[],
+                    artifacts=pairs,
+                )
+            )
     return found, warnings
+
+
+def _stored_artifacts(
+    mine: list[ArtifactSummary], store: Store, name: str, version: str, options: Options
+) -> tuple[list[results.ArtifactPair], list[str]]:
+    project = f"{name}@{version}"
+    try:
+        theirs = decode_summaries(store.artifacts(name, version))
+    except IndexFormatError as error:
+        return [], [f"artifacts of {project}: {error}"]
+    return hit_artifacts(mine, theirs, project, options)
 
 
 def _aligned_hit(

@@ -483,12 +483,14 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
         shown = 0
         for hit in report.hits:
             pairs = _rank_pairs(p for p in hit.pairs if p.score >= threshold)
-            blocks.append(
-                Group(
-                    Text(f"{hit.project.name} {hit.project.version}", style="bold"),
-                    _pairs_block(pairs, len(hit.pairs) - len(pairs), threshold),
+            name = Text(f"{hit.project.name} {hit.project.version}", style="bold")
+            if not hit.pairs and hit.artifacts:
+                found_by = "No code matches: found by its configs, tokenizers or checkpoints."
+                blocks.append(Group(name, Text(found_by)))
+            else:
+                blocks.append(
+                    Group(name, _pairs_block(pairs, len(hit.pairs) - len(pairs), threshold))
                 )
-            )
             for pair in pairs[: max(0, top - shown)]:
                 shown += 1
                 blocks.append(_pair_detail_block(shown, pair, checked_notebooks))

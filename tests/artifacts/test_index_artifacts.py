@@ -27,6 +27,7 @@ from codesim.artifacts.summary import (
     decode,
     encode,
     summarize,
+    summary_keys,
 )
 from codesim.artifacts.tokenizers import compare_tokenizers
 from codesim.errors import IndexFormatError
@@ -164,7 +165,7 @@ def test_a_schema_2_index_is_read_then_upgraded_by_the_next_add(
     # What codesim wrote before artifacts were kept: no table, version 2 everywhere.
     connection = sqlite3.connect(path)
     connection.executescript(
-        "DROP TABLE artifact; PRAGMA user_version = 2; "
+        "DROP TABLE artifact; DROP TABLE artifact_key; PRAGMA user_version = 2; "
         "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     )
     connection.close()
@@ -307,3 +308,56 @@ def test_summarized_configs_compare_as_the_files(tmp_path: Path) -> None:
         sketched = _sketch_compare(original, other, "config")
         assert sketched.score == pytest.approx(whole.score)
         assert sketched.chance == pytest.approx(whole.chance)
+
+
+# --- projects found by their artifacts alone -------------------------------------------------
+
+
+def _weights_only(root: Path, weights_from: Path) -> Path:
+    """A repo with unrelated code and another repo's artifacts."""
+    root.mkdir()
+    (root / "serve.py").write_text("def main():\n    return 0\n", encoding="utf-8")
+    for entry in weights_from.iterdir():
+        if entry.suffix != ".py":
+            if entry.is_dir():
+                shutil.copytree(entry, root / entry.name)
+            else:
+                shutil.copy(entry, root / entry.name)
+    return root
+
+
+def test_a_project_is_found_by_its_copied_artifacts_alone(
+    location: str, repos: dict[str, Path], tmp_path: Path
+) -> None:
+    suspect = _weights_only(tmp_path / "new-code", repos["suspect"])
+    independent = _weights_only(tmp_path / "own-weights", repos["independent"])
+    with Index.open(location) as index:
+        index.add(repos["original"], name="original", version="1", license="MIT")
+        report = index.query(suspect, align=False)
+        assert index.query(independent, align=False).hits == []
+        index.remove("original", "1")
+        assert index.query(suspect, align=False).hits == []
+    [hit] = report.hits
+    assert hit.project.name == "original" and hit.project.license == "MIT"
+    assert (hit.pairs, hit.share, hit.score) == ([], 0.0, 0.0)
+    assert {p.kind for p in hit.artifacts} == {"config", "tokenizer", "checkpoint"}
+    console = Console(width=200, record=True, file=io.StringIO())
+    render_check(report, console)
+    assert "found by its configs, tokenizers or checkpoints" in console.export_text()
+
+
+@pytest.mark.parametrize(("sigma", "found"), [(0.1, True), (0.5, True), (2.0, False)])
+def test_checkpoint_keys_find_copies_until_noise_hides_them(
+    tmp_path: Path, sigma: float, found: bool
+) -> None:
+    stored = summary_keys(
+        [summarize("checkpoint", save(init_model(1), tmp_path / "a.safetensors"), "a")]
+    )
+    copy = save(derive(init_model(1), sigma), tmp_path / "b.safetensors")
+    asked = summary_keys([summarize("checkpoint", copy, "b")], query=True)
+    shared = len(set(stored) & set(asked))
+    assert (shared >= 2) is found
+    other = summary_keys(
+        [summarize("checkpoint", save(init_model(2), tmp_path / "c.safetensors"), "c")]
+    )
+    assert not set(other) & set(asked)
