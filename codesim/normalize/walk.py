@@ -555,7 +555,8 @@ def _definition_name(
 ) -> tuple[tree_sitter.Node | None, list[tree_sitter.Node]]:
     """The node naming a definition, and the declarators it is nested in (outermost first):
     C's ``int *f(void)`` names ``f`` inside a ``pointer_declarator`` and a
-    ``function_declarator``."""
+    ``function_declarator``.  A declarator without a name field holds what it declares as
+    its last named child (C++'s ``int &f()``: a ``reference_declarator``)."""
     path: list[tree_sitter.Node] = []
     current = node
     while True:
@@ -564,6 +565,8 @@ def _definition_name(
             name = current.child_by_field_name(field_name)
             if name is not None:
                 break
+        if name is None and path and current.named_child_count:
+            name = current.named_children[-1]
         if name is None or not tables.flags[name.kind_id] & F_DECLARATOR:
             return name, path
         path.append(name)
@@ -611,7 +614,8 @@ _NOOP_ACTIONS = frozenset({ACT_STRING, ACT_LITERAL, ACT_CONST, ACT_IDENT})
 def _is_noop(node: tree_sitter.Node, tables: Tables) -> bool:
     """A statement that computes something and throws it away without side effects: a
     docstring, a comment in disguise, or inserted noise such as ``0``, ``()`` or ``x + 1``."""
-    first = node.named_child(0)
+    # An empty statement (C's lone ``;``) has no child: ``named_child(0)`` raises then.
+    first = node.named_child(0) if node.named_child_count else None
     if first is None:
         return False
     if node.named_child_count > 1 and any(
