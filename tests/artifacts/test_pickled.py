@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codesim import compare, make_options
+from codesim import Index, compare, make_options
 from codesim.artifacts.checkpoints import compare_checkpoints
 from codesim.artifacts.pickled import read_torch_checkpoint
 from codesim.errors import InputError
@@ -198,3 +198,22 @@ def test_repo_walks_and_the_command_line_take_pickles_only_with_the_flag(tmp_pat
         [*command, "--unsafe-pickle"], capture_output=True, text=True, check=False
     )
     assert read.returncode == 0, read.stderr
+
+
+def test_an_index_keeps_and_checks_pickled_checkpoints_only_with_the_flag(tmp_path: Path) -> None:
+    original = init_model(seed=1)
+    for side, weights in (("project", original), ("checked", derive(original, 1e-2))):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "train.py").write_text("print('training')\n", encoding="utf-8")
+        write_torch(tmp_path / side / "model.pt", weights)
+    unsafe = make_options(unsafe_pickle=True)
+    with Index.open(tmp_path / "plain.db") as index:
+        index.add(tmp_path / "project", name="p", version="1")
+        assert index.query(tmp_path / "checked", options=unsafe).hits == []
+    with Index.open(tmp_path / "flagged.db") as index:
+        index.add(tmp_path / "project", name="p", version="1", options=unsafe)
+        assert index.query(tmp_path / "checked").hits == []  # the checked side's pickle unread
+        [hit] = index.query(tmp_path / "checked", options=unsafe).hits
+    [pair] = hit.artifacts
+    assert (pair.kind, pair.left, pair.right) == ("checkpoint", "model.pt", "p@1:model.pt")
+    assert pair.score >= 0.9
