@@ -170,14 +170,14 @@ def hit_artifacts(
     ``project:path``, as a hit's file pairs are) and compared, as ``repo_artifacts`` pairs
     two repos' artifacts."""
     left = {s.path: s for s in mine}
-    right = {f"{project}:{s.path}": s for s in theirs}
+    right = {s.path: s for s in theirs}
 
     def compare(kind: ArtifactKind, a: str, b: str) -> results.ArtifactPair:
-        return _pair_model(compare_summaries(left[a], right[b]), a, b)
+        return _pair_model(compare_summaries(left[a], right[b]), a, f"{project}:{b}")
 
     kinds_left = {name: s.kind for name, s in left.items()}
     kinds_right = {name: s.kind for name, s in right.items()}
-    return _paired(kinds_left, kinds_right, compare, options, strip=f"{project}:")
+    return _paired(kinds_left, kinds_right, compare, options)
 
 
 def _paired(
@@ -185,36 +185,34 @@ def _paired(
     theirs: dict[str, ArtifactKind],
     compare: Callable[[ArtifactKind, str, str], results.ArtifactPair],
     options: Options,
-    strip: str = "",
 ) -> tuple[list[results.ArtifactPair], list[str]]:
-    """Each left artifact with its best right partner of the same kind (``_partners`` order,
-    right names read without ``strip``), at most ``MAX_COMPARISONS`` tries a kind."""
+    """Each left artifact with its best right partner of the same kind (``_partners`` order),
+    at most ``MAX_COMPARISONS`` tries a kind."""
     warnings: list[str] = []
     found: list[results.ArtifactPair] = []
     used: set[str] = set()
     for kind in ("checkpoint", "tokenizer", "config", "predictions"):
         lefts = [p for p, k in mine.items() if k == kind]
-        rights = {p.removeprefix(strip): p for p, k in theirs.items() if k == kind}
+        rights = [p for p, k in theirs.items() if k == kind]
         tried = 0
         for a in lefts:
-            best: results.ArtifactPair | None = None
-            for partner in _partners(a, list(rights), used):
+            best: tuple[results.ArtifactPair, str] | None = None
+            for b in _partners(a, rights, used):
                 if tried >= MAX_COMPARISONS:
                     break
                 tried += 1
-                b = rights[partner]
                 try:
                     pair = compare(kind, a, b)
                 except CodesimError as error:
                     warnings.append(f"artifacts: {a} vs {b} not compared: {error}")
                     continue
-                if best is None or pair.score > best.score:
-                    best = pair
+                if best is None or pair.score > best[0].score:
+                    best = pair, b
                 if pair.score >= 0.99:
                     break
-            if best is not None and best.score >= options.min_score and best.score > 0:
-                used.add(best.right.removeprefix(strip))
-                found.append(best)
+            if best is not None and best[0].score >= options.min_score and best[0].score > 0:
+                used.add(best[1])
+                found.append(best[0])
     found.sort(key=lambda p: (-p.score, p.kind, p.left))
     return found, warnings
 
