@@ -474,6 +474,7 @@ def _sketched(
             or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
         ):
             raise ValueError("a sketched tensor has a name, a shape and a dtype")
+        # No file behind it: its sample is in the summary, and ``start`` keeps the order.
         tensor = _Tensor(
             tensor_name,
             tuple(int(d) for d in shape if isinstance(d, int)),
@@ -534,6 +535,7 @@ def _compare_weights(
     informative: tuple[list[_Tensor], list[_Tensor]] = ([], [])
     candidates = 0
     strongest = (0.0, 0)
+    sample_size = 0
     # One shape group at a time: only that group's samples are held (SAMPLE_SIZE float64 values
     # per tensor), never a whole tensor and never the whole checkpoint's samples.
     for group_left, group_right in groups.values():
@@ -554,6 +556,7 @@ def _compare_weights(
             _standardized([right_samples[i] for i in kept_right]).T / n
         )
         candidates += correlations.size
+        sample_size = max(sample_size, n)
         # The most significant candidate, not the largest |r|: a short tensor reaches a large
         # |r| by chance that a long one would not.
         best = float(np.abs(correlations).max())
@@ -570,7 +573,7 @@ def _compare_weights(
                     float(correlations[row, column]),
                 )
             )
-    return _weights_result(left, right, informative, pairs, candidates, strongest)
+    return _weights_result(left, right, informative, pairs, candidates, strongest, sample_size)
 
 
 def _standardized(samples: list[FloatArray]) -> FloatArray:
@@ -615,6 +618,7 @@ def _weights_result(
     pairs: list[_Pair],
     candidates: int,
     strongest: tuple[float, int],
+    sample_size: int,
 ) -> ArtifactComparison:
     parameters = [sum(t.numel for t in side) for side in informative]
     smaller = 0 if parameters[0] <= parameters[1] else 1
@@ -652,7 +656,7 @@ def _weights_result(
             "right": len(right) - _count_float(right),
         },
         "candidate_pairs": candidates,
-        "sample_size": SAMPLE_SIZE,
+        "sample_size": sample_size,
         "match_rule": f"|r| > max({R_FLOOR}, {Z_THRESHOLD}/sqrt(n)), one-to-one, greedy",
         "median_correlation": float(np.median(correlations)) if pairs else None,
         "most_significant_candidate": {"correlation": strongest[0], "sample_size": strongest[1]},
