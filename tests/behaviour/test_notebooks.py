@@ -19,7 +19,7 @@ from typing import Any
 
 import codesim
 from codesim.errors import SkipReason
-from codesim.results import NotebookFile, Report
+from codesim.results import SCHEMA_VERSION, NotebookFile, Report
 from tests.disguise import disguise
 
 # Cells of a small training notebook: (kind, source).  Magics and a help line are there to be
@@ -220,7 +220,7 @@ def test_a_folder_comparison_picks_up_notebooks_and_reports_malformed_ones(
     )
     assert skipped.detail.startswith("not valid JSON")
     dumped = json.loads(report.model_dump_json())
-    assert dumped["schema_version"] == "1.2"
+    assert dumped["schema_version"] == SCHEMA_VERSION
     assert dumped["left"]["notebooks"][0]["cells"][0] == {
         "index": 1,
         "id": "cell-1",
