@@ -13,7 +13,7 @@ from codesim import pipeline
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.index import IndexSettings, ProjectMeta, SqliteStore, Store
 from codesim.options import CROSS_MIN_SCORE, Options
-from codesim.pipeline import ProgressCallback, indexing
+from codesim.pipeline import ProgressCallback, indexing, limits
 from codesim.pipeline.artifacts import artifact_inputs, artifact_report, repo_artifacts
 from codesim.pipeline.cross import cross_submissions
 from codesim.pipeline.parallel import read_side_split
@@ -85,7 +85,7 @@ def compare(
         )
         if revs == (None, None):
             raise OptionsError(f"a revision (--rev {rev}) needs a git URL or repository")
-    with _collector_paused(), _inputs() as resolve:
+    with _collector_paused(), limits.time_budget(options.time_budget), _inputs() as resolve:
         found_left, found_right = resolve(sides[0], revs[0]), resolve(sides[1], revs[1])
         if options.history and align:
             # Which side had the code first needs the history a one-commit clone lacks.
@@ -178,7 +178,7 @@ def cross(
     submissions.
     """
     options = options or Options(min_score=CROSS_MIN_SCORE)
-    with _collector_paused(), _inputs() as resolve:
+    with _collector_paused(), limits.time_budget(options.time_budget), _inputs() as resolve:
         base_side = None
         if base is not None:
             base_path = os.fspath(resolve(base, None).path)
@@ -396,7 +396,7 @@ class Index:
         options = (options or Options()).model_copy(
             update={"kgram_size": settings.kgram_size, "window_size": settings.window_size}
         )
-        with _collector_paused(), _inputs() as resolve:
+        with _collector_paused(), limits.time_budget(options.time_budget), _inputs() as resolve:
             found = resolve(path, rev)
             # Stored files keep only folded units and what contains what: the checked side's
             # graph is made the same way, or a class would be compared with its small methods

@@ -34,6 +34,8 @@ class SkipReason(StrEnum):
     MISSING_GRAMMAR = "missing_grammar"
     """A file of a known language whose tree-sitter grammar is not installed; the detail names
     the ``codesim[...]`` extra that installs it."""
+    TIME_BUDGET = "time_budget"
+    """Not read: the run's time budget (``Options.time_budget``) had run out."""
 
 
 class CodesimError(Exception):

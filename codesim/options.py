@@ -34,6 +34,13 @@ DEFAULT_MAX_FILE_BYTES = 2_000_000
 """Larger files are skipped as ``too_large``: hand-written source is rarely this big, and
 generated tables and vendored bundles are."""
 
+DEFAULT_MAX_FILE_TOKENS = 500_000
+"""Files whose canonical stream is longer are skipped as ``too_large`` once normalized: the
+work and memory of every later stage grow with it (a 6 MB one-line list of 2,000,000 tokens
+took 32 s and 1.5 GB to compare with ``max_file_bytes`` raised).  The largest module of the
+standard library has 41,000 (``test/test_typing.py``); a file within the byte limit can have
+about 670,000 (``1, `` repeated on one line)."""
+
 DEFAULT_MAX_CANDIDATES = 20
 """Per file, at most this many candidate partners (best first) are aligned."""
 
@@ -101,6 +108,11 @@ class Options(BaseModel):
     min_match_tokens: int = Field(DEFAULT_MIN_MATCH_TOKENS, ge=1)
     min_evidence_tokens: int = Field(DEFAULT_MIN_EVIDENCE_TOKENS, ge=1)
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, ge=1)
+    max_file_tokens: int = Field(DEFAULT_MAX_FILE_TOKENS, ge=1)
+    time_budget: float = Field(0.0, ge=0)
+    """Seconds a ``compare``, ``cross`` or ``check`` may spend (0: no limit).  Files not read
+    in time are skipped as ``time_budget``, file pairs not aligned in time are counted in the
+    report's warnings, and the scores cover what was done."""
     max_candidates: int = Field(DEFAULT_MAX_CANDIDATES, ge=1)
     min_candidate_shared: int = Field(DEFAULT_MIN_CANDIDATE_SHARED, ge=1)
     common_fingerprint_share: float = Field(DEFAULT_COMMON_FINGERPRINT_SHARE, gt=0, le=1)

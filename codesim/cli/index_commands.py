@@ -23,11 +23,13 @@ from codesim.cli.params import (
     IndexLocation,
     JsonOutput,
     MaxFileBytes,
+    MaxFileTokens,
     MinScore,
     NoAlign,
     NoGitignore,
     Quiet,
     SarifFile,
+    TimeBudget,
     UnsafePickle,
     Verbose,
     build_options,
@@ -35,7 +37,7 @@ from codesim.cli.params import (
 )
 from codesim.cli.progress import stage_progress
 from codesim.errors import InputError
-from codesim.options import DEFAULT_MAX_FILE_BYTES
+from codesim.options import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_TOKENS
 from codesim.render.text import (
     render_added,
     render_check,
@@ -107,6 +109,7 @@ def check(
     fail_above: FailAbove = None,
     base: Base = None,
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    max_file_tokens: MaxFileTokens = DEFAULT_MAX_FILE_TOKENS,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     no_align: NoAlign = False,
@@ -120,6 +123,7 @@ def check(
         location = require_index(index)
         options = build_options(
             max_file_bytes=max_file_bytes,
+            max_file_tokens=max_file_tokens,
             no_gitignore=no_gitignore,
             include_generated=include_generated,
             min_score=min_score,
@@ -181,6 +185,8 @@ def add(
         ),
     ] = None,
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    max_file_tokens: MaxFileTokens = DEFAULT_MAX_FILE_TOKENS,
+    time_budget: TimeBudget = 0.0,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     rev: Rev = None,
@@ -196,6 +202,8 @@ def add(
         location = require_index(index)
         options = build_options(
             max_file_bytes=max_file_bytes,
+            max_file_tokens=max_file_tokens,
+            time_budget=time_budget,
             no_gitignore=no_gitignore,
             include_generated=include_generated,
             unsafe_pickle=unsafe_pickle,

@@ -18,6 +18,7 @@ from codesim.errors import OptionsError
 from codesim.options import (
     DEFAULT_KGRAM_SIZE,
     DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_FILE_TOKENS,
     DEFAULT_MIN_MATCH_TOKENS,
     DEFAULT_WINDOW_SIZE,
     Options,
@@ -139,6 +140,25 @@ MaxFileBytes = Annotated[
         rich_help_panel=_INPUT,
     ),
 ]
+MaxFileTokens = Annotated[
+    int,
+    typer.Option(
+        "--max-file-tokens",
+        metavar="TOKENS",
+        help="Skip files with more canonical tokens (reported as too_large).",
+        rich_help_panel=_INPUT,
+    ),
+]
+TimeBudget = Annotated[
+    float,
+    typer.Option(
+        "--time-budget",
+        metavar="SECONDS",
+        help="Stop reading and aligning after this long (0: no limit); what was left out "
+        "is reported (skipped as time_budget, warnings).",
+        rich_help_panel=_INPUT,
+    ),
+]
 Base = Annotated[
     str | None,
     typer.Option(
@@ -209,6 +229,8 @@ def build_options(
     window_size: int = DEFAULT_WINDOW_SIZE,
     min_match_tokens: int = DEFAULT_MIN_MATCH_TOKENS,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_file_tokens: int = DEFAULT_MAX_FILE_TOKENS,
+    time_budget: float = 0.0,
     no_gitignore: bool = False,
     include_generated: bool = False,
     min_score: float = 0.0,
@@ -222,6 +244,8 @@ def build_options(
         window_size=window_size,
         min_match_tokens=min_match_tokens,
         max_file_bytes=max_file_bytes,
+        max_file_tokens=max_file_tokens,
+        time_budget=time_budget,
         respect_gitignore=not no_gitignore,
         include_generated=include_generated,
         min_score=min_score,

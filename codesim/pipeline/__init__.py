@@ -38,6 +38,7 @@ from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import normalize, normalize_with_imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
+from codesim.pipeline import limits
 from codesim.pipeline.repos import (
     UnitEvidence,
     align_repos,
@@ -133,15 +134,51 @@ def read_side(
         results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
         for s in discovery.skipped
     ]
-    files = []
-    total = len(discovery.files)
-    for done, source in enumerate(discovery.files, start=1):
-        files.append(
-            normalize_file(source, options, units=units, graph=graph, folded_graph=folded_graph)
-        )
+
+    def read(source: SourceFile) -> NormalizedFile:
+        return normalize_file(source, options, units=units, graph=graph, folded_graph=folded_graph)
+
+    files, limited = read_within_limits(discovery.files, read, label, options, progress)
+    return SideData(label, str(path), files, skipped + limited, discovery.ignored)
+
+
+def read_within_limits(
+    sources: Sequence[SourceFile],
+    read: Callable[[SourceFile], NormalizedFile],
+    label: Literal["left", "right", "base", "checked", "indexed", "submission"],
+    options: Options,
+    progress: ProgressCallback | None = None,
+) -> tuple[list[NormalizedFile], list[results.Skipped]]:
+    """Each source ``read``, and the files the run's limits left out: those over the token
+    cap as ``too_large``, and once the time budget has run out every one not yet read, as
+    ``time_budget`` (``pipeline.limits``)."""
+    files: list[NormalizedFile] = []
+    skipped: list[results.Skipped] = []
+    total = len(sources)
+    for done, source in enumerate(sources, start=1):
+        if limits.expired():
+            skipped += [
+                results.Skipped(
+                    side=label,
+                    path=s.path,
+                    reason=SkipReason.TIME_BUDGET,
+                    detail=limits.budget_detail(options),
+                )
+                for s in sources[done - 1 :]
+            ]
+            break
+        file = read(source)
+        over = limits.token_cap_detail(file.tokens, options)
+        if over is None:
+            files.append(file)
+        else:
+            skip = results.Skipped(
+                side=label, path=file.path, reason=SkipReason.TOO_LARGE, detail=over
+            )
+            skipped.append(skip)
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
             progress(f"reading {label}", done, total)
-    return SideData(label, str(path), files, skipped, discovery.ignored)
+    return files, skipped
 
 
 def discover_code(path: str | Path, options: Options) -> Discovery:
@@ -442,11 +479,23 @@ def compare_sides(
         warnings=side_warnings(left)
         + side_warnings(right)
         + (side_warnings(base) if base else [])
-        + language_warnings(left, right),
+        + language_warnings(left, right)
+        + budget_warnings(found, options),
         base=side_summary(base) if base else None,
         alignment=alignment,
         languages=compared_languages(left, right),
     )
+
+
+def budget_warnings(found: FilePairs, options: Options) -> list[str]:
+    """The report's word on candidate pairs the time budget left unaligned."""
+    if not found.unaligned:
+        return []
+    return [
+        f"the {options.time_budget:g} s time budget (time_budget) ran out: "
+        f"{found.unaligned:,} of {found.candidates:,} candidate file pairs were not aligned, "
+        "and the scores count only the pairs that were"
+    ]
 
 
 def compared_languages(left: SideData, right: SideData) -> list[str]:
@@ -479,6 +528,10 @@ class FilePairs:
     right_marks: list[_Mask]
     pairs: list[results.PairResult]
     renamings: list[Renaming]
+    unaligned: int = 0
+    """Candidate pairs left unaligned because the time budget ran out ..."""
+    candidates: int = 0
+    """... of this many."""
 
 
 def align_file_pairs(
@@ -498,7 +551,11 @@ def align_file_pairs(
     pairs: list[results.PairResult] = []
     renamings: list[Renaming] = []
     candidates = candidate_pairs(left, right, options)
+    unaligned = 0
     for done, (i, j) in enumerate(candidates, start=1):
+        if limits.expired():
+            unaligned = len(candidates) - done + 1
+            break
         lf, rf = left[i], right[j]
         aligned = align_files(lf, rf, options)
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(candidates)):
@@ -514,7 +571,7 @@ def align_file_pairs(
         if result.fragments:
             renamings.extend(aligned.renamings)
             pairs.append(result)
-    return FilePairs(left_marks, right_marks, pairs, renamings)
+    return FilePairs(left_marks, right_marks, pairs, renamings, unaligned, len(candidates))
 
 
 def _has_graphs(side: SideData) -> bool:

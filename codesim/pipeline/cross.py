@@ -37,6 +37,7 @@ from codesim.pipeline import (
     SideData,
     align_file_pairs,
     base_masks,
+    limits,
     mappings,
     read_side,
     side_summary,
@@ -155,9 +156,20 @@ def cross_submissions(
             for s in item.side.skipped
         ],
         options=options.model_dump(),
-        warnings=[w for item in read for w in side_warnings(item.side)],
+        warnings=[w for item in read for w in side_warnings(item.side)] + _budget_warnings(options),
         base=side_summary(base) if base else None,
     )
+
+
+def _budget_warnings(options: Options) -> list[str]:
+    # Pairs are aligned in worker processes, each stopping at the deadline on its own, so
+    # which of them were cut short is not known here: only that some may have been.
+    if not limits.expired():
+        return []
+    return [
+        f"the {options.time_budget:g} s time budget (time_budget) ran out: pairs still being "
+        "aligned then score only the file pairs aligned in time"
+    ]
 
 
 def _pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:

@@ -33,7 +33,7 @@ from codesim.align import score as align_score
 from codesim.artifacts.summary import ArtifactSummary, summary_keys
 from codesim.artifacts.summary import decode as decode_summaries
 from codesim.artifacts.summary import encode as encode_summaries
-from codesim.errors import IndexFormatError, InputError
+from codesim.errors import IndexFormatError, InputError, SkipReason
 from codesim.fingerprint import HashArray
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
 from codesim.languages import get_language
@@ -46,6 +46,7 @@ from codesim.pipeline import (
     align_files,
     base_masks,
     discover_code,
+    limits,
     mappings,
     matched_outside_base,
     pair_result,
@@ -103,10 +104,20 @@ def add_project(
     replaced = any((p.name, p.version) == (meta.name, meta.version) for p in store.projects())
     units = lines = 0
     started = time.perf_counter()
+    capped: list[results.Skipped] = []
 
     def counted() -> Iterator[FileRecord]:
         nonlocal units, lines
         for done, record in enumerate(workers.records(sources, store.settings), start=1):
+            # Each token has one innermost unit: the units' tokens add up to the file's.
+            over = limits.token_cap_detail(sum(u.tokens for u in record.units), options)
+            if over is not None:
+                capped.append(
+                    results.Skipped(
+                        side="indexed", path=record.path, reason=SkipReason.TOO_LARGE, detail=over
+                    )
+                )
+                continue
             units += len(record.units)
             lines += record.lines
             if progress is not None:
@@ -122,13 +133,14 @@ def add_project(
     store.add_project(meta, counted(), encode_summaries(summaries), summary_keys(summaries))
     return results.AddResult(
         project=project_of(meta),
-        files=len(sources),
+        files=len(sources) - len(capped),
         lines=lines,
         units=units,
         skipped=[
             results.Skipped(side="indexed", path=s.path, reason=s.reason, detail=s.detail)
             for s in discovery.skipped
-        ],
+        ]
+        + capped,
         replaced=replaced,
     )
 

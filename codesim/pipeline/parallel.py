@@ -21,14 +21,17 @@ from pathlib import Path
 from typing import Literal
 
 from codesim import results
+from codesim.errors import SkipReason
 from codesim.options import Options
 from codesim.pipeline import (
     NormalizedFile,
     ProgressCallback,
     SideData,
     discover_code,
+    limits,
     normalize_file,
     read_side,
+    read_within_limits,
 )
 from codesim.pipeline.orphans import exit_with_parent
 from codesim.sources import SourceFile
@@ -68,17 +71,30 @@ def read_side_split(
     discovery = discover_code(root, options)
     sources = discovery.files
 
-    def read(part: list[SourceFile]) -> list[NormalizedFile]:
-        return [
-            normalize_file(s, options, units=units, graph=graph, folded_graph=folded_graph)
-            for s in part
-        ]
+    def read_one(source: SourceFile) -> NormalizedFile:
+        return normalize_file(source, options, units=units, graph=graph, folded_graph=folded_graph)
 
-    files = _read_split(sources, read, label, progress, workers)
+    def read(part: list[SourceFile]) -> list[NormalizedFile]:
+        return [read_one(s) for s in part]
+
     skipped = [
         results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
         for s in discovery.skipped
     ]
+    if limits.expired():
+        # Reads nothing: every file is reported as left out by the time budget.
+        files, limited = read_within_limits(sources, read_one, label, options)
+        return SideData(label, str(path), files, skipped + limited, discovery.ignored)
+    files = []
+    for file in _read_split(sources, read, label, progress, workers):
+        over = limits.token_cap_detail(file.tokens, options)
+        if over is None:
+            files.append(file)
+        else:
+            skip = results.Skipped(
+                side=label, path=file.path, reason=SkipReason.TOO_LARGE, detail=over
+            )
+            skipped.append(skip)
     return SideData(label, str(path), files, skipped, discovery.ignored)
 
 

@@ -1,0 +1,58 @@
+"""The limits of one run: the per-file token cap and the global time budget.
+
+``max_file_bytes`` is enforced where files are read (``sources``); the two limits here need
+the pipeline: a file's token count is known only once it is normalized, and the time budget
+runs from the start of an API call (``compare``, ``cross``, ``Index.query``) across every
+stage.  The budget is held in a context variable set by ``time_budget`` so the stages need no
+extra parameter; forked workers inherit it with the rest of the process (the monotonic clock
+is the same in every process).  What a limit stops is reported, never dropped silently:
+a file over the token cap is skipped as ``too_large``, a file not read in time as
+``time_budget``, and pairs not aligned in time are counted in the report's warnings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from codesim.options import Options
+
+_DEADLINE: ContextVar[float | None] = ContextVar("codesim_deadline", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Within the block, ``expired()`` tells whether ``seconds`` have passed since it began
+    (0: no budget).  Nested blocks keep the earlier deadline."""
+    outer = _DEADLINE.get()
+    deadline = time.monotonic() + seconds if seconds > 0 else None
+    if outer is not None and (deadline is None or outer < deadline):
+        deadline = outer
+    token = _DEADLINE.set(deadline)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def expired() -> bool:
+    """Whether the time budget of the current call has run out."""
+    deadline = _DEADLINE.get()
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def budget_detail(options: Options) -> str:
+    """The skip detail of a file the time budget left unread."""
+    return f"the {options.time_budget:g} s time budget ran out before it was read (time_budget)"
+
+
+def token_cap_detail(tokens: int, options: Options) -> str | None:
+    """The skip detail of a file over the token cap, or None when it is within it."""
+    if tokens <= options.max_file_tokens:
+        return None
+    return (
+        f"{tokens:,} canonical tokens are over the {options.max_file_tokens:,} limit "
+        "(max_file_tokens)"
+    )
