@@ -11,6 +11,9 @@ peer tool asked for (through ``benchmarks.peers.runner.run_peers``, imported onl
 - the false-positive details: the ten highest-scoring negatives, and how many look-alike and
   boilerplate negatives codesim calls ``derived`` (or ``identical``);
 - the lowest-scoring positives of each category, to read the pairs codesim misses.
+
+Then, per seed, the smaller section for JavaScript, TypeScript, Java, C, C++, Go and Rust
+(``languages.py``; ``--languages none`` skips it).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.accuracy import config, generate
+from benchmarks.accuracy import config, generate, languages
 from benchmarks.accuracy.score import (
     Metrics,
     calibration_threshold,
@@ -300,11 +303,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=config.DEFAULT_OUT)
     parser.add_argument("--regenerate", action="store_true", help="regenerate even if current")
+    parser.add_argument(
+        "--languages",
+        default="all",
+        help="the section for other languages, codesim only (benchmarks/accuracy/languages.py):"
+        " 'all', 'none' or comma-separated ids",
+    )
     args = parser.parse_args(argv)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    others = _other_languages(args.languages)
     for seed in args.seed or [config.TUNING_SEED]:
         run_seed(seed, args.out, tools, regenerate=args.regenerate)
+        if others:
+            print(f"\n=== seed {seed}: other languages (codesim) ===")
+            languages.run(seed, others)
     return 0
+
+
+def _other_languages(value: str) -> list[str]:
+    if value == "none":
+        return []
+    if value == "all":
+        return list(languages.SPECS)
+    chosen = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(languages.SPECS))
+    if unknown:
+        raise SystemExit(
+            f"unknown languages: {', '.join(unknown)}; known: {', '.join(languages.SPECS)}"
+        )
+    return chosen
 
 
 if __name__ == "__main__":
