@@ -108,6 +108,13 @@ C = Language(
         "preproc_function_def": "name",
     },
     patterns=_kinds("pointer_declarator parenthesized_declarator"),
+    braceless_bodies={
+        "if_statement": ("consequence",),
+        "else_clause": (),
+        "for_statement": ("body",),
+        "while_statement": ("body",),
+        "do_statement": ("body",),
+    },
     parameters=frozenset({"parameter_list"}),
     parameter_wrappers=_kinds("parameter_declaration pointer_declarator array_declarator"),
     parameter_name_field="declarator",

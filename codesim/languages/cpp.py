@@ -131,6 +131,14 @@ CPP = Language(
         structured_binding_declarator
         """
     ),
+    braceless_bodies={
+        "if_statement": ("consequence",),
+        "else_clause": (),
+        "for_statement": ("body",),
+        "for_range_loop": ("body",),
+        "while_statement": ("body",),
+        "do_statement": ("body",),
+    },
     parameters=frozenset({"parameter_list"}),
     parameter_wrappers=_kinds(
         """
