@@ -1,0 +1,149 @@
+"""How C, C++, Go and Rust code reads: names nested in declarators, members bound outside
+their type, units that need a body, and the forms that must read alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from codesim.languages import get_language
+from codesim.normalize import normalize
+from codesim.tokens import TokenStream
+
+
+def _stream(language_id: str, source: str) -> TokenStream:
+    language = get_language(language_id)
+    if not language.grammar_installed():
+        pytest.skip(language.missing_grammar())
+    return normalize(source.encode(), language)
+
+
+def _roles(stream: TokenStream) -> dict[str, set[str]]:
+    """Each name's symbols in the stream (a placeholder role, or the name kept)."""
+    found: dict[str, set[str]] = {}
+    for symbol, text in zip(stream.symbols, stream.texts, strict=True):
+        if text and text.isidentifier():
+            found.setdefault(text, set()).add(symbol)
+    return found
+
+
+def test_c_names_a_function_through_its_declarators_and_a_struct_only_with_a_body() -> None:
+    stream = _stream(
+        "c",
+        """
+        struct node { int value; struct node *next; };
+        static char *label_of(struct node *item, int *count, size_t n) {
+            int total = 0, scratch[4];
+            total += item->value;
+            *count = (int)n;
+            return item->next ? "more" : "last";
+        }
+        """,
+    )
+    assert [(u.name, u.kind.value) for u in stream.units[1:]] == [
+        ("node", "class"),
+        ("label_of", "function"),
+    ]
+    roles = _roles(stream)
+    assert roles["label_of"] == {"FUNC"}
+    assert roles["item"] == roles["count"] == roles["n"] == {"PARAM"}
+    assert roles["total"] == roles["scratch"] == {"LOCAL"}
+    # Fields are members of the file, whatever object they are read through.
+    assert {"ATTR"} <= roles["value"] and {"ATTR"} <= roles["next"]
+    assert roles["size_t"] == {"size_t"}
+
+
+@pytest.mark.parametrize(
+    ("language_id", "augmented", "plain"),
+    [
+        ("c", "void f(int x) { x += 2; }", "void f(int x) { x = x + 2; }"),
+        ("cpp", "void f(int x) { x *= 2; }", "void f(int x) { x = x * 2; }"),
+        ("go", "func f(x int) { x -= 2 }", "func f(x int) { x = x - 2 }"),
+        ("rust", "fn f(mut x: i32) { x += 2; }", "fn f(mut x: i32) { x = x + 2; }"),
+    ],
+)
+def test_augmented_assignment_reads_as_the_assignment_it_abbreviates(
+    language_id: str, augmented: str, plain: str
+) -> None:
+    assert _stream(language_id, augmented).symbols == _stream(language_id, plain).symbols
+
+
+def test_c_bodies_without_braces_read_as_blocks_and_an_empty_statement_is_harmless() -> None:
+    braceless = _stream("c", "int f(int x) { ; if (x) return 1; else if (x > 2) x = 3; return x; }")
+    braced = _stream(
+        "c", "int f(int x) {\n  if (x) { return 1; } else { if (x > 2) { x = 3; } }\n  return x;\n}"
+    )
+    assert braceless.symbols == braced.symbols
+
+
+def test_cpp_methods_are_members_wherever_they_are_defined() -> None:
+    stream = _stream(
+        "cpp",
+        """
+        class Counter {
+         public:
+          int bump(const int &step);
+          int peek() const { return hits_; }
+         private:
+          int hits_ = 0;
+        };
+        int Counter::bump(const int &step) { hits_ += step; return this->peek(); }
+        """,
+    )
+    names = [u.name for u in stream.units]
+    assert "Counter.peek" in names and "bump" in names
+    roles = _roles(stream)
+    assert roles["step"] == {"PARAM"}
+    assert "ATTR" in roles["peek"]
+
+
+def test_go_methods_bind_as_members_and_short_declarations_bind_every_name() -> None:
+    stream = _stream(
+        "go",
+        """
+        package shapes
+        import "math"
+        type Point struct { X, Y float64 }
+        func (p Point) Norm() float64 { return math.Sqrt(p.X*p.X + p.Y*p.Y) }
+        func Far(points []Point, limit float64) int {
+            count, seen := 0, 0
+            for _, q := range points {
+                if q.Norm() > limit { count++ }
+                seen++
+            }
+            return count + seen
+        }
+        """,
+    )
+    roles = _roles(stream)
+    assert roles["Norm"] == {"ATTR"}
+    # A field reads as a member where it is used; declared in its type's body it is a local
+    # of that body, as a Python class attribute is.
+    assert "ATTR" in roles["X"] and "ATTR" in roles["Y"]
+    assert roles["count"] == roles["seen"] == roles["q"] == {"LOCAL"}
+    assert roles["points"] == roles["limit"] == {"PARAM"}
+    assert roles["Sqrt"] == {"Sqrt"} and roles["float64"] == {"float64"}
+    assert [u.name for u in stream.units[1:]] == ["Point", "Norm", "Far"]
+
+
+def test_rust_impl_blocks_are_named_by_their_type_and_hold_members() -> None:
+    stream = _stream(
+        "rust",
+        """
+        use std::collections::HashMap;
+        struct Tally { counts: HashMap<String, u32> }
+        impl Tally {
+            fn add(&mut self, word: &str) -> u32 {
+                let (slot, extra) = (self.counts.entry(word.to_string()).or_insert(0), 1);
+                *slot += extra;
+                *slot
+            }
+            fn total(&self) -> u32 { self.counts.values().sum() }
+        }
+        """,
+    )
+    assert [u.name for u in stream.units[1:]] == ["Tally", "Tally", "Tally.add", "Tally.total"]
+    roles = _roles(stream)
+    assert "ATTR" in roles["counts"]
+    assert roles["slot"] == {"LOCAL"} and roles["extra"] == {"LOCAL"}
+    assert roles["word"] == {"PARAM"}
+    assert roles["HashMap"] == {"HashMap"}
