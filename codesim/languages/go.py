@@ -52,7 +52,7 @@ GO = Language(
         """
         source_file block statement_list expression_statement parenthesized_expression
         argument_list parameter_list expression_list literal_element field_declaration_list
-        import_spec_list var_spec_list ERROR escape_sequence
+        import_spec_list var_spec_list var_declaration ERROR escape_sequence
         interpreted_string_literal_content raw_string_literal_content
         """
     ),
@@ -60,6 +60,8 @@ GO = Language(
         # The symbols the canonical passes know (they were written for Python's tree).
         "assignment_statement": "assignment",
         "short_var_declaration": "assignment",
+        # ``var x = e`` declares like ``x := e``.
+        "var_spec": "assignment",
         "call_expression": "call",
         "selector_expression": "attribute",
         "index_expression": "subscript",

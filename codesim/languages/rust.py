@@ -126,6 +126,8 @@ RUST = Language(
     parameter_wrappers=frozenset({"parameter"}),
     parameter_name_field="pattern",
     attribute="field_expression",
+    # A struct literal's ``Point { x: 1 }`` names the member ``x``, as ``p.x`` does.
+    members={"field_initializer": ("field", "")},
     imports=_kinds("use_declaration extern_crate_declaration"),
     assignment="assignment_expression",
     expression_statement="expression_statement",

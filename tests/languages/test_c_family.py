@@ -147,3 +147,15 @@ def test_rust_impl_blocks_are_named_by_their_type_and_hold_members() -> None:
     assert roles["slot"] == {"LOCAL"} and roles["extra"] == {"LOCAL"}
     assert roles["word"] == {"PARAM"}
     assert roles["HashMap"] == {"HashMap"}
+
+
+def test_go_var_declarations_read_like_short_ones() -> None:
+    declared = _stream("go", "package m\nfunc f(y int) int {\n\tvar x = y + 1\n\treturn x\n}\n")
+    short = _stream("go", "package m\nfunc f(y int) int { x := y + 1; return x }\n")
+    assert declared.symbols == short.symbols
+
+
+def test_rust_struct_literal_fields_are_members() -> None:
+    stream = _stream("rust", "struct P { x: i32 }\nfn f(v: i32) -> P { P { x: v } }\n")
+    literal = stream.symbols.index("field_initializer")
+    assert stream.symbols[literal + 1] == "ATTR"
