@@ -21,6 +21,7 @@ from rich.text import Text
 
 from codesim import CheckReport, CrossReport, Report
 from codesim.errors import CodesimError, OptionsError
+from codesim.render.terminal import printable
 
 
 class ExitCode(IntEnum):
@@ -56,7 +57,7 @@ def highest_score(report: Report | CheckReport | CrossReport) -> float:
 
 def print_error(console: Console, message: str) -> None:
     """One line on stderr, prefixed so it stands out in CI logs; never parsed as markup."""
-    line = Text.assemble(("codesim: error: ", "bold red"), message.replace("\n", " "))
+    line = Text.assemble(("codesim: error: ", "bold red"), printable(message.replace("\n", " ")))
     console.print(line, soft_wrap=True)
 
 

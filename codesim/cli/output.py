@@ -17,6 +17,7 @@ from codesim.render.csv import write_csv
 from codesim.render.html import write_html
 from codesim.render.json import to_json
 from codesim.render.sarif import write_sarif
+from codesim.render.terminal import printable
 from codesim.sources.notebooks import extract_notebook, is_notebook
 
 
@@ -47,7 +48,7 @@ def emit_report(
     emit(report, json_output, render)
     if json_output and not quiet:
         for warning in report.warnings:
-            stderr.print(Text(f"codesim: warning: {warning}"), soft_wrap=True)
+            stderr.print(Text(f"codesim: warning: {printable(warning)}"), soft_wrap=True)
 
 
 def write_files(

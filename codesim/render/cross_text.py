@@ -9,6 +9,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from codesim.render.tables import count, new_table
+from codesim.render.terminal import terminal_safe
 from codesim.results import CrossReport
 
 MAX_PAIRS = 50
@@ -20,6 +21,7 @@ MAX_CLUSTER_MEMBERS = 12
 
 def render_cross(report: CrossReport, console: Console) -> None:
     """Print ``report`` to ``console``."""
+    report = terminal_safe(report)
     submissions = report.submissions
     threshold = report.options.get("min_score", 0.0)
     blocks: list[RenderableType] = [

@@ -21,6 +21,7 @@ from rich.text import Text
 from codesim.render.alignment_text import alignment_block
 from codesim.render.artifacts_text import artifacts_block
 from codesim.render.tables import count, new_table
+from codesim.render.terminal import terminal_safe
 from codesim.results import (
     AddResult,
     CheckReport,
@@ -95,6 +96,7 @@ def render_report(
     ``top`` pairs get the detailed view (fragments and identifier map).  Pairs scoring below
     ``min_score`` are left out; by default the ``min_score`` the report was made with is used.
     """
+    report = terminal_safe(report)
     threshold = _resolve_min_score(report, min_score)
     ranked = _rank_pairs(report.pairs)
     shown = [pair for pair in ranked if pair.score >= threshold]
@@ -437,6 +439,7 @@ def _warnings_block(warnings: Sequence[str]) -> RenderableType:
 def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TOP_PAIRS) -> None:
     """Print a check against an index: the projects the code draws from, best first, then for
     each its matched file pairs, with fragments and identifier maps for the ``top`` best."""
+    report = terminal_safe(report)
     threshold = _resolve_min_score(report, None)
     checked = report.checked
     checked_notebooks = {n.path: n for n in checked.notebooks}
@@ -507,6 +510,7 @@ def render_check(report: CheckReport, console: Console, *, top: int = DEFAULT_TO
 
 def render_projects(projects: Sequence[Project], console: Console) -> None:
     """Print the projects of an index, one row each."""
+    projects = [terminal_safe(p) for p in projects]
     if not projects:
         console.print(Text("The index holds no project yet."))
         return
@@ -538,6 +542,7 @@ def render_index_stats(stats: IndexStats, console: Console) -> None:
 
 def render_added(result: AddResult, console: Console) -> None:
     """Print what ``index add`` stored."""
+    result = terminal_safe(result)
     action = "Replaced" if result.replaced else "Added"
     console.print(
         Text.assemble(
