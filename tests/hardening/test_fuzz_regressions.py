@@ -34,7 +34,7 @@ def test_a_stray_closing_bracket_leaves_the_cell_as_it_was_and_magics_neutralise
     assert neutralize_ipython("x = 1\ny = '''a\nb") == "x = 1\npass  # y = '''a\n# b"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.randoms(use_true_random=False), st.booleans())
 def test_generated_programs_and_their_hostile_variants_run_clean(
     rng: random.Random, as_notebook: bool
