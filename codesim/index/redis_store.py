@@ -47,7 +47,9 @@ import numpy as np
 import numpy.typing as npt
 import redis
 from datasketch import MinHashLSH
+from redis.backoff import ExponentialWithJitterBackoff
 from redis.connection import parse_url
+from redis.retry import Retry
 from redis.typing import EncodableT, FieldT
 
 from codesim.errors import IndexBackendError, IndexFormatError, IndexMissingError
@@ -85,13 +87,17 @@ _REMOVE_BATCH = 200
 _INDEX_BATCH = 200
 """Units put into the LSH tables per script call."""
 
-SOCKET_TIMEOUT = 60.0
+SOCKET_TIMEOUT = 30.0
 """Seconds to wait for a reply unless the URL says (``?socket_timeout=S``): a server that
-stops answering (stopped, cut off by the network) is then an error, after redis-py's own
-retries, instead of a hang.  Far above what a reply should take: the scripts work in batches,
-and the longest, a project's flip, counts the project's fingerprints once."""
+stops answering (stopped, cut off by the network) is then an error instead of a hang.  Far
+above what a reply should take: the scripts work in batches, and the longest, a project's
+flip, counts the project's fingerprints once."""
 CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a connection unless the URL says (``?socket_connect_timeout=S``)."""
+RETRIES = 3
+"""Attempts after a failed command (redis-py's default is 10, each waiting out the timeout):
+enough for a restart or a dropped connection, while a server that is gone is reported within
+about ``(RETRIES + 1) * SOCKET_TIMEOUT``."""
 
 _INDEX_SHIFT = 32
 _INDEX_MASK = (1 << _INDEX_SHIFT) - 1
@@ -223,6 +229,7 @@ class RedisStore:
         params["decode_responses"] = False
         params.setdefault("socket_timeout", SOCKET_TIMEOUT)
         params.setdefault("socket_connect_timeout", CONNECT_TIMEOUT)
+        params.setdefault("retry", Retry(ExponentialWithJitterBackoff(cap=1.0, base=0.05), RETRIES))
         # Named in messages without the password the URL may hold.
         label = f"redis index {prefix!r} on {params.get('host', 'localhost')}:"
         label += f"{params.get('port', 6379)}/{params.get('db', 0)}"
