@@ -578,11 +578,17 @@ def _around(
 ) -> list[tree_sitter.Node]:
     """The children of ``node`` with the declarators on ``path`` replaced by their own
     children, in source order: what a definition holds besides its name (C's parameters sit
-    in the ``function_declarator`` around the name)."""
+    in the ``function_declarator`` around the name).  Iterative: a declarator may be nested
+    thousands of parentheses deep."""
     found: list[tree_sitter.Node] = []
-    for child in node.children:
-        if path and child == path[0]:
-            found.extend(_around(child, path[1:], name))
+    pending = list(reversed(node.children))
+    depth = 0
+    while pending:
+        child = pending.pop()
+        if depth < len(path) and child == path[depth]:
+            # Its children come before the siblings that follow it, so they go on top.
+            depth += 1
+            pending.extend(reversed(child.children))
         elif child != name:
             found.append(child)
     return found

@@ -159,3 +159,10 @@ def test_rust_struct_literal_fields_are_members() -> None:
     stream = _stream("rust", "struct P { x: i32 }\nfn f(v: i32) -> P { P { x: v } }\n")
     literal = stream.symbols.index("field_initializer")
     assert stream.symbols[literal + 1] == "ATTR"
+
+
+def test_a_name_nested_thousands_of_declarators_deep_is_found_without_recursion() -> None:
+    source = "int " + "(" * 3000 + "f" + ")" * 3000 + "(int a) { return a; }"
+    stream = _stream("c", source)
+    assert [u.name for u in stream.units] == ["<module>", "f"]
+    assert "PARAM" in stream.symbols
