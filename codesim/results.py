@@ -434,3 +434,8 @@ class AddResult(_Model):
     skipped: list[Skipped]
     replaced: bool
     """True when a project of that name and version was there and has been replaced."""
+    artifacts: list[str] = []
+    """The configs, tokenizers and checkpoints kept with it (paths in the project), which
+    ``check`` compares with the checked repo's."""
+    warnings: list[str] = []
+    """Artifacts that could not be read, and why."""

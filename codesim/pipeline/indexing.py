@@ -129,7 +129,7 @@ def add_project(
             yield record
 
     # Only artifact files are read for this, each bounded: a code project pays a walk.
-    summaries, _ = project_summaries(Path(path), unsafe_pickle=options.unsafe_pickle)
+    summaries, problems = project_summaries(Path(path), unsafe_pickle=options.unsafe_pickle)
     store.add_project(meta, counted(), encode_summaries(summaries), summary_keys(summaries))
     return results.AddResult(
         project=project_of(meta),
@@ -142,6 +142,8 @@ def add_project(
         ]
         + capped,
         replaced=replaced,
+        artifacts=[summary.path for summary in summaries],
+        warnings=problems,
     )
 
 

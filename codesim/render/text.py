@@ -48,6 +48,7 @@ MAX_FRAGMENTS = 10
 MAX_IDENTIFIERS = 12
 MAX_KEPT_NAMES = 8
 MAX_SKIPPED_PER_REASON = 10
+MAX_NAMED_ARTIFACTS = 10
 
 _ROLE_ORDER_PREFIXES = ("class", "func", "method", "attr")
 
@@ -554,5 +555,16 @@ def render_added(result: AddResult, console: Console) -> None:
             + ".",
         )
     )
+    if result.artifacts:
+        kept = ", ".join(result.artifacts[:MAX_NAMED_ARTIFACTS])
+        more = len(result.artifacts) - MAX_NAMED_ARTIFACTS
+        console.print(
+            Text(
+                f"Kept {count(len(result.artifacts), 'artifact')} for checks: {kept}"
+                + (f" and {more} more." if more > 0 else ".")
+            )
+        )
     if result.skipped:
         console.print(_skipped_block(result.skipped))
+    if result.warnings:
+        console.print(_warnings_block(result.warnings))

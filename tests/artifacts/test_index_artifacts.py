@@ -34,7 +34,7 @@ from codesim.errors import IndexFormatError
 from codesim.index import sqlite as sqlite_backend
 from codesim.index.sqlite import SqliteStore
 from codesim.render.html import write_html
-from codesim.render.text import render_check
+from codesim.render.text import render_added, render_check
 from codesim.results import CheckReport, Hit
 from tests.artifacts.test_checkpoints import derive, init_model, save
 from tests.artifacts.test_configs import DISGUISED, INDEPENDENT, ORIGINAL, _write_json, _write_yaml
@@ -361,3 +361,17 @@ def test_checkpoint_keys_find_copies_until_noise_hides_them(
         [summarize("checkpoint", save(init_model(2), tmp_path / "c.safetensors"), "c")]
     )
     assert not set(other) & set(asked)
+
+
+def test_index_add_says_which_artifacts_it_kept(tmp_path: Path, repos: dict[str, Path]) -> None:
+    project = shutil.copytree(repos["original"], tmp_path / "project")
+    (project / "broken.json").write_text("{not json", encoding="utf-8")
+    with Index.open(tmp_path / "index.db") as index:
+        added = index.add(project, name="original", version="1")
+    assert sorted(added.artifacts) == ["config.json", "model.safetensors", "tokenizer"]
+    assert len(added.warnings) == 1 and "broken.json" in added.warnings[0]
+    console = Console(width=200, record=True, file=io.StringIO())
+    render_added(added, console)
+    text = console.export_text()
+    assert "Kept 3 artifacts for checks: " in text
+    assert "broken.json" in text
