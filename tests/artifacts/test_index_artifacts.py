@@ -5,8 +5,11 @@ real SQLite file and a real Redis server."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 import sysconfig
 import zlib
 from collections.abc import Iterator
@@ -344,6 +347,28 @@ def test_a_project_is_found_by_its_copied_artifacts_alone(
     console = Console(width=200, record=True, file=io.StringIO())
     render_check(report, console)
     assert "found by its configs, tokenizers or checkpoints" in console.export_text()
+    page = tmp_path / "check.html"
+    write_html(report, page, sources=lambda root, path: None)
+    assert "found by its configs, tokenizers or checkpoints" in page.read_text(encoding="utf-8")
+
+
+def test_the_command_line_check_reports_artifacts_in_json(
+    tmp_path: Path, repos: dict[str, Path]
+) -> None:
+    index = tmp_path / "cli.db"
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "codesim", *map(str, args), "--index", str(index)]
+        return subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+
+    added = run("index", "add", repos["original"], "--name", "original", "--version", "1")
+    assert added.returncode == 0, added.stderr
+    assert "Kept 3 artifacts for checks" in added.stdout
+    checked = run("check", repos["suspect"], "--json", "--no-align")
+    assert checked.returncode == 0, checked.stderr
+    report = json.loads(checked.stdout)
+    kinds = {pair["kind"] for pair in report["hits"][0]["artifacts"]}
+    assert kinds == {"config", "tokenizer", "checkpoint"}
 
 
 @pytest.mark.parametrize(("sigma", "found"), [(0.1, True), (0.5, True), (2.0, False)])
