@@ -113,6 +113,10 @@ class Language:
     """Statements that do nothing (``pass``): they emit no token at all."""
     augmented_assignment: str = ""
     """``x += e``; emitted as the plain ``x = x + e`` (aliases map ``+=`` to ``+``)."""
+    increments: Mapping[str, str] = field(default_factory=dict)
+    """Kind of ``i++`` and ``--i`` -> the placeholder of an integer literal: emitted as
+    ``i = i + 1``, as ``i += 1`` is (aliases map ``++`` to ``+``; the ``1`` is the operator
+    token read a second time)."""
     negation: str = ""
     """The logical-not kind: ``not (a == b)`` is emitted as ``a != b``."""
     comparison: str = ""

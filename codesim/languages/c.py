@@ -60,7 +60,10 @@ C = Language(
         "field_expression": "attribute",
         "subscript_expression": "subscript",
         "union_specifier": "struct_specifier",
-        # Augmented assignment is emitted as the plain assignment it abbreviates.
+        # Augmented assignment and increments are emitted as the plain assignment they
+        # abbreviate.
+        "++": "+",
+        "--": "-",
         "+=": "+",
         "-=": "-",
         "*=": "*",
@@ -123,6 +126,7 @@ C = Language(
     assignment="assignment_expression",
     expression_statement="expression_statement",
     augmented_assignment="assignment_expression",
+    increments={"update_expression": "INT"},
     call="call_expression",
     binary_operator="binary_expression",
     builtins=_kinds(

@@ -66,7 +66,10 @@ CPP = Language(
         "class_specifier": "struct_specifier",
         "union_specifier": "struct_specifier",
         "throw_statement": "raise_statement",
-        # Augmented assignment is emitted as the plain assignment it abbreviates.
+        # Augmented assignment and increments are emitted as the plain assignment they
+        # abbreviate.
+        "++": "+",
+        "--": "-",
         "+=": "+",
         "-=": "-",
         "*=": "*",
@@ -152,6 +155,7 @@ CPP = Language(
     assignment="assignment_expression",
     expression_statement="expression_statement",
     augmented_assignment="assignment_expression",
+    increments={"update_expression": "INT"},
     call="call_expression",
     binary_operator="binary_expression",
     builtins=_kinds(

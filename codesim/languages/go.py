@@ -68,7 +68,10 @@ GO = Language(
         "function_declaration": "function_definition",
         "method_declaration": "function_definition",
         "type_declaration": "class_definition",
-        # Augmented assignment is emitted as the plain assignment it abbreviates.
+        # Augmented assignment and increments are emitted as the plain assignment they
+        # abbreviate.
+        "++": "+",
+        "--": "-",
         "+=": "+",
         "-=": "-",
         "*=": "*",
@@ -123,6 +126,7 @@ GO = Language(
     assignment="assignment_statement",
     expression_statement="expression_statement",
     augmented_assignment="assignment_statement",
+    increments={"inc_statement": "INT", "dec_statement": "INT"},
     call="call_expression",
     binary_operator="binary_expression",
     builtins=_kinds(

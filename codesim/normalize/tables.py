@@ -48,6 +48,7 @@ F_CALL = 1 << 25
 F_BINARY = 1 << 26
 F_MODULE_PATH = 1 << 27
 F_DECLARATOR = 1 << 28
+F_INCREMENT = 1 << 29
 
 _ERROR_KIND_ID = 0xFFFF
 _SPLATS = frozenset({"list_splat", "list_splat_pattern", "parenthesized_list_splat"})
@@ -75,6 +76,8 @@ class Tables:
     name_fields: tuple[str, ...]
     unit_body: str
     parameter_name_field: str
+    increment_literal: tuple[str, ...]
+    """Per kind: the literal placeholder an increment's implied ``1`` reads as ("": none)."""
     member_field: tuple[str, ...]
     """Per kind: the field of a member access holding the member ("" for ``attribute``, whose
     member is its last child)."""
@@ -107,8 +110,10 @@ def compile_tables(language: Language) -> Tables:
     kinds = [
         (i, grammar.node_kind_for_id(i) or "", grammar.node_kind_is_named(i)) for i in range(count)
     ]
+    increment_literal = [""] * size
     for kind_id, name, named in [*kinds, (_ERROR_KIND_ID, "ERROR", True)]:
         action[kind_id] = _action_for(language, name, named)
+        increment_literal[kind_id] = language.increments.get(name, "") if named else ""
         symbol[kind_id] = _symbol_for(language, name)
         flags[kind_id] = _flags_for(language, name, named)
         target_field[kind_id] = language.target_fields.get(name, "")
@@ -139,6 +144,7 @@ def compile_tables(language: Language) -> Tables:
         language.name_fields,
         language.unit_body,
         language.parameter_name_field,
+        tuple(increment_literal),
         tuple(member_field),
         tuple(member_object),
         tuple(lone_parameter),
@@ -206,6 +212,7 @@ def _flags_for(language: Language, name: str, named: bool) -> int:
         (frozenset({language.binary_operator}), F_BINARY),
         (frozenset({language.module_path}), F_MODULE_PATH),
         (language.declarators, F_DECLARATOR),
+        (frozenset(language.increments), F_INCREMENT),
     )
     value = 0
     for kinds, flag in checks:

@@ -37,6 +37,7 @@ from codesim.normalize.tables import (
     F_EXPR_STATEMENT,
     F_GLOBAL,
     F_IMPORT,
+    F_INCREMENT,
     F_INTERPOLATION,
     F_KWARG,
     F_MODULE_PATH,
@@ -65,6 +66,7 @@ _EXIT_UNIT = 4
 _MARK = 5
 _TUPLE_DONE = 6
 _HEAD = 7
+_ONE = 8
 
 _NEGATE = "negate"
 """Payload of an operator whose comparison sits under a ``not``: emit the negated operator."""
@@ -203,6 +205,9 @@ def walk(
                 payload.append(len(symbols))
             elif mode == _HEAD:
                 emit_head(*payload)
+            elif mode == _ONE:
+                step, literal = payload
+                emit(step, literal, "1", 0)
             else:  # _TUPLE_DONE
                 statement, head, marks = payload
                 half = len(marks) // 2
@@ -347,6 +352,18 @@ def walk(
                     for item in reversed(_tuple_items(children[2], tables)):
                         push((item, use, None))
                     continue
+            elif flags & F_INCREMENT and node.named_child_count == 1:
+                # i++ and ++i are emitted as i = i + 1, the operator read once as + and
+                # once as the literal 1: the stream of i += 1.
+                operand = node.named_children[0]
+                step = next(c for c in node.children if not c.is_named)
+                emit_head(node, assignment_symbol)
+                push((None, _ONE, (step, tables.increment_literal[kid])))
+                push((step, use, None))
+                push((operand, use, None))
+                push((None, _HEAD, (node, binary_symbol)))
+                push((operand, ir.MODE_BIND, None))
+                continue
             elif flags & F_AUGMENTED and symbol[node.children[1].kind_id] != "=":
                 # x += e is emitted as x = x + e (the operator is tested because one kind may
                 # hold both forms, as C's ``assignment_expression`` does).

@@ -67,6 +67,27 @@ def test_augmented_assignment_reads_as_the_assignment_it_abbreviates(
     assert _stream(language_id, augmented).symbols == _stream(language_id, plain).symbols
 
 
+@pytest.mark.parametrize(
+    ("language_id", "forms"),
+    [
+        ("c", ["i++;", "++i;", "i += 1;", "i = i + 1;"]),
+        ("cpp", ["--i;", "i--;", "i -= 1;"]),
+    ],
+)
+def test_c_increments_read_as_the_assignment_they_abbreviate(
+    language_id: str, forms: list[str]
+) -> None:
+    streams = [_stream(language_id, f"void f(int i) {{ {form} g(i); }}") for form in forms]
+    assert all(s.symbols == streams[0].symbols for s in streams)
+    assert all(s.texts == streams[0].texts for s in streams)
+
+
+def test_go_increment_statements_read_as_assignments() -> None:
+    counted = _stream("go", "package m\nfunc f(n int) int {\n\tn++\n\treturn n\n}\n")
+    added = _stream("go", "package m\nfunc f(n int) int {\n\tn += 1\n\treturn n\n}\n")
+    assert counted.symbols == added.symbols
+
+
 def test_c_bodies_without_braces_read_as_blocks_and_an_empty_statement_is_harmless() -> None:
     braceless = _stream("c", "int f(int x) { ; if (x) return 1; else if (x > 2) x = 3; return x; }")
     braced = _stream(
