@@ -188,25 +188,36 @@ def read_torch_checkpoint(path: Path) -> list[PickledTensor]:
         raise InputError(f"{path}: the pickle of this checkpoint is damaged: {error}") from error
     except RecursionError as error:
         raise InputError(f"{path}: the pickle of this checkpoint is nested too deeply") from error
-    found = list(_tensors(root, ""))
+    found = _tensors(root)
     with path.open("rb") as handle:
         tensors = [_located(path, handle, members, prefix, name, ref) for name, ref in found]
     return sorted(tensors, key=lambda t: t.start)
 
 
-def _tensors(value: object, name: str) -> list[tuple[str, _TensorRef]]:
-    """Every tensor in a nest of dicts, lists and tuples, with its dotted place."""
-    if isinstance(value, _TensorRef):
-        return [(name, value)]
-    if isinstance(value, dict):
-        items: list[tuple[object, object]] = list(value.items())
-    elif isinstance(value, list | tuple):
-        items = list(enumerate(value))
-    else:
-        return []
+def _tensors(root: object) -> list[tuple[str, _TensorRef]]:
+    """Every tensor in a nest of dicts, lists and tuples, with its dotted place.  Walked with
+    a stack and each container once: a pickle can nest deeper than Python's recursion limit
+    and make a list that holds itself."""
     found: list[tuple[str, _TensorRef]] = []
-    for key, item in items:
-        found.extend(_tensors(item, f"{name}.{key}" if name else str(key)))
+    seen: set[int] = set()
+    stack: list[tuple[str, object]] = [("", root)]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, _TensorRef):
+            found.append((name, value))
+            continue
+        if isinstance(value, dict):
+            items: list[tuple[object, object]] = list(value.items())
+        elif isinstance(value, list | tuple):
+            items = list(enumerate(value))
+        else:
+            continue
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        # Reversed onto the stack, so tensors come out in the pickle's order.
+        for key, item in reversed(items):
+            stack.append((f"{name}.{key}" if name else str(key), item))
     return found
 
 

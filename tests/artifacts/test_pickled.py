@@ -217,3 +217,15 @@ def test_an_index_keeps_and_checks_pickled_checkpoints_only_with_the_flag(tmp_pa
     [pair] = hit.artifacts
     assert (pair.kind, pair.left, pair.right) == ("checkpoint", "model.pt", "p@1:model.pt")
     assert pair.score >= 0.9
+
+
+def test_a_pickle_nested_past_the_recursion_limit_or_holding_itself_is_read(
+    tmp_path: Path,
+) -> None:
+    deep = _Stream().op(b"]" * 200_000).op(b"a" * 199_999).op(b".")  # 200,000 nested lists
+    loop = _Stream().op(b"]q\x00h\x00a.")  # a list holding itself, through the memo
+    for name, stream in (("deep.pt", deep), ("loop.pt", loop)):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("archive/data.pkl", bytes(stream.data))
+        assert read_torch_checkpoint(path) == []
