@@ -214,7 +214,7 @@ def test_code_in_most_projects_is_boilerplate_and_matches_nothing(
 
 def test_the_ingest_workers_serve_every_add_and_end_with_the_index(tmp_path):
     def workers() -> set[int]:
-        return {child.pid for child in multiprocessing.active_children()}
+        return {c.pid for c in multiprocessing.active_children() if c.pid is not None}
 
     before = workers()
     with Index.open(tmp_path / "projects.idx") as index:
