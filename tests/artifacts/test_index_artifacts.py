@@ -157,6 +157,25 @@ def test_removing_or_replacing_a_project_takes_its_artifacts(
         index.add(repos["original"], name="original", version="1")
         assert index.remove("original", "1")
         assert index.query(repos["suspect"], align=False).hits == []
+    # Nothing of them is left behind: no rows, no keys, no sets naming dead generations.
+    if location.startswith("redis://"):
+        client = redis.Redis.from_url(location, decode_responses=True)
+        try:
+            left = [
+                key
+                for key in client.keys("codesim:*")
+                if ":ak:" in key or key.endswith((":artifacts", ":akeys"))
+            ]
+        finally:
+            client.close()
+        assert left == []
+    else:
+        connection = sqlite3.connect(location)
+        try:
+            for table in ("artifact", "artifact_key"):
+                assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+        finally:
+            connection.close()
 
 
 def test_a_schema_2_index_is_read_then_upgraded_by_the_next_add(
