@@ -14,6 +14,7 @@ import sysconfig
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
@@ -163,7 +164,7 @@ def test_removing_or_replacing_a_project_takes_its_artifacts(
         try:
             left = [
                 key
-                for key in client.keys("codesim:*")
+                for key in cast("list[str]", client.keys("codesim:*"))
                 if ":ak:" in key or key.endswith((":artifacts", ":akeys"))
             ]
         finally:
