@@ -56,7 +56,7 @@ from benchmarks.accuracy import config
 from benchmarks.accuracy.corpus import copy_evidence, stable_hash
 from benchmarks.accuracy.score import roc_auc, tpr_at_fpr
 
-CATEGORIES = ("format", "rename", "comments", "reorder", "deadcode", "mixed")
+CATEGORIES = ("format", "rename", "comments", "reorder", "deadcode", "restructure", "mixed")
 POSITIVES_PER_CATEGORY = 20
 """Per language and category: small, so the whole section runs in a few minutes."""
 NEGATIVES = 80
@@ -110,6 +110,15 @@ class Spec:
     material: tuple[Material, ...]
     braces_own_line: bool = True
     prototypes: bool = False
+    increments: frozenset[str] = frozenset()
+    """Kinds of ``i++`` (a statement of its own, or a loop's update): ``restructure`` writes
+    them as ``i += 1`` and back."""
+    assignments: frozenset[str] = frozenset()
+    """Kinds of ``x = e`` and ``x += e`` (left, operator, right): ``restructure`` writes one as
+    the other."""
+    blocks: frozenset[str] = frozenset()
+    """Kinds of a braced block, where braces around one statement are optional (none in Go
+    and Rust): ``restructure`` adds or removes them."""
     grammar_function: str = "language"
     needs_body: frozenset[str] = frozenset()
     """Definition parents that define a name only when they have a body (``struct S {...}``)."""
@@ -173,6 +182,9 @@ SPECS: dict[str, Spec] = {
             reorderable=frozenset({"function_definition"}),
             dead=_C_DEAD,
             prototypes=True,
+            increments=frozenset({"update_expression"}),
+            assignments=frozenset({"assignment_expression"}),
+            blocks=frozenset({"compound_statement"}),
             keep=_C_KEEP,
             material=(
                 Material("hiredis", "3.5.0", ("*.c",), exclude=("*/test.c",)),
@@ -202,6 +214,9 @@ SPECS: dict[str, Spec] = {
             reorderable=frozenset({"function_definition"}),
             dead=_C_DEAD,
             prototypes=True,
+            increments=frozenset({"update_expression"}),
+            assignments=frozenset({"assignment_expression"}),
+            blocks=frozenset({"compound_statement"}),
             keep=_C_KEEP,
             material=(
                 Material("greenlet", "3.5.6", ("*.cpp",)),
@@ -234,6 +249,9 @@ SPECS: dict[str, Spec] = {
             functions=frozenset({"method_declaration"}),
             reorderable=frozenset({"method_declaration", "constructor_declaration"}),
             dead=("int {v} = {n};", "if (false) {{ int {v} = {n}; }}"),
+            increments=frozenset({"update_expression"}),
+            assignments=frozenset({"assignment_expression"}),
+            blocks=frozenset({"block"}),
             keep=frozenset({"main", "toString", "equals", "hashCode", "run", "close"}),
             material=(Material("jpype1", "1.7.1", ("*.java",)), _pygments("*/java/*.java")),
         ),
@@ -249,6 +267,9 @@ SPECS: dict[str, Spec] = {
             reorderable=frozenset({"function_declaration", "method_definition"}),
             dead=_JS_DEAD,
             braces_own_line=False,
+            increments=frozenset({"update_expression"}),
+            assignments=frozenset({"assignment_expression", "augmented_assignment_expression"}),
+            blocks=frozenset({"statement_block"}),
             keep=frozenset({"constructor", "toString", "length", "prototype", "init"}),
             material=(
                 Material(
@@ -293,6 +314,9 @@ SPECS: dict[str, Spec] = {
             reorderable=frozenset({"function_declaration", "method_definition"}),
             dead=_JS_DEAD,
             braces_own_line=False,
+            increments=frozenset({"update_expression"}),
+            assignments=frozenset({"assignment_expression", "augmented_assignment_expression"}),
+            blocks=frozenset({"statement_block"}),
             keep=frozenset({"constructor", "toString", "length", "prototype", "init"}),
             material=(
                 Material("panel", "1.9.4", ("*.ts",), sdist=False, exclude=("*.d.ts",)),
@@ -321,6 +345,8 @@ SPECS: dict[str, Spec] = {
             reorderable=frozenset({"function_declaration", "method_declaration"}),
             dead=("if false {{ {v} := {n}; _ = {v} }}", "var {v} = {n}; _ = {v}"),
             braces_own_line=False,
+            increments=frozenset({"inc_statement", "dec_statement"}),
+            assignments=frozenset({"assignment_statement"}),
             keep=frozenset({"main", "init", "String", "Error", "Len", "Less", "Swap"}),
             material=(
                 Material("dockerfile", "3.4.0", ("*.go",)),
@@ -362,6 +388,7 @@ SPECS: dict[str, Spec] = {
                 {"function_item", "struct_item", "enum_item", "impl_item", "trait_item"}
             ),
             dead=("let _{v} = {n};", "if false {{ let _{v} = {n}; }}"),
+            assignments=frozenset({"assignment_expression", "compound_assignment_expr"}),
             keep=frozenset({"main", "new", "fmt", "from", "into", "next", "drop", "default"}),
             material=(
                 Material("setuptools-rust", "1.13.0", ("*.rs",)),
@@ -871,6 +898,127 @@ def deadcode(spec: Spec, text: str, tree: tree_sitter.Tree, rng: random.Random) 
     return _rebuild(data, edits)
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*$")
+_SIMPLE = re.compile(r"[A-Za-z_]\w*$|\d[\w.]*$")
+_LOOP_UPDATES = frozenset({"update", "increment"})
+_NOT_ALONE = re.compile(r"declaration|if_statement|lexical|variable|labeled")
+"""Statements a block of one must keep its braces around: a declaration's scope would
+change, and an ``if`` would capture the ``else`` that follows the block."""
+_CONTROL_FIELDS = ("consequence", "alternative", "body")
+_CONTROL = frozenset(
+    {
+        "if_statement",
+        "for_statement",
+        "while_statement",
+        "do_statement",
+        "for_range_loop",
+        "enhanced_for_statement",
+        "for_in_statement",
+        "else_clause",
+    }
+)
+"""Statements whose bodies may go without braces (function bodies may not)."""
+
+
+def _increment_sites(spec: Spec, data: bytes, node: tree_sitter.Node) -> list[tuple[int, int, str]]:
+    parent = node.parent
+    if node.type in spec.increments and node.named_child_count == 1 and parent is not None:
+        index = next(i for i, c in enumerate(parent.children) if c == node)
+        alone = parent.type == "expression_statement" or parent.type in spec.blocks
+        if (
+            alone
+            or node.type.endswith("_statement")
+            or (parent.field_name_for_child(index) in _LOOP_UPDATES)
+        ):
+            operand = node.named_children[0]
+            operator = "+=" if b"++" in data[node.start_byte : node.end_byte] else "-="
+            text = data[operand.start_byte : operand.end_byte].decode()
+            return [(node.start_byte, node.end_byte, f"{text} {operator} 1")]
+    return []
+
+
+def _assignment_sites(
+    spec: Spec, data: bytes, node: tree_sitter.Node
+) -> list[tuple[int, int, str]]:
+    if node.type not in spec.assignments or node.child_count != 3:
+        return []
+    left, operator, right = node.children
+    target = data[left.start_byte : left.end_byte].decode()
+    op = operator.type
+    if not _NAME.match(target):
+        return []
+    value = right.named_children[0] if right.type == "expression_list" else right
+    if right.type == "expression_list" and right.named_child_count != 1:
+        return []
+    value_text = data[value.start_byte : value.end_byte].decode()
+    if op in {"+=", "-=", "*="}:
+        wrapped = value_text if _SIMPLE.match(value_text) else f"({value_text})"
+        return [(node.start_byte, node.end_byte, f"{target} = {target} {op[0]} {wrapped}")]
+    if op == "=" and value.type == "binary_expression" and value.child_count == 3:
+        first, middle, last = value.children
+        if data[first.start_byte : first.end_byte].decode() == target and middle.type in "+-*":
+            rest = data[last.start_byte : last.end_byte].decode()
+            return [(node.start_byte, node.end_byte, f"{target} {middle.type}= {rest}")]
+    return []
+
+
+def _brace_sites(spec: Spec, data: bytes, node: tree_sitter.Node) -> list[tuple[int, int, str]]:
+    if not spec.blocks or node.type not in _CONTROL:
+        return []
+    bodies = [node.child_by_field_name(f) for f in _CONTROL_FIELDS]
+    if node.type == "else_clause":
+        bodies = [c for c in node.named_children if "comment" not in c.type]
+    sites = []
+    for body in bodies:
+        if body is None or not body.type.endswith(("statement", "block")):
+            continue
+        text = data[body.start_byte : body.end_byte].decode()
+        if body.type in spec.blocks:
+            inner = body.named_children
+            if len(inner) == 1 and not _NOT_ALONE.search(inner[0].type):
+                only = inner[0]
+                sites.append(
+                    (body.start_byte, body.end_byte, data[only.start_byte : only.end_byte].decode())
+                )
+        elif not _NOT_ALONE.search(body.type) and body.type != "else_clause":
+            sites.append((body.start_byte, body.end_byte, "{ " + text + " }"))
+    return sites
+
+
+def restructure_sites(
+    spec: Spec, data: bytes, tree: tree_sitter.Tree
+) -> list[tuple[int, int, str]]:
+    """Every place ``restructure`` may rewrite, as ``(start, end, new text)``."""
+    sites: list[tuple[int, int, str]] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        sites += _increment_sites(spec, data, node)
+        sites += _assignment_sites(spec, data, node)
+        sites += _brace_sites(spec, data, node)
+        stack.extend(node.children)
+    return sites
+
+
+def restructure(spec: Spec, text: str, tree: tree_sitter.Tree, rng: random.Random) -> str:
+    """Rewrites between forms that mean the same: ``i++`` and ``i += 1``, ``x += e`` and
+    ``x = x + e`` (both ways), a body of one statement with and without braces; at least two
+    of them (the text is returned unchanged when the file has fewer places)."""
+    data = text.encode()
+    sites = restructure_sites(spec, data, tree)
+    rng.shuffle(sites)
+    chosen: list[tuple[int, int, str]] = []
+    for site in sites:
+        # Nested rewrites would overlap: the first drawn wins.
+        if all(site[1] <= c[0] or c[1] <= site[0] for c in chosen):
+            chosen.append(site)
+        if len(chosen) == 12:
+            break
+    if len(chosen) < 2:
+        return text
+    return _rebuild(data, chosen)
+
+
 Disguise = Callable[[Spec, str, tree_sitter.Tree, random.Random], str]
 DISGUISES: dict[str, tuple[Disguise, ...]] = {
     "format": (reformat,),
@@ -878,7 +1026,8 @@ DISGUISES: dict[str, tuple[Disguise, ...]] = {
     "comments": (comments,),
     "reorder": (reorder,),
     "deadcode": (deadcode,),
-    "mixed": (reorder, deadcode, rename, comments, reformat),
+    "restructure": (restructure,),
+    "mixed": (restructure, reorder, deadcode, rename, comments, reformat),
 }
 
 
