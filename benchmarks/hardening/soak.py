@@ -23,6 +23,7 @@ finds that project.  Prints and writes ``--workdir``/``summary.json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -100,8 +101,7 @@ def snapshot(index: Path) -> dict[str, Any]:
                 (project,),
             ).fetchall()
             (units,) = connection.execute(
-                "SELECT count(*) FROM unit JOIN file ON unit.file = file.id "
-                "WHERE file.project = ?",
+                "SELECT count(*) FROM unit JOIN file ON unit.file = file.id WHERE file.project = ?",
                 (project,),
             ).fetchone()
             projects[f"{name} {version}"] = [license_, url, tokens, files, units]
@@ -138,10 +138,8 @@ def session_gone(leader: int, timeout: float) -> float | None:
             return time.monotonic() - started
         if time.monotonic() - started > timeout:
             for pid in alive:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             return None
         time.sleep(0.05)
 
