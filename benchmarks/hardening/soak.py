@@ -144,8 +144,17 @@ def session_gone(leader: int, timeout: float) -> float | None:
         time.sleep(0.05)
 
 
-def soak(workdir: Path, kills: int, seed: int, *, names: int = 3, files: int = 120) -> SoakResult:
-    """Kill ``kills`` adds at random moments (see the module docstring)."""
+def soak(
+    workdir: Path,
+    kills: int,
+    seed: int,
+    *,
+    names: int = 3,
+    files: int = 120,
+    progress: bool = False,
+) -> SoakResult:
+    """Kill ``kills`` adds at random moments (see the module docstring); with ``progress``,
+    a line on stderr after each."""
     started = time.monotonic()
     rng = random.Random(seed)
     projects = make_projects(workdir / "projects", names, files, seed)
@@ -196,6 +205,9 @@ def soak(workdir: Path, kills: int, seed: int, *, names: int = 3, files: int = 1
         if after["integrity"] != "ok":
             result.failures.append(f"{name} {version}: integrity_check: {after['integrity']}")
             break
+        if progress:
+            what = "finished before its kill" if finished else "killed"
+            print(f"{result.kills} kills: {name} {version} {what}; nothing lost", file=sys.stderr)
     (name, version), root = rng.choice(list(projects.items()))
     add(index, root, name, version)
     add(shadow, root, name, version)
@@ -224,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
-    result = soak(args.workdir.resolve(), args.kills, args.seed, files=args.files)
+    result = soak(args.workdir.resolve(), args.kills, args.seed, files=args.files, progress=True)
     summary = {
         "kills": result.kills,
         "committed_before_kill": result.committed_before_kill,
