@@ -9,20 +9,24 @@ their tree-sitter token streams (``ast`` only reads Python), and scored with ``c
 
 Positives (the original against its disguise), one category per disguise:
 
-| category   | the right side is the file...                                                  |
-|------------|--------------------------------------------------------------------------------|
-| `format`   | re-indented (another unit, tabs or spaces), blank lines added or removed,      |
-|            | spaces around operators and punctuation changed, braces moved to their own     |
-|            | line (not in Go, JavaScript or TypeScript, whose line ends can end statements) |
-| `rename`   | with every name it defines (functions, types, fields, parameters, locals)      |
-|            | renamed consistently, in the same case style                                   |
-| `comments` | with comments deleted, reworded and added                                      |
-| `reorder`  | with consecutive definitions shuffled where their order does not matter        |
-|            | (top-level functions and types, methods in a class or ``impl``; C and C++      |
-|            | free functions get prototypes first)                                           |
-| `deadcode` | with statements that never run or change nothing put at the start of function  |
-|            | bodies (an unused local, an ``if (0)``/``if false`` block)                     |
-| `mixed`    | with all of the above                                                          |
+| category      | the right side is the file...                                               |
+|---------------|-----------------------------------------------------------------------------|
+| `format`      | re-indented (another unit, tabs or spaces), blank lines added or removed,   |
+|               | spaces around operators and punctuation changed, braces moved to their own  |
+|               | line (not in Go, JavaScript or TypeScript, whose line ends can end          |
+|               | statements)                                                                 |
+| `rename`      | with every name it defines (functions, types, fields, parameters, locals)   |
+|               | renamed consistently, in the same case style                                |
+| `comments`    | with comments deleted, reworded and added                                   |
+| `reorder`     | with consecutive definitions shuffled where their order does not matter     |
+|               | (top-level functions and types, methods in a class or ``impl``; C and C++   |
+|               | free functions get prototypes first)                                        |
+| `deadcode`    | with statements that never run or change nothing put at the start of        |
+|               | function bodies (an unused local, an ``if (0)``/``if false`` block)         |
+| `restructure` | with forms that mean the same swapped: ``i++`` and ``i += 1``, ``x += e``   |
+|               | and ``x = x + e`` (both ways), braces around a body of one statement added  |
+|               | or removed (at least two rewrites)                                          |
+| `mixed`       | with all of the above                                                       |
 
 Negatives: pairs of different files of one language (length ratio at most 2), none of which
 shares literal code with the other (``corpus.copy_evidence``).  A disguise whose output does not
@@ -901,9 +905,10 @@ def deadcode(spec: Spec, text: str, tree: tree_sitter.Tree, rng: random.Random) 
 _NAME = re.compile(r"[A-Za-z_]\w*$")
 _SIMPLE = re.compile(r"[A-Za-z_]\w*$|\d[\w.]*$")
 _LOOP_UPDATES = frozenset({"update", "increment"})
-_NOT_ALONE = re.compile(r"declaration|if_statement|lexical|variable|labeled")
+_NOT_ALONE = re.compile(r"declaration|if_statement|lexical|variable|labeled|comment")
 """Statements a block of one must keep its braces around: a declaration's scope would
-change, and an ``if`` would capture the ``else`` that follows the block."""
+change, an ``if`` would capture the ``else`` that follows the block, and a comment is no
+statement."""
 _CONTROL_FIELDS = ("consequence", "alternative", "body")
 _CONTROL = frozenset(
     {
@@ -976,10 +981,13 @@ def _brace_sites(spec: Spec, data: bytes, node: tree_sitter.Node) -> list[tuple[
         if body.type in spec.blocks:
             inner = body.named_children
             if len(inner) == 1 and not _NOT_ALONE.search(inner[0].type):
-                only = inner[0]
-                sites.append(
-                    (body.start_byte, body.end_byte, data[only.start_byte : only.end_byte].decode())
-                )
+                only = data[inner[0].start_byte : inner[0].end_byte].decode()
+                # Without its braces a statement that relied on the line end to end it (no
+                # ``;``, JavaScript's rule) would run into a following ``else``.
+                last = inner[0].children[-1].type if inner[0].child_count else ""
+                ends = last == ";" or last in spec.blocks or last.endswith(("clause", "body"))
+                ending = "" if ends else ";"
+                sites.append((body.start_byte, body.end_byte, only + ending))
         elif not _NOT_ALONE.search(body.type) and body.type != "else_clause":
             sites.append((body.start_byte, body.end_byte, "{ " + text + " }"))
     return sites
@@ -1206,11 +1214,11 @@ def print_language(
         f"(highest {negatives['max']:.3f}), {result.skipped} disguises left out; "
         f"generated in {generated:.0f}s, scored in {scored:.0f}s"
     )
-    print(f"  {'category':10} {'pairs':>5} {'ROC-AUC':>8} {'TPR@1%FPR':>10}")
+    print(f"  {'category':12} {'pairs':>5} {'ROC-AUC':>8} {'TPR@1%FPR':>10}")
     for category in (*CATEGORIES, "overall"):
         row = figures[category]
         print(
-            f"  {category:10} {int(row['positives']):5d} {row['roc_auc']:8.3f} "
+            f"  {category:12} {int(row['positives']):5d} {row['roc_auc']:8.3f} "
             f"{row['tpr_at_1pct_fpr']:10.3f}"
         )
     low = sorted((p for p in result.pairs if p.label == 1), key=lambda p: p.score)[:3]
