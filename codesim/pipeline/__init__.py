@@ -480,20 +480,20 @@ def compare_sides(
         + side_warnings(right)
         + (side_warnings(base) if base else [])
         + language_warnings(left, right)
-        + budget_warnings(found, options),
+        + budget_warnings(found.unaligned, found.candidates, options),
         base=side_summary(base) if base else None,
         alignment=alignment,
         languages=compared_languages(left, right),
     )
 
 
-def budget_warnings(found: FilePairs, options: Options) -> list[str]:
+def budget_warnings(unaligned: int, candidates: int, options: Options) -> list[str]:
     """The report's word on candidate pairs the time budget left unaligned."""
-    if not found.unaligned:
+    if not unaligned:
         return []
     return [
         f"the {options.time_budget:g} s time budget (time_budget) ran out: "
-        f"{found.unaligned:,} of {found.candidates:,} candidate file pairs were not aligned, "
+        f"{unaligned:,} of {candidates:,} candidate file pairs were not aligned, "
         "and the scores count only the pairs that were"
     ]
 

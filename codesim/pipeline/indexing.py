@@ -45,6 +45,7 @@ from codesim.pipeline import (
     SideData,
     align_files,
     base_masks,
+    budget_warnings,
     discover_code,
     limits,
     mappings,
@@ -233,7 +234,7 @@ def check_side(
     any_marks = [np.zeros(f.tokens, dtype=bool) for f in checked.files]
     hits: list[results.Hit] = []
     evidence: dict[tuple[str, str], UnitEvidence] = {}
-    done = 0
+    done = unaligned = 0
     for key, project_pairs in by_project.items():
         marks = [np.zeros(f.tokens, dtype=bool) for f in checked.files]
         theirs: dict[int, npt.NDArray[np.bool_]] = {}
@@ -241,6 +242,9 @@ def check_side(
         renamings = []
         evidence[key] = UnitEvidence()
         for i, file_id in project_pairs:
+            if limits.expired():
+                unaligned += 1
+                continue
             left, right = checked.files[i], loaded[file_id]
             aligned = align_files(left, right, options)
             done += 1
@@ -319,7 +323,10 @@ def check_side(
         hits=hits,
         skipped=checked.skipped,
         options=options.model_dump(),
-        warnings=side_warnings(checked) + (side_warnings(base) if base else []) + artifact_warnings,
+        warnings=side_warnings(checked)
+        + (side_warnings(base) if base else [])
+        + artifact_warnings
+        + budget_warnings(unaligned, len(pairs), options),
         base=side_summary(base) if base else None,
     )
 

@@ -116,3 +116,25 @@ def test_a_budget_spent_before_anything_is_read_is_an_input_error_naming_the_ski
     assert result.returncode == 3
     assert result.stderr.startswith("codesim: error: no source files to compare")
     assert "40 skipped" in result.stderr
+
+
+def test_a_check_whose_budget_runs_out_while_aligning_says_how_much_was_left(
+    tmp_path: Path, sides: tuple[Path, Path]
+) -> None:
+    left, right = sides
+    with codesim.Index.open(tmp_path / "index.db") as index:
+        index.add(left, name="left", version="1")
+        budget = 4.0
+        started = time.monotonic()
+
+        def wait_out_the_budget(stage: str, done: int, total: int) -> None:
+            if stage == "aligning with indexed files" and done == 1:
+                time.sleep(max(0.0, started + budget - time.monotonic()) + 0.05)
+
+        report = index.query(
+            right, options=codesim.make_options(time_budget=budget), progress=wait_out_the_budget
+        )
+    assert not report.skipped  # every file was read in time
+    warning = next(w for w in report.warnings if "time_budget" in w)
+    assert warning.startswith("the 4 s time budget (time_budget) ran out: 39 of 40 candidate")
+    assert report.hits[0].share < 0.2  # one file pair of forty was aligned
