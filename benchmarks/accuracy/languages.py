@@ -26,7 +26,9 @@ Positives (the original against its disguise), one category per disguise:
 | `restructure` | with forms that mean the same swapped: ``i++`` and ``i += 1``, ``x += e``   |
 |               | and ``x = x + e`` (both ways), braces around a body of one statement added  |
 |               | or removed (at least two rewrites)                                          |
-| `mixed`       | with all of the above                                                       |
+| `partial`     | another file of the language with 20-60% of the file's definitions (by      |
+|               | lines) pasted at its end (Java: in its class), names renamed                |
+| `mixed`       | with all of the above but `partial`                                         |
 
 Negatives: pairs of different files of one language (length ratio at most 2), none of which
 shares literal code with the other (``corpus.copy_evidence``).  A disguise whose output does not
@@ -60,7 +62,16 @@ from benchmarks.accuracy import config
 from benchmarks.accuracy.corpus import copy_evidence, stable_hash
 from benchmarks.accuracy.score import roc_auc, tpr_at_fpr
 
-CATEGORIES = ("format", "rename", "comments", "reorder", "deadcode", "restructure", "mixed")
+CATEGORIES = (
+    "format",
+    "rename",
+    "comments",
+    "reorder",
+    "deadcode",
+    "restructure",
+    "partial",
+    "mixed",
+)
 POSITIVES_PER_CATEGORY = 20
 """Per language and category: small, so the whole section runs in a few minutes."""
 NEGATIVES = 80
@@ -1027,6 +1038,72 @@ def restructure(spec: Spec, text: str, tree: tree_sitter.Tree, rng: random.Rando
     return _rebuild(data, chosen)
 
 
+_PASTABLE = frozenset(
+    {
+        "class_declaration",
+        "abstract_class_declaration",
+        "interface_declaration",
+        "type_alias_declaration",
+        "enum_declaration",
+        "export_statement",
+    }
+)
+"""Definitions that may be copied whole besides the reorderable ones (JavaScript's and
+TypeScript's classes, types and exported definitions)."""
+
+
+def paste(
+    spec: Spec, parser: tree_sitter.Parser, text: str, host: str, rng: random.Random
+) -> str | None:
+    """``host`` with 20-60% of ``text``'s definitions (by lines) pasted at its end, then every
+    name both define renamed; None when either file has no place for it."""
+    data = text.encode()
+    container = _definitions_container(spec, parser.parse(data).root_node)
+    if container is None:
+        return None
+    found = [c for c in container.children if c.type in spec.reorderable | _PASTABLE]
+    if not found:
+        return None
+    wanted = rng.uniform(0.2, 0.6) * len(text.splitlines())
+    chosen: list[tree_sitter.Node] = []
+    for node in rng.sample(found, len(found)):
+        if chosen and sum(c.end_point[0] - c.start_point[0] + 1 for c in chosen) >= wanted:
+            break
+        chosen.append(node)
+    pasted = "\n\n".join(
+        data[c.start_byte : c.end_byte].decode("utf-8", "replace")
+        for c in sorted(chosen, key=lambda c: c.start_byte)
+    )
+    host_data = host.encode()
+    target = _definitions_container(spec, parser.parse(host_data).root_node)
+    if target is None:
+        return None
+    # Before a class body's closing brace, or at the end of the file.
+    end = target.children[-1].start_byte if target.parent is not None else len(host_data)
+    combined = (
+        host_data[:end].decode("utf-8", "replace").rstrip()
+        + "\n\n"
+        + pasted
+        + "\n"
+        + host_data[end:].decode("utf-8", "replace")
+    )
+    return rename(spec, combined, parser.parse(combined.encode()), rng)
+
+
+def _definitions_container(spec: Spec, root: tree_sitter.Node) -> tree_sitter.Node | None:
+    """Where a file's pastable definitions are: its top level, or a Java file's first class
+    body."""
+    if spec.id != "java":
+        return root
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "class_body":
+            return node
+        stack.extend(reversed(node.children))
+    return None
+
+
 Disguise = Callable[[Spec, str, tree_sitter.Tree, random.Random], str]
 DISGUISES: dict[str, tuple[Disguise, ...]] = {
     "format": (reformat,),
@@ -1078,6 +1155,26 @@ class LanguageResult:
     skipped: int = 0
 
 
+def _partial(
+    spec: Spec,
+    parser: tree_sitter.Parser,
+    source: Source,
+    sources: list[Source],
+    rng: random.Random,
+) -> str | None:
+    """``source``'s definitions pasted into another file that shares no code with it."""
+    for _ in range(3):
+        host = rng.choice(sources)
+        if host.key.split("#")[0] == source.key.split("#")[0]:
+            continue
+        if copy_evidence(source.text, host.text).looks_copied:
+            continue
+        pasted = paste(spec, parser, source.text, host.text, rng)
+        if pasted is not None and not parser.parse(pasted.encode()).root_node.has_error:
+            return pasted
+    return None
+
+
 def make_pairs(spec: Spec, sources: list[Source], seed: int, folder: Path) -> LanguageResult:
     """Write the pairs of one language and seed under ``folder``."""
     parser = _parser(spec)
@@ -1094,7 +1191,10 @@ def make_pairs(spec: Spec, sources: list[Source], seed: int, folder: Path) -> La
         picks = [sources[i % len(sources)] for i in rng.sample(range(len(sources)), len(sources))]
         for number in range(count):
             source = picks[number % len(picks)]
-            disguised = disguise(spec, parser, source.text, category, rng)
+            if category == "partial":
+                disguised = _partial(spec, parser, source, sources, rng)
+            else:
+                disguised = disguise(spec, parser, source.text, category, rng)
             if disguised is None:
                 result.skipped += 1
                 continue
