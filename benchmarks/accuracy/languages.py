@@ -620,7 +620,7 @@ def _styled(original: str, words: list[str]) -> str:
     return lead + words[0] + "".join(w.capitalize() for w in words[1:])
 
 
-def defined_names(spec: Spec, tree: tree_sitter.Tree, found: list[Atom]) -> set[str]:
+def defined_names(spec: Spec, found: list[Atom]) -> set[str]:
     """The names the file defines: what a copier's rename touches."""
     names: set[str] = set()
     preprocessed: set[str] = set()
@@ -647,7 +647,7 @@ def defined_names(spec: Spec, tree: tree_sitter.Tree, found: list[Atom]) -> set[
 def rename(spec: Spec, text: str, tree: tree_sitter.Tree, rng: random.Random) -> str:
     data = text.encode()
     found = atoms(tree, data)
-    targets = sorted(defined_names(spec, tree, found))
+    targets = sorted(defined_names(spec, found))
     taken = {a.text for a in found if a.kind in spec.names}
     mapping = {name: _styled(name, _fresh_word(rng, taken)) for name in targets}
     return _rebuild(
@@ -835,7 +835,7 @@ _CONTAINERS = re.compile(
 )
 
 
-def _prototype(spec: Spec, data: bytes, start: int, end: int, tree: tree_sitter.Tree) -> str:
+def _prototype(data: bytes, start: int, end: int, tree: tree_sitter.Tree) -> str:
     node = tree.root_node.descendant_for_byte_range(start, end - 1)
     while node is not None and node.type != "function_definition":
         node = node.parent
@@ -875,7 +875,7 @@ def reorder(spec: Spec, text: str, tree: tree_sitter.Tree, rng: random.Random) -
                     out += [gap, pieces[index]]
                 prototypes = ""
                 if spec.prototypes:
-                    prototypes = "".join(_prototype(spec, data, s, e, tree) for s, e in run)
+                    prototypes = "".join(_prototype(data, s, e, tree) for s, e in run)
                 edits.append((run[0][0], run[-1][1], prototypes + "".join(out)))
         stack.extend(c for c in node.children if c.child_count)
     # Nested runs inside a reordered run would overlap its edit: keep the outermost.

@@ -60,7 +60,7 @@ def test_rename_replaces_every_defined_name_and_keeps_the_rest(spec: Spec) -> No
     text = _original(spec)
     tree = parser.parse(text.encode())
     found = languages.atoms(tree, text.encode())
-    defined = languages.defined_names(spec, tree, found)
+    defined = languages.defined_names(spec, found)
     assert len(defined) >= 10
     renamed = languages.rename(spec, text, tree, random.Random(3))
     names_after = {
