@@ -57,6 +57,9 @@ class Language:
     target_fields: Mapping[str, str] = field(default_factory=dict)
     """Kind -> the field whose names it binds (``assignment`` -> ``left``); every child in
     that field binds (C's ``int a = 1, b;`` has two ``declarator`` children)."""
+    target_roles: Mapping[str, Role] = field(default_factory=dict)
+    """Target kind -> the role a name it binds directly takes instead of ``LOCAL`` (C's
+    prototype ``int f(void);`` binds a function, as its definition does)."""
     name_fields: tuple[str, ...] = ("name",)
     """The fields a definition's name may sit in, tried in order (C: ``declarator``)."""
     declarators: frozenset[str] = frozenset()

@@ -96,6 +96,8 @@ C = Language(
         "struct_specifier": Role.CLASS,
         "union_specifier": Role.CLASS,
     },
+    # A prototype (``int f(void);``) names the function its definition defines.
+    target_roles={"function_declarator": Role.FUNC},
     name_fields=("name", "declarator"),
     declarators=_kinds("function_declarator pointer_declarator parenthesized_declarator"),
     target_fields={

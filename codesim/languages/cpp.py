@@ -107,6 +107,8 @@ CPP = Language(
         "class_specifier": Role.CLASS,
         "union_specifier": Role.CLASS,
     },
+    # A prototype (``int f(void);``) names the function its definition defines.
+    target_roles={"function_declarator": Role.FUNC},
     name_fields=("name", "declarator"),
     declarators=_kinds(
         """

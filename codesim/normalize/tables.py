@@ -77,6 +77,8 @@ class Tables:
     unit_body: str
     parameter_name_field: str
     increment_literal: tuple[str, ...]
+    target_role: tuple[str, ...]
+    """Per kind: the role its target names bind ("": ``LOCAL``, as any binding)."""
     """Per kind: the literal placeholder an increment's implied ``1`` reads as ("": none)."""
     member_field: tuple[str, ...]
     """Per kind: the field of a member access holding the member ("" for ``attribute``, whose
@@ -111,9 +113,12 @@ def compile_tables(language: Language) -> Tables:
         (i, grammar.node_kind_for_id(i) or "", grammar.node_kind_is_named(i)) for i in range(count)
     ]
     increment_literal = [""] * size
+    target_role = [""] * size
     for kind_id, name, named in [*kinds, (_ERROR_KIND_ID, "ERROR", True)]:
         action[kind_id] = _action_for(language, name, named)
         increment_literal[kind_id] = language.increments.get(name, "") if named else ""
+        bound_role = language.target_roles.get(name) if named else None
+        target_role[kind_id] = bound_role.value if bound_role else ""
         symbol[kind_id] = _symbol_for(language, name)
         flags[kind_id] = _flags_for(language, name, named)
         target_field[kind_id] = language.target_fields.get(name, "")
@@ -145,6 +150,7 @@ def compile_tables(language: Language) -> Tables:
         language.unit_body,
         language.parameter_name_field,
         tuple(increment_literal),
+        tuple(target_role),
         tuple(member_field),
         tuple(member_object),
         tuple(lone_parameter),

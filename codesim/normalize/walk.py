@@ -468,6 +468,12 @@ def walk(
                         and _push_tuple_parts(node, left, top, head, tables, push)
                     ):
                         continue
+                if tables.target_role[kid]:
+                    # Bound first with its own role: the binding it then gets as a target
+                    # (``LOCAL``) does not replace it.
+                    for target in targets:
+                        if action[target.kind_id] == ACT_IDENT:
+                            bind(_text(target), tables.target_role[kid])
                 for child in reversed(node.children):
                     push((child, ir.MODE_BIND if child in targets else use, None))
                 continue

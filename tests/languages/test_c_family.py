@@ -187,3 +187,18 @@ def test_a_name_nested_thousands_of_declarators_deep_is_found_without_recursion(
     stream = _stream("c", source)
     assert [u.name for u in stream.units] == ["<module>", "f"]
     assert "PARAM" in stream.symbols
+
+
+def test_a_c_prototype_names_the_function_its_definition_defines() -> None:
+    # Without the rule the prototype bound ``twice`` first, as a LOCAL, and every call to it
+    # read differently from the same code without a prototype.
+    declared = _stream(
+        "c",
+        "static int twice(int x);\n"
+        "int main(void) { return twice(2); }\n"
+        "static int twice(int x) { return x * 2; }\n",
+    )
+    undeclared = _stream(
+        "c", "static int twice(int x) { return x * 2; }\nint main(void) { return twice(2); }\n"
+    )
+    assert _roles(declared)["twice"] == _roles(undeclared)["twice"] == {"FUNC"}
