@@ -95,7 +95,7 @@ def test_readers_keep_working_while_a_project_is_added(tmp_path: Path, projects)
         while writer.poll() is None or not seen:
             report = reader.query(projects["p0", "1"], top=5)
             assert report.hits[0].project.name == "p0"
-            seen.append({p.name for p in reader._store.projects()})
+            seen.append({p.name for p in reader.projects()})
     assert writer.wait() == 0
     assert seen[0] == {"p0"}  # the add was still running when the first query ended
     assert all(names in ({"p0"}, {"p0", "p1"}) for names in seen)
