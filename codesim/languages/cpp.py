@@ -153,6 +153,8 @@ CPP = Language(
     ),
     parameter_name_field="declarator",
     attribute="field_expression",
+    # ``{.x = 1}`` names the member ``x``, as ``p.x`` does (the member is the last child).
+    members={"field_designator": ("", "")},
     imports=_kinds("preproc_include using_declaration"),
     assignment="assignment_expression",
     expression_statement="expression_statement",

@@ -202,3 +202,13 @@ def test_a_c_prototype_names_the_function_its_definition_defines() -> None:
         "c", "static int twice(int x) { return x * 2; }\nint main(void) { return twice(2); }\n"
     )
     assert _roles(declared)["twice"] == _roles(undeclared)["twice"] == {"FUNC"}
+
+
+def test_c_designated_initializers_name_members() -> None:
+    stream = _stream(
+        "c",
+        "struct P { int x; int y; };\n"
+        "struct P f(int v) { struct P p = {.x = v, .y = 2}; return p; }\n",
+    )
+    designated = [s for s, t in zip(stream.symbols, stream.texts, strict=True) if t in "xy" and t]
+    assert designated == ["LOCAL", "LOCAL", "ATTR", "ATTR"]
