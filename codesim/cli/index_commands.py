@@ -110,6 +110,7 @@ def check(
     base: Base = None,
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
     max_file_tokens: MaxFileTokens = DEFAULT_MAX_FILE_TOKENS,
+    time_budget: TimeBudget = 0.0,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     no_align: NoAlign = False,
@@ -124,6 +125,7 @@ def check(
         options = build_options(
             max_file_bytes=max_file_bytes,
             max_file_tokens=max_file_tokens,
+            time_budget=time_budget,
             no_gitignore=no_gitignore,
             include_generated=include_generated,
             min_score=min_score,
@@ -186,7 +188,6 @@ def add(
     ] = None,
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_FILE_BYTES,
     max_file_tokens: MaxFileTokens = DEFAULT_MAX_FILE_TOKENS,
-    time_budget: TimeBudget = 0.0,
     no_gitignore: NoGitignore = False,
     include_generated: IncludeGenerated = False,
     rev: Rev = None,
@@ -203,7 +204,6 @@ def add(
         options = build_options(
             max_file_bytes=max_file_bytes,
             max_file_tokens=max_file_tokens,
-            time_budget=time_budget,
             no_gitignore=no_gitignore,
             include_generated=include_generated,
             unsafe_pickle=unsafe_pickle,

@@ -138,3 +138,24 @@ def test_a_check_whose_budget_runs_out_while_aligning_says_how_much_was_left(
     warning = next(w for w in report.warnings if "time_budget" in w)
     assert warning.startswith("the 4 s time budget (time_budget) ran out: 39 of 40 candidate")
     assert report.hits[0].share < 0.2  # one file pair of forty was aligned
+
+
+def test_the_budget_flag_is_on_the_commands_it_bounds(
+    tmp_path: Path, sides: tuple[Path, Path]
+) -> None:
+    left, right = sides
+    index = str(tmp_path / "index.db")
+    added = codesim_cli(
+        "index", "add", str(left), "--name", "l", "--version", "1", "--index", index
+    )
+    assert added.returncode == 0, added.stderr
+    spent = codesim_cli("check", str(right), "--index", index, "--time-budget", "0.000001")
+    assert spent.returncode == 3 and "(40 skipped)" in spent.stderr
+    cross = codesim_cli("cross", str(left), str(right), "--time-budget", "0.000001")
+    # A cross reports whatever was read, here nothing: every file skipped, with the reason.
+    assert cross.returncode == 0, cross.stderr
+    assert "Skipped 80 files: 80 time_budget." in cross.stdout
+    # An add is all or nothing: it takes no budget.
+    no_flag = codesim_cli("index", "add", str(left), "--name", "l", "--version", "2",
+                          "--index", index, "--time-budget", "5")  # fmt: skip
+    assert no_flag.returncode == 2 and "--time-budget" in no_flag.stderr
