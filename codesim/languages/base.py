@@ -52,6 +52,14 @@ class Language:
     """Definition kinds that open a unit (and a scope) -> the unit's kind."""
     scopes: frozenset[str] = frozenset()
     """Kinds that open a name scope without being a unit (lambdas, comprehensions)."""
+    definitions: frozenset[str] = frozenset()
+    """Statement kinds, besides ``units``, that only define what runs later (Python's
+    ``decorated_definition``, Go's ``type_declaration``): reordering reads a definition as
+    writing its name alone, so definitions order freely among themselves."""
+    hoisted: frozenset[str] = frozenset()
+    """Statement kinds the dead-code pass keeps after a ``return``: declarations the language
+    hoists (a JavaScript ``function``) or that are items rather than code run in order (a Rust
+    ``fn`` or ``struct`` in a function body, a local class)."""
     definition_roles: Mapping[str, Role] = field(default_factory=dict)
     """Definition kind -> the role its ``name`` field binds in the enclosing scope."""
     target_fields: Mapping[str, str] = field(default_factory=dict)

@@ -91,6 +91,8 @@ C = Language(
         "union_specifier": UnitKind.CLASS,
     },
     unit_body="body",
+    # Types declared in a function body after its ``return`` are still declared.
+    hoisted=_kinds("struct_specifier union_specifier enum_specifier type_definition"),
     definition_roles={
         "function_definition": Role.FUNC,
         "struct_specifier": Role.CLASS,

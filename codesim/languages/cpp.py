@@ -101,6 +101,15 @@ CPP = Language(
     },
     unit_body="body",
     scopes=frozenset({"lambda_expression"}),
+    # A template declaration holds the function or class it makes generic.
+    definitions=frozenset({"template_declaration"}),
+    # Types declared in a function body after its ``return`` are still declared.
+    hoisted=_kinds(
+        """
+        struct_specifier class_specifier union_specifier enum_specifier type_definition
+        alias_declaration
+        """
+    ),
     definition_roles={
         "function_definition": Role.FUNC,
         "struct_specifier": Role.CLASS,

@@ -102,6 +102,8 @@ GO = Language(
         "type_spec": UnitKind.CLASS,
     },
     scopes=frozenset({"func_literal"}),
+    # A type declaration holds its ``type_spec`` units.
+    definitions=frozenset({"type_declaration"}),
     definition_roles={
         "function_declaration": Role.FUNC,
         "method_declaration": Role.ATTR,

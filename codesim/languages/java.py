@@ -95,6 +95,8 @@ JAVA = Language(
     # A lambda is a unit when a variable names it, a scope only when passed inline.
     | {"lambda_expression": UnitKind.FUNCTION},
     scopes=frozenset({"lambda_expression"}),
+    # A local class declared after a ``return`` is a declaration, not unreachable code.
+    hoisted=_TYPES,
     definition_roles=dict.fromkeys(_TYPES, Role.CLASS) | dict.fromkeys(_FUNCTIONS, Role.FUNC),
     target_fields={
         "variable_declarator": "name",

@@ -95,6 +95,8 @@ JAVASCRIPT = Language(
         "class": UnitKind.CLASS,
     },
     scopes=_kinds("arrow_function function_expression generator_function class"),
+    # Function declarations are hoisted: one written after a ``return`` is reachable.
+    hoisted=_kinds("function_declaration generator_function_declaration"),
     definition_roles={
         "function_declaration": Role.FUNC,
         "generator_function_declaration": Role.FUNC,

@@ -77,6 +77,7 @@ PYTHON = Language(
     ),
     blocks=frozenset({"block", "module"}),
     units={"function_definition": UnitKind.FUNCTION, "class_definition": UnitKind.CLASS},
+    definitions=frozenset({"decorated_definition"}),
     scopes=_kinds(
         """
         lambda list_comprehension set_comprehension dictionary_comprehension

@@ -96,6 +96,15 @@ RUST = Language(
         "mod_item": UnitKind.CLASS,
     },
     scopes=frozenset({"closure_expression"}),
+    # Items in a block are visible in the whole block: a ``fn`` after ``return`` is reachable.
+    # (``macro_rules!`` is not an item in that sense: its scope starts where it is written.)
+    hoisted=_kinds(
+        """
+        function_item function_signature_item struct_item enum_item union_item trait_item
+        impl_item mod_item use_declaration const_item static_item type_item
+        extern_crate_declaration attribute_item
+        """
+    ),
     definition_roles={
         "function_item": Role.FUNC,
         "struct_item": Role.CLASS,

@@ -116,6 +116,14 @@ def _typescript(
             "class": UnitKind.CLASS,
         },
         scopes=_kinds("arrow_function function_expression generator_function class"),
+        # Function declarations are hoisted (reachable after a ``return``), and types live
+        # outside the code that runs.
+        hoisted=_kinds(
+            """
+            function_declaration generator_function_declaration function_signature
+            interface_declaration type_alias_declaration
+            """
+        ),
         definition_roles={
             "function_declaration": Role.FUNC,
             "generator_function_declaration": Role.FUNC,

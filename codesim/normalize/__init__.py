@@ -69,7 +69,7 @@ def _stream(tree: tree_sitter.Tree, data: bytes, tables: Tables, path: str) -> T
     resolved = resolve(program, tables)
     symbols, binders = resolved.symbols, resolved.binders
     dropped = bytearray(len(symbols))
-    run_passes(program, resolved, dropped)
+    run_passes(program, resolved, dropped, tables)
     order = [i for i in flatten(program.root) if not dropped[i]]
 
     raw = program.tokens

@@ -31,6 +31,7 @@ from itertools import compress
 from codesim.normalize import ir
 from codesim.normalize.ir import Block, Program, Statement, flatten
 from codesim.normalize.resolve import Resolved
+from codesim.normalize.tables import Tables
 
 
 @dataclass(slots=True)
@@ -47,10 +48,14 @@ class Canon:
     blocks: list[Block]
     """Every block, outermost first, listed once before the passes run: passes that remove
     or merge statements may leave a listed block unreachable, which is harmless."""
+    definitions: frozenset[str]
+    """See ``Tables.definitions``."""
+    hoisted: frozenset[str]
+    """See ``Tables.hoisted``."""
 
 
-def run_passes(program: Program, resolved: Resolved, dropped: bytearray) -> None:
-    """Apply every pass, in order, to the whole program."""
+def run_passes(program: Program, resolved: Resolved, dropped: bytearray, tables: Tables) -> None:
+    """Apply every pass, in order, to the whole program of ``tables``' language."""
     canon = Canon(
         program,
         resolved.symbols,
@@ -58,6 +63,8 @@ def run_passes(program: Program, resolved: Resolved, dropped: bytearray) -> None
         dropped,
         resolved.kept_roles,
         _blocks(program.root),
+        tables.definitions,
+        tables.hoisted,
     )
     split_tuple_assignments(canon)
     drop_local_keywords(canon)
@@ -477,10 +484,12 @@ _PURE = frozenset({
 
 def drop_dead_code(canon: Canon) -> None:
     """Drop what cannot run or cannot matter: statements after ``return``/``raise``/``break``/
-    ``continue`` in the same block, ``if False:``/``while False:`` blocks without ``else``, and
-    assignments of side-effect-free values to function locals that are never read."""
+    ``continue`` in the same block (but the language's ``hoisted`` declarations, which are
+    reachable there), ``if False:``/``while False:`` blocks without ``else``, and assignments
+    of side-effect-free values to function locals that are never read."""
     program = canon.program
     symbols = canon.symbols
+    hoisted = canon.hoisted
     unused = _unused_locals(canon)
     # With syntax errors the block structure is a guess: a ``return`` may appear to stand at
     # module level, and truncating after it would drop real code.
@@ -499,7 +508,10 @@ def drop_dead_code(canon: Canon) -> None:
             kept.append(statement)
             if trust_structure and symbol in _TERMINATORS:
                 for rest in block.statements[position + 1 :]:
-                    _drop(rest, canon)
+                    if hoisted and rest.segments and symbols[_first(rest)] in hoisted:
+                        kept.append(rest)
+                    else:
+                        _drop(rest, canon)
                 break
         block.statements = kept
 
@@ -567,7 +579,6 @@ def _is_operator(symbol: str) -> bool:
 _BARRIERS = _TERMINATORS | {"yield", "await", "global_statement", "nonlocal_statement", "loose"}
 """Symbols (and the statement kind ``loose``: tokens in a syntax error) that pin a statement
 in place."""
-_DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
 _MAX_REORDERED = 400
 """Blocks longer than this keep their order: the dependency graph is quadratic in the block
 length, and such blocks are generated tables rather than hand-written code."""
@@ -667,7 +678,7 @@ def _facts_of(
     symbols = tokens.shapes
     texts = canon.program.tokens.texts
     dropped = canon.dropped
-    definition = statement.kind in _DEFINITIONS
+    definition = statement.kind in canon.definitions
     writes: set[int] = set()
     reads: set[int] = set()
     barrier = statement.kind in _BARRIERS

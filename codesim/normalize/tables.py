@@ -88,6 +88,10 @@ class Tables:
     lone_parameter: tuple[str, ...]
     unit_namer: tuple[str, ...]
     braceless_body: tuple[tuple[str, ...] | None, ...]
+    definitions: frozenset[str]
+    """The symbols of the statements that only define: the units' and ``definitions``'."""
+    hoisted: frozenset[str]
+    """The symbols of ``hoisted`` statements."""
 
 
 @cache
@@ -156,6 +160,8 @@ def compile_tables(language: Language) -> Tables:
         tuple(lone_parameter),
         tuple(unit_namer),
         tuple(braceless_body),
+        frozenset(_symbol_for(language, k) for k in (*language.units, *language.definitions)),
+        frozenset(_symbol_for(language, k) for k in language.hoisted),
     )
 
 
