@@ -97,6 +97,14 @@ class Language:
     what it is a member of, read like ``attribute`` (Java's ``method_invocation`` -> ``("name",
     "object")``); a node without that object is a plain use (Java's unqualified ``f(x)``).  An
     empty object field: always a member (a JavaScript object's ``pair`` -> ``("key", "")``)."""
+    member_definitions: frozenset[str] = frozenset()
+    """``members`` kinds that define their member rather than read it (TypeScript's
+    ``property_signature`` in an interface or object type): the member is one of the file's,
+    as a field assigned in a constructor is."""
+    parameter_properties: frozenset[str] = frozenset()
+    """Kinds of the modifiers that make a parameter a member too (TypeScript's
+    ``constructor(private x: number)``: ``accessibility_modifier``, ``readonly``): the
+    parameter's name is also a member of its class.  Read only with ``parameter_name_field``."""
     lone_parameters: Mapping[str, str] = field(default_factory=dict)
     """Kind -> the field holding a parameter written without a parameter list (JavaScript's
     ``x => x + 1``: ``arrow_function`` -> ``parameter``)."""

@@ -142,6 +142,10 @@ JAVASCRIPT = Language(
     imports=frozenset({"import_statement"}),
     assignment="assignment_expression",
     expression_statement="expression_statement",
+    # A JSX attribute names a property of the element, as a keyword argument names a
+    # parameter: ``className`` stays itself, and a prop of a component defined in the file
+    # reads as its parameter.
+    keyword_argument="jsx_attribute",
     strings=frozenset({"string", "template_string"}),
     string_interpolation="template_substitution",
     noops=frozenset({"empty_statement"}),

@@ -155,7 +155,15 @@ def _typescript(
         parameter_name_field="pattern",
         attribute="member_expression",
         # An object literal's keys are member names, as ``obj.key`` spells them.
-        members={"pair": ("key", "")},
+        members={
+            "pair": ("key", ""),
+            "property_signature": ("name", ""),
+            "method_signature": ("name", ""),
+            "abstract_method_signature": ("name", ""),
+        },
+        # A type's properties and methods are members of the file, like a class's fields.
+        member_definitions=_kinds("property_signature method_signature abstract_method_signature"),
+        parameter_properties=_kinds("accessibility_modifier readonly override_modifier"),
         lone_parameters={"arrow_function": "parameter"},
         braceless_bodies={
             "if_statement": ("consequence",),
@@ -176,6 +184,10 @@ def _typescript(
         imports=frozenset({"import_statement"}),
         assignment="assignment_expression",
         expression_statement="expression_statement",
+        # A JSX attribute (TSX) names a property of the element, as a keyword argument names a
+        # parameter: ``className`` stays itself, and a prop of a component defined in the
+        # file reads as its parameter.
+        keyword_argument="jsx_attribute",
         strings=frozenset({"string", "template_string"}),
         string_interpolation="template_substitution",
         noops=frozenset({"empty_statement"}),

@@ -49,6 +49,7 @@ F_BINARY = 1 << 26
 F_MODULE_PATH = 1 << 27
 F_DECLARATOR = 1 << 28
 F_INCREMENT = 1 << 29
+F_MEMBER_DEFINITION = 1 << 30
 
 _ERROR_KIND_ID = 0xFFFF
 _SPLATS = frozenset({"list_splat", "list_splat_pattern", "parenthesized_list_splat"})
@@ -92,6 +93,7 @@ class Tables:
     """The symbols of the statements that only define: the units' and ``definitions``'."""
     hoisted: frozenset[str]
     """The symbols of ``hoisted`` statements."""
+    parameter_properties: frozenset[str]
 
 
 @cache
@@ -162,6 +164,7 @@ def compile_tables(language: Language) -> Tables:
         tuple(braceless_body),
         frozenset(_symbol_for(language, k) for k in (*language.units, *language.definitions)),
         frozenset(_symbol_for(language, k) for k in language.hoisted),
+        language.parameter_properties,
     )
 
 
@@ -225,6 +228,7 @@ def _flags_for(language: Language, name: str, named: bool) -> int:
         (frozenset({language.module_path}), F_MODULE_PATH),
         (language.declarators, F_DECLARATOR),
         (frozenset(language.increments), F_INCREMENT),
+        (language.member_definitions, F_MEMBER_DEFINITION),
     )
     value = 0
     for kinds, flag in checks:

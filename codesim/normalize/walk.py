@@ -40,6 +40,7 @@ from codesim.normalize.tables import (
     F_INCREMENT,
     F_INTERPOLATION,
     F_KWARG,
+    F_MEMBER_DEFINITION,
     F_MODULE_PATH,
     F_NEGATION,
     F_NONLOCAL,
@@ -74,6 +75,9 @@ _NEGATE = "negate"
 _MAX_LITERAL_TEXT = 200
 """Longer literal texts are cut in the side channel: they are evidence by their start alone,
 and a file of huge string tables must not double its memory."""
+_PARAM_CHILD = F_PARAM_WRAPPER | F_PATTERN
+"""A parameter list's children that bind parameters besides bare names: wrappers (``x=1``)
+and patterns (JavaScript's destructured ``{ a, b }``)."""
 
 _MODULE_UNIT = "<module>"
 
@@ -177,6 +181,7 @@ def walk(
     mode_param = ir.MODE_PARAM
     local_role = Role.LOCAL.value
     param_role = Role.PARAM.value
+    attr_role = Role.ATTR.value
     root_node = tree.root_node
     stack: list[tuple[Any, int, Any]] = [(root_node, use, None)]
     pop = stack.pop
@@ -400,10 +405,7 @@ def walk(
                 continue
             elif flags & F_PARAMS:
                 for child in reversed(node.children):
-                    if (
-                        action[child.kind_id] == ACT_IDENT
-                        or flags_of[child.kind_id] & F_PARAM_WRAPPER
-                    ):
+                    if action[child.kind_id] == ACT_IDENT or flags_of[child.kind_id] & _PARAM_CHILD:
                         push((child, ir.MODE_PARAM, None))
                     else:
                         push((child, use, None))
@@ -416,6 +418,17 @@ def walk(
                 children = node.children
                 if tables.parameter_name_field:
                     named = _parameter_names(node, tables)
+                    owner = scopes[scope_stack[-1]].parent
+                    if (
+                        tables.parameter_properties
+                        and owner >= 0
+                        and any(child.type in tables.parameter_properties for child in children)
+                    ):
+                        # ``constructor(private x)`` also defines the member ``x`` of the
+                        # class, whose scope holds the constructor's.
+                        for name_node in named:
+                            if action[name_node.kind_id] == ACT_IDENT:
+                                scopes[owner].binds.setdefault(_text(name_node), attr_role)
                     extend(
                         [(c, ir.MODE_PARAM if c in named else use, None) for c in children[::-1]]
                     )
@@ -440,6 +453,8 @@ def walk(
                     member_mode = ir.MODE_EXTERNAL
                 if tables.member_field[kid]:
                     member = node.child_by_field_name(tables.member_field[kid])
+                    if flags & F_MEMBER_DEFINITION and member_mode == ir.MODE_ATTR_USE:
+                        member_mode = ir.MODE_ATTR_BIND
                     for child in reversed(children):
                         push((child, member_mode if child == member else child_mode, None))
                     continue
@@ -487,8 +502,12 @@ def walk(
                         names.add(name)
                         emit(child, "", name, use)
                 continue
-            elif flags & F_BINDING_CONTAINER or (flags & F_PATTERN and mode == ir.MODE_BIND):
-                child_mode = ir.MODE_BIND
+            elif flags & F_BINDING_CONTAINER or (
+                flags & F_PATTERN and (mode == ir.MODE_BIND or mode == ir.MODE_PARAM)
+            ):
+                # A pattern binds what its context binds: locals, or parameters where it
+                # destructures one (JavaScript's ``function f({ a, b })``).
+                child_mode = ir.MODE_PARAM if mode == ir.MODE_PARAM else ir.MODE_BIND
 
         if act == ACT_STRUCT:
             if at_block:
