@@ -120,6 +120,10 @@ class Language:
     """The keyword-argument kind; its ``name`` field is the parameter name."""
     imports: frozenset[str] = frozenset()
     """Statements whose names always come from outside the code under comparison."""
+    local_declarations: frozenset[str] = frozenset()
+    """Statement kinds that declare names with a type or keyword before them (Java's ``int x =
+    1;``, JavaScript's ``let x = 1``): the dead-code pass reads them as assignments, so a
+    declared local never read, holding a side-effect-free value, is dropped."""
     assignment: str = ""
     """The plain assignment kind (tuple assignments of it are split into one per target)."""
     tuple_targets: frozenset[str] = frozenset()

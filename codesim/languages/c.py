@@ -129,6 +129,7 @@ C = Language(
     # ``{.x = 1}`` names the member ``x``, as ``p.x`` does (the member is the last child).
     members={"field_designator": ("", "")},
     imports=frozenset({"preproc_include"}),
+    local_declarations=frozenset({"declaration"}),
     assignment="assignment_expression",
     expression_statement="expression_statement",
     augmented_assignment="assignment_expression",

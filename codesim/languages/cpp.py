@@ -165,6 +165,7 @@ CPP = Language(
     # ``{.x = 1}`` names the member ``x``, as ``p.x`` does (the member is the last child).
     members={"field_designator": ("", "")},
     imports=_kinds("preproc_include using_declaration"),
+    local_declarations=frozenset({"declaration"}),
     assignment="assignment_expression",
     expression_statement="expression_statement",
     augmented_assignment="assignment_expression",

@@ -140,6 +140,7 @@ JAVASCRIPT = Language(
         "field_definition": "property",
     },
     imports=frozenset({"import_statement"}),
+    local_declarations=_kinds("lexical_declaration variable_declaration"),
     assignment="assignment_expression",
     expression_statement="expression_statement",
     # A JSX attribute names a property of the element, as a keyword argument names a

@@ -138,6 +138,7 @@ RUST = Language(
     # A struct literal's ``Point { x: 1 }`` names the member ``x``, as ``p.x`` does.
     members={"field_initializer": ("field", "")},
     imports=_kinds("use_declaration extern_crate_declaration"),
+    local_declarations=frozenset({"let_declaration"}),
     assignment="assignment_expression",
     expression_statement="expression_statement",
     augmented_assignment="compound_assignment_expr",

@@ -182,6 +182,7 @@ def _typescript(
             "public_field_definition": "name",
         },
         imports=frozenset({"import_statement"}),
+        local_declarations=_kinds("lexical_declaration variable_declaration"),
         assignment="assignment_expression",
         expression_statement="expression_statement",
         # A JSX attribute (TSX) names a property of the element, as a keyword argument names a

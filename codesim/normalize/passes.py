@@ -52,6 +52,13 @@ class Canon:
     """See ``Tables.definitions``."""
     hoisted: frozenset[str]
     """See ``Tables.hoisted``."""
+    declarations: frozenset[str]
+    """See ``Tables.declarations``."""
+    functions: frozenset[str]
+    """See ``Tables.functions``."""
+    pure: frozenset[str]
+    """Symbols without side effects: Python's, and the language's literals, constants and
+    ``pure_expressions``."""
 
 
 def run_passes(program: Program, resolved: Resolved, dropped: bytearray, tables: Tables) -> None:
@@ -65,6 +72,9 @@ def run_passes(program: Program, resolved: Resolved, dropped: bytearray, tables:
         _blocks(program.root),
         tables.definitions,
         tables.hoisted,
+        tables.declarations,
+        tables.functions,
+        _PURE | tables.pure_values,
     )
     split_tuple_assignments(canon)
     drop_local_keywords(canon)
@@ -501,7 +511,8 @@ def drop_dead_code(canon: Canon) -> None:
                 continue
             symbol = symbols[_first(statement)]
             if (symbol in _CONDITIONALS and _never_runs(statement, canon)) or (
-                symbol == "assignment" and _is_unused_assignment(statement, canon, unused)
+                (symbol == "assignment" or symbol in canon.declarations)
+                and _is_unused_assignment(statement, canon, unused)
             ):
                 _drop(statement, canon)
                 continue
@@ -551,7 +562,7 @@ def _unused_locals(canon: Canon) -> set[tuple[int, str]]:
             bound.add(key)
         elif mode == ir.MODE_USE:
             read.add(key)
-    functions = {i for i, scope in enumerate(program.scopes) if scope.kind == "function_definition"}
+    functions = {i for i, scope in enumerate(program.scopes) if scope.kind in canon.functions}
     return {key for key in bound - read if key[0] in functions}
 
 
@@ -561,13 +572,18 @@ def _is_unused_assignment(statement: Statement, canon: Canon, unused: set[tuple[
     tokens = [i for segment in statement.segments if isinstance(segment, range) for i in segment]
     symbols = canon.symbols
     modes = canon.program.tokens.modes
+    if symbols[tokens[0]] in canon.declarations:
+        # The declared type (``int`` of ``int x = 1;``) and declarator have no effect: read
+        # the declaration from its first name on, as the assignment it is.
+        first = next((i for i in tokens if modes[i] == ir.MODE_BIND), tokens[0])
+        tokens = [tokens[0], *tokens[tokens.index(first) :]]
     if len(tokens) < 3 or modes[tokens[1]] != ir.MODE_BIND:
         return False
     target = tokens[1]
     if (canon.binders[target], canon.program.tokens.texts[target]) not in unused:
         return False
     return all(
-        modes[i] != ir.MODE_NONE or symbols[i] in _PURE or _is_operator(symbols[i])
+        modes[i] != ir.MODE_NONE or symbols[i] in canon.pure or _is_operator(symbols[i])
         for i in tokens[2:]
     )
 

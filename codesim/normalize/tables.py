@@ -9,6 +9,7 @@ from functools import cache
 import tree_sitter
 
 from codesim.languages import Language
+from codesim.tokens import UnitKind
 
 ACT_SKIP = 0  # falsy on purpose: the walk tests actions for truth
 ACT_TRANSPARENT = 1
@@ -94,6 +95,12 @@ class Tables:
     hoisted: frozenset[str]
     """The symbols of ``hoisted`` statements."""
     parameter_properties: frozenset[str]
+    declarations: frozenset[str]
+    """The symbols of ``local_declarations``."""
+    functions: frozenset[str]
+    """The symbols of the unit kinds that are functions (their locals can be dead)."""
+    pure_values: frozenset[str]
+    """The placeholders of literals, the constants and the ``pure_expressions`` symbols."""
 
 
 @cache
@@ -165,6 +172,16 @@ def compile_tables(language: Language) -> Tables:
         frozenset(_symbol_for(language, k) for k in (*language.units, *language.definitions)),
         frozenset(_symbol_for(language, k) for k in language.hoisted),
         language.parameter_properties,
+        frozenset(_symbol_for(language, k) for k in language.local_declarations),
+        frozenset(
+            _symbol_for(language, kind)
+            for kind, unit in language.units.items()
+            if unit is UnitKind.FUNCTION
+        ),
+        frozenset(
+            {*language.literals.values(), *language.constants.values()}
+            | {language.aliases.get(k, k) for k in language.pure_expressions}
+        ),
     )
 
 

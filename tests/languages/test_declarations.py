@@ -276,3 +276,28 @@ def test_methods_reading_and_writing_one_member_order_freely(
     language_id: str, first: str, second: str
 ) -> None:
     assert _stream(language_id, first).symbols == _stream(language_id, second).symbols
+
+
+@pytest.mark.parametrize(
+    ("language_id", "source"),
+    [
+        ("java", 'class A { int f() { int unused = 410; String note = "x"; return 1; } }'),
+        ("c", "int f(void) { int unused = 3; char c = 'x'; return 1; }"),
+        ("cpp", "int f() { auto unused = 3; return 1; }"),
+        ("javascript", "function f() { let unused = 3; var note = 'x'; return 1; }"),
+        ("typescript", "function f(): number { const unused = 3; return 1; }"),
+        ("rust", "fn f() -> i32 { let unused = 3; return 1; }"),
+    ],
+)
+def test_a_declared_local_never_read_holding_a_literal_is_dead_code(
+    language_id: str, source: str
+) -> None:
+    texts = _texts(_stream(language_id, source))
+    assert "unused" not in texts and "note" not in texts and "c" not in texts
+    assert "return_statement" in _stream(language_id, source).symbols
+
+
+def test_a_declared_local_holding_a_call_is_kept() -> None:
+    # The call may have effects even when its result is never read.
+    texts = _texts(_stream("java", "class A { void f() { int unused = compute(); } }"))
+    assert "unused" in texts
