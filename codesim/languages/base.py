@@ -167,6 +167,10 @@ class Language:
     extra: str = ""
     """The ``codesim[...]`` extra that installs the grammar; empty when the core install has
     it."""
+    dialects: Mapping[str, str] = field(default_factory=dict)
+    """Extension -> the id of another language a file with that extension may be written in
+    (C's ``.h`` -> ``cpp``): such a file that parses with syntax errors as this language but
+    without any as the other, whose grammar is installed, is read as the other."""
 
     def grammar_installed(self) -> bool:
         """Whether the grammar package can be imported (looked up, not imported)."""

@@ -24,6 +24,8 @@ C = Language(
     shebangs=(),
     grammar_module="tree_sitter_c",
     extra="c",
+    # A C++ header is often named ``.h``: one that only C++ parses is read as C++.
+    dialects={".h": "cpp"},
     identifiers=_kinds(
         """
         identifier field_identifier type_identifier statement_identifier primitive_type

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 import tree_sitter
 
-from codesim.languages import Language
+from codesim.languages import Language, get_language
 from codesim.normalize.imports import imports
 from codesim.normalize.ir import flatten
 from codesim.normalize.passes import run_passes
@@ -22,7 +22,7 @@ from codesim.normalize.tables import Tables, compile_tables
 from codesim.normalize.walk import walk
 from codesim.tokens import ImportRef, TokenStream, Unit, UnitKind
 
-__all__ = ["normalize", "normalize_with_imports"]
+__all__ = ["language_of", "normalize", "normalize_with_imports"]
 
 
 def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
@@ -48,6 +48,26 @@ def normalize_with_imports(
     tables = compile_tables(language)
     tree, data = _parse(data, tables)
     return _stream(tree, data, tables, path), imports(tree, language)
+
+
+def language_of(data: bytes, language: Language, path: str) -> Language:
+    """The language a file found as ``language`` is written in: another of its ``dialects``
+    when the file's extension names one, ``language`` parses it with syntax errors and the
+    dialect, whose grammar is installed, parses it without (a C++ header named ``.h``)."""
+    other = language.dialects.get(PurePosixPath(path).suffix.lower())
+    if other is None:
+        return language
+    dialect = get_language(other)
+    if not dialect.grammar_installed() or not language.grammar_installed():
+        return language
+    if not _has_errors(data, language) or _has_errors(data, dialect):
+        return language
+    return dialect
+
+
+def _has_errors(data: bytes, language: Language) -> bool:
+    tree = tree_sitter.Parser(compile_tables(language).parser_language).parse(data)
+    return tree.root_node.has_error
 
 
 def _parse(data: bytes, tables: Tables) -> tuple[tree_sitter.Tree, bytes]:

@@ -36,7 +36,7 @@ from codesim.index import ExactIndex, signatures, unit_kgrams, units_fingerprint
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
-from codesim.normalize import normalize, normalize_with_imports
+from codesim.normalize import language_of, normalize, normalize_with_imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
 from codesim.pipeline import limits
 from codesim.pipeline.repos import (
@@ -187,7 +187,9 @@ def discover_code(path: str | Path, options: Options) -> Discovery:
     A file whose language's grammar is not installed is moved to ``skipped``
     (``missing_grammar``, the detail naming the extra that installs it), so nothing is lost
     silently; a file named on its own raises ``LanguageError`` instead, since it is all there
-    was to compare.
+    was to compare.  A file whose extension two languages may use is read as the one that
+    parses it (``normalize.language_of``: a C++ header named ``.h``), so that it pairs with
+    the files of its own language.
     """
     discovery = discover(Path(path), options, extension_map(), shebang_map())
     installed: dict[str, bool] = {}
@@ -198,6 +200,10 @@ def discover_code(path: str | Path, options: Options) -> Discovery:
         if source.language not in installed:
             installed[source.language] = language.grammar_installed()
         if installed[source.language]:
+            if language.dialects:
+                dialect = language_of(source.data, language, source.path)
+                if dialect is not language:
+                    source = replace(source, language=dialect.id)
             files.append(source)
         elif Path(path).is_file():
             raise LanguageError(f"cannot compare {path}: {language.missing_grammar()}")
@@ -206,7 +212,7 @@ def discover_code(path: str | Path, options: Options) -> Discovery:
                 SkippedFile(source.path, SkipReason.MISSING_GRAMMAR, language.missing_grammar())
             )
     if not missing:
-        return discovery
+        return replace(discovery, files=files)
     skipped = sorted([*discovery.skipped, *missing], key=lambda s: s.path)
     return replace(discovery, files=files, skipped=skipped)
 

@@ -3,10 +3,15 @@ their type, units that need a body, and the forms that must read alike."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import codesim
 from codesim.languages import get_language
 from codesim.normalize import normalize
+from codesim.options import Options
+from codesim.pipeline import discover_code
 from codesim.tokens import TokenStream
 
 
@@ -212,3 +217,62 @@ def test_c_designated_initializers_name_members() -> None:
     )
     designated = [s for s, t in zip(stream.symbols, stream.texts, strict=True) if t in "xy" and t]
     assert designated == ["LOCAL", "LOCAL", "ATTR", "ATTR"]
+
+
+_CPP_HEADER = """
+#pragma once
+#include <string>
+
+namespace shapes {
+class Rectangle {
+ public:
+  Rectangle(double width, double height) : width_(width), height_(height) {}
+  double area() const { return width_ * height_; }
+  double perimeter() const { return 2 * (width_ + height_); }
+  std::string describe() const {
+    std::string text = "rectangle ";
+    text += std::to_string(width_) + "x" + std::to_string(height_);
+    return text;
+  }
+  bool is_square() const { return width_ == height_; }
+
+ private:
+  double width_;
+  double height_;
+};
+}  // namespace shapes
+"""
+
+_C_HEADER = """
+#ifndef POINT_H
+#define POINT_H
+struct point { double x; double y; };
+double point_distance(const struct point *a, const struct point *b);
+#endif
+"""
+
+
+def _languages(tmp_path: Path, name: str, text: str) -> list[str]:
+    for language_id in ("c", "cpp"):
+        if not get_language(language_id).grammar_installed():
+            pytest.skip(get_language(language_id).missing_grammar())
+    tmp_path.mkdir()
+    (tmp_path / name).write_text(text)
+    return [source.language for source in discover_code(tmp_path, Options()).files]
+
+
+def test_a_cpp_header_named_h_is_read_as_cpp_and_a_c_header_as_c(tmp_path: Path) -> None:
+    assert _languages(tmp_path / "cpp", "shapes.h", _CPP_HEADER) == ["cpp"]
+    assert _languages(tmp_path / "c", "point.h", _C_HEADER) == ["c"]
+
+
+def test_a_cpp_header_named_h_pairs_with_its_cpp_copy(tmp_path: Path) -> None:
+    for language_id in ("c", "cpp"):
+        if not get_language(language_id).grammar_installed():
+            pytest.skip(get_language(language_id).missing_grammar())
+    header, copy = tmp_path / "shapes.h", tmp_path / "shapes.hpp"
+    header.write_text(_CPP_HEADER)
+    copy.write_text(_CPP_HEADER.replace("Rectangle", "Box"))
+    report = codesim.compare(header, copy)
+    assert report.languages == ["cpp"]
+    assert report.similarity == 1.0
