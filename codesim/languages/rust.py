@@ -135,8 +135,9 @@ RUST = Language(
     parameter_wrappers=frozenset({"parameter"}),
     parameter_name_field="pattern",
     attribute="field_expression",
-    # A struct literal's ``Point { x: 1 }`` names the member ``x``, as ``p.x`` does.
-    members={"field_initializer": ("field", "")},
+    # A struct literal's ``Point { x: 1 }`` names the member ``x``, as ``p.x`` does, and a
+    # path's last segment is a member of what precedes it (``Self::new``, ``Shape::Circle``).
+    members={"field_initializer": ("field", ""), "scoped_identifier": ("name", "path")},
     imports=_kinds("use_declaration extern_crate_declaration"),
     local_declarations=frozenset({"let_declaration"}),
     assignment="assignment_expression",

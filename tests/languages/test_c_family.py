@@ -276,3 +276,21 @@ def test_a_cpp_header_named_h_pairs_with_its_cpp_copy(tmp_path: Path) -> None:
     report = codesim.compare(header, copy)
     assert report.languages == ["cpp"]
     assert report.similarity == 1.0
+
+
+def test_rust_paths_name_members_of_what_precedes_them() -> None:
+    roles = _roles(
+        _stream(
+            "rust",
+            """
+            struct Stack { items: Vec<u32> }
+            impl Stack {
+                fn empty() -> Self { Stack { items: Vec::with_capacity(8) } }
+                fn fresh() -> Self { Self::empty() }
+            }
+            """,
+        )
+    )
+    # ``Self::empty`` names the method the file defines; a library's path stays itself.
+    assert roles["empty"] == {"FUNC", "ATTR"}
+    assert roles["with_capacity"] == {"with_capacity"}
