@@ -88,6 +88,10 @@ class Language:
     """When set, the field of a parameter wrapper that holds its name (C's ``declarator``,
     whose first named child is the type); every child in that field is a parameter (Go's
     ``a, b int``)."""
+    nested_types_visible: bool = False
+    """Whether the types a class body defines are visible unqualified in its methods (Java's
+    nested ``class Node`` named from a method of the outer class), where Python's methods skip
+    the class body."""
     global_declarations: frozenset[str] = frozenset()
     nonlocal_declarations: frozenset[str] = frozenset()
     attribute: str = ""

@@ -122,6 +122,7 @@ JAVA = Language(
     unit_namers={"variable_declarator": "name"},
     imports=_kinds("import_declaration package_declaration"),
     local_declarations=frozenset({"local_variable_declaration"}),
+    nested_types_visible=True,
     assignment="assignment_expression",
     # One kind holds ``x = e`` and ``x += e`` alike; the walk tells them by the operator.
     augmented_assignment="assignment_expression",

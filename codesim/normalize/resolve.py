@@ -75,6 +75,7 @@ def resolve(program: Program, tables: Tables) -> Resolved:
     raw = tokens.symbols
     kept = _kept_unbound(program, tables)
     kept_roles: dict[int, str] = {}
+    lookup = _binding_scope_with_types if tables.nested_types_visible else _binding_scope
     for index, mode in enumerate(tokens.modes):
         if mode <= ir.MODE_NONE:
             continue
@@ -92,7 +93,7 @@ def resolve(program: Program, tables: Tables) -> Resolved:
         if mode == ir.MODE_EXTERNAL:
             symbols[index] = name
             continue
-        scope_id = _binding_scope(scopes, token_scopes[index], name)
+        scope_id = lookup(scopes, token_scopes[index], name)
         if scope_id < 0:
             called = index > 0 and raw[index - 1] == tables.call_symbol
             if name in kept or name in aliases:
@@ -117,6 +118,21 @@ def _binding_scope(scopes: list[ir.Scope], start: int, name: str) -> int:
         if name in scope.globals:
             return 0 if name in scopes[0].binds else -1
         if (first or not scope.is_class) and name in scope.binds:
+            return scope_id
+        first = False
+        scope_id = scope.parent
+    return -1
+
+
+def _binding_scope_with_types(scopes: list[ir.Scope], start: int, name: str) -> int:
+    """``_binding_scope`` where the types a class body defines are visible in its methods
+    (Java's nested class named from a method of the outer class)."""
+    scope_id = start
+    first = True
+    while scope_id >= 0:
+        scope = scopes[scope_id]
+        role = scope.binds.get(name)
+        if role is not None and (first or not scope.is_class or role == _CLASS):
             return scope_id
         first = False
         scope_id = scope.parent

@@ -100,6 +100,7 @@ class Tables:
     functions: frozenset[str]
     """The symbols of the unit kinds that are functions (their locals can be dead)."""
     pure_values: frozenset[str]
+    nested_types_visible: bool
     """The placeholders of literals, the constants and the ``pure_expressions`` symbols."""
 
 
@@ -182,6 +183,7 @@ def compile_tables(language: Language) -> Tables:
             {*language.literals.values(), *language.constants.values()}
             | {language.aliases.get(k, k) for k in language.pure_expressions}
         ),
+        language.nested_types_visible,
     )
 
 

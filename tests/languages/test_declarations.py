@@ -301,3 +301,18 @@ def test_a_declared_local_holding_a_call_is_kept() -> None:
     # The call may have effects even when its result is never read.
     texts = _texts(_stream("java", "class A { void f() { int unused = compute(); } }"))
     assert "unused" in texts
+
+
+def test_a_java_nested_class_named_from_a_method_is_a_class_whatever_its_spelling() -> None:
+    source = """
+    class Outer {
+        static class %s { int v; }
+        %s make() { return new %s(); }
+    }
+    """
+    short = _stream("java", source % ("B", "B", "B"))
+    spelled = _stream("java", source % ("Builder", "Builder", "Builder"))
+    # Found in the class body, not guessed from the spelling of a dangling name (``B`` is
+    # all capitals, which reads as a constant).
+    assert short.symbols == spelled.symbols
+    assert short.symbols.count("CLASS") == 4
