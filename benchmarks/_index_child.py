@@ -127,12 +127,15 @@ def main(argv: list[str] | None = None) -> int:
             progress.finish_project(project, added.lines)
             files, lines, units = files + added.files, lines + added.lines, units + added.units
         ingested = time.perf_counter()
-        cpu = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN)
-        progress.close()
-        peak_main, peak_worker = (
-            _peak_rss(resource.RUSAGE_SELF),
-            _peak_rss(resource.RUSAGE_CHILDREN),
-        )
+    # Closed: the index's worker processes have ended, so their CPU time and peak memory are
+    # in RUSAGE_CHILDREN (an open index keeps its workers for the next add).
+    cpu = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN)
+    progress.close()
+    peak_main, peak_worker = (
+        _peak_rss(resource.RUSAGE_SELF),
+        _peak_rss(resource.RUSAGE_CHILDREN),
+    )
+    with codesim.Index.open(args.index) as index:
         stats = index.stats()
         latencies: dict[str, list[float]] = {}
         if args.queries:
