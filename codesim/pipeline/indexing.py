@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +53,7 @@ from codesim.pipeline import (
     matched_outside_base,
     pair_result,
     prepared_file,
+    repo_graph,
     side_summary,
     side_warnings,
     stream_facts,
@@ -61,6 +63,9 @@ from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
 from codesim.sources import SourceFile, checkout_commit
 from codesim.units import fold_small_units
+
+if TYPE_CHECKING:
+    from codesim.graph.build import RepoGraph
 
 VERIFY_CONTAINMENT = 0.5
 """A stored unit proposed by the LSH bands is kept when at least this share of the smaller
@@ -297,11 +302,14 @@ def check_side(
         )
     hits.sort(key=lambda h: (-h.score, -h.share, h.project.name, h.project.version))
     hits = hits[:top]
-    if all(f.graph is not None for f in checked.files):
+    if hits and all(f.graph is not None for f in checked.files):
+        # The checked repo's graph is the same for every hit: built once.
+        checked_graph = repo_graph(checked)
         hits = [
             _aligned_hit(
                 hit,
                 checked,
+                checked_graph,
                 [
                     loaded[f]
                     for f in dict.fromkeys(
@@ -391,6 +399,7 @@ def _stored_artifacts(
 def _aligned_hit(
     hit: results.Hit,
     checked: SideData,
+    checked_graph: RepoGraph,
     files: list[NormalizedFile],
     evidence: UnitEvidence,
     options: Options,
@@ -401,7 +410,7 @@ def _aligned_hit(
     contains what."""
     project = hit.project
     stored = SideData("indexed", f"{project.name}@{project.version}", files, [], 0)
-    aligned, left_graph, right_graph = align_repos(checked, stored, evidence)
+    aligned, left_graph, right_graph = align_repos(checked, stored, evidence, checked_graph)
     alignment = alignment_model(aligned, left_graph, right_graph, evidence, options.kgram_size)
     return hit.model_copy(
         update={"alignment": alignment, "verdict": repo_verdict(hit.score, alignment)}

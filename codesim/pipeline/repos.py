@@ -155,9 +155,10 @@ def _banded_pairs(
 
 
 def align_repos(
-    left: SideData, right: SideData, evidence: UnitEvidence
+    left: SideData, right: SideData, evidence: UnitEvidence, left_graph: RepoGraph | None = None
 ) -> tuple[GraphAlignment, RepoGraph, RepoGraph]:
-    """The graph alignment of two sides read with graph facts."""
+    """The graph alignment of two sides read with graph facts; ``left_graph``, when given, is
+    ``repo_graph(left)`` already built (a check aligns one repo with each hit's project)."""
     # networkx takes about 0.09 s to import (measured): only repo comparisons pay it.
     from codesim.graph.align import Proposal, align_graphs
     from codesim.pipeline import repo_graph
@@ -170,7 +171,8 @@ def align_repos(
         # a set's order changes from one process to the next (string hashing is salted).
         for pair in sorted(set(overlap) | set(jaccard))
     }
-    left_graph, right_graph = repo_graph(left), repo_graph(right)
+    left_graph = repo_graph(left) if left_graph is None else left_graph
+    right_graph = repo_graph(right)
     return align_graphs(left_graph, right_graph, proposals), left_graph, right_graph
 
 
