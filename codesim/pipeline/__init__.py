@@ -142,6 +142,18 @@ def read_side(
     return SideData(label, str(path), files, skipped + limited, discovery.ignored)
 
 
+def token_cap_skip(
+    file: NormalizedFile,
+    label: Literal["left", "right", "base", "checked", "indexed", "submission"],
+    options: Options,
+) -> results.Skipped | None:
+    """The skip record of a file over the token cap (``max_file_tokens``), else None."""
+    over = limits.token_cap_detail(file.tokens, options)
+    if over is None:
+        return None
+    return results.Skipped(side=label, path=file.path, reason=SkipReason.TOO_LARGE, detail=over)
+
+
 def read_within_limits(
     sources: Sequence[SourceFile],
     read: Callable[[SourceFile], NormalizedFile],
@@ -168,13 +180,10 @@ def read_within_limits(
             ]
             break
         file = read(source)
-        over = limits.token_cap_detail(file.tokens, options)
-        if over is None:
+        skip = token_cap_skip(file, label, options)
+        if skip is None:
             files.append(file)
         else:
-            skip = results.Skipped(
-                side=label, path=file.path, reason=SkipReason.TOO_LARGE, detail=over
-            )
             skipped.append(skip)
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
             progress(f"reading {label}", done, total)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Literal
 
 from codesim import results
-from codesim.errors import SkipReason
 from codesim.options import Options
 from codesim.pipeline import (
     NormalizedFile,
@@ -32,6 +31,7 @@ from codesim.pipeline import (
     normalize_file,
     read_side,
     read_within_limits,
+    token_cap_skip,
 )
 from codesim.pipeline.orphans import exit_with_parent
 from codesim.sources import SourceFile
@@ -87,13 +87,10 @@ def read_side_split(
         return SideData(label, str(path), files, skipped + limited, discovery.ignored)
     files = []
     for file in _read_split(sources, read, label, progress, workers):
-        over = limits.token_cap_detail(file.tokens, options)
-        if over is None:
+        skip = token_cap_skip(file, label, options)
+        if skip is None:
             files.append(file)
         else:
-            skip = results.Skipped(
-                side=label, path=file.path, reason=SkipReason.TOO_LARGE, detail=over
-            )
             skipped.append(skip)
     return SideData(label, str(path), files, skipped, discovery.ignored)
 
