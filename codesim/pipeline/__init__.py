@@ -455,6 +455,14 @@ def compare_sides(
     left_matched_tokens = sum(int(m.sum()) for m in left_marks)
     right_matched_tokens = sum(int(m.sum()) for m in right_marks)
     alignment = None
+    stages_left: list[str] = []
+    if repos and limits.expired():
+        repos = False
+        stages_left.append(
+            limits.stage_warning(
+                options, "the repo alignment: score and verdict are those of the file pairs"
+            )
+        )
     if repos:
         if progress is not None:
             progress("aligning repo graphs", 0, 0)
@@ -462,7 +470,11 @@ def compare_sides(
         alignment = alignment_model(
             graph_alignment, left_graph, right_graph, evidence, options.kgram_size
         )
-        if options.history and alignment.units:
+        if options.history and alignment.units and limits.expired():
+            stages_left.append(
+                limits.stage_warning(options, "the git history was read: no direction")
+            )
+        elif options.history and alignment.units:
             if progress is not None:
                 progress("reading git history", 0, 0)
             alignment = with_history(alignment, left, right, left_graph, right_graph)
@@ -495,7 +507,8 @@ def compare_sides(
         + side_warnings(right)
         + (side_warnings(base) if base else [])
         + language_warnings(left, right)
-        + budget_warnings(found.unaligned, found.candidates, options),
+        + budget_warnings(found.unaligned, found.candidates, options)
+        + stages_left,
         base=side_summary(base) if base else None,
         alignment=alignment,
         languages=compared_languages(left, right),

@@ -302,7 +302,14 @@ def check_side(
         )
     hits.sort(key=lambda h: (-h.score, -h.share, h.project.name, h.project.version))
     hits = hits[:top]
-    if hits and all(f.graph is not None for f in checked.files):
+    stages_left: list[str] = []
+    aligning = hits and all(f.graph is not None for f in checked.files)
+    if aligning and limits.expired():
+        aligning = False
+        stages_left.append(
+            limits.stage_warning(options, "the hits were aligned as repos: no hit alignment")
+        )
+    if aligning:
         # The checked repo's graph is the same for every hit: built once.
         checked_graph = repo_graph(checked)
         hits = [
@@ -334,7 +341,8 @@ def check_side(
         warnings=side_warnings(checked)
         + (side_warnings(base) if base else [])
         + artifact_warnings
-        + budget_warnings(unaligned, len(pairs), options),
+        + budget_warnings(unaligned, len(pairs), options)
+        + stages_left,
         base=side_summary(base) if base else None,
     )
 

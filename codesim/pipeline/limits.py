@@ -48,6 +48,12 @@ def budget_detail(options: Options) -> str:
     return f"the {options.time_budget:g} s time budget ran out before it was read (time_budget)"
 
 
+def stage_warning(options: Options, stage: str) -> str:
+    """The report's word on a stage the time budget left out (``stage`` says what was not
+    done and what the report lacks for it)."""
+    return f"the {options.time_budget:g} s time budget (time_budget) ran out before {stage}"
+
+
 def token_cap_detail(tokens: int, options: Options) -> str | None:
     """The skip detail of a file over the token cap, or None when it is within it."""
     if tokens <= options.max_file_tokens:

@@ -159,3 +159,21 @@ def test_the_budget_flag_is_on_the_commands_it_bounds(
     no_flag = codesim_cli("index", "add", str(left), "--name", "l", "--version", "2",
                           "--index", index, "--time-budget", "5")  # fmt: skip
     assert no_flag.returncode == 2 and "--time-budget" in no_flag.stderr
+
+
+def test_a_budget_spent_after_reading_leaves_out_the_repo_alignment_and_says_so(
+    sides: tuple[Path, Path],
+) -> None:
+    from codesim.options import Options
+    from codesim.pipeline import compare_sides, limits, read_side
+
+    options = Options()
+    left = read_side(str(sides[0]), "left", options, graph=True)
+    right = read_side(str(sides[1]), "right", options, graph=True)
+    whole = compare_sides(left, right, options)
+    assert whole.alignment is not None and not whole.warnings
+    with limits.time_budget(0.001):
+        time.sleep(0.01)
+        cut = compare_sides(left, right, options.model_copy(update={"time_budget": 0.001}))
+    assert cut.alignment is None
+    assert any("before the repo alignment" in w for w in cut.warnings), cut.warnings
