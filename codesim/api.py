@@ -386,9 +386,10 @@ class Index:
 
         Returns a ``CheckReport`` with the ``top`` projects best first, each with the share of
         the checked code it matches and the matched file pairs.  ``base`` names template code
-        to leave out, as for ``compare``.  With ``align``, each hit also aligns the checked
-        code with the project's matched files unit by unit (``Hit.alignment``).  ``path`` may
-        be a git URL or repository at ``rev``, or an archive, as for ``compare``.
+        to leave out, as for ``compare``.  With ``align``, each hit of ``partial`` or more also
+        aligns the checked code with the project's matched files unit by unit
+        (``Hit.alignment``).  ``path`` may be a git URL or repository at ``rev``, or an
+        archive, as for ``compare``.
         """
         if top < 1:
             raise OptionsError("top must be at least 1")

@@ -384,7 +384,8 @@ class Hit(_Model):
     pairs: list[PairResult]
     identifier_map: list[IdentifierMapping]
     alignment: RepoAlignment | None = None
-    """The checked code aligned with the project's matched files, unit by unit."""
+    """The checked code aligned with the project's matched files, unit by unit; None for a
+    hit under the ``partial`` threshold, or when the check was asked not to align."""
     artifacts: list[ArtifactPair] = []
     """The checked repo's configs, tokenizers and checkpoints compared with those the index
     keeps of the project (right side ``name@version:path``), as ``Report.artifacts``."""

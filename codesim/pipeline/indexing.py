@@ -309,7 +309,7 @@ def check_side(
         stages_left.append(
             limits.stage_warning(options, "the hits were aligned as repos: no hit alignment")
         )
-    if aligning:
+    if aligning and any(hit.verdict != "independent" for hit in hits):
         # The checked repo's graph is the same for every hit: built once.
         checked_graph = repo_graph(checked)
         hits = [
@@ -326,6 +326,11 @@ def check_side(
                 evidence[hit.project.name, hit.project.version],
                 options,
             )
+            # A hit under the partial threshold stays independent whatever its alignment
+            # says (an alignment can only tell identical from derived), and aligning the
+            # few units it shares by coincidence would show noise as structure.
+            if hit.verdict != "independent"
+            else hit
             for hit in hits
         ]
     artifact_warnings: list[str] = []

@@ -224,3 +224,16 @@ def test_the_ingest_workers_serve_every_add_and_end_with_the_index(tmp_path):
         assert len(first) == 2 and workers() - before == first
         assert index.stats().projects == 2
     assert workers() - before == set()
+
+
+def test_only_hits_of_partial_or_more_are_aligned_as_repos(filled, tmp_path):
+    # All of tomllib, plus one function of json's decoder: json's hit is a sliver of both.
+    repo = tmp_path / "host"
+    shutil.copytree(STDLIB / "tomllib", repo / "toml", ignore=shutil.ignore_patterns("__pycache__"))
+    decoder = (STDLIB / "json" / "decoder.py").read_text(encoding="utf-8").splitlines()
+    (repo / "arrays.py").write_text("\n".join(decoder[216:251]) + "\n", encoding="utf-8")
+    with Index.open(filled) as index:
+        hits = {hit.project.name: hit for hit in index.query(repo).hits}
+    assert hits["tomllib"].verdict == "identical" and hits["tomllib"].alignment is not None
+    assert hits["json"].verdict == "independent" and hits["json"].pairs
+    assert hits["json"].alignment is None
