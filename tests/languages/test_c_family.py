@@ -9,30 +9,13 @@ import pytest
 
 import codesim
 from codesim.languages import get_language
-from codesim.normalize import normalize
 from codesim.options import Options
 from codesim.pipeline import discover_code
-from codesim.tokens import TokenStream
-
-
-def _stream(language_id: str, source: str) -> TokenStream:
-    language = get_language(language_id)
-    if not language.grammar_installed():
-        pytest.skip(language.missing_grammar())
-    return normalize(source.encode(), language)
-
-
-def _roles(stream: TokenStream) -> dict[str, set[str]]:
-    """Each name's symbols in the stream (a placeholder role, or the name kept)."""
-    found: dict[str, set[str]] = {}
-    for symbol, text in zip(stream.symbols, stream.texts, strict=True):
-        if text and text.isidentifier():
-            found.setdefault(text, set()).add(symbol)
-    return found
+from tests.languages.streams import roles_of, stream_of
 
 
 def test_c_names_a_function_through_its_declarators_and_a_struct_only_with_a_body() -> None:
-    stream = _stream(
+    stream = stream_of(
         "c",
         """
         struct node { int value; struct node *next; };
@@ -48,7 +31,7 @@ def test_c_names_a_function_through_its_declarators_and_a_struct_only_with_a_bod
         ("node", "class"),
         ("label_of", "function"),
     ]
-    roles = _roles(stream)
+    roles = roles_of(stream)
     assert roles["label_of"] == {"FUNC"}
     assert roles["item"] == roles["count"] == roles["n"] == {"PARAM"}
     assert roles["total"] == roles["scratch"] == {"LOCAL"}
@@ -69,7 +52,7 @@ def test_c_names_a_function_through_its_declarators_and_a_struct_only_with_a_bod
 def test_augmented_assignment_reads_as_the_assignment_it_abbreviates(
     language_id: str, augmented: str, plain: str
 ) -> None:
-    assert _stream(language_id, augmented).symbols == _stream(language_id, plain).symbols
+    assert stream_of(language_id, augmented).symbols == stream_of(language_id, plain).symbols
 
 
 @pytest.mark.parametrize(
@@ -82,27 +65,29 @@ def test_augmented_assignment_reads_as_the_assignment_it_abbreviates(
 def test_c_increments_read_as_the_assignment_they_abbreviate(
     language_id: str, forms: list[str]
 ) -> None:
-    streams = [_stream(language_id, f"void f(int i) {{ {form} g(i); }}") for form in forms]
+    streams = [stream_of(language_id, f"void f(int i) {{ {form} g(i); }}") for form in forms]
     assert all(s.symbols == streams[0].symbols for s in streams)
     assert all(s.texts == streams[0].texts for s in streams)
 
 
 def test_go_increment_statements_read_as_assignments() -> None:
-    counted = _stream("go", "package m\nfunc f(n int) int {\n\tn++\n\treturn n\n}\n")
-    added = _stream("go", "package m\nfunc f(n int) int {\n\tn += 1\n\treturn n\n}\n")
+    counted = stream_of("go", "package m\nfunc f(n int) int {\n\tn++\n\treturn n\n}\n")
+    added = stream_of("go", "package m\nfunc f(n int) int {\n\tn += 1\n\treturn n\n}\n")
     assert counted.symbols == added.symbols
 
 
 def test_c_bodies_without_braces_read_as_blocks_and_an_empty_statement_is_harmless() -> None:
-    braceless = _stream("c", "int f(int x) { ; if (x) return 1; else if (x > 2) x = 3; return x; }")
-    braced = _stream(
+    braceless = stream_of(
+        "c", "int f(int x) { ; if (x) return 1; else if (x > 2) x = 3; return x; }"
+    )
+    braced = stream_of(
         "c", "int f(int x) {\n  if (x) { return 1; } else { if (x > 2) { x = 3; } }\n  return x;\n}"
     )
     assert braceless.symbols == braced.symbols
 
 
 def test_cpp_methods_are_members_wherever_they_are_defined() -> None:
-    stream = _stream(
+    stream = stream_of(
         "cpp",
         """
         class Counter {
@@ -117,13 +102,13 @@ def test_cpp_methods_are_members_wherever_they_are_defined() -> None:
     )
     names = [u.name for u in stream.units]
     assert "Counter.peek" in names and "bump" in names
-    roles = _roles(stream)
+    roles = roles_of(stream)
     assert roles["step"] == {"PARAM"}
     assert "ATTR" in roles["peek"]
 
 
 def test_go_methods_bind_as_members_and_short_declarations_bind_every_name() -> None:
-    stream = _stream(
+    stream = stream_of(
         "go",
         """
         package shapes
@@ -140,7 +125,7 @@ def test_go_methods_bind_as_members_and_short_declarations_bind_every_name() -> 
         }
         """,
     )
-    roles = _roles(stream)
+    roles = roles_of(stream)
     assert roles["Norm"] == {"ATTR"}
     # A field reads as a member where it is used; declared in its type's body it is a local
     # of that body, as a Python class attribute is.
@@ -152,7 +137,7 @@ def test_go_methods_bind_as_members_and_short_declarations_bind_every_name() -> 
 
 
 def test_rust_impl_blocks_are_named_by_their_type_and_hold_members() -> None:
-    stream = _stream(
+    stream = stream_of(
         "rust",
         """
         use std::collections::HashMap;
@@ -168,7 +153,7 @@ def test_rust_impl_blocks_are_named_by_their_type_and_hold_members() -> None:
         """,
     )
     assert [u.name for u in stream.units[1:]] == ["Tally", "Tally", "Tally.add", "Tally.total"]
-    roles = _roles(stream)
+    roles = roles_of(stream)
     assert "ATTR" in roles["counts"]
     assert roles["slot"] == {"LOCAL"} and roles["extra"] == {"LOCAL"}
     assert roles["word"] == {"PARAM"}
@@ -176,20 +161,20 @@ def test_rust_impl_blocks_are_named_by_their_type_and_hold_members() -> None:
 
 
 def test_go_var_declarations_read_like_short_ones() -> None:
-    declared = _stream("go", "package m\nfunc f(y int) int {\n\tvar x = y + 1\n\treturn x\n}\n")
-    short = _stream("go", "package m\nfunc f(y int) int { x := y + 1; return x }\n")
+    declared = stream_of("go", "package m\nfunc f(y int) int {\n\tvar x = y + 1\n\treturn x\n}\n")
+    short = stream_of("go", "package m\nfunc f(y int) int { x := y + 1; return x }\n")
     assert declared.symbols == short.symbols
 
 
 def test_rust_struct_literal_fields_are_members() -> None:
-    stream = _stream("rust", "struct P { x: i32 }\nfn f(v: i32) -> P { P { x: v } }\n")
+    stream = stream_of("rust", "struct P { x: i32 }\nfn f(v: i32) -> P { P { x: v } }\n")
     literal = stream.symbols.index("field_initializer")
     assert stream.symbols[literal + 1] == "ATTR"
 
 
 def test_a_name_nested_thousands_of_declarators_deep_is_found_without_recursion() -> None:
     source = "int " + "(" * 3000 + "f" + ")" * 3000 + "(int a) { return a; }"
-    stream = _stream("c", source)
+    stream = stream_of("c", source)
     assert [u.name for u in stream.units] == ["<module>", "f"]
     assert "PARAM" in stream.symbols
 
@@ -197,20 +182,20 @@ def test_a_name_nested_thousands_of_declarators_deep_is_found_without_recursion(
 def test_a_c_prototype_names_the_function_its_definition_defines() -> None:
     # Without the rule the prototype bound ``twice`` first, as a LOCAL, and every call to it
     # read differently from the same code without a prototype.
-    declared = _stream(
+    declared = stream_of(
         "c",
         "static int twice(int x);\n"
         "int main(void) { return twice(2); }\n"
         "static int twice(int x) { return x * 2; }\n",
     )
-    undeclared = _stream(
+    undeclared = stream_of(
         "c", "static int twice(int x) { return x * 2; }\nint main(void) { return twice(2); }\n"
     )
-    assert _roles(declared)["twice"] == _roles(undeclared)["twice"] == {"FUNC"}
+    assert roles_of(declared)["twice"] == roles_of(undeclared)["twice"] == {"FUNC"}
 
 
 def test_c_designated_initializers_name_members() -> None:
-    stream = _stream(
+    stream = stream_of(
         "c",
         "struct P { int x; int y; };\n"
         "struct P f(int v) { struct P p = {.x = v, .y = 2}; return p; }\n",
@@ -279,8 +264,8 @@ def test_a_cpp_header_named_h_pairs_with_its_cpp_copy(tmp_path: Path) -> None:
 
 
 def test_rust_paths_name_members_of_what_precedes_them() -> None:
-    roles = _roles(
-        _stream(
+    roles = roles_of(
+        stream_of(
             "rust",
             """
             struct Stack { items: Vec<u32> }

@@ -10,15 +10,8 @@ import pytest
 
 import codesim
 from codesim.languages import get_language
-from codesim.normalize import normalize
 from codesim.tokens import TokenStream
-
-
-def _stream(language_id: str, source: str) -> TokenStream:
-    language = get_language(language_id)
-    if not language.grammar_installed():
-        pytest.skip(language.missing_grammar())
-    return normalize(source.encode(), language)
+from tests.languages.streams import stream_of
 
 
 def _texts(stream: TokenStream) -> set[str]:
@@ -116,7 +109,7 @@ function digest(sales, unit) {
 
 
 def test_a_javascript_function_declared_after_return_is_kept_but_other_code_is_not() -> None:
-    stream = _stream("javascript", _JS_HELPERS_AFTER_RETURN)
+    stream = stream_of("javascript", _JS_HELPERS_AFTER_RETURN)
     # The hoisted helpers are reachable: their loops and names are in the stream.
     assert stream.symbols.count("for_in_statement") == 3
     assert {"totalOf", "largest", "byCustomer", "formatMoney", "rounded"} <= _texts(stream)
@@ -196,14 +189,14 @@ def test_javascript_helpers_declared_after_return_match_a_copy_declaring_them_fi
 def test_items_and_local_types_after_return_are_kept(
     language_id: str, source: str, kept: set[str], dropped: set[str]
 ) -> None:
-    texts = _texts(_stream(language_id, source))
+    texts = _texts(stream_of(language_id, source))
     assert kept <= texts
     assert not dropped & texts
 
 
 def test_python_code_after_return_is_still_dropped_even_a_function() -> None:
     # Python binds a ``def`` when it runs: one after ``return`` never exists.
-    stream = _stream("python", "def f():\n    return 1\n    def g():\n        return 2\n")
+    stream = stream_of("python", "def f():\n    return 1\n    def g():\n        return 2\n")
     assert "g" not in _texts(stream)
 
 
@@ -247,8 +240,8 @@ class Counter {
 
 
 def test_java_methods_shuffled_read_as_the_original(tmp_path: Path) -> None:
-    original = _stream("java", _JAVA_CLASS)
-    shuffled = _stream("java", _JAVA_SHUFFLED)
+    original = stream_of("java", _JAVA_CLASS)
+    shuffled = stream_of("java", _JAVA_SHUFFLED)
     assert original.symbols == shuffled.symbols
     left, right = tmp_path / "Counter.java", tmp_path / "Shuffled.java"
     left.write_text(_JAVA_CLASS)
@@ -275,7 +268,7 @@ def test_java_methods_shuffled_read_as_the_original(tmp_path: Path) -> None:
 def test_methods_reading_and_writing_one_member_order_freely(
     language_id: str, first: str, second: str
 ) -> None:
-    assert _stream(language_id, first).symbols == _stream(language_id, second).symbols
+    assert stream_of(language_id, first).symbols == stream_of(language_id, second).symbols
 
 
 @pytest.mark.parametrize(
@@ -292,14 +285,14 @@ def test_methods_reading_and_writing_one_member_order_freely(
 def test_a_declared_local_never_read_holding_a_literal_is_dead_code(
     language_id: str, source: str
 ) -> None:
-    texts = _texts(_stream(language_id, source))
+    texts = _texts(stream_of(language_id, source))
     assert "unused" not in texts and "note" not in texts and "c" not in texts
-    assert "return_statement" in _stream(language_id, source).symbols
+    assert "return_statement" in stream_of(language_id, source).symbols
 
 
 def test_a_declared_local_holding_a_call_is_kept() -> None:
     # The call may have effects even when its result is never read.
-    texts = _texts(_stream("java", "class A { void f() { int unused = compute(); } }"))
+    texts = _texts(stream_of("java", "class A { void f() { int unused = compute(); } }"))
     assert "unused" in texts
 
 
@@ -310,8 +303,8 @@ def test_a_java_nested_class_named_from_a_method_is_a_class_whatever_its_spellin
         %s make() { return new %s(); }
     }
     """
-    short = _stream("java", source % ("B", "B", "B"))
-    spelled = _stream("java", source % ("Builder", "Builder", "Builder"))
+    short = stream_of("java", source % ("B", "B", "B"))
+    spelled = stream_of("java", source % ("Builder", "Builder", "Builder"))
     # Found in the class body, not guessed from the spelling of a dangling name (``B`` is
     # all capitals, which reads as a constant).
     assert short.symbols == spelled.symbols

@@ -5,26 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from codesim.languages import get_language
-from codesim.normalize import normalize
-from codesim.tokens import TokenStream
-
-
-def _stream(language_id: str, source: str) -> TokenStream:
-    language = get_language(language_id)
-    if not language.grammar_installed():
-        pytest.skip(language.missing_grammar())
-    return normalize(source.encode(), language)
-
-
-def _roles(stream: TokenStream) -> dict[str, set[str]]:
-    """Each name's symbols in the stream (a placeholder role, or the name kept)."""
-    found: dict[str, set[str]] = {}
-    for symbol, text in zip(stream.symbols, stream.texts, strict=True):
-        if text and text.replace("-", "_").isidentifier():
-            found.setdefault(text, set()).add(symbol)
-    return found
-
+from tests.languages.streams import roles_of, stream_of
 
 _SHAPES = """
 interface Shape {
@@ -66,7 +47,7 @@ function describe(poly: Polygon): string { return poly.caption("#") + poly.verte
 
 
 def test_typescript_members_declared_by_types_and_parameter_properties_are_members() -> None:
-    roles = _roles(_stream("typescript", _SHAPES))
+    roles = roles_of(stream_of("typescript", _SHAPES))
     # Declared by an interface, read through a parameter of that type.
     assert roles["corners"] <= {"ATTR", "PARAM"} and "ATTR" in roles["corners"]
     assert roles["label"] == {"ATTR", "FUNC"}
@@ -77,8 +58,8 @@ def test_typescript_members_declared_by_types_and_parameter_properties_are_membe
 
 
 def test_typescript_members_renamed_read_as_the_original() -> None:
-    original = _stream("typescript", _SHAPES)
-    renamed = _stream("typescript", _SHAPES_RENAMED)
+    original = stream_of("typescript", _SHAPES)
+    renamed = stream_of("typescript", _SHAPES_RENAMED)
     assert original.symbols == renamed.symbols
 
 
@@ -93,7 +74,7 @@ function Badge({ label, tone }) {
 def test_jsx_attribute_names_stay_themselves_and_destructured_props_are_parameters(
     language_id: str,
 ) -> None:
-    roles = _roles(_stream(language_id, _BADGE))
+    roles = roles_of(stream_of(language_id, _BADGE))
     assert roles["className"] == {"className"}
     assert roles["data-tone"] == {"data-tone"}
     assert roles["hidden"] == {"hidden"}
@@ -101,7 +82,7 @@ def test_jsx_attribute_names_stay_themselves_and_destructured_props_are_paramete
 
 
 def test_a_destructured_parameter_renamed_reads_alike() -> None:
-    first = _stream("javascript", "function f({ a, b }) { return a + b; }")
-    second = _stream("javascript", "function g({ x, y }) { return x + y; }")
+    first = stream_of("javascript", "function f({ a, b }) { return a + b; }")
+    second = stream_of("javascript", "function g({ x, y }) { return x + y; }")
     assert first.symbols == second.symbols
     assert set(first.symbols) >= {"PARAM"} and "LOCAL" not in first.symbols
