@@ -44,6 +44,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -97,6 +98,11 @@ _CHECKPOINT_PAGES = 16384
 default is 1,000).  Band keys are random, so every add dirties pages all over the band
 B-tree; checkpointing after each add rewrote them each time, serially after the commit while
 the worker processes waited: ingesting 1.45M lines as 42 projects took 2 s less this way."""
+_BACKGROUND_CHECKPOINT_BYTES = 32 << 20
+"""Once an add leaves this much write-ahead log (half of the automatic checkpoint's 64 MiB),
+a thread of its own copies it into the file while the next add's workers normalize.  Done at
+the commit, the copy kept both workers idle: 3.5 s of a 34 s ingest of 1.45M lines."""
+
 _ROWS_PER_INSERT = 250
 """Rows per INSERT statement of band rows and fingerprint counts.  One statement of many rows
 costs a third less CPU per row than ``executemany`` of a one-row statement, which resets the
@@ -175,6 +181,7 @@ class SqliteStore:
         self._db = connection
         self._settings = settings
         self._version = version
+        self._checkpointer: threading.Thread | None = None
 
     @classmethod
     def open(
@@ -226,8 +233,25 @@ class SqliteStore:
         return self._settings
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (after a checkpoint in progress has finished)."""
+        if self._checkpointer is not None:
+            self._checkpointer.join()
         self._db.close()
+
+    def _checkpoint_soon(self) -> None:
+        """Start copying the write-ahead log into the file in a thread, unless one is at it or
+        the log is still short (``_BACKGROUND_CHECKPOINT_BYTES``)."""
+        if self._checkpointer is not None and self._checkpointer.is_alive():
+            return
+        try:
+            size = self._path.with_name(self._path.name + "-wal").stat().st_size
+        except OSError:
+            return
+        if size >= _BACKGROUND_CHECKPOINT_BYTES:
+            self._checkpointer = threading.Thread(
+                target=_checkpoint, args=(self._path,), name="codesim-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
 
     def add_project(
         self,
@@ -268,6 +292,7 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO artifact_key (key, project) VALUES (?, ?)",
                 [(key, project) for key in artifact_keys],
             )
+        self._checkpoint_soon()
 
     def remove(self, name: str, version: str) -> bool:
         """Remove a project in one transaction; ``False`` if it was not there."""
@@ -731,3 +756,17 @@ def _chunks(values: list[int]) -> Iterator[list[int]]:
 
 def _marks(chunk: list[int]) -> str:
     return ",".join("?" * len(chunk))
+
+
+def _checkpoint(path: Path) -> None:
+    """A passive checkpoint through a connection of this thread's own: it copies what it can
+    without waiting for readers or the writer, and is safe to interrupt like any checkpoint."""
+    try:
+        connection = sqlite3.connect(path, timeout=DEFAULT_TIMEOUT, isolation_level=None)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        # What this one could not copy, the next checkpoint (or the last close) will.
+        return

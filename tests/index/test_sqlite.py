@@ -249,3 +249,24 @@ def test_space_of_removed_projects_is_reused(tmp_path: Path):
         store.add_project(meta("p"), records)
     store.close()
     assert path.stat().st_size <= size * 1.2
+
+
+def test_a_long_write_ahead_log_is_copied_into_the_file_by_a_thread_after_the_add(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Any log counts as long here: the real threshold (32 MiB) needs a big ingest.
+    monkeypatch.setattr(sqlite_backend, "_BACKGROUND_CHECKPOINT_BYTES", 0)
+    path = tmp_path / "projects.idx"
+    store = SqliteStore.open(path, settings=SETTINGS)
+    before = path.stat().st_size
+    store.add_project(meta("first"), synthetic_files(11, 40))
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    checkpointer.join()
+    assert path.stat().st_size > before
+    store.add_project(meta("second"), synthetic_files(12, 40))
+    store.close()
+    reopened = SqliteStore.open(path)
+    assert [p.name for p in reopened.projects()] == ["first", "second"]
+    assert reopened.stats().units == 2 * 40 * 3
+    reopened.close()
