@@ -51,7 +51,7 @@ import tarfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -183,6 +183,34 @@ _C_KEEP = frozenset({"main", "argc", "argv"})
 _C_DEAD = ("int {v} = {n};", "if (0) {{ int {v} = {n}; {v}++; }}")
 _JS_DEAD = ("let {v} = {n};", "if (false) {{ let {v} = {n}; }}")
 
+_JAVASCRIPT = Spec(
+    id="javascript",
+    grammar="tree_sitter_javascript",
+    extension=".js",
+    names=frozenset({"identifier", "property_identifier", "shorthand_property_identifier"}),
+    definitions=_JS_DEFINITIONS,
+    functions=frozenset({"function_declaration", "function_expression", "method_definition"}),
+    reorderable=frozenset({"function_declaration", "method_definition"}),
+    dead=_JS_DEAD,
+    braces_own_line=False,
+    increments=frozenset({"update_expression"}),
+    assignments=frozenset({"assignment_expression", "augmented_assignment_expression"}),
+    blocks=frozenset({"statement_block"}),
+    keep=frozenset({"constructor", "toString", "length", "prototype", "init"}),
+    material=(
+        Material(
+            "django",
+            "4.2.16",
+            ("*/static/*.js", "*/templates/*.js"),
+            sdist=False,
+            exclude=("*/vendor/*", "*.min.js"),
+        ),
+        Material("setuptools-rust", "1.13.0", ("*.js",)),
+        _pygments("*/examplefiles/js/*.js", "*/examplefiles/javascript/*.js"),
+    ),
+)
+"""TypeScript's spec is this one with its own grammar, type names and declarations."""
+
 SPECS: dict[str, Spec] = {
     spec.id: spec
     for spec in (
@@ -270,47 +298,14 @@ SPECS: dict[str, Spec] = {
             keep=frozenset({"main", "toString", "equals", "hashCode", "run", "close"}),
             material=(Material("jpype1", "1.7.1", ("*.java",)), _pygments("*/java/*.java")),
         ),
-        Spec(
-            id="javascript",
-            grammar="tree_sitter_javascript",
-            extension=".js",
-            names=frozenset({"identifier", "property_identifier", "shorthand_property_identifier"}),
-            definitions=_JS_DEFINITIONS,
-            functions=frozenset(
-                {"function_declaration", "function_expression", "method_definition"}
-            ),
-            reorderable=frozenset({"function_declaration", "method_definition"}),
-            dead=_JS_DEAD,
-            braces_own_line=False,
-            increments=frozenset({"update_expression"}),
-            assignments=frozenset({"assignment_expression", "augmented_assignment_expression"}),
-            blocks=frozenset({"statement_block"}),
-            keep=frozenset({"constructor", "toString", "length", "prototype", "init"}),
-            material=(
-                Material(
-                    "django",
-                    "4.2.16",
-                    ("*/static/*.js", "*/templates/*.js"),
-                    sdist=False,
-                    exclude=("*/vendor/*", "*.min.js"),
-                ),
-                Material("setuptools-rust", "1.13.0", ("*.js",)),
-                _pygments("*/examplefiles/js/*.js", "*/examplefiles/javascript/*.js"),
-            ),
-        ),
-        Spec(
+        _JAVASCRIPT,
+        replace(
+            _JAVASCRIPT,
             id="typescript",
             grammar="tree_sitter_typescript",
             grammar_function="language_typescript",
             extension=".ts",
-            names=frozenset(
-                {
-                    "identifier",
-                    "property_identifier",
-                    "shorthand_property_identifier",
-                    "type_identifier",
-                }
-            ),
+            names=_JAVASCRIPT.names | {"type_identifier"},
             definitions=_JS_DEFINITIONS
             | {
                 ("required_parameter", "pattern"),
@@ -323,16 +318,6 @@ SPECS: dict[str, Spec] = {
                 ("method_signature", "name"),
                 ("abstract_class_declaration", "name"),
             },
-            functions=frozenset(
-                {"function_declaration", "function_expression", "method_definition"}
-            ),
-            reorderable=frozenset({"function_declaration", "method_definition"}),
-            dead=_JS_DEAD,
-            braces_own_line=False,
-            increments=frozenset({"update_expression"}),
-            assignments=frozenset({"assignment_expression", "augmented_assignment_expression"}),
-            blocks=frozenset({"statement_block"}),
-            keep=frozenset({"constructor", "toString", "length", "prototype", "init"}),
             material=(
                 Material("panel", "1.9.4", ("*.ts",), sdist=False, exclude=("*.d.ts",)),
                 _pygments("*/examplefiles/typescript/*.ts"),
