@@ -1,6 +1,10 @@
-"""JavaScript (and JSX), through tree-sitter-javascript (``pip install 'codesim[javascript]'``)."""
+"""JavaScript (and JSX), through tree-sitter-javascript (``pip install 'codesim[javascript]'``),
+and TypeScript and TSX, through tree-sitter-typescript (``pip install 'codesim[typescript]'``):
+one module, so that TypeScript's table is JavaScript's plus what TypeScript adds."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from codesim.languages.base import Language
 from codesim.tokens import Role, UnitKind
@@ -178,5 +182,98 @@ JAVASCRIPT = Language(
     ),
 )
 
-LANGUAGES = (JAVASCRIPT,)
+
+def _typescript(
+    language_id: str, display_name: str, extensions: tuple[str, ...], grammar_function: str
+) -> Language:
+    """TypeScript's table: JavaScript's plus its declarations and parameters.  Type
+    annotations stay in the stream (a copy keeps its types), with user-defined type names as
+    placeholders like any other name."""
+    js = JAVASCRIPT
+    return replace(
+        js,
+        id=language_id,
+        display_name=display_name,
+        extensions=extensions,
+        shebangs=("ts-node", "tsx", "deno", "bun") if language_id == "typescript" else (),
+        grammar_module="tree_sitter_typescript",
+        grammar_function=grammar_function,
+        extra="typescript",
+        identifiers=js.identifiers | {"type_identifier"},
+        literals={**js.literals, "jsx_text": "STR"},
+        transparent=js.transparent
+        | _kinds(
+            """
+            accessibility_modifier override_modifier required_parameter type_annotation
+            enum_body interface_body
+            """
+        ),
+        # TypeScript's grammar names a class field ``public_field_definition`` and has no
+        # ``using`` declaration.
+        statements=js.statements - {"field_definition", "using_declaration"}
+        | _kinds(
+            """
+            public_field_definition interface_declaration type_alias_declaration
+            enum_declaration abstract_class_declaration ambient_declaration function_signature
+            method_signature abstract_method_signature property_signature
+            """
+        ),
+        blocks=js.blocks | {"interface_body"},
+        units={
+            **js.units,
+            "abstract_class_declaration": UnitKind.CLASS,
+            "interface_declaration": UnitKind.CLASS,
+            "enum_declaration": UnitKind.CLASS,
+        },
+        # Types are declarations, not statements that run: one after a ``return`` is kept.
+        hoisted=js.hoisted
+        | _kinds("function_signature interface_declaration type_alias_declaration"),
+        definition_roles={
+            **js.definition_roles,
+            "abstract_class_declaration": Role.CLASS,
+            "interface_declaration": Role.CLASS,
+            "enum_declaration": Role.CLASS,
+        },
+        target_fields={
+            **{k: v for k, v in js.target_fields.items() if k != "field_definition"},
+            "public_field_definition": "name",
+            "type_alias_declaration": "name",
+        },
+        # ``(x) => x`` wraps ``x`` in a ``required_parameter`` whose ``pattern`` is the name.
+        parameter_wrappers=js.parameter_wrappers - {"assignment_pattern", "rest_pattern"}
+        | {"required_parameter", "optional_parameter"},
+        parameter_name_field="pattern",
+        # Names a type declares are members of the file, read where values of the type are used.
+        members={
+            **js.members,
+            "property_signature": ("name", ""),
+            "method_signature": ("name", ""),
+            "abstract_method_signature": ("name", ""),
+        },
+        member_definitions=js.member_definitions
+        | _kinds("property_signature method_signature abstract_method_signature"),
+        # ``constructor(private x)`` declares a member ``x`` too.
+        parameter_properties=js.parameter_properties
+        | _kinds("accessibility_modifier override_modifier readonly"),
+        unit_namers={
+            **{k: v for k, v in js.unit_namers.items() if k != "field_definition"},
+            "public_field_definition": "name",
+        },
+        builtins=js.builtins
+        | _kinds(
+            """
+            Partial Required Readonly Record Pick Omit Exclude Extract NonNullable ReturnType
+            Parameters InstanceType Awaited ReadonlyArray Iterable Iterator AsyncIterable
+            PromiseLike ArrayLike PropertyKey React JSX
+            """
+        ),
+    )
+
+
+TYPESCRIPT = _typescript("typescript", "TypeScript", (".ts", ".mts", ".cts"), "language_typescript")
+"""The two grammars of tree-sitter-typescript differ only in JSX (and in the ``<T>x`` cast,
+which JSX takes for a tag), so TypeScript and TSX share one table."""
+TSX = _typescript("tsx", "TSX", (".tsx",), "language_tsx")
+
+LANGUAGES = (JAVASCRIPT, TYPESCRIPT, TSX)
 """The tables this module registers (see ``codesim.languages``)."""
