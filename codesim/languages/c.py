@@ -1,4 +1,4 @@
-"""C, through tree-sitter-c (``pip install 'codesim[c]'``).
+"""C, through tree-sitter-c (``pip install 'codesim[c]'``), and C++ built from its table.
 
 C names what it declares inside declarators: ``int *f(void)`` binds ``f`` inside a
 ``pointer_declarator`` inside a ``function_declarator``, so the table lists those kinds as
@@ -8,6 +8,8 @@ fields are its members; ``struct S`` used as a type is not.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from codesim.languages.base import Language
 from codesim.tokens import Role, UnitKind
@@ -164,5 +166,82 @@ C = Language(
     ),
 )
 
-LANGUAGES = (C,)
+
+CPP = replace(
+    C,
+    id="cpp",
+    display_name="C++",
+    extensions=(".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp"),
+    grammar_module="tree_sitter_cpp",
+    extra="cpp",
+    dialects={},
+    identifiers=C.identifiers | {"namespace_identifier"},
+    literals={**C.literals, "raw_string_literal": "STR"},
+    constants={**C.constants, "this": "this", "auto": "auto"},
+    operators=C.operators | _kinds("<=> co_await co_return co_yield delete new throw"),
+    transparent=C.transparent
+    | _kinds(
+        """
+        access_specifier condition_clause declaration_list raw_string_content
+        raw_string_delimiter template_argument_list
+        """
+    ),
+    # A class is a struct whose members default to private; a throw is a raise.
+    aliases={
+        **C.aliases,
+        "class_specifier": "struct_specifier",
+        "throw_statement": "raise_statement",
+    },
+    statements=C.statements
+    | _kinds(
+        """
+        alias_declaration co_return_statement for_range_loop namespace_definition
+        static_assert_declaration template_declaration throw_statement try_statement
+        using_declaration
+        """
+    ),
+    blocks=C.blocks | {"declaration_list"},
+    units={**C.units, "class_specifier": UnitKind.CLASS},
+    # Lambdas open a scope.
+    scopes=C.scopes | {"lambda_expression"},
+    definitions=C.definitions | {"template_declaration"},
+    hoisted=C.hoisted | _kinds("alias_declaration class_specifier"),
+    definition_roles={**C.definition_roles, "class_specifier": Role.CLASS},
+    target_fields={**C.target_fields, "alias_declaration": "name", "for_range_loop": "declarator"},
+    # A method defined outside its class (``int Shape::area()``) is named through its
+    # ``qualified_identifier``; references (``const T &x``) declare like pointers.
+    declarators=C.declarators | _kinds("qualified_identifier reference_declarator"),
+    patterns=C.patterns | _kinds("reference_declarator structured_binding_declarator"),
+    parameter_wrappers=C.parameter_wrappers
+    | _kinds("optional_parameter_declaration reference_declarator variadic_parameter_declaration"),
+    braceless_bodies={**C.braceless_bodies, "for_range_loop": ("body",)},
+    imports=C.imports | {"using_declaration"},
+    builtins=_kinds(
+        # The standard library's namespace, types, objects and most used functions, and C's,
+        # kept as evidence (a copy keeps its ``std::sort``); written out so normalization
+        # depends on no headers.
+        """
+            std void char short int long float double signed unsigned bool wchar_t char8_t
+            char16_t char32_t size_t ssize_t ptrdiff_t intptr_t uintptr_t int8_t int16_t int32_t
+            int64_t uint8_t uint16_t uint32_t uint64_t nullptr_t FILE NULL EOF errno string
+            string_view wstring vector array deque list forward_list map multimap set multiset
+            unordered_map unordered_multimap unordered_set unordered_multiset stack queue
+            priority_queue pair tuple optional variant any function shared_ptr unique_ptr
+            weak_ptr make_shared make_unique make_pair make_tuple move forward swap tie get
+            begin end size empty sort stable_sort reverse find find_if count count_if accumulate
+            min max min_element max_element transform copy fill unique lower_bound upper_bound
+            binary_search for_each all_of any_of none_of iota distance advance next prev
+            back_inserter numeric_limits cout cin cerr clog endl flush getline to_string stoi
+            stol stod ostream istream iostream ostringstream istringstream stringstream
+            ifstream ofstream fstream runtime_error logic_error invalid_argument out_of_range
+            exception bad_alloc abs sqrt pow exp log floor ceil round printf fprintf sprintf
+            snprintf puts malloc calloc realloc free memcpy memset memcmp strlen strcmp exit
+            assert thread mutex lock_guard unique_lock atomic chrono
+            """
+    ),
+)
+"""C++, through tree-sitter-cpp (``pip install 'codesim[cpp]'``): C's table plus what C++ adds;
+the standard library's names (``std``, ``vector``, ``cout``) stay as evidence."""
+
+LANGUAGES = (C, CPP)
 """The tables this module registers (see ``codesim.languages``)."""
