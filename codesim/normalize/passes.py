@@ -25,10 +25,11 @@ from __future__ import annotations
 import heapq
 import operator
 import zlib
+from array import array
 from dataclasses import dataclass
 from itertools import compress
 
-from codesim.normalize import ir
+from codesim.normalize import compiled, ir
 from codesim.normalize.ir import Block, Program, Statement, flatten
 from codesim.normalize.resolve import Resolved
 from codesim.normalize.tables import Tables
@@ -600,6 +601,10 @@ _MAX_REORDERED = 400
 length, and such blocks are generated tables rather than hand-written code."""
 
 
+_COMPILED_ORDER = compiled.load("_order")
+"""``order_statements`` in C (``_order.c``), when built."""
+
+
 def order_statements(canon: Canon) -> None:
     """Put the independent statements of every block into a canonical order.
 
@@ -618,8 +623,24 @@ def order_statements(canon: Canon) -> None:
     tokens plus the facts of the statements nested in it (a Merkle-style digest), so the pass
     reads every token once however deep the nesting.
     """
-    facts: dict[int, _Facts] = {}
     tokens = _token_facts(canon)
+    if _COMPILED_ORDER is not None:
+        _COMPILED_ORDER.order_blocks(
+            canon.blocks,
+            tokens.shapes,
+            canon.program.tokens.texts,
+            canon.definitions,
+            _BARRIERS,
+            array("q", tokens.keys),
+            tokens.writes,
+            tokens.reads,
+            tokens.barriers,
+            tokens.valued,
+            canon.dropped,
+            tokens.names,
+        )
+        return
+    facts: dict[int, _Facts] = {}
     for block in reversed(canon.blocks):
         for statement in block.statements:
             facts[id(statement)] = _facts_of(statement, canon, facts, tokens)
@@ -655,6 +676,8 @@ class _TokenFacts:
 
     keys: list[int]
     """Each token's name as a small integer: ``(binding scope, text)`` interned per file."""
+    names: int
+    """How many distinct keys there are (they count up from 0)."""
     writes: bytearray
     reads: bytearray
     barriers: bytearray
@@ -675,11 +698,13 @@ def _token_facts(canon: Canon) -> _TokenFacts:
     for index, role in canon.kept_roles.items():
         shapes[index] = role
         valued[index] = 1
+    keys = [
+        intern(key, len(interned))
+        for key in zip(canon.binders, canon.program.tokens.texts, strict=True)
+    ]
     return _TokenFacts(
-        keys=[
-            intern(key, len(interned))
-            for key in zip(canon.binders, canon.program.tokens.texts, strict=True)
-        ],
+        keys=keys,
+        names=len(interned),
         writes=bytearray(map(_WRITES.__contains__, modes)),
         reads=bytearray(map(_READS.__contains__, modes)),
         barriers=bytearray(map(_BARRIERS.__contains__, canon.symbols)),

@@ -1,0 +1,139 @@
+"""The normalizer's compiled parts give exactly what the pure-Python code gives.
+
+The Python code is the specification: every file here is normalized with the compiled
+module and again with it switched off, and the two token streams must be equal, field by
+field.  The files are a fixed sample of this Python's standard library, every language's
+fixtures and inputs chosen to reach the edges (deep nesting, lone surrogates, long blocks).
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from codesim.languages import get_language
+from codesim.normalize import compiled, normalize, passes
+from codesim.tokens import TokenStream
+
+FIXTURES = Path(__file__).resolve().parents[1] / "languages" / "fixtures"
+EXTENSIONS = {
+    ".py": "python",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".tsx": "tsx",
+    ".java": "java",
+    ".c": "c",
+    ".cpp": "cpp",
+    ".go": "go",
+    ".rs": "rust",
+}
+ORDER = compiled.load("_order")
+
+
+def _has_compiler() -> bool:
+    command = shlex.split(sysconfig.get_config_var("CC") or "cc")
+    return bool(command) and shutil.which(command[0]) is not None
+
+
+def _stdlib_sample() -> list[Path]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)
+    return files[::6]
+
+
+def _both(data: bytes, language_id: str, monkeypatch: pytest.MonkeyPatch) -> list[TokenStream]:
+    language = get_language(language_id)
+    if not language.grammar_installed():
+        pytest.skip(language.missing_grammar())
+    found = [normalize(data, language)]
+    with monkeypatch.context() as patched:
+        patched.setattr(passes, "_COMPILED_ORDER", None)
+        found.append(normalize(data, language))
+    return found
+
+
+def test_the_order_pass_is_compiled_where_a_compiler_is() -> None:
+    if compiled.PURE_PYTHON:
+        pytest.skip("CODESIM_PURE_PYTHON is set")
+    if not _has_compiler():
+        pytest.skip("no C compiler here: the pure-Python code runs")
+    assert ORDER is not None, "codesim/normalize/_order.c is not built: pip install -e . again"
+
+
+needs_order = pytest.mark.skipif(ORDER is None, reason="the compiled order pass is not built")
+
+
+@needs_order
+def test_standard_library_orders_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _stdlib_sample()
+    assert len(files) > 200
+    for path in files:
+        compiled_stream, python_stream = _both(path.read_bytes(), "python", monkeypatch)
+        assert compiled_stream == python_stream, path
+
+
+@needs_order
+@pytest.mark.parametrize(
+    "path", sorted(p for p in FIXTURES.rglob("*") if p.suffix in EXTENSIONS), ids=str
+)
+def test_language_fixtures_order_alike(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled_stream, python_stream = _both(path.read_bytes(), EXTENSIONS[path.suffix], monkeypatch)
+    assert compiled_stream == python_stream
+
+
+def _deeply_nested(depth: int) -> str:
+    lines = []
+    for level in range(depth):
+        pad = "    " * level
+        lines += [f"{pad}a{level} = b + {level}", f"{pad}c = a{level}", f"{pad}if c:"]
+    lines.append("    " * depth + "pass")
+    return "\n".join(lines) + "\n"
+
+
+EDGES = {
+    "deep nesting": _deeply_nested(90),
+    "lone surrogate in a literal": 'x = "\\ud800"\ny = "\\udfff" + x\nz = 1\n',
+    "long block": "".join(f"v{i} = {i}\n" for i in range(450)),
+    "block at the reorder limit": "".join(f"v{i} = {i % 7}\n" for i in range(400)),
+    "shuffled definitions": "def b():\n    return 2\ndef a():\n    return 1\nclass C:\n    pass\n",
+    "calls for effect": "f(1)\ng(2)\nx = 3\nf(x)\nh()\n",
+    "barriers": "def f():\n    x = 1\n    yield x\n    y = 2\n    return y\n",
+    "syntax error": "def f(:\n    x = = 2\n  y = 3\nz = 4\n",
+    "non-ascii names and values": "données = 'é'\nπ = 3.14\nrésultat = données * 2\n",
+    "empty": "",
+}
+
+
+@needs_order
+@pytest.mark.parametrize("source", list(EDGES.values()), ids=list(EDGES))
+def test_edge_cases_order_alike(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled_stream, python_stream = _both(source.encode(), "python", monkeypatch)
+    assert compiled_stream == python_stream
+
+
+@needs_order
+def test_bad_arguments_are_refused_not_crashed() -> None:
+    assert ORDER is not None
+    with pytest.raises(ValueError, match="bytes"):
+        ORDER.order_blocks(
+            [], ["x"], ["x"], frozenset(), frozenset(), b"", b"", b"", b"", b"", b"", 1
+        )
+    with pytest.raises(ValueError, match="out of range"):
+        ORDER.order_blocks(
+            [],
+            ["x"],
+            ["x"],
+            frozenset(),
+            frozenset(),
+            (5).to_bytes(8, "little"),
+            b"\x01",
+            b"\x00",
+            b"\x00",
+            b"\x00",
+            b"\x00",
+            1,
+        )
