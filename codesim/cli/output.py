@@ -14,7 +14,6 @@ from rich.text import Text
 from codesim import CheckReport, CrossReport, Report
 from codesim.errors import InputError
 from codesim.render.csv import write_csv
-from codesim.render.html import write_html
 from codesim.render.json import to_json
 from codesim.render.sarif import write_sarif
 from codesim.render.terminal import printable
@@ -69,6 +68,10 @@ def write_files(
     """
     writers: list[tuple[str, Path, Callable[[Path], None]]] = []
     if html is not None:
+        # Jinja2 and Pygments take about a tenth of a second to import: only runs writing a
+        # page should pay for them.
+        from codesim.render.html import write_html
+
         writers.append(("--html", html, lambda path: write_html(report, path, sources=read_source)))
     if sarif is not None and not isinstance(report, CrossReport):
         writers.append(("--sarif", sarif, lambda path: write_sarif(report, path)))
