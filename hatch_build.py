@@ -49,6 +49,9 @@ def _compile(source: Path) -> Path | None:
     include = sysconfig.get_paths()["include"]
     link = ["-undefined", "dynamic_lookup"] if sys.platform == "darwin" else []
     command = [*compiler, *FLAGS, f"-I{include}", str(source), "-o", str(target), *link]
+    # A module left from an earlier build would be loaded although it no longer matches
+    # its source: a failed build must leave none.
+    target.unlink(missing_ok=True)
     try:
         subprocess.run(command, check=True, capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.SubprocessError) as error:

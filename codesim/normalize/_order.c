@@ -106,10 +106,12 @@ typedef struct {
 } Facts;
 
 typedef struct {
-    /* read-only inputs */
-    PyObject *shapes, *texts, *definitions, *barrier_kinds;
-    const unsigned char *writes, *reads, *barriers, *valued, *dropped;
-    const int64_t *keys;
+    /* per-token facts (passes._TokenFacts), prepared once per file */
+    PyObject **shapes;     /* borrowed: the symbol, or the kept name's role */
+    PyObject *texts, *definitions, *barrier_kinds;
+    unsigned char *writes, *reads, *barriers, *valued;
+    const unsigned char *dropped;
+    Py_ssize_t *keys;      /* (binding scope, text) interned, for name tokens only */
     Py_ssize_t tokens, name_count;
     /* state */
     Facts *facts;
@@ -242,7 +244,7 @@ static int facts_of(Order *o, PyObject *statement, Facts *out) {
             joined_start(&own, 0);
             for (Py_ssize_t i = start; i < stop; i++) {
                 if (o->dropped[i]) continue;
-                PyObject *shape = PyList_GET_ITEM(o->shapes, i);
+                PyObject *shape = o->shapes[i];
                 if (run.items == 0) {
                     run_starts_with_call = PyUnicode_Check(shape) &&
                                            PyUnicode_Compare(shape, s_call) == 0;
@@ -254,9 +256,9 @@ static int facts_of(Order *o, PyObject *statement, Facts *out) {
                 if (!names_here) continue;
                 if (o->barriers[i]) barrier = 1;
                 if (o->writes[i]) {
-                    if (add_write(o, &names, (Py_ssize_t)o->keys[i]) < 0) goto done;
+                    if (add_write(o, &names, o->keys[i]) < 0) goto done;
                 } else if (o->reads[i]) {
-                    if (add_read(o, &names, (Py_ssize_t)o->keys[i]) < 0) goto done;
+                    if (add_read(o, &names, o->keys[i]) < 0) goto done;
                 }
             }
             if (definition && position == 0) header = joined_end(&own);
@@ -532,16 +534,92 @@ done:
 
 /* ---- the entry point ---- */
 
-static int get_buffer(PyObject *object, Py_buffer *view, Py_ssize_t itemsize, Py_ssize_t items,
-                      const char *what) {
-    if (PyObject_GetBuffer(object, view, PyBUF_SIMPLE) < 0) return -1;
-    if (view->len != itemsize * items) {
-        PyBuffer_Release(view);
-        PyErr_Format(PyExc_ValueError, "%s holds %zd bytes, not %zd", what, view->len,
-                     itemsize * items);
-        return -1;
+/* A 256-entry membership table of the modes in ``modes`` (a tuple of small ints). */
+static int mode_table(PyObject *modes, unsigned char table[256]) {
+    memset(table, 0, 256);
+    PyObject *items = PySequence_Fast(modes, "modes must be a sequence");
+    if (items == NULL) return -1;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(items); i++) {
+        long mode = PyLong_AsLong(PySequence_Fast_GET_ITEM(items, i));
+        if (mode < 0 || mode > 255) {
+            Py_DECREF(items);
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a mode is out of range");
+            return -1;
+        }
+        table[mode] = 1;
     }
+    Py_DECREF(items);
     return 0;
+}
+
+/* passes._token_facts: shapes, the value and name flags, and interned name keys. */
+static int token_facts(Order *o, PyObject *symbols, PyObject *kept_roles, PyObject *binders,
+                       PyObject *modes, PyObject *write_modes, PyObject *read_modes) {
+    unsigned char writing[256], reading[256];
+    if (mode_table(write_modes, writing) < 0 || mode_table(read_modes, reading) < 0) return -1;
+    Py_ssize_t n = o->tokens;
+    o->shapes = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(PyObject *));
+    o->keys = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    o->writes = PyMem_Calloc((size_t)(n ? n : 1), 4);
+    if (!o->shapes || !o->keys || !o->writes) return (PyErr_NoMemory(), -1);
+    o->reads = o->writes + n;
+    o->barriers = o->writes + 2 * n;
+    o->valued = o->writes + 3 * n;
+    PyObject *interned = PyDict_New();
+    if (interned == NULL) return -1;
+    int ok = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *symbol = PyList_GET_ITEM(symbols, i);
+        long mode = PyLong_AsLong(PyList_GET_ITEM(modes, i));
+        if (mode == -1 && PyErr_Occurred()) goto done;
+        if (mode < 0 || mode > 255) {
+            PyErr_SetString(PyExc_ValueError, "a mode is out of range");
+            goto done;
+        }
+        int barrier = PySet_Contains(o->barrier_kinds, symbol);
+        if (barrier < 0) goto done;
+        o->shapes[i] = symbol;
+        o->barriers[i] = (unsigned char)barrier;
+        o->valued[i] = mode == 0;
+        o->writes[i] = writing[mode];
+        o->reads[i] = reading[mode];
+        o->keys[i] = -1;
+        if (!writing[mode] && !reading[mode]) continue;
+        PyObject *key = PyTuple_Pack(2, PyList_GET_ITEM(binders, i), PyList_GET_ITEM(o->texts, i));
+        if (key == NULL) goto done;
+        PyObject *known = PyDict_GetItemWithError(interned, key);
+        if (known != NULL) {
+            o->keys[i] = PyLong_AsSsize_t(known);
+        } else if (!PyErr_Occurred()) {
+            PyObject *number = PyLong_FromSsize_t(o->name_count);
+            if (number == NULL || PyDict_SetItem(interned, key, number) < 0) {
+                Py_XDECREF(number);
+                Py_DECREF(key);
+                goto done;
+            }
+            Py_DECREF(number);
+            o->keys[i] = o->name_count++;
+        }
+        Py_DECREF(key);
+        if (PyErr_Occurred()) goto done;
+    }
+    /* Kept unbound names read as the role they would have if dangling, and are values. */
+    PyObject *index, *role;
+    Py_ssize_t position = 0;
+    while (PyDict_Next(kept_roles, &position, &index, &role)) {
+        Py_ssize_t i = PyLong_AsSsize_t(index);
+        if (i == -1 && PyErr_Occurred()) goto done;
+        if (i < 0 || i >= n) {
+            PyErr_SetString(PyExc_ValueError, "a kept role's token is out of range");
+            goto done;
+        }
+        o->shapes[i] = role;
+        o->valued[i] = 1;
+    }
+    ok = 0;
+done:
+    Py_DECREF(interned);
+    return ok;
 }
 
 static PyObject *order_blocks(PyObject *Py_UNUSED(module), PyObject *args) {
@@ -549,69 +627,56 @@ static PyObject *order_blocks(PyObject *Py_UNUSED(module), PyObject *args) {
     Scratch s = {0};
     Ints indexes = {0};
     PyObject *result = NULL;
-    PyObject *blocks, *shapes, *texts, *definitions, *barrier_kinds;
-    PyObject *keys_obj, *writes_obj, *reads_obj, *barriers_obj, *valued_obj, *dropped_obj;
-    Py_ssize_t name_count;
-    if (!PyArg_ParseTuple(args, "O!O!O!OOOOOOOOn", &PyList_Type, &blocks, &PyList_Type, &shapes,
-                          &PyList_Type, &texts, &definitions, &barrier_kinds, &keys_obj,
-                          &writes_obj, &reads_obj, &barriers_obj, &valued_obj, &dropped_obj,
-                          &name_count))
+    PyObject *blocks, *symbols, *kept_roles, *binders, *texts, *modes;
+    PyObject *definitions, *barrier_kinds, *write_modes, *read_modes, *dropped_obj;
+    Py_buffer dropped = {0};
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOOOO", &PyList_Type, &blocks, &PyList_Type,
+                          &symbols, &PyDict_Type, &kept_roles, &PyList_Type, &binders,
+                          &PyList_Type, &texts, &PyList_Type, &modes, &definitions,
+                          &barrier_kinds, &write_modes, &read_modes, &dropped_obj))
         return NULL;
     if (!PyAnySet_Check(definitions) || !PyAnySet_Check(barrier_kinds)) {
         PyErr_SetString(PyExc_TypeError, "definitions and barrier kinds must be sets");
         return NULL;
     }
-    Py_ssize_t tokens = PyList_GET_SIZE(shapes);
-    if (PyList_GET_SIZE(texts) != tokens || name_count < 0) {
+    Py_ssize_t tokens = PyList_GET_SIZE(symbols);
+    if (PyList_GET_SIZE(texts) != tokens || PyList_GET_SIZE(binders) != tokens ||
+        PyList_GET_SIZE(modes) != tokens) {
         PyErr_SetString(PyExc_ValueError, "the token lists differ in length");
         return NULL;
     }
-    Py_buffer views[6];
-    int held = 0;
-    PyObject *objects[6] = {keys_obj, writes_obj, reads_obj, barriers_obj, valued_obj, dropped_obj};
-    const char *names[6] = {"keys", "writes", "reads", "barriers", "valued", "dropped"};
-    for (; held < 6; held++) {
-        if (get_buffer(objects[held], &views[held], held == 0 ? 8 : 1, tokens, names[held]) < 0)
-            goto release;
+    if (PyObject_GetBuffer(dropped_obj, &dropped, PyBUF_SIMPLE) < 0) return NULL;
+    if (dropped.len != tokens) {
+        PyErr_Format(PyExc_ValueError, "dropped holds %zd bytes for %zd tokens", dropped.len,
+                     tokens);
+        goto release;
     }
-    o.shapes = shapes;
     o.texts = texts;
     o.definitions = definitions;
     o.barrier_kinds = barrier_kinds;
-    o.keys = views[0].buf;
-    o.writes = views[1].buf;
-    o.reads = views[2].buf;
-    o.barriers = views[3].buf;
-    o.valued = views[4].buf;
-    o.dropped = views[5].buf;
+    o.dropped = dropped.buf;
     o.tokens = tokens;
-    o.name_count = name_count;
-    for (Py_ssize_t i = 0; i < tokens; i++) {
-        if ((o.writes[i] || o.reads[i]) && (o.keys[i] < 0 || o.keys[i] >= name_count)) {
-            PyErr_SetString(PyExc_ValueError, "a name key is out of range");
-            goto release_all;
-        }
-    }
+    if (token_facts(&o, symbols, kept_roles, binders, modes, write_modes, read_modes) < 0)
+        goto release;
     /* Names are keyed from -1 (EFFECTS) up: arrays are shifted by one. */
-    size_t slots = (size_t)name_count + 1;
-    o.write_mark = PyMem_Malloc(slots * sizeof(Py_ssize_t));
-    o.read_mark = PyMem_Malloc(slots * sizeof(Py_ssize_t));
+    size_t slots = (size_t)o.name_count + 1;
+    o.write_mark = PyMem_Calloc(slots, sizeof(Py_ssize_t));
+    o.read_mark = PyMem_Calloc(slots, sizeof(Py_ssize_t));
     s.last_write = PyMem_Malloc(slots * sizeof(Py_ssize_t));
     s.readers_head = PyMem_Malloc(slots * sizeof(Py_ssize_t));
-    s.stamp = PyMem_Malloc(slots * sizeof(Py_ssize_t));
+    s.stamp = PyMem_Calloc(slots, sizeof(Py_ssize_t));
     if (!o.write_mark || !o.read_mark || !s.last_write || !s.readers_head || !s.stamp) {
         PyErr_NoMemory();
-        goto release_all;
+        goto release;
     }
-    for (size_t i = 0; i < slots; i++) o.write_mark[i] = o.read_mark[i] = s.stamp[i] = 0;
     for (Py_ssize_t b = PyList_GET_SIZE(blocks) - 1; b >= 0; b--) {
         PyObject *block = PyList_GET_ITEM(blocks, b);
         PyObject *statements = PyObject_GetAttr(block, s_statements);
-        if (statements == NULL) goto release_indexes;
+        if (statements == NULL) goto release;
         if (!PyList_Check(statements)) {
             Py_DECREF(statements);
             PyErr_SetString(PyExc_TypeError, "Block.statements must be a list");
-            goto release_indexes;
+            goto release;
         }
         Py_ssize_t count = PyList_GET_SIZE(statements);
         indexes.size = 0;
@@ -622,7 +687,7 @@ static PyObject *order_blocks(PyObject *Py_UNUSED(module), PyObject *args) {
                 if (grown == NULL) {
                     Py_DECREF(statements);
                     PyErr_NoMemory();
-                    goto release_indexes;
+                    goto release;
                 }
                 o.facts = grown;
                 o.facts_capacity = capacity;
@@ -632,7 +697,7 @@ static PyObject *order_blocks(PyObject *Py_UNUSED(module), PyObject *args) {
             if (facts_of(&o, statement, &found) < 0 || ints_push(&indexes, o.facts_size) < 0 ||
                 table_put(&o, statement, o.facts_size) < 0) {
                 Py_DECREF(statements);
-                goto release_indexes;
+                goto release;
             }
             o.facts[o.facts_size++] = found;
         }
@@ -641,16 +706,18 @@ static PyObject *order_blocks(PyObject *Py_UNUSED(module), PyObject *args) {
             if (ordered == NULL || PyObject_SetAttr(block, s_statements, ordered) < 0) {
                 Py_XDECREF(ordered);
                 Py_DECREF(statements);
-                goto release_indexes;
+                goto release;
             }
             Py_DECREF(ordered);
         }
         Py_DECREF(statements);
     }
     result = Py_NewRef(Py_None);
-release_indexes:
+release:
     PyMem_Free(indexes.items);
-release_all:
+    PyMem_Free(o.shapes);
+    PyMem_Free(o.keys);
+    PyMem_Free(o.writes);
     PyMem_Free(o.facts);
     PyMem_Free(o.pool.items);
     PyMem_Free(o.seen_owner);
@@ -662,15 +729,14 @@ release_all:
     PyMem_Free(s.stamp);
     PyMem_Free(s.reader_next);
     PyMem_Free(s.reader_item);
-release:
-    for (int i = 0; i < held; i++) PyBuffer_Release(&views[i]);
+    PyBuffer_Release(&dropped);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"order_blocks", order_blocks, METH_VARARGS,
-     "order_blocks(blocks, shapes, texts, definitions, barrier_kinds, keys, writes, reads, "
-     "barriers, valued, dropped, name_count)\n--\n\n"
+     "order_blocks(blocks, symbols, kept_roles, binders, texts, modes, definitions, "
+     "barrier_kinds, write_modes, read_modes, dropped)\n--\n\n"
      "Put the statements of every block in canonical order, as passes.order_statements does."},
     {NULL, NULL, 0, NULL},
 };

@@ -1,19 +1,18 @@
-from _typeshed import ReadableBuffer as Buffer
+from _typeshed import ReadableBuffer
 
 from codesim.normalize.ir import Block
 
 def order_blocks(
     blocks: list[Block],
-    shapes: list[str],
+    symbols: list[str],
+    kept_roles: dict[int, str],
+    binders: list[int],
     texts: list[str],
-    definitions: frozenset[str] | set[str],
-    barrier_kinds: frozenset[str] | set[str],
-    keys: Buffer,
-    writes: Buffer,
-    reads: Buffer,
-    barriers: Buffer,
-    valued: Buffer,
-    dropped: Buffer,
-    name_count: int,
+    modes: list[int],
+    definitions: frozenset[str],
+    barrier_kinds: frozenset[str],
+    write_modes: tuple[int, ...],
+    read_modes: tuple[int, ...],
+    dropped: ReadableBuffer,
     /,
 ) -> None: ...

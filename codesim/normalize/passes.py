@@ -25,7 +25,6 @@ from __future__ import annotations
 import heapq
 import operator
 import zlib
-from array import array
 from dataclasses import dataclass
 from itertools import compress
 
@@ -623,23 +622,22 @@ def order_statements(canon: Canon) -> None:
     tokens plus the facts of the statements nested in it (a Merkle-style digest), so the pass
     reads every token once however deep the nesting.
     """
-    tokens = _token_facts(canon)
     if _COMPILED_ORDER is not None:
         _COMPILED_ORDER.order_blocks(
             canon.blocks,
-            tokens.shapes,
+            canon.symbols,
+            canon.kept_roles,
+            canon.binders,
             canon.program.tokens.texts,
+            canon.program.tokens.modes,
             canon.definitions,
             _BARRIERS,
-            array("q", tokens.keys),
-            tokens.writes,
-            tokens.reads,
-            tokens.barriers,
-            tokens.valued,
+            tuple(_WRITES),
+            tuple(_READS),
             canon.dropped,
-            tokens.names,
         )
         return
+    tokens = _token_facts(canon)
     facts: dict[int, _Facts] = {}
     for block in reversed(canon.blocks):
         for statement in block.statements:
@@ -676,8 +674,6 @@ class _TokenFacts:
 
     keys: list[int]
     """Each token's name as a small integer: ``(binding scope, text)`` interned per file."""
-    names: int
-    """How many distinct keys there are (they count up from 0)."""
     writes: bytearray
     reads: bytearray
     barriers: bytearray
@@ -698,13 +694,11 @@ def _token_facts(canon: Canon) -> _TokenFacts:
     for index, role in canon.kept_roles.items():
         shapes[index] = role
         valued[index] = 1
-    keys = [
-        intern(key, len(interned))
-        for key in zip(canon.binders, canon.program.tokens.texts, strict=True)
-    ]
     return _TokenFacts(
-        keys=keys,
-        names=len(interned),
+        keys=[
+            intern(key, len(interned))
+            for key in zip(canon.binders, canon.program.tokens.texts, strict=True)
+        ],
         writes=bytearray(map(_WRITES.__contains__, modes)),
         reads=bytearray(map(_READS.__contains__, modes)),
         barriers=bytearray(map(_BARRIERS.__contains__, canon.symbols)),

@@ -118,22 +118,12 @@ def test_edge_cases_order_alike(source: str, monkeypatch: pytest.MonkeyPatch) ->
 @needs_order
 def test_bad_arguments_are_refused_not_crashed() -> None:
     assert ORDER is not None
-    with pytest.raises(ValueError, match="bytes"):
-        ORDER.order_blocks(
-            [], ["x"], ["x"], frozenset(), frozenset(), b"", b"", b"", b"", b"", b"", 1
-        )
+    sets = (frozenset[str](), frozenset[str](), (2,), (1,))
+    with pytest.raises(ValueError, match="differ in length"):
+        ORDER.order_blocks([], ["x"], {}, [0], [], [1], *sets, b"\x00")
+    with pytest.raises(ValueError, match="dropped holds"):
+        ORDER.order_blocks([], ["x"], {}, [0], ["x"], [1], *sets, b"")
     with pytest.raises(ValueError, match="out of range"):
-        ORDER.order_blocks(
-            [],
-            ["x"],
-            ["x"],
-            frozenset(),
-            frozenset(),
-            (5).to_bytes(8, "little"),
-            b"\x01",
-            b"\x00",
-            b"\x00",
-            b"\x00",
-            b"\x00",
-            1,
-        )
+        ORDER.order_blocks([], ["x"], {5: "LOCAL"}, [0], ["x"], [1], *sets, b"\x00")
+    with pytest.raises(ValueError, match="out of range"):
+        ORDER.order_blocks([], ["x"], {}, [0], ["x"], [999], *sets, b"\x00")
