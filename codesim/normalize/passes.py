@@ -549,21 +549,17 @@ def _never_runs(statement: Statement, canon: Canon) -> bool:
 def _unused_locals(canon: Canon) -> set[tuple[int, str]]:
     """Function-local names that are bound but never read anywhere in the file."""
     program = canon.program
-    modes = program.tokens.modes
-    texts = program.tokens.texts
+    functions = {i for i, scope in enumerate(program.scopes) if scope.kind in canon.functions}
     bound: set[tuple[int, str]] = set()
     read: set[tuple[int, str]] = set()
-    for index, mode in enumerate(modes):
-        scope = canon.binders[index]
-        if scope < 0:
-            continue
-        key = (scope, texts[index])
-        if mode == ir.MODE_BIND:
-            bound.add(key)
-        elif mode == ir.MODE_USE:
-            read.add(key)
-    functions = {i for i, scope in enumerate(program.scopes) if scope.kind in canon.functions}
-    return {key for key in bound - read if key[0] in functions}
+    tokens = program.tokens
+    for mode, scope, text in zip(tokens.modes, canon.binders, tokens.texts, strict=True):
+        if scope in functions:
+            if mode == ir.MODE_BIND:
+                bound.add((scope, text))
+            elif mode == ir.MODE_USE:
+                read.add((scope, text))
+    return bound - read
 
 
 def _is_unused_assignment(statement: Statement, canon: Canon, unused: set[tuple[int, str]]) -> bool:
