@@ -14,8 +14,9 @@ from pathlib import PurePosixPath
 import tree_sitter
 
 from codesim.languages import Language, get_language
+from codesim.normalize import compiled
 from codesim.normalize.imports import imports
-from codesim.normalize.ir import flatten
+from codesim.normalize.ir import Statement, flatten
 from codesim.normalize.passes import run_passes
 from codesim.normalize.resolve import resolve
 from codesim.normalize.tables import Tables, compile_tables
@@ -23,6 +24,9 @@ from codesim.normalize.walk import walk
 from codesim.tokens import ImportRef, TokenStream, Unit, UnitKind
 
 __all__ = ["language_of", "normalize", "normalize_with_imports"]
+
+_COMPILED_STREAM = compiled.load("_stream")
+"""``_stream``'s reading of the canonical lists off the IR in C (``_stream.c``), when built."""
 
 
 def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
@@ -90,16 +94,34 @@ def _stream(tree: tree_sitter.Tree, data: bytes, tables: Tables, path: str) -> T
     symbols, binders = resolved.symbols, resolved.binders
     dropped = bytearray(len(symbols))
     run_passes(program, resolved, dropped, tables)
-    order = [i for i in flatten(program.root) if not dropped[i]]
-
     raw = program.tokens
-    out_symbols = [symbols[i] for i in order]
-    texts = [raw.texts[i] for i in order]
-    owners = [raw.owners[i] for i in order]
-    numbers = _number_by_first_use(order, binders, raw.texts)
-    counts = [0] * len(program.unit_names)
-    for owner in owners:
-        counts[owner] += 1
+    if _COMPILED_STREAM is not None:
+        out_symbols, texts, numbers, scopes, starts, ends, owners, counts = (
+            _COMPILED_STREAM.canonical_stream(
+                program.root,
+                Statement,
+                dropped,
+                symbols,
+                binders,
+                raw.texts,
+                raw.owners,
+                raw.start_bytes,
+                raw.end_bytes,
+                len(program.unit_names),
+            )
+        )
+    else:
+        order = [i for i in flatten(program.root) if not dropped[i]]
+        out_symbols = [symbols[i] for i in order]
+        texts = [raw.texts[i] for i in order]
+        owners = [raw.owners[i] for i in order]
+        numbers = _number_by_first_use(order, binders, raw.texts)
+        scopes = [binders[i] for i in order]
+        starts = [raw.start_bytes[i] for i in order]
+        ends = [raw.end_bytes[i] for i in order]
+        counts = [0] * len(program.unit_names)
+        for owner in owners:
+            counts[owner] += 1
     units = [
         Unit(
             name=program.unit_names[i],
@@ -115,9 +137,9 @@ def _stream(tree: tree_sitter.Tree, data: bytes, tables: Tables, path: str) -> T
         symbols=out_symbols,
         texts=texts,
         numbers=numbers,
-        scopes=[binders[i] for i in order],
-        start_bytes=[raw.start_bytes[i] for i in order],
-        end_bytes=[raw.end_bytes[i] for i in order],
+        scopes=scopes,
+        start_bytes=starts,
+        end_bytes=ends,
         owners=owners,
         units=units,
         error_count=program.syntax_errors[0],

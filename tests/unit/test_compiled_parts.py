@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import codesim.normalize
 from codesim.languages import get_language
 from codesim.normalize import compiled, normalize, passes
 from codesim.tokens import TokenStream
@@ -32,6 +33,7 @@ EXTENSIONS = {
     ".rs": "rust",
 }
 ORDER = compiled.load("_order")
+MODULES = ("_order", "_stream")
 
 
 def _has_compiler() -> bool:
@@ -52,19 +54,25 @@ def _both(data: bytes, language_id: str, monkeypatch: pytest.MonkeyPatch) -> lis
     found = [normalize(data, language)]
     with monkeypatch.context() as patched:
         patched.setattr(passes, "_COMPILED_ORDER", None)
+        patched.setattr(codesim.normalize, "_COMPILED_STREAM", None)
         found.append(normalize(data, language))
     return found
 
 
-def test_the_order_pass_is_compiled_where_a_compiler_is() -> None:
+@pytest.mark.parametrize("name", MODULES)
+def test_compiled_where_a_compiler_is(name: str) -> None:
     if compiled.PURE_PYTHON:
         pytest.skip("CODESIM_PURE_PYTHON is set")
     if not _has_compiler():
         pytest.skip("no C compiler here: the pure-Python code runs")
-    assert ORDER is not None, "codesim/normalize/_order.c is not built: pip install -e . again"
+    assert compiled.load(name) is not None, (
+        f"codesim/normalize/{name}.c is not built: pip install -e ."
+    )
 
 
-needs_order = pytest.mark.skipif(ORDER is None, reason="the compiled order pass is not built")
+needs_order = pytest.mark.skipif(
+    any(compiled.load(name) is None for name in MODULES), reason="the compiled parts are not built"
+)
 
 
 @needs_order
@@ -127,3 +135,22 @@ def test_bad_arguments_are_refused_not_crashed() -> None:
         ORDER.order_blocks([], ["x"], {5: "LOCAL"}, [0], ["x"], [1], *sets, b"\x00")
     with pytest.raises(ValueError, match="out of range"):
         ORDER.order_blocks([], ["x"], {}, [0], ["x"], [999], *sets, b"\x00")
+
+
+@needs_order
+def test_bad_stream_arguments_are_refused_not_crashed() -> None:
+    from codesim.normalize.ir import Block, Statement
+
+    stream = compiled.load("_stream")
+    assert stream is not None
+    root = Block([Statement("expression_statement", segments=[range(1)])])
+    lists = (["x"], [-2], ["x"], [0], [0], [1])
+    with pytest.raises(ValueError, match="differ in length"):
+        stream.canonical_stream(root, Statement, b"\x00", ["x"], [], ["x"], [0], [0], [1], 1)
+    with pytest.raises(ValueError, match="dropped holds"):
+        stream.canonical_stream(root, Statement, b"", *lists, 1)
+    with pytest.raises(ValueError, match="out of range"):
+        stream.canonical_stream(root, Statement, b"\x00", *lists, 0)
+    outside = Block([Statement("expression_statement", segments=[range(5)])])
+    with pytest.raises(ValueError, match="outside the tokens"):
+        stream.canonical_stream(outside, Statement, b"\x00", *lists, 1)

@@ -1,0 +1,278 @@
+/* Reading the canonical stream off the IR (normalize._stream's tail) compiled: the token
+ * order of ir.flatten without dropped tokens, each per-token list gathered in that order,
+ * placeholders numbered by first use within their binding scope
+ * (normalize._number_by_first_use) and tokens counted per unit.  The Python code stays the
+ * specification; the tests compare both.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyObject *s_statements, *s_segments, *s_start, *s_stop;
+
+typedef struct {
+    Py_ssize_t *items;
+    Py_ssize_t size, capacity;
+} Ints;
+
+static int ints_push(Ints *a, Py_ssize_t value) {
+    if (a->size == a->capacity) {
+        Py_ssize_t capacity = a->capacity ? 2 * a->capacity : 1024;
+        Py_ssize_t *grown = PyMem_Realloc(a->items, (size_t)capacity * sizeof(Py_ssize_t));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        a->items = grown;
+        a->capacity = capacity;
+    }
+    a->items[a->size++] = value;
+    return 0;
+}
+
+typedef struct {
+    PyObject **items; /* borrowed: the IR holds every object for the whole call */
+    Py_ssize_t size, capacity;
+} Stack;
+
+static int stack_push(Stack *s, PyObject *item) {
+    if (s->size == s->capacity) {
+        Py_ssize_t capacity = s->capacity ? 2 * s->capacity : 256;
+        PyObject **grown = PyMem_Realloc(s->items, (size_t)capacity * sizeof(PyObject *));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        s->items = grown;
+        s->capacity = capacity;
+    }
+    s->items[s->size++] = item;
+    return 0;
+}
+
+/* Pushes the items of ``owner.<name>`` (a list) in reverse, so they pop in order.  The list
+ * is kept alive by its owner, which the IR keeps alive. */
+static int push_reversed(Stack *s, PyObject *owner, PyObject *name) {
+    PyObject *items = PyObject_GetAttr(owner, name);
+    if (items == NULL) return -1;
+    if (!PyList_Check(items)) {
+        Py_DECREF(items);
+        PyErr_SetString(PyExc_TypeError, "the IR holds a list where a list is expected");
+        return -1;
+    }
+    for (Py_ssize_t i = PyList_GET_SIZE(items) - 1; i >= 0; i--) {
+        if (stack_push(s, PyList_GET_ITEM(items, i)) < 0) {
+            Py_DECREF(items);
+            return -1;
+        }
+    }
+    Py_DECREF(items);
+    return 0;
+}
+
+/* ir.flatten(root) without the dropped tokens. */
+static int canonical_order(PyObject *root, const unsigned char *dropped, Py_ssize_t tokens,
+                           PyObject *statement_type, Ints *order) {
+    Stack stack = {0};
+    int ok = -1;
+    if (stack_push(&stack, root) < 0) goto done;
+    while (stack.size) {
+        PyObject *top = stack.items[--stack.size];
+        if (PyRange_Check(top)) {
+            PyObject *a = PyObject_GetAttr(top, s_start), *b = a ? PyObject_GetAttr(top, s_stop) : NULL;
+            Py_ssize_t start = a ? PyLong_AsSsize_t(a) : -1, stop = b ? PyLong_AsSsize_t(b) : -1;
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            if (PyErr_Occurred()) goto done;
+            if (start < 0 || stop > tokens || start > stop) {
+                PyErr_SetString(PyExc_ValueError, "a segment lies outside the tokens");
+                goto done;
+            }
+            for (Py_ssize_t i = start; i < stop; i++) {
+                if (!dropped[i] && ints_push(order, i) < 0) goto done;
+            }
+        } else if (PyObject_TypeCheck(top, (PyTypeObject *)statement_type)) {
+            if (push_reversed(&stack, top, s_segments) < 0) goto done;
+        } else if (push_reversed(&stack, top, s_statements) < 0) {
+            goto done;
+        }
+    }
+    ok = 0;
+done:
+    PyMem_Free(stack.items);
+    return ok;
+}
+
+/* [items[i] for i in order] */
+static PyObject *gather(PyObject *items, const Ints *order) {
+    PyObject *out = PyList_New(order->size);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t k = 0; k < order->size; k++) {
+        PyObject *item = PyList_GET_ITEM(items, order->items[k]);
+        Py_INCREF(item);
+        PyList_SET_ITEM(out, k, item);
+    }
+    return out;
+}
+
+/* normalize._number_by_first_use, and the binders in order (the stream's scopes). */
+static int numbers_and_scopes(PyObject *binders, PyObject *texts, const Ints *order,
+                              PyObject **numbers_out, PyObject **scopes_out) {
+    PyObject *numbers = PyList_New(order->size);
+    PyObject *scopes = numbers ? PyList_New(order->size) : NULL;
+    PyObject *numbering = scopes ? PyDict_New() : NULL; /* (scope, text) -> number */
+    PyObject *per_scope = numbering ? PyDict_New() : NULL; /* scope -> next number */
+    PyObject *none = per_scope ? PyLong_FromLong(-1) : NULL;
+    if (none == NULL) goto fail;
+    for (Py_ssize_t k = 0; k < order->size; k++) {
+        Py_ssize_t i = order->items[k];
+        PyObject *scope = PyList_GET_ITEM(binders, i);
+        Py_INCREF(scope);
+        PyList_SET_ITEM(scopes, k, scope);
+        long value = PyLong_AsLong(scope);
+        if (value == -1 && PyErr_Occurred()) goto fail;
+        if (value == -2) {
+            Py_INCREF(none);
+            PyList_SET_ITEM(numbers, k, none);
+            continue;
+        }
+        PyObject *key = PyTuple_Pack(2, scope, PyList_GET_ITEM(texts, i));
+        if (key == NULL) goto fail;
+        PyObject *number = PyDict_GetItemWithError(numbering, key);
+        if (number != NULL) {
+            Py_DECREF(key);
+            Py_INCREF(number);
+            PyList_SET_ITEM(numbers, k, number);
+            continue;
+        }
+        if (PyErr_Occurred()) {
+            Py_DECREF(key);
+            goto fail;
+        }
+        PyObject *next = PyDict_GetItemWithError(per_scope, scope);
+        Py_ssize_t fresh = 0;
+        if (next != NULL) {
+            fresh = PyLong_AsSsize_t(next);
+        } else if (PyErr_Occurred()) {
+            Py_DECREF(key);
+            goto fail;
+        }
+        number = PyLong_FromSsize_t(fresh);
+        PyObject *following = number ? PyLong_FromSsize_t(fresh + 1) : NULL;
+        if (following == NULL || PyDict_SetItem(per_scope, scope, following) < 0 ||
+            PyDict_SetItem(numbering, key, number) < 0) {
+            Py_XDECREF(following);
+            Py_XDECREF(number);
+            Py_DECREF(key);
+            goto fail;
+        }
+        Py_DECREF(following);
+        Py_DECREF(key);
+        PyList_SET_ITEM(numbers, k, number);
+    }
+    Py_DECREF(none);
+    Py_DECREF(numbering);
+    Py_DECREF(per_scope);
+    *numbers_out = numbers;
+    *scopes_out = scopes;
+    return 0;
+fail:
+    /* A list not filled yet holds NULLs, which list deallocation skips. */
+    Py_XDECREF(none);
+    Py_XDECREF(numbering);
+    Py_XDECREF(per_scope);
+    Py_XDECREF(numbers);
+    Py_XDECREF(scopes);
+    return -1;
+}
+
+static PyObject *canonical_stream(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *root, *statement_type, *dropped_obj, *symbols, *binders;
+    PyObject *texts, *owners, *starts, *ends;
+    Py_ssize_t unit_count;
+    if (!PyArg_ParseTuple(args, "OO!OO!O!O!O!O!O!n", &root, &PyType_Type, &statement_type,
+                          &dropped_obj, &PyList_Type, &symbols, &PyList_Type, &binders,
+                          &PyList_Type, &texts, &PyList_Type, &owners, &PyList_Type, &starts,
+                          &PyList_Type, &ends, &unit_count))
+        return NULL;
+    Py_ssize_t tokens = PyList_GET_SIZE(symbols);
+    if (PyList_GET_SIZE(binders) != tokens || PyList_GET_SIZE(texts) != tokens ||
+        PyList_GET_SIZE(owners) != tokens || PyList_GET_SIZE(starts) != tokens ||
+        PyList_GET_SIZE(ends) != tokens || unit_count < 0) {
+        PyErr_SetString(PyExc_ValueError, "the token lists differ in length");
+        return NULL;
+    }
+    Py_buffer dropped;
+    if (PyObject_GetBuffer(dropped_obj, &dropped, PyBUF_SIMPLE) < 0) return NULL;
+    PyObject *result = NULL, *numbers = NULL, *scopes = NULL, *counts = NULL;
+    PyObject *lists[5] = {NULL, NULL, NULL, NULL, NULL};
+    Py_ssize_t *per_unit = NULL;
+    Ints order = {0};
+    if (dropped.len != tokens) {
+        PyErr_Format(PyExc_ValueError, "dropped holds %zd bytes for %zd tokens", dropped.len,
+                     tokens);
+        goto done;
+    }
+    if (canonical_order(root, dropped.buf, tokens, statement_type, &order) < 0) goto done;
+    PyObject *sources[5] = {symbols, texts, owners, starts, ends};
+    for (int k = 0; k < 5; k++) {
+        if ((lists[k] = gather(sources[k], &order)) == NULL) goto done;
+    }
+    if (numbers_and_scopes(binders, texts, &order, &numbers, &scopes) < 0) goto done;
+    per_unit = PyMem_Calloc((size_t)(unit_count ? unit_count : 1), sizeof(Py_ssize_t));
+    if (per_unit == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < order.size; k++) {
+        Py_ssize_t owner = PyLong_AsSsize_t(PyList_GET_ITEM(lists[2], k));
+        if (owner == -1 && PyErr_Occurred()) goto done;
+        if (owner < 0 || owner >= unit_count) {
+            PyErr_SetString(PyExc_ValueError, "a token's unit is out of range");
+            goto done;
+        }
+        per_unit[owner]++;
+    }
+    counts = PyList_New(unit_count);
+    if (counts == NULL) goto done;
+    for (Py_ssize_t u = 0; u < unit_count; u++) {
+        PyObject *count = PyLong_FromSsize_t(per_unit[u]);
+        if (count == NULL) goto done;
+        PyList_SET_ITEM(counts, u, count);
+    }
+    /* (symbols, texts, numbers, scopes, start_bytes, end_bytes, owners, unit token counts) */
+    result = PyTuple_Pack(8, lists[0], lists[1], numbers, scopes, lists[3], lists[4], lists[2],
+                          counts);
+done:
+    for (int k = 0; k < 5; k++) Py_XDECREF(lists[k]);
+    Py_XDECREF(numbers);
+    Py_XDECREF(scopes);
+    Py_XDECREF(counts);
+    PyMem_Free(per_unit);
+    PyMem_Free(order.items);
+    PyBuffer_Release(&dropped);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"canonical_stream", canonical_stream, METH_VARARGS,
+     "canonical_stream(root, statement_type, dropped, symbols, binders, texts, owners, "
+     "start_bytes, end_bytes, unit_count)\n--\n\n"
+     "The canonical stream's lists and each unit's token count, as normalize._stream reads "
+     "them off the IR."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_stream", NULL, -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__stream(void) {
+#define INTERN(var, text) \
+    if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
+    INTERN(s_statements, "statements");
+    INTERN(s_segments, "segments");
+    INTERN(s_start, "start");
+    INTERN(s_stop, "stop");
+#undef INTERN
+    return PyModule_Create(&module);
+}
