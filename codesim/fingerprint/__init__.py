@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +15,8 @@ from codesim.fingerprint.winnow import winnow
 __all__ = [
     "FileFingerprints",
     "HashArray",
+    "UnitHashes",
+    "concatenated",
     "fingerprint",
     "kgram_hashes",
     "symbol_hash",
@@ -45,3 +49,43 @@ def fingerprint(symbols: list[str], kgram_size: int, window_size: int) -> FileFi
     hashes = symbol_hashes(symbols)
     kgrams = kgram_hashes(hashes, kgram_size)
     return FileFingerprints(hashes, kgrams, winnow(kgrams, window_size))
+
+
+class UnitHashes(Sequence[HashArray]):
+    """Hash arrays of many units held as one array: unit ``i``'s are
+    ``values[bounds[i]:bounds[i + 1]]``.
+
+    Bulk code (MinHash signatures, per-unit winnowing) reads ``values`` at once instead of
+    concatenating a file's units again; everything else sees a sequence of per-unit arrays.
+    """
+
+    __slots__ = ("bounds", "values")
+
+    def __init__(self, values: HashArray, bounds: npt.NDArray[np.int64]) -> None:
+        self.values = values
+        self.bounds = bounds
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> HashArray: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[HashArray]: ...
+
+    def __getitem__(self, index: int | slice) -> HashArray | list[HashArray]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        position = range(len(self))[index]
+        return self.values[self.bounds[position] : self.bounds[position + 1]]
+
+
+def concatenated(units: Sequence[HashArray]) -> tuple[HashArray, npt.NDArray[np.int64]]:
+    """Every unit's hashes in one uint64 array, unit after unit, and each unit's count."""
+    if isinstance(units, UnitHashes):
+        return units.values, np.diff(units.bounds)
+    counts = np.fromiter((len(unit) for unit in units), dtype=np.int64, count=len(units))
+    if not len(units):
+        return np.empty(0, dtype=np.uint64), counts
+    return np.concatenate([np.asarray(unit, dtype=np.uint64) for unit in units]), counts

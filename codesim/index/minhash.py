@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, concatenated
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -85,12 +85,12 @@ def signatures(units: Sequence[HashArray]) -> SignatureArray:
     All units are processed as one concatenated array, in blocks of ``_CHUNK`` values: each
     block is permuted by all ``NUM_PERM`` functions at once and reduced per unit segment.
     """
-    counts = np.fromiter((len(unit) for unit in units), dtype=np.int64, count=len(units))
+    hashes, counts = concatenated(units)
     out = np.full((len(units), NUM_PERM), EMPTY_VALUE, dtype=np.uint32)
     total = int(counts.sum())
     if total == 0:
         return out
-    values = _fmix32(input_values(np.concatenate([np.asarray(u, np.uint64) for u in units])))
+    values = _fmix32(input_values(hashes))
     rows = np.flatnonzero(counts)
     starts = (np.cumsum(counts) - counts)[rows]
     a, b = permutations()

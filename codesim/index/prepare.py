@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from codesim.fingerprint import HashArray, kgram_hashes, symbol_hashes
+from codesim.fingerprint import HashArray, UnitHashes, concatenated, kgram_hashes, symbol_hashes
 from codesim.index import codec
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import signatures
@@ -22,7 +22,7 @@ from codesim.index.records import FileRecord, IndexSettings, UnitRecord
 from codesim.tokens import TokenStream
 
 
-def unit_kgrams(stream: TokenStream, kgram_size: int) -> list[HashArray]:
+def unit_kgrams(stream: TokenStream, kgram_size: int) -> UnitHashes:
     """The k-gram hashes of each unit's own tokens, in canonical order, one array per unit.
 
     A unit with fewer than ``kgram_size`` tokens has none; streams from ``fold_small_units``
@@ -39,7 +39,7 @@ def unit_kgrams(stream: TokenStream, kgram_size: int) -> list[HashArray]:
     kept_units = grouped[: len(kgrams)][inside]
     kept = kgrams[inside]
     bounds = np.searchsorted(kept_units, np.arange(len(stream.units) + 1))
-    return [kept[bounds[i] : bounds[i + 1]] for i in range(len(stream.units))]
+    return UnitHashes(kept, bounds)
 
 
 def units_fingerprints(kgrams: Sequence[HashArray], window_size: int) -> list[HashArray]:
@@ -50,10 +50,9 @@ def units_fingerprints(kgrams: Sequence[HashArray], window_size: int) -> list[Ha
     work: here every window of every unit is reduced in one pass over the concatenated
     k-grams, and the selected values are made distinct per unit with one sort.
     """
-    counts = np.fromiter((len(k) for k in kgrams), dtype=np.int64, count=len(kgrams))
+    values, counts = concatenated(kgrams)
     if not counts.sum():
         return [np.empty(0, dtype=np.uint64) for _ in kgrams]
-    values = np.concatenate([np.asarray(k, dtype=np.uint64) for k in kgrams])
     ends = np.cumsum(counts)
     starts = ends - counts
     selected = [_long_unit_picks(values, starts, counts, window_size)]

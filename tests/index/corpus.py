@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import sysconfig
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,7 +41,7 @@ class CorpusFile:
     record: FileRecord
 
     @property
-    def kgrams(self) -> list[HashArray]:
+    def kgrams(self) -> Sequence[HashArray]:
         return unit_kgrams(self.stream, SETTINGS.kgram_size)
 
 
