@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codesim.normalize import ir
+from codesim.normalize import compiled, ir
 from codesim.normalize.ir import Program
 from codesim.normalize.tables import Tables
 from codesim.tokens import Role
@@ -30,6 +30,17 @@ _LOCAL = Role.LOCAL.value
 _MODULE_SCOPE = 0
 ATTRIBUTE_SCOPE = -1
 """The binding scope recorded for attribute members: one namespace per file."""
+
+_COMPILED = compiled.load("_resolve")
+"""``resolve`` in C (``_resolve.c``), when built."""
+_COMPILED_ROLES = (_ATTR, _PARAM, _CLASS, _FUNC, _LOCAL)
+_COMPILED_MODES = (
+    ir.MODE_NONE,
+    ir.MODE_ATTR_USE,
+    ir.MODE_ATTR_BIND,
+    ir.MODE_KWARG,
+    ir.MODE_EXTERNAL,
+)
 
 
 @dataclass(slots=True)
@@ -54,6 +65,22 @@ def resolve(program: Program, tables: Tables) -> Resolved:
     references are bound to the module scope (see the module docstring).
     """
     tokens = program.tokens
+    if _COMPILED is not None:
+        return Resolved(
+            *_COMPILED.resolve(
+                tokens.symbols,
+                tokens.texts,
+                tokens.modes,
+                tokens.scopes,
+                program.scopes,
+                program.aliases,
+                tables.builtins,
+                tables.call_symbol,
+                tables.nested_types_visible,
+                _COMPILED_ROLES,
+                _COMPILED_MODES,
+            )
+        )
     scopes = program.scopes
     symbols = list(tokens.symbols)
     binders = [-2] * len(symbols)

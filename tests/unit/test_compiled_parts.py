@@ -8,6 +8,7 @@ fixtures and inputs chosen to reach the edges (deep nesting, lone surrogates, lo
 
 from __future__ import annotations
 
+import importlib
 import shlex
 import shutil
 import sysconfig
@@ -33,7 +34,9 @@ EXTENSIONS = {
     ".rs": "rust",
 }
 ORDER = compiled.load("_order")
-MODULES = ("_order", "_stream")
+# The package's ``resolve`` attribute is the function; the module is needed here.
+RESOLVE_MODULE = importlib.import_module("codesim.normalize.resolve")
+MODULES = ("_order", "_resolve", "_stream")
 
 
 def _has_compiler() -> bool:
@@ -54,6 +57,7 @@ def _both(data: bytes, language_id: str, monkeypatch: pytest.MonkeyPatch) -> lis
     found = [normalize(data, language)]
     with monkeypatch.context() as patched:
         patched.setattr(passes, "_COMPILED_ORDER", None)
+        patched.setattr(RESOLVE_MODULE, "_COMPILED", None)
         patched.setattr(codesim.normalize, "_COMPILED_STREAM", None)
         found.append(normalize(data, language))
     return found
@@ -154,3 +158,28 @@ def test_bad_stream_arguments_are_refused_not_crashed() -> None:
     outside = Block([Statement("expression_statement", segments=[range(5)])])
     with pytest.raises(ValueError, match="outside the tokens"):
         stream.canonical_stream(outside, Statement, b"\x00", *lists, 1)
+
+
+@needs_order
+def test_bad_resolve_arguments_are_refused_not_crashed() -> None:
+    from codesim.normalize.ir import Scope
+
+    module = compiled.load("_resolve")
+    assert module is not None
+    roles = ("ATTR", "PARAM", "CLASS", "FUNC", "LOCAL")
+    modes = (0, 5, 6, 7, 4)
+    good = [Scope("module", -1, False)]
+    with pytest.raises(ValueError, match="differ in length"):
+        module.resolve(["x"], [], [1], [0], good, {}, frozenset(), "call", False, roles, modes)
+    looped = [Scope("module", 0, False)]
+    with pytest.raises(ValueError, match="scope chain"):
+        module.resolve(["x"], ["x"], [1], [0], looped, {}, frozenset(), "call", False, roles, modes)
+    with pytest.raises(ValueError, match="scope chain"):
+        module.resolve(["x"], ["x"], [1], [7], good, {}, frozenset(), "call", False, roles, modes)
+    assert module.resolve(
+        ["x"], ["x"], [1], [0], good, {}, frozenset(), "call", False, roles, modes
+    ) == (
+        ["LOCAL"],
+        [0],
+        {},
+    )
