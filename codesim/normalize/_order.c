@@ -7,8 +7,8 @@
  * so nothing is converted twice.  Every loop is iterative: blocks arrive innermost first
  * (the caller's list reversed), so a statement's nested facts always exist when it is read.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_common.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -72,28 +72,6 @@ static inline void joined_add_raw(Joined *j, const char *data, Py_ssize_t size) 
 
 static inline uint32_t joined_end(Joined *j) { return crc_value(crc_feed(j->state, "\x1e", 1)); }
 
-/* ---- growable int arrays ---- */
-
-typedef struct {
-    Py_ssize_t *items;
-    Py_ssize_t size, capacity;
-} Ints;
-
-static int ints_push(Ints *a, Py_ssize_t value) {
-    if (a->size == a->capacity) {
-        Py_ssize_t capacity = a->capacity ? 2 * a->capacity : 16;
-        Py_ssize_t *grown = PyMem_Realloc(a->items, (size_t)capacity * sizeof(Py_ssize_t));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        a->items = grown;
-        a->capacity = capacity;
-    }
-    a->items[a->size++] = value;
-    return 0;
-}
-
 /* ---- what ordering needs to know of one statement (passes._Facts) ---- */
 
 typedef struct {
@@ -124,8 +102,7 @@ typedef struct {
     Py_ssize_t serial;
 } Order;
 
-static PyObject *s_statements, *s_segments, *s_kind, *s_start, *s_stop, *s_call,
-    *s_expression_statement;
+static PyObject *s_statements, *s_segments, *s_kind, *s_call, *s_expression_statement;
 
 static Py_ssize_t table_slot(Order *o, PyObject *statement) {
     size_t mask = (size_t)o->seen_capacity - 1;
@@ -191,26 +168,6 @@ static inline int add_read(Order *o, Names *n, Py_ssize_t name) {
     return ints_push(&n->reads, name);
 }
 
-static int range_bounds(PyObject *segment, Py_ssize_t *start, Py_ssize_t *stop, Order *o) {
-    PyObject *a = PyObject_GetAttr(segment, s_start);
-    if (a == NULL) return -1;
-    PyObject *b = PyObject_GetAttr(segment, s_stop);
-    if (b == NULL) {
-        Py_DECREF(a);
-        return -1;
-    }
-    *start = PyLong_AsSsize_t(a);
-    *stop = PyLong_AsSsize_t(b);
-    Py_DECREF(a);
-    Py_DECREF(b);
-    if (PyErr_Occurred()) return -1;
-    if (*start < 0 || *stop > o->tokens || *start > *stop) {
-        PyErr_SetString(PyExc_ValueError, "a segment lies outside the tokens");
-        return -1;
-    }
-    return 0;
-}
-
 /* passes._facts_of: the facts of one statement whose nested statements are known. */
 static int facts_of(Order *o, PyObject *statement, Facts *out) {
     int ok = -1;
@@ -238,7 +195,7 @@ static int facts_of(Order *o, PyObject *statement, Facts *out) {
         PyObject *segment = PyList_GET_ITEM(segments, position);
         if (PyRange_Check(segment)) {
             Py_ssize_t start, stop;
-            if (range_bounds(segment, &start, &stop, o) < 0) goto done;
+            if (segment_bounds(segment, o->tokens, &start, &stop) < 0) goto done;
             int names_here = !definition || position == 0;
             Joined own;
             joined_start(&own, 0);
@@ -752,8 +709,6 @@ PyMODINIT_FUNC PyInit__order(void) {
     INTERN(s_statements, "statements");
     INTERN(s_segments, "segments");
     INTERN(s_kind, "kind");
-    INTERN(s_start, "start");
-    INTERN(s_stop, "stop");
     INTERN(s_call, "call");
     INTERN(s_expression_statement, "expression_statement");
 #undef INTERN

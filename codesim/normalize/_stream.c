@@ -4,30 +4,9 @@
  * (normalize._number_by_first_use) and tokens counted per unit.  The Python code stays the
  * specification; the tests compare both.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_common.h"
 
-static PyObject *s_statements, *s_segments, *s_start, *s_stop;
-
-typedef struct {
-    Py_ssize_t *items;
-    Py_ssize_t size, capacity;
-} Ints;
-
-static int ints_push(Ints *a, Py_ssize_t value) {
-    if (a->size == a->capacity) {
-        Py_ssize_t capacity = a->capacity ? 2 * a->capacity : 1024;
-        Py_ssize_t *grown = PyMem_Realloc(a->items, (size_t)capacity * sizeof(Py_ssize_t));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        a->items = grown;
-        a->capacity = capacity;
-    }
-    a->items[a->size++] = value;
-    return 0;
-}
+static PyObject *s_statements, *s_segments;
 
 typedef struct {
     PyObject **items; /* borrowed: the IR holds every object for the whole call */
@@ -78,15 +57,8 @@ static int canonical_order(PyObject *root, const unsigned char *dropped, Py_ssiz
     while (stack.size) {
         PyObject *top = stack.items[--stack.size];
         if (PyRange_Check(top)) {
-            PyObject *a = PyObject_GetAttr(top, s_start), *b = a ? PyObject_GetAttr(top, s_stop) : NULL;
-            Py_ssize_t start = a ? PyLong_AsSsize_t(a) : -1, stop = b ? PyLong_AsSsize_t(b) : -1;
-            Py_XDECREF(a);
-            Py_XDECREF(b);
-            if (PyErr_Occurred()) goto done;
-            if (start < 0 || stop > tokens || start > stop) {
-                PyErr_SetString(PyExc_ValueError, "a segment lies outside the tokens");
-                goto done;
-            }
+            Py_ssize_t start, stop;
+            if (segment_bounds(top, tokens, &start, &stop) < 0) goto done;
             for (Py_ssize_t i = start; i < stop; i++) {
                 if (!dropped[i] && ints_push(order, i) < 0) goto done;
             }
@@ -271,8 +243,6 @@ PyMODINIT_FUNC PyInit__stream(void) {
     if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
     INTERN(s_statements, "statements");
     INTERN(s_segments, "segments");
-    INTERN(s_start, "start");
-    INTERN(s_stop, "stop");
 #undef INTERN
     return PyModule_Create(&module);
 }
