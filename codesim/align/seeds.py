@@ -60,7 +60,10 @@ def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, Inde
     empty = np.empty(0, dtype=np.int64)
     if len(left.kgrams) == 0 or len(right.kgrams) == 0:
         return empty, empty
-    lo = np.searchsorted(left.sorted, right.kgrams, side="left")
+    # Searching the right side's k-grams in sorted order is several times faster than in
+    # stream order: each binary search starts from where the last one ended, in cache.
+    lo = np.empty(len(right.kgrams), dtype=np.int64)
+    lo[right.order] = np.searchsorted(left.sorted, right.sorted, side="left")
     # One binary search: where the value is present, the run starting at ``lo`` has the
     # left side's count of it.
     found = np.minimum(lo, len(left.sorted) - 1)

@@ -35,11 +35,14 @@ from codesim.options import Options, verdict_for
 from codesim.pipeline import (
     ProgressCallback,
     SideData,
+    SidePostings,
     align_file_pairs,
     base_masks,
+    indexed_candidate_pairs,
     limits,
     mappings,
     read_side,
+    side_postings,
     side_summary,
     side_warnings,
 )
@@ -98,6 +101,8 @@ class _Read:
     masks: list[_Mask]
     """Per file: tokens that are shared or template code."""
     base_masks: list[_Mask]
+    postings: SidePostings
+    """The files' fingerprints, for finding the file pairs to align with another submission."""
 
     def label(self, path: str) -> str:
         """A file of this submission as reports name it: ``submission/path``, or the
@@ -127,7 +132,7 @@ def cross_submissions(
             mask | _shared_mask(item.stream.kgrams.kgrams, shared, options.kgram_size, item.tokens)
             for item, mask in zip(side.files, template, strict=True)
         ]
-        read.append(_Read(name, side, masks, template))
+        read.append(_Read(name, side, masks, template, side_postings(side.files)))
     pairs = _candidates(distinct, shared, [side for _, side in sides], options, threshold)
     cross_pairs = []
     for done, found_pair in enumerate(_compare_all(read, pairs, options, workers), start=1):
@@ -353,7 +358,14 @@ def _co_occurring(
 
 def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair | None:
     """Two submissions aligned file pair by file pair, shared and template code masked."""
-    found = align_file_pairs(left.side.files, right.side.files, left.masks, right.masks, options)
+    found = align_file_pairs(
+        left.side.files,
+        right.side.files,
+        left.masks,
+        right.masks,
+        options,
+        candidates=indexed_candidate_pairs(left.postings, right.postings, options),
+    )
     if not found.pairs:
         return None
     pair_results = [
