@@ -105,7 +105,10 @@ class AlignedPair:
 def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int) -> AlignedPair:
     """Tile the two streams with maximal shared fragments of at least ``min_match_tokens``."""
     left_seeds, right_seeds = shared_kgrams(left.kgrams, right.kgrams)
-    matches = maximal_matches(left_seeds, right_seeds, left.hashes, right.hashes, kgram_size)
+    # Matches shorter than the minimum would never become tiles.
+    matches = maximal_matches(
+        left_seeds, right_seeds, left.hashes, right.hashes, kgram_size, min_match_tokens
+    )
     tiles = verify(tile(matches, len(left), len(right), min_match_tokens), left, right,
                    min_match_tokens)  # fmt: skip
     matched = sum(t.length for t in tiles)

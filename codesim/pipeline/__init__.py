@@ -602,6 +602,19 @@ class FilePairs:
     """... of this many."""
 
 
+@dataclass(frozen=True, slots=True)
+class TiledPairs:
+    """The candidate file pairs of two sides aligned, before their results are built: per
+    file, the tokens matched outside the masks, and ``(left file, right file, alignment)``
+    of each pair with tiles (``unaligned`` and ``candidates`` as in ``FilePairs``)."""
+
+    left_marks: list[_Mask]
+    right_marks: list[_Mask]
+    aligned: list[tuple[int, int, AlignedPair]]
+    unaligned: int = 0
+    candidates: int = 0
+
+
 def align_file_pairs(
     left: Sequence[NormalizedFile],
     right: Sequence[NormalizedFile],
@@ -611,15 +624,33 @@ def align_file_pairs(
     progress: ProgressCallback | None = None,
     on_aligned: Callable[[NormalizedFile, NormalizedFile, AlignedPair, _Mask, _Mask], None]
     | None = None,
-    candidates: Sequence[tuple[int, int]] | None = None,
 ) -> FilePairs:
     """Align every candidate file pair of two sides (never all pairs), tokens in the masks
-    (base, template or shared code) left out; ``on_aligned`` sees each pair with tiles.
-    ``candidates``, when given, are the sides' ``candidate_pairs`` found already."""
+    (base, template or shared code) left out; ``on_aligned`` sees each pair with tiles."""
+    tiled = tile_file_pairs(
+        left, right, left_masks, right_masks, options, progress, on_aligned=on_aligned
+    )
+    return file_pair_results(tiled, left, right, left_masks, right_masks, options)
+
+
+def tile_file_pairs(
+    left: Sequence[NormalizedFile],
+    right: Sequence[NormalizedFile],
+    left_masks: Sequence[_Mask],
+    right_masks: Sequence[_Mask],
+    options: Options,
+    progress: ProgressCallback | None = None,
+    *,
+    on_aligned: Callable[[NormalizedFile, NormalizedFile, AlignedPair, _Mask, _Mask], None]
+    | None = None,
+    candidates: Sequence[tuple[int, int]] | None = None,
+) -> TiledPairs:
+    """The first half of ``align_file_pairs``: the alignments and the matched tokens, which
+    score the sides, without the results; ``candidates``, when given, are the sides'
+    ``candidate_pairs`` found already."""
     left_marks = [np.zeros(f.tokens, dtype=bool) for f in left]
     right_marks = [np.zeros(f.tokens, dtype=bool) for f in right]
-    pairs: list[results.PairResult] = []
-    renamings: list[Renaming] = []
+    found: list[tuple[int, int, AlignedPair]] = []
     if candidates is None:
         candidates = candidate_pairs(left, right, options)
     unaligned = 0
@@ -638,11 +669,30 @@ def align_file_pairs(
         right_marks[j] |= right_matched
         if on_aligned is not None:
             on_aligned(lf, rf, aligned, left_masks[i], right_masks[j])
-        result = pair_result(lf, rf, aligned, options, left_masks[i], right_masks[j])
+        found.append((i, j, aligned))
+    return TiledPairs(left_marks, right_marks, found, unaligned, len(candidates))
+
+
+def file_pair_results(
+    tiled: TiledPairs,
+    left: Sequence[NormalizedFile],
+    right: Sequence[NormalizedFile],
+    left_masks: Sequence[_Mask],
+    right_masks: Sequence[_Mask],
+    options: Options,
+) -> FilePairs:
+    """The second half of ``align_file_pairs``: the result of each tiled pair that shows
+    fragments, and the names aligned in those."""
+    pairs: list[results.PairResult] = []
+    renamings: list[Renaming] = []
+    for i, j, aligned in tiled.aligned:
+        result = pair_result(left[i], right[j], aligned, options, left_masks[i], right_masks[j])
         if result.fragments:
             renamings.extend(aligned.renamings)
             pairs.append(result)
-    return FilePairs(left_marks, right_marks, pairs, renamings, unaligned, len(candidates))
+    return FilePairs(
+        tiled.left_marks, tiled.right_marks, pairs, renamings, tiled.unaligned, tiled.candidates
+    )
 
 
 def _has_graphs(side: SideData) -> bool:

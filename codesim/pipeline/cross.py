@@ -36,8 +36,8 @@ from codesim.pipeline import (
     ProgressCallback,
     SideData,
     SidePostings,
-    align_file_pairs,
     base_masks,
+    file_pair_results,
     indexed_candidate_pairs,
     limits,
     mappings,
@@ -45,6 +45,7 @@ from codesim.pipeline import (
     side_postings,
     side_summary,
     side_warnings,
+    tile_file_pairs,
 )
 from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.repos import BUCKET_LIMIT
@@ -103,6 +104,8 @@ class _Read:
     base_masks: list[_Mask]
     postings: SidePostings
     """The files' fingerprints, for finding the file pairs to align with another submission."""
+    tokens: int
+    """Tokens outside shared and template code: what scores count."""
 
     def label(self, path: str) -> str:
         """A file of this submission as reports name it: ``submission/path``, or the
@@ -132,11 +135,12 @@ def cross_submissions(
             mask | _shared_mask(item.stream.kgrams.kgrams, shared, options.kgram_size, item.tokens)
             for item, mask in zip(side.files, template, strict=True)
         ]
-        read.append(_Read(name, side, masks, template, side_postings(side.files)))
+        tokens = sum(int((~mask).sum()) for mask in masks)
+        read.append(_Read(name, side, masks, template, side_postings(side.files), tokens))
     pairs = _candidates(distinct, shared, [side for _, side in sides], options, threshold)
     cross_pairs = []
     for done, found_pair in enumerate(_compare_all(read, pairs, options, workers), start=1):
-        if found_pair is not None and found_pair.score >= options.min_score:
+        if found_pair is not None:
             cross_pairs.append(found_pair)
         if progress is not None and (done % 16 == 0 or done == len(pairs)):
             progress("aligning candidate pairs", done, len(pairs))
@@ -219,29 +223,31 @@ def _read_all(
 
 
 _READ: list[_Read] = []
-"""The submissions, for forked workers to align pairs of without receiving them."""
+"""The submissions, for forked workers to align pairs of without receiving them ..."""
+_OPTIONS: list[Options] = []
+"""... and the options, so that a job is two numbers."""
 
 
-def _compare_job(job: tuple[int, int, Options]) -> results.CrossPair | None:
-    i, j, options = job
-    return _compare(_READ[i], _READ[j], options)
+def _compare_job(job: tuple[int, int]) -> results.CrossPair | None:
+    i, j = job
+    return _compare(_READ[i], _READ[j], _OPTIONS[0])
 
 
 def _compare_all(
     read: list[_Read], pairs: list[tuple[int, int]], options: Options, workers: int
 ) -> Iterator[results.CrossPair | None]:
-    global _READ
-    _READ = read
-    jobs = [(i, j, options) for i, j in pairs]
+    """The ``_compare`` of each pair, in order."""
+    global _READ, _OPTIONS
+    _READ, _OPTIONS = read, [options]
     try:
-        pool = _pool(workers, len(jobs))
+        pool = _pool(workers, len(pairs))
         with pool or nullcontext():
             if pool is None:
-                yield from map(_compare_job, jobs)
+                yield from map(_compare_job, pairs)
             else:
-                yield from pool.map(_compare_job, jobs, chunksize=16)
+                yield from pool.map(_compare_job, pairs, chunksize=16)
     finally:
-        _READ = []
+        _READ, _OPTIONS = [], []
 
 
 def _distinct(side: SideData) -> HashArray:
@@ -357,28 +363,35 @@ def _co_occurring(
 
 
 def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair | None:
-    """Two submissions aligned file pair by file pair, shared and template code masked."""
-    found = align_file_pairs(
-        left.side.files,
-        right.side.files,
+    """Two submissions aligned file pair by file pair, shared and template code masked;
+    None when they score under ``min_score`` or show no fragment."""
+    left_files, right_files = left.side.files, right.side.files
+    tiled = tile_file_pairs(
+        left_files,
+        right_files,
         left.masks,
         right.masks,
         options,
         candidates=indexed_candidate_pairs(left.postings, right.postings, options),
     )
+    scores = align_score(
+        sum(int(m.sum()) for m in tiled.left_marks),
+        sum(int(m.sum()) for m in tiled.right_marks),
+        left.tokens,
+        right.tokens,
+        options.min_evidence_tokens,
+    )
+    # Most candidates are not copies: their fragments, spans and renamings, which cost more
+    # than aligning them, are not worth building (nor sending back from a worker).
+    if scores.score < options.min_score:
+        return None
+    found = file_pair_results(tiled, left_files, right_files, left.masks, right.masks, options)
     if not found.pairs:
         return None
     pair_results = [
         p.model_copy(update={"left": left.label(p.left), "right": right.label(p.right)})
         for p in found.pairs
     ]
-    scores = align_score(
-        sum(int(m.sum()) for m in found.left_marks),
-        sum(int(m.sum()) for m in found.right_marks),
-        sum(int((~m).sum()) for m in left.masks),
-        sum(int((~m).sum()) for m in right.masks),
-        options.min_evidence_tokens,
-    )
     pair_results.sort(key=lambda p: (-p.score, -p.literal_agreement, p.left, p.right))
     return results.CrossPair(
         left=left.name,
