@@ -56,11 +56,13 @@ def maximal_matches(
     i = starts_left[run_starts]
     j = i - diag[run_starts]
     length = starts_left[run_ends] - i + k
-    # Most runs are maximal already (every k-gram was seeded): they are found in bulk, and
-    # only the others grown one by one.
-    for run in np.flatnonzero(_extensible(left, right, i, j, length)).tolist():
-        grown = _extend(left, right, int(i[run]), int(j[run]), int(length[run]))
-        i[run], j[run], length[run] = grown
+    # Most runs are maximal already (every k-gram was seeded): only the others are grown.
+    runs = np.flatnonzero(_extensible(left, right, i, j, length))
+    back = _agreement(left, right, i[runs] - 1, j[runs] - 1, -1)
+    ahead = _agreement(left, right, i[runs] + length[runs], j[runs] + length[runs], 1)
+    i[runs] -= back
+    j[runs] -= back
+    length[runs] += back + ahead
     return _distinct_tiles(i, j, length, min_length)
 
 
@@ -93,25 +95,26 @@ def _distinct_tiles(
     ]
 
 
-def _extend(left: HashArray, right: HashArray, i: int, j: int, length: int) -> tuple[int, int, int]:
-    """Grow a match backwards and forwards while tokens agree, a chunk at a time."""
-    while i > 0 and j > 0:
-        step = min(_CHUNK, i, j)
-        differ = left[i - step : i][::-1] != right[j - step : j][::-1]
-        first = int(np.argmax(differ)) if differ.any() else step
-        i -= first
-        j -= first
-        length += first
-        if first < step:
-            break
-    while i + length < len(left) and j + length < len(right):
-        step = min(_CHUNK, len(left) - i - length, len(right) - j - length)
-        differ = left[i + length : i + length + step] != right[j + length : j + length + step]
-        first = int(np.argmax(differ)) if differ.any() else step
-        length += first
-        if first < step:
-            break
-    return i, j, length
+def _agreement(
+    left: HashArray, right: HashArray, at_left: IndexArray, at_right: IndexArray, step: int
+) -> IndexArray:
+    """For each pair of positions, how many tokens agree from there on, going ``step`` (1:
+    forwards, -1: backwards) until they differ or a stream ends; all pairs a chunk at a
+    time."""
+    agreed = np.zeros(len(at_left), dtype=np.int64)
+    active = np.arange(len(at_left))
+    offsets = np.arange(_CHUNK) * step
+    while len(active):
+        one = (at_left[active] + agreed[active] * step)[:, None] + offsets
+        two = (at_right[active] + agreed[active] * step)[:, None] + offsets
+        inside = (one >= 0) & (one < len(left)) & (two >= 0) & (two < len(right))
+        same = inside & (
+            left[np.clip(one, 0, len(left) - 1)] == right[np.clip(two, 0, len(right) - 1)]
+        )
+        whole = same.all(axis=1)
+        agreed[active] += np.where(whole, _CHUNK, np.argmin(same, axis=1))
+        active = active[whole]
+    return agreed
 
 
 def tile(matches: list[Tile], left_size: int, right_size: int, min_length: int) -> list[Tile]:

@@ -140,6 +140,8 @@ def query_all(
     if not stored or not len(queries.values):
         return empty, empty
     ceiling = max(common_min_docs, int(common_share * stored))
+    if len(index.sizes) == 1 and len(queries.sizes) == 1:
+        return _one_on_one(index, queries, ceiling, min_shared)
     docs, queried = _common_values(index, queries, ceiling)
     width = len(index.sizes)
     codes, shared = np.unique(queried * width + docs, return_counts=True)
@@ -153,6 +155,24 @@ def query_all(
     docs, queried, shared, estimate = docs[order], queried[order], shared[order], estimate[order]
     keep = _best_with_ties(queried, estimate, shared, limit)
     return docs[keep], queried[keep]
+
+
+def _one_on_one(
+    index: Postings, queries: Postings, ceiling: int, min_shared: int
+) -> tuple[_Ints, _Ints]:
+    """``query_all`` of one document with values and one query, the common case of ``cross``
+    (single-file submissions): a candidate or not, without the join's grouping."""
+    empty = np.empty(0, dtype=np.int64)
+    if ceiling < 1:  # every value is boilerplate
+        return empty, empty
+    lo = np.searchsorted(index.values, queries.values)
+    inside = lo < len(index.values)
+    shared = int(np.count_nonzero(index.values[lo[inside]] == queries.values[inside]))
+    smaller = int(min(index.sizes[0], queries.sizes[0]))
+    if not shared or shared < min(min_shared, smaller):
+        return empty, empty
+    both = np.zeros(1, dtype=np.int64)
+    return both, both
 
 
 def _common_values(index: Postings, queries: Postings, ceiling: int) -> tuple[_Ints, _Ints]:

@@ -25,11 +25,11 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import results
-from codesim.align import merge_renamings
+from codesim.align import KgramTable, merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
 from codesim.fingerprint import HashArray
-from codesim.index.bands import band_ids
+from codesim.index.bands import BANDS, band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import Options, verdict_for
 from codesim.pipeline import (
@@ -132,7 +132,7 @@ def cross_submissions(
     for name, side in sides:
         template = base_masks(side, base, options)
         masks = [
-            mask | _shared_mask(item.stream.kgrams.kgrams, shared, options.kgram_size, item.tokens)
+            mask | _shared_mask(item.stream.kgrams, shared, options.kgram_size, item.tokens)
             for item, mask in zip(side.files, template, strict=True)
         ]
         tokens = sum(int((~mask).sum()) for mask in masks)
@@ -267,19 +267,23 @@ def _shared_fingerprints(
     return values[keep], counts[keep]
 
 
-def _shared_mask(kgrams: HashArray, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
+def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
     """Tokens covered by a k-gram whose hash is shared code."""
     mask = np.zeros(tokens, dtype=bool)
-    if not len(shared) or not len(kgrams):
+    if not len(shared) or not len(kgrams.kgrams):
         return mask
-    starts = np.flatnonzero(np.isin(kgrams, shared, assume_unique=False))
+    # The few shared values searched for the file's k-grams in sorted order (``np.isin``
+    # would sort both again, for every file).
+    found = shared[np.minimum(np.searchsorted(shared, kgrams.sorted), len(shared) - 1)]
+    starts = np.sort(kgrams.order[found == kgrams.sorted])
     if not len(starts):
         return mask
     # +1 where a covered run starts, -1 where it ends; a running sum > 0 is covered.
-    edges = np.zeros(tokens + 1, dtype=np.int64)
-    np.add.at(edges, starts, 1)
-    np.add.at(edges, np.minimum(starts + kgram_size, tokens), -1)
-    return np.cumsum(edges[:-1]) > 0
+    edges = np.bincount(starts, minlength=tokens + 1) - np.bincount(
+        np.minimum(starts + kgram_size, tokens), minlength=tokens + 1
+    )
+    covered: _Mask = np.cumsum(edges[:-1]) > 0
+    return covered
 
 
 def _candidates(
@@ -292,50 +296,73 @@ def _candidates(
     """Submission pairs worth aligning: enough common fingerprints that are not shared code,
     or units in one LSH bucket that fewer than ``threshold`` submissions share.  Each
     submission keeps its ``max_candidates`` best partners."""
-    evidence: dict[tuple[int, int], int] = {}
     docs = [np.setdiff1d(values, shared, assume_unique=True) for values in distinct]
-    for (i, j), count in _co_occurring(docs, limit=None).items():
-        if count >= options.min_candidate_shared:
-            evidence[i, j] = count
-    # A unit pair in one bucket is a whole function alike: as strong as a few fingerprints.
-    banded = [_band_ids(side) for side in sides]
+    codes, counts = _co_occurring(docs, limit=None)
+    strong = counts >= options.min_candidate_shared
+    codes, counts = codes[strong], counts[strong]
     # A bucket that as many submissions share as shared code needs is shared code too.
-    for pair in _co_occurring(banded, limit=min(BUCKET_LIMIT, threshold - 1)):
-        evidence[pair] = max(evidence.get(pair, 0), options.min_candidate_shared)
-    best: dict[int, list[tuple[int, int]]] = {}
-    for (i, j), count in evidence.items():
-        best.setdefault(i, []).append((count, j))
-        best.setdefault(j, []).append((count, i))
-    kept: set[tuple[int, int]] = set()
-    for doc, ranked in best.items():
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        partners = ranked[: options.max_candidates]
-        kept.update((min(doc, other), max(doc, other)) for _, other in partners)
-    return sorted(kept)
+    bucketed, _ = _co_occurring(_band_ids(sides), limit=min(BUCKET_LIMIT, threshold - 1))
+    # A unit pair in one bucket is a whole function alike: as strong as a few fingerprints.
+    alike = np.setdiff1d(bucketed, codes, assume_unique=True)
+    codes = np.concatenate((codes, alike))
+    counts = np.concatenate((counts, np.full(len(alike), options.min_candidate_shared)))
+    return _best_partners(codes, counts, len(distinct), options.max_candidates)
 
 
-def _band_ids(side: SideData) -> npt.NDArray[np.int64]:
-    """The distinct LSH bucket ids of a submission's units (empty units never band)."""
-    keys = [
-        band_ids(signed).ravel()
-        for item in side.files
-        if item.units is not None
-        and len(signed := item.units.signatures[~is_empty(item.units.signatures)])
+def _best_partners(
+    codes: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], width: int, limit: int
+) -> list[tuple[int, int]]:
+    """The pairs ``(i, j)`` (coded ``i * width + j``, ``i < j``) that are among the ``limit``
+    best of ``i`` or of ``j`` by evidence ``counts`` (ties: the lower partner first), sorted."""
+    first, second = codes // width, codes % width
+    doc, other = np.concatenate((first, second)), np.concatenate((second, first))
+    evidence = np.concatenate((counts, counts))
+    order = np.lexsort((other, -evidence, doc))
+    doc, other = doc[order], other[order]
+    new = np.ones(len(doc), dtype=bool)
+    new[1:] = doc[1:] != doc[:-1]
+    positions = np.arange(len(doc))
+    rank = positions - np.maximum.accumulate(np.where(new, positions, 0))
+    best = rank < limit
+    kept = np.unique(np.minimum(doc, other)[best] * width + np.maximum(doc, other)[best])
+    return list(zip((kept // width).tolist(), (kept % width).tolist(), strict=True))
+
+
+def _band_ids(sides: list[SideData]) -> list[npt.NDArray[np.int64]]:
+    """The LSH bucket ids of each submission's units (empty units never band), the ids of
+    all units made at once."""
+    signed = [
+        [
+            item.units.signatures[~is_empty(item.units.signatures)]
+            for item in side.files
+            if item.units is not None
+        ]
+        for side in sides
     ]
-    return np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+    units = [sum(len(rows) for rows in files) for files in signed]
+    rows = [rows for files in signed for rows in files if len(rows)]
+    if not rows:
+        return [np.empty(0, dtype=np.int64) for _ in sides]
+    ids = band_ids(np.concatenate(rows)).ravel()
+    return np.split(ids, np.cumsum(units)[:-1] * BANDS)
 
 
 def _co_occurring(
     docs: Sequence[npt.NDArray[np.uint64] | npt.NDArray[np.int64]], limit: int | None
-) -> dict[tuple[int, int], int]:
-    """For every two documents holding a common value, how many they share; values held by
-    more than ``limit`` documents are left out."""
-    if not docs:
-        return {}
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every two documents holding a common value, coded ``i * len(docs) + j`` with
+    ``i < j`` and sorted, and how many values they share; values held by more than
+    ``limit`` documents are left out.  A value a document holds twice counts once."""
+    empty = np.empty(0, dtype=np.int64)
+    if not sum(len(d) for d in docs):
+        return empty, empty
     values = np.concatenate(docs)
     owners = np.concatenate([np.full(len(d), doc, dtype=np.int64) for doc, d in enumerate(docs)])
     order = np.argsort(values, kind="stable")
     values, owners = values[order], owners[order]
+    # A stable sort keeps a document's copies of a value together.
+    once = np.r_[True, (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])]
+    values, owners = values[once], owners[once]
     starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
     sizes = np.diff(np.r_[starts, len(values)])
     group = np.repeat(np.arange(len(starts)), sizes)
@@ -353,13 +380,9 @@ def _co_occurring(
         first, second = owners[:-k][same], owners[k:][same]
         codes.append(np.minimum(first, second) * width + np.maximum(first, second))
     if not codes:
-        return {}
+        return empty, empty
     found, counts = np.unique(np.concatenate(codes), return_counts=True)
-    return {
-        (code // width, code % width): count
-        for code, count in zip(found.tolist(), counts.tolist(), strict=True)
-        if code // width != code % width
-    }
+    return found, counts
 
 
 def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair | None:

@@ -48,7 +48,7 @@ def as_arrays(values: list[list[int]]) -> list[np.ndarray]:
     documents,
     documents,
     st.sampled_from([0.2, 0.5, 1.0]),
-    st.integers(1, 4),
+    st.integers(0, 4),
     st.integers(1, 5),
     st.integers(1, 4),
 )
@@ -65,6 +65,20 @@ def test_query_all_answers_as_the_exact_index_does(
     )
     expected = exact_answers(stored, queries, common_share, common_min_docs, min_shared, limit)
     assert list(zip(docs.tolist(), queried.tolist(), strict=True)) == expected
+
+
+def test_one_document_and_one_query_answer_as_the_exact_index_does():
+    for common_min_docs, min_shared, query in [(0, 1, [1, 2]), (1, 3, [1, 2]), (1, 3, [1])]:
+        docs, queried = query_all(
+            postings(as_arrays([[1, 2, 3]])),
+            postings(as_arrays([query])),
+            common_share=0.5,
+            common_min_docs=common_min_docs,
+            min_shared=min_shared,
+            limit=1,
+        )
+        expected = exact_answers([[1, 2, 3]], [query], 0.5, common_min_docs, min_shared, 1)
+        assert list(zip(docs.tolist(), queried.tolist(), strict=True)) == expected
 
 
 def test_ties_at_the_limit_are_kept_up_to_the_allowance_in_bulk():
