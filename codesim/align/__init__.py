@@ -105,7 +105,10 @@ class AlignedPair:
 def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int) -> AlignedPair:
     """Tile the two streams with maximal shared fragments of at least ``min_match_tokens``."""
     left_seeds, right_seeds = shared_kgrams(left.kgrams, right.kgrams)
-    matches = maximal_matches(left_seeds, right_seeds, left.hashes, right.hashes, kgram_size)
+    # Matches shorter than the minimum would never become tiles.
+    matches = maximal_matches(
+        left_seeds, right_seeds, left.hashes, right.hashes, kgram_size, min_match_tokens
+    )
     tiles = verify(tile(matches, len(left), len(right), min_match_tokens), left, right,
                    min_match_tokens)  # fmt: skip
     matched = sum(t.length for t in tiles)
@@ -184,20 +187,21 @@ its constants, while two unrelated tables of strings share only their shape."""
 
 
 def _literal_conflicts(tiles: list[Tile], left: Stream, right: Stream) -> npt.NDArray[np.int64]:
-    conflicts: list[int] = []
-    if len(left.literals):
-        for t in tiles:
-            positions, partners = aligned_positions(left.literals, [t])
-            if len(positions) < LITERAL_EVIDENCE:
-                continue
-            differing = [
-                i
-                for i, j in zip(positions.tolist(), partners.tolist(), strict=True)
-                if left.texts[i] != right.texts[j]
-            ]
-            if len(differing) > (1 - LITERAL_AGREEMENT) * len(positions):
-                conflicts.extend(differing)
-    return np.array(conflicts, dtype=np.int64)
+    """Left positions of the differing literals of each tile whose literals mostly differ
+    (with at least ``LITERAL_EVIDENCE`` of them)."""
+    positions, partners, rows = _aligned_rows(left.literals, tiles)
+    if not len(positions):
+        return positions
+    texts, other = left.texts, right.texts
+    differ = np.array(
+        [texts[i] != other[j] for i, j in zip(positions.tolist(), partners.tolist(), strict=True)],
+        dtype=bool,
+    )
+    aligned = np.bincount(rows, minlength=len(tiles))
+    differing = np.bincount(rows[differ], minlength=len(tiles))
+    vetoed = (aligned >= LITERAL_EVIDENCE) & (differing > (1 - LITERAL_AGREEMENT) * aligned)
+    conflicts: npt.NDArray[np.int64] = positions[differ & vetoed[rows]]
+    return conflicts
 
 
 def _name_conflicts(
@@ -242,9 +246,17 @@ def aligned_positions(
     positions: npt.NDArray[np.int64], tiles: list[Tile]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """``(left, right)`` positions aligned by the tiles, for the given left positions."""
+    left, right, _ = _aligned_rows(positions, tiles)
+    return left, right
+
+
+def _aligned_rows(
+    positions: npt.NDArray[np.int64], tiles: list[Tile]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``aligned_positions``, and the tile aligning each."""
     if not tiles or not len(positions):
         empty = np.empty(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, empty
     starts = np.array([t.left for t in tiles], dtype=np.int64)
     ends = starts + np.array([t.length for t in tiles], dtype=np.int64)
     shifts = np.array([t.right - t.left for t in tiles], dtype=np.int64)
@@ -254,7 +266,7 @@ def aligned_positions(
     rows = np.repeat(np.arange(len(tiles)), counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     left = positions[lo[rows] + offsets]
-    return left, left + shifts[rows]
+    return left, left + shifts[rows], rows
 
 
 def _literal_agreement(left: Stream, right: Stream, tiles: list[Tile]) -> float:

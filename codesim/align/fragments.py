@@ -38,8 +38,10 @@ def maximal_matches(
     left: HashArray,
     right: HashArray,
     k: int,
+    min_length: int = 0,
 ) -> list[Tile]:
-    """Every maximal match that contains a seed, once."""
+    """Every maximal match that contains a seed, once, sorted; those shorter than
+    ``min_length`` left out."""
     if len(left_seeds) == 0:
         return []
     diagonals = left_seeds - right_seeds
@@ -51,41 +53,68 @@ def maximal_matches(
     breaks[1:] = (diag[1:] != diag[:-1]) | (starts_left[1:] != starts_left[:-1] + 1)
     run_starts = np.nonzero(breaks)[0]
     run_ends = np.append(run_starts[1:], len(order)) - 1
-    found: set[tuple[int, int, int]] = set()
-    for a, b in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
-        i = int(starts_left[a])
-        j = i - int(diag[a])
-        length = int(starts_left[b]) - i + k
-        i, j, length = _extend(left, right, i, j, length)
-        found.add((i, j, length))
-    return [Tile(i, j, length) for i, j, length in sorted(found)]
+    i = starts_left[run_starts]
+    j = i - diag[run_starts]
+    length = starts_left[run_ends] - i + k
+    # Most runs are maximal already (every k-gram was seeded): only the others are grown.
+    runs = np.flatnonzero(_extensible(left, right, i, j, length))
+    back = _agreement(left, right, i[runs] - 1, j[runs] - 1, -1)
+    ahead = _agreement(left, right, i[runs] + length[runs], j[runs] + length[runs], 1)
+    i[runs] -= back
+    j[runs] -= back
+    length[runs] += back + ahead
+    return _distinct_tiles(i, j, length, min_length)
 
 
-def _extend(left: HashArray, right: HashArray, i: int, j: int, length: int) -> tuple[int, int, int]:
-    """Grow a match backwards and forwards while tokens agree, a chunk at a time."""
-    # Most runs are already maximal (every k-gram was seeded), so test one token each way
-    # before paying for vectorized chunks.
-    if (i == 0 or j == 0 or left[i - 1] != right[j - 1]) and (
-        i + length >= len(left) or j + length >= len(right) or left[i + length] != right[j + length]
-    ):
-        return i, j, length
-    while i > 0 and j > 0:
-        step = min(_CHUNK, i, j)
-        differ = left[i - step : i][::-1] != right[j - step : j][::-1]
-        first = int(np.argmax(differ)) if differ.any() else step
-        i -= first
-        j -= first
-        length += first
-        if first < step:
-            break
-    while i + length < len(left) and j + length < len(right):
-        step = min(_CHUNK, len(left) - i - length, len(right) - j - length)
-        differ = left[i + length : i + length + step] != right[j + length : j + length + step]
-        first = int(np.argmax(differ)) if differ.any() else step
-        length += first
-        if first < step:
-            break
-    return i, j, length
+def _extensible(
+    left: HashArray, right: HashArray, i: IndexArray, j: IndexArray, length: IndexArray
+) -> npt.NDArray[np.bool_]:
+    """Which matches ``(i, j, length)`` the tokens just before or just after them extend."""
+    before = (i > 0) & (j > 0)
+    before[before] = left[i[before] - 1] == right[j[before] - 1]
+    end_left, end_right = i + length, j + length
+    after = (end_left < len(left)) & (end_right < len(right))
+    after[after] = left[end_left[after]] == right[end_right[after]]
+    grows: npt.NDArray[np.bool_] = before | after
+    return grows
+
+
+def _distinct_tiles(
+    i: IndexArray, j: IndexArray, length: IndexArray, min_length: int
+) -> list[Tile]:
+    """The matches at least ``min_length`` long, each once, in ``(left, right, length)``
+    order (two runs on one diagonal may grow into the same match)."""
+    order = np.lexsort((length, j, i))
+    i, j, length = i[order], j[order], length[order]
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1]) | (length[1:] != length[:-1])
+    keep = new & (length >= min_length)
+    return [
+        Tile(a, b, c)
+        for a, b, c in zip(i[keep].tolist(), j[keep].tolist(), length[keep].tolist(), strict=True)
+    ]
+
+
+def _agreement(
+    left: HashArray, right: HashArray, at_left: IndexArray, at_right: IndexArray, step: int
+) -> IndexArray:
+    """For each pair of positions, how many tokens agree from there on, going ``step`` (1:
+    forwards, -1: backwards) until they differ or a stream ends; all pairs a chunk at a
+    time."""
+    agreed = np.zeros(len(at_left), dtype=np.int64)
+    active = np.arange(len(at_left))
+    offsets = np.arange(_CHUNK) * step
+    while len(active):
+        one = (at_left[active] + agreed[active] * step)[:, None] + offsets
+        two = (at_right[active] + agreed[active] * step)[:, None] + offsets
+        inside = (one >= 0) & (one < len(left)) & (two >= 0) & (two < len(right))
+        same = inside & (
+            left[np.clip(one, 0, len(left) - 1)] == right[np.clip(two, 0, len(right) - 1)]
+        )
+        whole = same.all(axis=1)
+        agreed[active] += np.where(whole, _CHUNK, np.argmin(same, axis=1))
+        active = active[whole]
+    return agreed
 
 
 def tile(matches: list[Tile], left_size: int, right_size: int, min_length: int) -> list[Tile]:

@@ -32,7 +32,8 @@ from codesim.align import (
 from codesim.errors import InputError, LanguageError, SkipReason
 from codesim.fingerprint import HashArray, fingerprint, symbol_hash
 from codesim.graph import FileFacts, UnitFacts, unit_references
-from codesim.index import ExactIndex, signatures, unit_kgrams, units_fingerprints
+from codesim.index import signatures, unit_kgrams, units_fingerprints
+from codesim.index.exact import Postings, postings, query_all
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import SignatureArray
 from codesim.languages import extension_map, get_language, shebang_map
@@ -389,34 +390,73 @@ def repo_graph(side: SideData) -> RepoGraph:
     return build_graph(facts, package)
 
 
+@dataclass(frozen=True, slots=True)
+class SidePostings:
+    """A side's files as candidate search joins them: per language, the positions of the
+    files that have fingerprints, and those files' postings (document ``d`` being the file
+    at ``positions[d]``).  Built once per side, joined with many others."""
+
+    languages: dict[str, tuple[npt.NDArray[np.int64], Postings]]
+
+
+def side_postings(files: Sequence[NormalizedFile]) -> SidePostings:
+    """The postings of ``files`` for ``indexed_candidate_pairs``."""
+    grouped: dict[str, list[int]] = {}
+    for position, item in enumerate(files):
+        if len(item.selected):
+            grouped.setdefault(item.language, []).append(position)
+    return SidePostings(
+        {
+            language: (
+                np.array(positions, dtype=np.int64),
+                postings([files[p].selected for p in positions]),
+            )
+            for language, positions in grouped.items()
+        }
+    )
+
+
 def candidate_pairs(
     left: Sequence[NormalizedFile], right: Sequence[NormalizedFile], options: Options
 ) -> list[tuple[int, int]]:
     """File pairs worth aligning, found through the exact fingerprint index (never all pairs).
 
     Each language has its own index, so a file is only ever paired with files of its own
-    language, and what counts as boilerplate is decided among those.
+    language, and what counts as boilerplate is decided among those.  Pairs come by right
+    file, then best candidate first.
     """
-    indexes: dict[str, ExactIndex] = {}
-    for doc, item in enumerate(left):
-        if len(item.selected):
-            index = indexes.get(item.language)
-            if index is None:
-                index = indexes[item.language] = ExactIndex(
-                    common_share=options.common_fingerprint_share,
-                    common_min_docs=COMMON_FINGERPRINT_MIN_FILES,
-                )
-            index.add(doc, item.selected)
-    pairs = []
-    for j, item in enumerate(right):
-        index = indexes.get(item.language)
-        if index is None:
+    return indexed_candidate_pairs(side_postings(left), side_postings(right), options)
+
+
+def indexed_candidate_pairs(
+    left: SidePostings, right: SidePostings, options: Options
+) -> list[tuple[int, int]]:
+    """``candidate_pairs`` of two sides whose postings are built: each right file queries an
+    ``ExactIndex`` of the left files of its language, answered in bulk (``query_all``)."""
+    lefts: list[npt.NDArray[np.int64]] = []
+    rights: list[npt.NDArray[np.int64]] = []
+    for language, (right_files, queries) in right.languages.items():
+        stored = left.languages.get(language)
+        if stored is None:
             continue
-        for candidate in index.query(
-            item.selected, min_shared=options.min_candidate_shared, limit=options.max_candidates
-        ):
-            pairs.append((candidate.doc, j))
-    return pairs
+        left_files, index = stored
+        docs, queried = query_all(
+            index,
+            queries,
+            common_share=options.common_fingerprint_share,
+            common_min_docs=COMMON_FINGERPRINT_MIN_FILES,
+            min_shared=options.min_candidate_shared,
+            limit=options.max_candidates,
+        )
+        lefts.append(left_files[docs])
+        rights.append(right_files[queried])
+    if not lefts:
+        return []
+    left_found, right_found = np.concatenate(lefts), np.concatenate(rights)
+    if len(lefts) > 1:  # languages interleave by right file; each keeps its rank order
+        order = np.argsort(right_found, kind="stable")
+        left_found, right_found = left_found[order], right_found[order]
+    return list(zip(left_found.tolist(), right_found.tolist(), strict=True))
 
 
 def compare_sides(
@@ -562,6 +602,19 @@ class FilePairs:
     """... of this many."""
 
 
+@dataclass(frozen=True, slots=True)
+class TiledPairs:
+    """The candidate file pairs of two sides aligned, before their results are built: per
+    file, the tokens matched outside the masks, and ``(left file, right file, alignment)``
+    of each pair with tiles (``unaligned`` and ``candidates`` as in ``FilePairs``)."""
+
+    left_marks: list[_Mask]
+    right_marks: list[_Mask]
+    aligned: list[tuple[int, int, AlignedPair]]
+    unaligned: int = 0
+    candidates: int = 0
+
+
 def align_file_pairs(
     left: Sequence[NormalizedFile],
     right: Sequence[NormalizedFile],
@@ -574,11 +627,32 @@ def align_file_pairs(
 ) -> FilePairs:
     """Align every candidate file pair of two sides (never all pairs), tokens in the masks
     (base, template or shared code) left out; ``on_aligned`` sees each pair with tiles."""
+    tiled = tile_file_pairs(
+        left, right, left_masks, right_masks, options, progress, on_aligned=on_aligned
+    )
+    return file_pair_results(tiled, left, right, left_masks, right_masks, options)
+
+
+def tile_file_pairs(
+    left: Sequence[NormalizedFile],
+    right: Sequence[NormalizedFile],
+    left_masks: Sequence[_Mask],
+    right_masks: Sequence[_Mask],
+    options: Options,
+    progress: ProgressCallback | None = None,
+    *,
+    on_aligned: Callable[[NormalizedFile, NormalizedFile, AlignedPair, _Mask, _Mask], None]
+    | None = None,
+    candidates: Sequence[tuple[int, int]] | None = None,
+) -> TiledPairs:
+    """The first half of ``align_file_pairs``: the alignments and the matched tokens, which
+    score the sides, without the results; ``candidates``, when given, are the sides'
+    ``candidate_pairs`` found already."""
     left_marks = [np.zeros(f.tokens, dtype=bool) for f in left]
     right_marks = [np.zeros(f.tokens, dtype=bool) for f in right]
-    pairs: list[results.PairResult] = []
-    renamings: list[Renaming] = []
-    candidates = candidate_pairs(left, right, options)
+    found: list[tuple[int, int, AlignedPair]] = []
+    if candidates is None:
+        candidates = candidate_pairs(left, right, options)
     unaligned = 0
     for done, (i, j) in enumerate(candidates, start=1):
         if limits.expired():
@@ -595,11 +669,30 @@ def align_file_pairs(
         right_marks[j] |= right_matched
         if on_aligned is not None:
             on_aligned(lf, rf, aligned, left_masks[i], right_masks[j])
-        result = pair_result(lf, rf, aligned, options, left_masks[i], right_masks[j])
+        found.append((i, j, aligned))
+    return TiledPairs(left_marks, right_marks, found, unaligned, len(candidates))
+
+
+def file_pair_results(
+    tiled: TiledPairs,
+    left: Sequence[NormalizedFile],
+    right: Sequence[NormalizedFile],
+    left_masks: Sequence[_Mask],
+    right_masks: Sequence[_Mask],
+    options: Options,
+) -> FilePairs:
+    """The second half of ``align_file_pairs``: the result of each tiled pair that shows
+    fragments, and the names aligned in those."""
+    pairs: list[results.PairResult] = []
+    renamings: list[Renaming] = []
+    for i, j, aligned in tiled.aligned:
+        result = pair_result(left[i], right[j], aligned, options, left_masks[i], right_masks[j])
         if result.fragments:
             renamings.extend(aligned.renamings)
             pairs.append(result)
-    return FilePairs(left_marks, right_marks, pairs, renamings, unaligned, len(candidates))
+    return FilePairs(
+        tiled.left_marks, tiled.right_marks, pairs, renamings, tiled.unaligned, tiled.candidates
+    )
 
 
 def _has_graphs(side: SideData) -> bool:

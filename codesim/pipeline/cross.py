@@ -25,23 +25,27 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import results
-from codesim.align import merge_renamings
+from codesim.align import KgramTable, merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
 from codesim.fingerprint import HashArray
-from codesim.index.bands import band_ids
+from codesim.index.bands import BANDS, band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import Options, verdict_for
 from codesim.pipeline import (
     ProgressCallback,
     SideData,
-    align_file_pairs,
+    SidePostings,
     base_masks,
+    file_pair_results,
+    indexed_candidate_pairs,
     limits,
     mappings,
     read_side,
+    side_postings,
     side_summary,
     side_warnings,
+    tile_file_pairs,
 )
 from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.repos import BUCKET_LIMIT
@@ -98,6 +102,10 @@ class _Read:
     masks: list[_Mask]
     """Per file: tokens that are shared or template code."""
     base_masks: list[_Mask]
+    postings: SidePostings
+    """The files' fingerprints, for finding the file pairs to align with another submission."""
+    tokens: int
+    """Tokens outside shared and template code: what scores count."""
 
     def label(self, path: str) -> str:
         """A file of this submission as reports name it: ``submission/path``, or the
@@ -124,14 +132,15 @@ def cross_submissions(
     for name, side in sides:
         template = base_masks(side, base, options)
         masks = [
-            mask | _shared_mask(item.stream.kgrams.kgrams, shared, options.kgram_size, item.tokens)
+            mask | _shared_mask(item.stream.kgrams, shared, options.kgram_size, item.tokens)
             for item, mask in zip(side.files, template, strict=True)
         ]
-        read.append(_Read(name, side, masks, template))
+        tokens = sum(int((~mask).sum()) for mask in masks)
+        read.append(_Read(name, side, masks, template, side_postings(side.files), tokens))
     pairs = _candidates(distinct, shared, [side for _, side in sides], options, threshold)
     cross_pairs = []
     for done, found_pair in enumerate(_compare_all(read, pairs, options, workers), start=1):
-        if found_pair is not None and found_pair.score >= options.min_score:
+        if found_pair is not None:
             cross_pairs.append(found_pair)
         if progress is not None and (done % 16 == 0 or done == len(pairs)):
             progress("aligning candidate pairs", done, len(pairs))
@@ -214,29 +223,31 @@ def _read_all(
 
 
 _READ: list[_Read] = []
-"""The submissions, for forked workers to align pairs of without receiving them."""
+"""The submissions, for forked workers to align pairs of without receiving them ..."""
+_OPTIONS: list[Options] = []
+"""... and the options, so that a job is two numbers."""
 
 
-def _compare_job(job: tuple[int, int, Options]) -> results.CrossPair | None:
-    i, j, options = job
-    return _compare(_READ[i], _READ[j], options)
+def _compare_job(job: tuple[int, int]) -> results.CrossPair | None:
+    i, j = job
+    return _compare(_READ[i], _READ[j], _OPTIONS[0])
 
 
 def _compare_all(
     read: list[_Read], pairs: list[tuple[int, int]], options: Options, workers: int
 ) -> Iterator[results.CrossPair | None]:
-    global _READ
-    _READ = read
-    jobs = [(i, j, options) for i, j in pairs]
+    """The ``_compare`` of each pair, in order."""
+    global _READ, _OPTIONS
+    _READ, _OPTIONS = read, [options]
     try:
-        pool = _pool(workers, len(jobs))
+        pool = _pool(workers, len(pairs))
         with pool or nullcontext():
             if pool is None:
-                yield from map(_compare_job, jobs)
+                yield from map(_compare_job, pairs)
             else:
-                yield from pool.map(_compare_job, jobs, chunksize=16)
+                yield from pool.map(_compare_job, pairs, chunksize=16)
     finally:
-        _READ = []
+        _READ, _OPTIONS = [], []
 
 
 def _distinct(side: SideData) -> HashArray:
@@ -256,19 +267,23 @@ def _shared_fingerprints(
     return values[keep], counts[keep]
 
 
-def _shared_mask(kgrams: HashArray, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
+def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
     """Tokens covered by a k-gram whose hash is shared code."""
     mask = np.zeros(tokens, dtype=bool)
-    if not len(shared) or not len(kgrams):
+    if not len(shared) or not len(kgrams.kgrams):
         return mask
-    starts = np.flatnonzero(np.isin(kgrams, shared, assume_unique=False))
+    # The few shared values searched for the file's k-grams in sorted order (``np.isin``
+    # would sort both again, for every file).
+    found = shared[np.minimum(np.searchsorted(shared, kgrams.sorted), len(shared) - 1)]
+    starts = np.sort(kgrams.order[found == kgrams.sorted])
     if not len(starts):
         return mask
     # +1 where a covered run starts, -1 where it ends; a running sum > 0 is covered.
-    edges = np.zeros(tokens + 1, dtype=np.int64)
-    np.add.at(edges, starts, 1)
-    np.add.at(edges, np.minimum(starts + kgram_size, tokens), -1)
-    return np.cumsum(edges[:-1]) > 0
+    edges = np.bincount(starts, minlength=tokens + 1) - np.bincount(
+        np.minimum(starts + kgram_size, tokens), minlength=tokens + 1
+    )
+    covered: _Mask = np.cumsum(edges[:-1]) > 0
+    return covered
 
 
 def _candidates(
@@ -281,50 +296,73 @@ def _candidates(
     """Submission pairs worth aligning: enough common fingerprints that are not shared code,
     or units in one LSH bucket that fewer than ``threshold`` submissions share.  Each
     submission keeps its ``max_candidates`` best partners."""
-    evidence: dict[tuple[int, int], int] = {}
     docs = [np.setdiff1d(values, shared, assume_unique=True) for values in distinct]
-    for (i, j), count in _co_occurring(docs, limit=None).items():
-        if count >= options.min_candidate_shared:
-            evidence[i, j] = count
-    # A unit pair in one bucket is a whole function alike: as strong as a few fingerprints.
-    banded = [_band_ids(side) for side in sides]
+    codes, counts = _co_occurring(docs, limit=None)
+    strong = counts >= options.min_candidate_shared
+    codes, counts = codes[strong], counts[strong]
     # A bucket that as many submissions share as shared code needs is shared code too.
-    for pair in _co_occurring(banded, limit=min(BUCKET_LIMIT, threshold - 1)):
-        evidence[pair] = max(evidence.get(pair, 0), options.min_candidate_shared)
-    best: dict[int, list[tuple[int, int]]] = {}
-    for (i, j), count in evidence.items():
-        best.setdefault(i, []).append((count, j))
-        best.setdefault(j, []).append((count, i))
-    kept: set[tuple[int, int]] = set()
-    for doc, ranked in best.items():
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        partners = ranked[: options.max_candidates]
-        kept.update((min(doc, other), max(doc, other)) for _, other in partners)
-    return sorted(kept)
+    bucketed, _ = _co_occurring(_band_ids(sides), limit=min(BUCKET_LIMIT, threshold - 1))
+    # A unit pair in one bucket is a whole function alike: as strong as a few fingerprints.
+    alike = np.setdiff1d(bucketed, codes, assume_unique=True)
+    codes = np.concatenate((codes, alike))
+    counts = np.concatenate((counts, np.full(len(alike), options.min_candidate_shared)))
+    return _best_partners(codes, counts, len(distinct), options.max_candidates)
 
 
-def _band_ids(side: SideData) -> npt.NDArray[np.int64]:
-    """The distinct LSH bucket ids of a submission's units (empty units never band)."""
-    keys = [
-        band_ids(signed).ravel()
-        for item in side.files
-        if item.units is not None
-        and len(signed := item.units.signatures[~is_empty(item.units.signatures)])
+def _best_partners(
+    codes: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], width: int, limit: int
+) -> list[tuple[int, int]]:
+    """The pairs ``(i, j)`` (coded ``i * width + j``, ``i < j``) that are among the ``limit``
+    best of ``i`` or of ``j`` by evidence ``counts`` (ties: the lower partner first), sorted."""
+    first, second = codes // width, codes % width
+    doc, other = np.concatenate((first, second)), np.concatenate((second, first))
+    evidence = np.concatenate((counts, counts))
+    order = np.lexsort((other, -evidence, doc))
+    doc, other = doc[order], other[order]
+    new = np.ones(len(doc), dtype=bool)
+    new[1:] = doc[1:] != doc[:-1]
+    positions = np.arange(len(doc))
+    rank = positions - np.maximum.accumulate(np.where(new, positions, 0))
+    best = rank < limit
+    kept = np.unique(np.minimum(doc, other)[best] * width + np.maximum(doc, other)[best])
+    return list(zip((kept // width).tolist(), (kept % width).tolist(), strict=True))
+
+
+def _band_ids(sides: list[SideData]) -> list[npt.NDArray[np.int64]]:
+    """The LSH bucket ids of each submission's units (empty units never band), the ids of
+    all units made at once."""
+    signed = [
+        [
+            item.units.signatures[~is_empty(item.units.signatures)]
+            for item in side.files
+            if item.units is not None
+        ]
+        for side in sides
     ]
-    return np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+    units = [sum(len(rows) for rows in files) for files in signed]
+    rows = [rows for files in signed for rows in files if len(rows)]
+    if not rows:
+        return [np.empty(0, dtype=np.int64) for _ in sides]
+    ids = band_ids(np.concatenate(rows)).ravel()
+    return np.split(ids, np.cumsum(units)[:-1] * BANDS)
 
 
 def _co_occurring(
     docs: Sequence[npt.NDArray[np.uint64] | npt.NDArray[np.int64]], limit: int | None
-) -> dict[tuple[int, int], int]:
-    """For every two documents holding a common value, how many they share; values held by
-    more than ``limit`` documents are left out."""
-    if not docs:
-        return {}
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every two documents holding a common value, coded ``i * len(docs) + j`` with
+    ``i < j`` and sorted, and how many values they share; values held by more than
+    ``limit`` documents are left out.  A value a document holds twice counts once."""
+    empty = np.empty(0, dtype=np.int64)
+    if not sum(len(d) for d in docs):
+        return empty, empty
     values = np.concatenate(docs)
     owners = np.concatenate([np.full(len(d), doc, dtype=np.int64) for doc, d in enumerate(docs)])
     order = np.argsort(values, kind="stable")
     values, owners = values[order], owners[order]
+    # A stable sort keeps a document's copies of a value together.
+    once = np.r_[True, (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])]
+    values, owners = values[once], owners[once]
     starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
     sizes = np.diff(np.r_[starts, len(values)])
     group = np.repeat(np.arange(len(starts)), sizes)
@@ -342,31 +380,41 @@ def _co_occurring(
         first, second = owners[:-k][same], owners[k:][same]
         codes.append(np.minimum(first, second) * width + np.maximum(first, second))
     if not codes:
-        return {}
+        return empty, empty
     found, counts = np.unique(np.concatenate(codes), return_counts=True)
-    return {
-        (code // width, code % width): count
-        for code, count in zip(found.tolist(), counts.tolist(), strict=True)
-        if code // width != code % width
-    }
+    return found, counts
 
 
 def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair | None:
-    """Two submissions aligned file pair by file pair, shared and template code masked."""
-    found = align_file_pairs(left.side.files, right.side.files, left.masks, right.masks, options)
+    """Two submissions aligned file pair by file pair, shared and template code masked;
+    None when they score under ``min_score`` or show no fragment."""
+    left_files, right_files = left.side.files, right.side.files
+    tiled = tile_file_pairs(
+        left_files,
+        right_files,
+        left.masks,
+        right.masks,
+        options,
+        candidates=indexed_candidate_pairs(left.postings, right.postings, options),
+    )
+    scores = align_score(
+        sum(int(m.sum()) for m in tiled.left_marks),
+        sum(int(m.sum()) for m in tiled.right_marks),
+        left.tokens,
+        right.tokens,
+        options.min_evidence_tokens,
+    )
+    # Most candidates are not copies: their fragments, spans and renamings, which cost more
+    # than aligning them, are not worth building (nor sending back from a worker).
+    if scores.score < options.min_score:
+        return None
+    found = file_pair_results(tiled, left_files, right_files, left.masks, right.masks, options)
     if not found.pairs:
         return None
     pair_results = [
         p.model_copy(update={"left": left.label(p.left), "right": right.label(p.right)})
         for p in found.pairs
     ]
-    scores = align_score(
-        sum(int(m.sum()) for m in found.left_marks),
-        sum(int(m.sum()) for m in found.right_marks),
-        sum(int((~m).sum()) for m in left.masks),
-        sum(int((~m).sum()) for m in right.masks),
-        options.min_evidence_tokens,
-    )
     pair_results.sort(key=lambda p: (-p.score, -p.literal_agreement, p.left, p.right))
     return results.CrossPair(
         left=left.name,

@@ -1,0 +1,72 @@
+"""cross's candidate search in numpy against the rules written out pair by pair."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codesim.align import kgram_table
+from codesim.pipeline.cross import _best_partners, _co_occurring, _shared_mask
+
+documents = st.lists(st.lists(st.integers(0, 25), max_size=20), min_size=1, max_size=10)
+
+
+@settings(max_examples=300)
+@given(documents, st.one_of(st.none(), st.integers(1, 6)))
+def test_co_occurring_counts_the_values_two_documents_share(docs, limit):
+    holders = {value: sum(value in set(d) for d in docs) for d in docs for value in d}
+    common = {value for value, n in holders.items() if limit is None or n <= limit}
+    width = len(docs)
+    expected = {
+        i * width + j: len(set(docs[i]) & set(docs[j]) & common)
+        for i, j in combinations(range(width), 2)
+    }
+    codes, counts = _co_occurring([np.array(d, dtype=np.int64) for d in docs], limit)
+    assert dict(zip(codes.tolist(), counts.tolist(), strict=True)) == {
+        code: n for code, n in expected.items() if n
+    }
+    assert codes.tolist() == sorted(codes.tolist())
+
+
+def best_by_dicts(evidence: dict[tuple[int, int], int], limit: int) -> list[tuple[int, int]]:
+    """The ranking as first written, with dicts."""
+    best: dict[int, list[tuple[int, int]]] = {}
+    for (i, j), count in evidence.items():
+        best.setdefault(i, []).append((count, j))
+        best.setdefault(j, []).append((count, i))
+    kept: set[tuple[int, int]] = set()
+    for doc, ranked in best.items():
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        kept.update((min(doc, other), max(doc, other)) for _, other in ranked[:limit])
+    return sorted(kept)
+
+
+@settings(max_examples=300)
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(0, 11), st.integers(0, 11)).filter(lambda p: p[0] < p[1]),
+        st.integers(1, 5),
+    ),
+    st.integers(1, 4),
+)
+def test_best_partners_keeps_each_documents_best(evidence, limit):
+    width = 12
+    codes = np.array([i * width + j for i, j in evidence], dtype=np.int64)
+    counts = np.array(list(evidence.values()), dtype=np.int64)
+    assert _best_partners(codes, counts, width, limit) == best_by_dicts(evidence, limit)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 12), max_size=60), st.sets(st.integers(0, 12)), st.integers(1, 5))
+def test_the_shared_mask_covers_every_kgram_of_shared_code(kgrams, shared, k):
+    tokens = len(kgrams) + k - 1 if kgrams else 0
+    expected = np.zeros(tokens, dtype=bool)
+    for start, value in enumerate(kgrams):
+        if value in shared:
+            expected[start : start + k] = True
+    table = kgram_table(np.array(kgrams, dtype=np.uint64))
+    values = np.array(sorted(shared), dtype=np.uint64)
+    assert _shared_mask(table, values, k, tokens).tolist() == expected.tolist()

@@ -1,0 +1,62 @@
+"""Seeds and maximal matches against brute force on small streams."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codesim.align import kgram_table
+from codesim.align.fragments import Tile, maximal_matches
+from codesim.align.seeds import MAX_OCCURRENCES, shared_kgrams
+from codesim.fingerprint import kgram_hashes, symbol_hashes
+
+K = 4
+# Three symbols make long repeats, runs broken by a missing seed and duplicate matches.
+streams = st.lists(st.sampled_from(["a", "b", "c"]), max_size=120)
+
+
+def brute_force_matches(
+    seeds: list[tuple[int, int]], left: list[str], right: list[str], min_length: int
+) -> list[Tile]:
+    """The longest equal stretch around each seed's k-gram, grown a token at a time."""
+    found = set()
+    for i, j in seeds:
+        start = 0
+        while i - start > 0 and j - start > 0 and left[i - start - 1] == right[j - start - 1]:
+            start += 1
+        end = K
+        while i + end < len(left) and j + end < len(right) and left[i + end] == right[j + end]:
+            end += 1
+        found.add((i - start, j - start, start + end))
+    return [Tile(*t) for t in sorted(found) if t[2] >= min_length]
+
+
+@settings(max_examples=300)
+@given(streams, streams, st.integers(0, 30))
+def test_maximal_matches_are_the_seeds_grown_whole(left, right, min_length):
+    left_hashes, right_hashes = symbol_hashes(left), symbol_hashes(right)
+    one = kgram_table(kgram_hashes(left_hashes, K))
+    two = kgram_table(kgram_hashes(right_hashes, K))
+    seeds_left, seeds_right = shared_kgrams(one, two)
+    seeds = list(zip(seeds_left.tolist(), seeds_right.tolist(), strict=True))
+    for i, j in seeds:
+        assert left[i : i + K] == right[j : j + K]
+    found = maximal_matches(seeds_left, seeds_right, left_hashes, right_hashes, K, min_length)
+    assert found == brute_force_matches(seeds, left, right, min_length)
+
+
+@settings(max_examples=200)
+@given(streams, streams)
+def test_seeds_pair_every_equal_kgram_when_none_is_frequent(left, right):
+    one = kgram_table(kgram_hashes(symbol_hashes(left), K))
+    two = kgram_table(kgram_hashes(symbol_hashes(right), K))
+    seeds_left, seeds_right = shared_kgrams(one, two)
+    found = set(zip(seeds_left.tolist(), seeds_right.tolist(), strict=True))
+    if max([*one.counts.tolist(), *two.counts.tolist(), 0]) <= MAX_OCCURRENCES:
+        expected = {
+            (i, j)
+            for i in range(len(left) - K + 1)
+            for j in range(len(right) - K + 1)
+            if left[i : i + K] == right[j : j + K]
+        }
+        assert found == expected
