@@ -1,0 +1,161 @@
+"""Build the compiled walk (``codesim/normalize/_cwalk.c``) when installing codesim.
+
+The extension needs tree-sitter's C runtime: py-tree-sitter's binary hides its symbols, so it
+is compiled from the source distribution of the very version ``constraints.txt`` pins
+(``TREE_SITTER``), fetched with pip into the git-ignored ``.cache/build/`` and checked against
+its pinned sha256; nobody's source is committed here.  An editable install compiles in place;
+a wheel gets the extension added.  Whatever fails (no compiler, no network, a checksum that
+does not match), the install goes on without it: ``normalize`` then uses the pure-Python
+walk, which produces the same tokens.  ``CODESIM_NO_EXTENSION=1`` skips the build;
+``CODESIM_TREE_SITTER_SDIST`` may name the source tarball to use instead of fetching it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+TREE_SITTER = "0.26.1"
+TREE_SITTER_SHA256 = "9919cbaf02d17fa9a4cd0e6da496aecf901b758e6eacf122eee393e3ef08aacd"
+SOURCE = "codesim/normalize/_cwalk.c"
+
+
+class CompiledWalkHook(BuildHookInterface):  # type: ignore[misc]
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        if self.target_name != "wheel" or os.environ.get("CODESIM_NO_EXTENSION") == "1":
+            return
+        root = Path(self.root)
+        name = "_cwalk" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so")
+        try:
+            if version == "editable":
+                build(root, root / "codesim" / "normalize" / name)
+            else:
+                out = root / ".cache" / "build" / "wheel" / name
+                build(root, out)
+                build_data["force_include"][str(out)] = f"codesim/normalize/{name}"
+                build_data["pure_python"] = False
+                build_data["infer_tag"] = True
+        except Exception as error:  # any failure: install the pure-Python walk
+            print(
+                f"codesim: the compiled walk was not built ({error}); "
+                "normalize will use the pure-Python walk",
+                file=sys.stderr,
+            )
+
+
+def build(root: Path, out: Path) -> None:
+    """Compile ``SOURCE`` and tree-sitter's runtime into the extension ``out``."""
+    source = root / SOURCE
+    if out.exists() and out.stat().st_mtime > max(
+        source.stat().st_mtime, Path(__file__).stat().st_mtime
+    ):
+        return
+    cache = root / ".cache" / "build"
+    cache.mkdir(parents=True, exist_ok=True)
+    runtime = _runtime(cache)
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        raise RuntimeError("no C compiler")
+    include = sysconfig.get_paths()["include"]
+    flags = ["-O2", "-fPIC", "-std=c11", "-fvisibility=hidden", "-w"]
+    with tempfile.TemporaryDirectory(dir=cache) as scratch:
+        lib = Path(scratch) / "lib.o"
+        walk = Path(scratch) / "cwalk.o"
+        _run(
+            [
+                compiler,
+                *flags,
+                "-D_POSIX_C_SOURCE=200112L",
+                "-D_DEFAULT_SOURCE",
+                f"-I{runtime / 'include'}",
+                f"-I{runtime / 'src'}",
+                "-c",
+                str(runtime / "src" / "lib.c"),
+                "-o",
+                str(lib),
+            ]
+        )
+        _run(
+            [
+                compiler,
+                *flags,
+                f'-DCODESIM_TREE_SITTER_VERSION="{TREE_SITTER}"',
+                f"-I{include}",
+                f"-I{runtime / 'include'}",
+                "-c",
+                str(source),
+                "-o",
+                str(walk),
+            ]
+        )
+        linked = Path(scratch) / out.name
+        _run([compiler, "-shared", str(walk), str(lib), "-o", str(linked)])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(linked), str(out))
+
+
+def _runtime(cache: Path) -> Path:
+    """tree-sitter's ``lib`` folder (``src/lib.c``, ``include/``), unpacked from the sdist."""
+    unpacked = cache / f"tree-sitter-{TREE_SITTER}-lib"
+    if (unpacked / "src" / "lib.c").exists():
+        return unpacked
+    tarball = _sdist(cache)
+    with tempfile.TemporaryDirectory(dir=cache) as scratch, tarfile.open(tarball) as archive:
+        prefix = f"tree_sitter-{TREE_SITTER}/tree_sitter/core/lib/"
+        members = [
+            m
+            for m in archive.getmembers()
+            if m.name.startswith(prefix) and (m.isfile() or m.isdir())
+        ]
+        archive.extractall(scratch, members=members, filter="data")
+        shutil.move(str(Path(scratch) / prefix), str(unpacked))
+    return unpacked
+
+
+def _sdist(cache: Path) -> Path:
+    """The pinned tree-sitter source distribution, checked against its sha256."""
+    given = os.environ.get("CODESIM_TREE_SITTER_SDIST")
+    tarball = Path(given) if given else cache / f"tree_sitter-{TREE_SITTER}.tar.gz"
+    if not tarball.exists():
+        with tempfile.TemporaryDirectory(dir=cache) as scratch:
+            _run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    "-d",
+                    scratch,
+                    f"tree-sitter=={TREE_SITTER}",
+                ]
+            )
+            found = next(Path(scratch).glob("tree_sitter-*.tar.gz"))
+            shutil.move(str(found), str(tarball))
+    digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
+    if digest != TREE_SITTER_SHA256:
+        raise RuntimeError(f"{tarball} has sha256 {digest}, not the pinned {TREE_SITTER_SHA256}")
+    return tarball
+
+
+def _run(command: list[str]) -> None:
+    # Not the build environment's isolation: the pip of the interpreter installing codesim.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONNOUSERSITE")}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command[:3])}... failed: {done.stderr.strip()[-2000:]}")
