@@ -626,9 +626,52 @@ static PyObject *template_text(State *s, TSNode node, NodeVec *kids) {
     return r;
 }
 
+/* ``literals.literal_value`` for the spellings whose value is the text itself or a slice
+ * of it, exactly as the Python function reads them: a quoted string (after an optional
+ * prefix of ``rRbBuUfF``) without a backslash to decode, a decimal integer without leading
+ * zero or underscore.  Anything else (escapes, other number spellings) goes to Python: NULL
+ * without an error.  The Python function stays the definition. */
+static PyObject *fast_literal(PyObject *text) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t p = 0;
+    int raw = 0;
+    while (p < n) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        if (c == 'r' || c == 'R') raw = 1;
+        else if (!(c == 'b' || c == 'B' || c == 'u' || c == 'U' || c == 'f' || c == 'F')) break;
+        p++;
+    }
+    Py_ssize_t body = n - p;
+    static const char *quotes[4] = {"\"\"\"", "'''", "\"", "'"};
+    for (int q = 0; q < 4; q++) {
+        Py_ssize_t ql = (Py_ssize_t)strlen(quotes[q]);
+        if (body < 2 * ql) continue;
+        int ok = 1;
+        for (Py_ssize_t i = 0; i < ql && ok; i++)
+            ok = PyUnicode_READ(kind, data, p + i) == (Py_UCS4)quotes[q][i] &&
+                 PyUnicode_READ(kind, data, n - ql + i) == (Py_UCS4)quotes[q][i];
+        if (!ok) continue;
+        if (!raw)
+            for (Py_ssize_t i = p + ql; i < n - ql; i++)
+                if (PyUnicode_READ(kind, data, i) == '\\') return NULL;
+        return PyUnicode_Substring(text, p + ql, n - ql);
+    }
+    if (p != 0 || n < 1 || n > 18) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < '0' || c > '9') return NULL;
+    }
+    if (n > 1 && PyUnicode_READ(kind, data, 0) == '0') return NULL;
+    Py_INCREF(text);
+    return text;
+}
+
 static PyObject *literal(State *s, PyObject *text /* stolen */) {
     if (!text) return NULL;
-    PyObject *v = PyObject_CallOneArg(s->w->literal_value, text);
+    PyObject *v = fast_literal(text);
+    if (!v && !PyErr_Occurred()) v = PyObject_CallOneArg(s->w->literal_value, text);
     Py_DECREF(text);
     if (!v) return NULL;
     if (!PyUnicode_Check(v)) { Py_DECREF(v); PyErr_SetString(PyExc_TypeError, "literal_value"); return NULL; }

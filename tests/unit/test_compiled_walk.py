@@ -180,6 +180,11 @@ def hostile() -> dict[str, bytes]:
         "huge_fstring": b'x = f"' + b"{y}" * 50_000 + b'"\n',
         "long_line": b"x = " + b" + ".join(b"a%d" % i for i in range(50_000)) + b"\n",
         "unclosed": b'"""' + b"x\n" * 1000,
+        "literals": (
+            b'a = ["""x"""", \'\', "", """a", rb"\\d", f\'x{y}\', u"\xc3\xa9", "\\x41", \'\\q\']\n'
+            b"b = [0, 00, 007, 1_000, 0x1F, 1e3, 12345678901234567890123, 9" + b"9" * 5000 + b"]\n"
+            b'c = ["a" "b", b"\\n" f"{z!r:>{w}}", "%s-%d" % (p, q), "{}{}".format(r, s)]\n'
+        ),
     }
 
 
