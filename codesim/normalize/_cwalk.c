@@ -460,6 +460,24 @@ static int children_by_field(State *s, TSNode node, TSFieldId field, NodeVec *ou
     return 0;
 }
 
+/* ``node.children`` into ``out`` and ``node.children_by_field_name`` of ``field`` into
+ * ``in_field``, in one pass. */
+static int children_and_field(State *s, TSNode node, TSFieldId field, NodeVec *out, NodeVec *in_field) {
+    out->n = 0;
+    in_field->n = 0;
+    Walker *w = s->w;
+    if (!w->cursor_ready) { w->cursor = ts_tree_cursor_new(node); w->cursor_ready = 1; }
+    else ts_tree_cursor_reset(&w->cursor, node);
+    if (!ts_tree_cursor_goto_first_child(&w->cursor)) return 0;
+    do {
+        TSNode child = ts_tree_cursor_current_node(&w->cursor);
+        if (PUSHV(*out, child) < 0) return -1;
+        if (field && ts_tree_cursor_current_field_id(&w->cursor) == field && PUSHV(*in_field, child) < 0)
+            return -1;
+    } while (ts_tree_cursor_goto_next_sibling(&w->cursor));
+    return 0;
+}
+
 static inline int in_nodes(TSNode n, const NodeVec *v) {
     for (Py_ssize_t i = 0; i < v->n; i++)
         if (ts_node_eq(n, v->v[i])) return 1;
@@ -904,16 +922,21 @@ static int format_receiver(State *s, TSNode node, TSNode *receiver) {
     Walker *w = s->w;
     NodeVec kids = {0};
     int rc = -1;
-    if (children(s, node, &kids) < 0) goto done;
-    if (!kids.n) { PyErr_SetString(Fallback, "call without children"); goto done; }
-    TSNode function = kids.v[0];
+    /* First children by ``ts_node_child`` (the same children as the cursor's): most calls
+     * are not ``"...".format`` and need no list of children to tell. */
+    if (!ts_node_child_count(node)) { PyErr_SetString(Fallback, "call without children"); goto done; }
+    TSNode function = ts_node_child(node, 0);
     rc = 0;
     if (!(w->flags[ts_node_symbol(function)] & F_ATTRIBUTE)) goto done;
+    if (!ts_node_child_count(function)) {
+        PyErr_SetString(Fallback, "attribute without children");
+        rc = -1;
+        goto done;
+    }
+    if (w->action[ts_node_symbol(ts_node_child(function, 0))] != ACT_STRING) goto done;
     rc = -1;
     if (children(s, function, &kids) < 0) goto done;
-    if (!kids.n) { PyErr_SetString(Fallback, "attribute without children"); goto done; }
     rc = 0;
-    if (w->action[ts_node_symbol(kids.v[0])] != ACT_STRING) goto done;
     TSNode last = kids.v[kids.n - 1];
     Py_ssize_t a = ts_node_start_byte(last), b = ts_node_end_byte(last);
     Py_ssize_t fl = PyBytes_GET_SIZE(w->format_method);
@@ -1454,7 +1477,7 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                 continue;
             } else if (flags & F_TARGET) {
                 CHECK(emit_head(s, node, sym_of(s, kid)));
-                CHECK(children_by_field(s, node, w->target_field[kid], &targets));
+                CHECK(children_and_field(s, node, w->target_field[kid], &kids, &targets));
                 if (flags & F_ASSIGNMENT && targets.n) {
                     Py_ssize_t top = top_container(s);
                     Py_ssize_t head = s->toks.n - 1;
@@ -1476,7 +1499,6 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                         CHECK(r);
                     }
                 }
-                CHECK(children(s, node, &kids));
                 for (Py_ssize_t i = kids.n - 1; i >= 0; i--)
                     CHECK(push_node(s, kids.v[i], in_nodes(kids.v[i], &targets) ? M_BIND : M_USE, 0));
                 continue;
