@@ -1,65 +1,199 @@
-"""Build hook: compile the normalizer's C parts (``codesim/normalize/_*.c``) in place.
+"""Build the normalizer's C parts (``codesim/normalize/_*.c``) when installing codesim.
 
-Each C module does what a pure-Python function of the normalizer does, faster; codesim runs
-without them (``codesim.normalize.compiled``), so a machine without a C compiler still
-installs, with a warning here, and runs the Python code.  The compiler is the one Python was
-built with (``sysconfig``'s ``CC``), called directly: the sources are single files with no
-dependency beyond Python's headers.  The shared objects are written beside their sources,
-where an editable install finds them, and listed as artifacts for a wheel (they are ignored
-by git, so hatchling would leave them out otherwise).
+Each is optional: whatever fails (no compiler, no network, a checksum that does not match),
+the install goes on without it, with a warning, and ``normalize`` runs the pure-Python code,
+which produces the same tokens (``codesim.normalize.compiled``).  ``CODESIM_NO_EXTENSION=1``
+skips the build.
+
+The compiled walk (``_cwalk.c``) needs tree-sitter's C runtime: py-tree-sitter's binary hides
+its symbols, so it is compiled from the source distribution of the very version
+``constraints.txt`` pins (``TREE_SITTER``), fetched with pip into the git-ignored
+``.cache/build/`` and checked against its pinned sha256; nobody's source is committed here.
+``CODESIM_TREE_SITTER_SDIST`` may name the source tarball to use instead of fetching it.  The
+other modules are single files needing only Python's headers (and ``_common.h``).
+
+An editable install compiles in place; a wheel gets the extensions added.
 """
 
 from __future__ import annotations
 
-import shlex
+import hashlib
+import os
+import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCES = Path("codesim") / "normalize"
-FLAGS = ["-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wextra"]
+TREE_SITTER = "0.26.1"
+TREE_SITTER_SHA256 = "9919cbaf02d17fa9a4cd0e6da496aecf901b758e6eacf122eee393e3ef08aacd"
+SOURCE = "codesim/normalize/_cwalk.c"
+PARTS = Path("codesim") / "normalize"
 
 
-class CompiledParts(BuildHookInterface):  # type: ignore[type-arg]
-    """Compiles every ``_*.c`` of the normalizer into an extension module."""
+class CompiledParts(BuildHookInterface):  # type: ignore[misc]
+    """Compiles the walk with tree-sitter's runtime, and every other ``_*.c`` on its own."""
 
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        root = Path(self.root)
-        built = [
-            built for source in sorted((root / SOURCES).glob("_*.c")) if (built := _compile(source))
-        ]
-        if not built:
+        if self.target_name != "wheel" or os.environ.get("CODESIM_NO_EXTENSION") == "1":
             return
-        build_data["pure_python"] = False
-        build_data["infer_tag"] = True
-        build_data["artifacts"].extend(str(path.relative_to(root)) for path in built)
+        root = Path(self.root)
+        suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+        name = "_cwalk" + suffix
+        built = False
+        try:
+            if version == "editable":
+                build(root, root / "codesim" / "normalize" / name)
+            else:
+                out = root / ".cache" / "build" / "wheel" / name
+                build(root, out)
+                build_data["force_include"][str(out)] = f"codesim/normalize/{name}"
+            built = True
+        except Exception as error:  # any failure: install the pure-Python walk
+            _warn(f"the compiled walk was not built ({error})")
+        for source in sorted((root / PARTS).glob("_*.c")):
+            if source.name == Path(SOURCE).name:
+                continue
+            target = source.with_name(source.stem + suffix)
+            try:
+                compile_part(source, target)
+            except Exception as error:  # any failure: install the pure-Python function
+                _warn(f"{source.name} was not compiled ({error})")
+                continue
+            build_data["artifacts"].append(str(target.relative_to(root)))
+            built = True
+        if built:
+            build_data["pure_python"] = False
+            build_data["infer_tag"] = True
 
 
-def _compile(source: Path) -> Path | None:
-    """The extension module built from ``source``, or None (with a warning) if it fails."""
-    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
-    target = source.with_name(source.stem + suffix)
-    compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
-    include = sysconfig.get_paths()["include"]
-    link = ["-undefined", "dynamic_lookup"] if sys.platform == "darwin" else []
-    command = [*compiler, *FLAGS, f"-I{include}", str(source), "-o", str(target), *link]
-    # A module left from an earlier build would be loaded although it no longer matches
-    # its source: a failed build must leave none.
+def _warn(text: str) -> None:
+    print(f"codesim: {text}; the pure-Python code will run instead", file=sys.stderr)
+
+
+def compile_part(source: Path, target: Path) -> None:
+    """Compile one self-contained C module (it includes only Python's headers and
+    ``_common.h``) into the extension ``target``."""
+    # A module left from an earlier build would be loaded although it no longer matches its
+    # source: a failed build must leave none.
     target.unlink(missing_ok=True)
-    try:
-        subprocess.run(command, check=True, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.SubprocessError) as error:
-        detail = getattr(error, "stderr", "") or str(error)
-        print(
-            f"codesim: {source.name} not compiled, the pure-Python code will run instead: "
-            f"{detail.strip()}",
-            file=sys.stderr,
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        raise RuntimeError("no C compiler")
+    link = ["-undefined", "dynamic_lookup"] if sys.platform == "darwin" else []
+    include = sysconfig.get_paths()["include"]
+    flags = ["-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wextra"]
+    _run([compiler, *flags, f"-I{include}", str(source), "-o", str(target), *link])
+
+
+def build(root: Path, out: Path) -> None:
+    """Compile ``SOURCE`` and tree-sitter's runtime into the extension ``out``."""
+    source = root / SOURCE
+    if out.exists() and out.stat().st_mtime > max(
+        source.stat().st_mtime, Path(__file__).stat().st_mtime
+    ):
+        return
+    cache = root / ".cache" / "build"
+    cache.mkdir(parents=True, exist_ok=True)
+    runtime = _runtime(cache)
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        raise RuntimeError("no C compiler")
+    include = sysconfig.get_paths()["include"]
+    flags = ["-O2", "-fPIC", "-std=c11", "-fvisibility=hidden", "-w"]
+    with tempfile.TemporaryDirectory(dir=cache) as scratch:
+        lib = Path(scratch) / "lib.o"
+        walk = Path(scratch) / "cwalk.o"
+        _run(
+            [
+                compiler,
+                *flags,
+                "-D_POSIX_C_SOURCE=200112L",
+                "-D_DEFAULT_SOURCE",
+                f"-I{runtime / 'include'}",
+                f"-I{runtime / 'src'}",
+                "-c",
+                str(runtime / "src" / "lib.c"),
+                "-o",
+                str(lib),
+            ]
         )
-        return None
-    return target
+        _run(
+            [
+                compiler,
+                *flags,
+                f'-DCODESIM_TREE_SITTER_VERSION="{TREE_SITTER}"',
+                f"-I{include}",
+                f"-I{runtime / 'include'}",
+                "-c",
+                str(source),
+                "-o",
+                str(walk),
+            ]
+        )
+        linked = Path(scratch) / out.name
+        _run([compiler, "-shared", str(walk), str(lib), "-o", str(linked)])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(linked), str(out))
+
+
+def _runtime(cache: Path) -> Path:
+    """tree-sitter's ``lib`` folder (``src/lib.c``, ``include/``), unpacked from the sdist."""
+    unpacked = cache / f"tree-sitter-{TREE_SITTER}-lib"
+    if (unpacked / "src" / "lib.c").exists():
+        return unpacked
+    tarball = _sdist(cache)
+    with tempfile.TemporaryDirectory(dir=cache) as scratch, tarfile.open(tarball) as archive:
+        prefix = f"tree_sitter-{TREE_SITTER}/tree_sitter/core/lib/"
+        members = [
+            m
+            for m in archive.getmembers()
+            if m.name.startswith(prefix) and (m.isfile() or m.isdir())
+        ]
+        archive.extractall(scratch, members=members, filter="data")
+        shutil.move(str(Path(scratch) / prefix), str(unpacked))
+    return unpacked
+
+
+def _sdist(cache: Path) -> Path:
+    """The pinned tree-sitter source distribution, checked against its sha256."""
+    given = os.environ.get("CODESIM_TREE_SITTER_SDIST")
+    tarball = Path(given) if given else cache / f"tree_sitter-{TREE_SITTER}.tar.gz"
+    if not tarball.exists():
+        with tempfile.TemporaryDirectory(dir=cache) as scratch:
+            _run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    "-d",
+                    scratch,
+                    f"tree-sitter=={TREE_SITTER}",
+                ]
+            )
+            found = next(Path(scratch).glob("tree_sitter-*.tar.gz"))
+            shutil.move(str(found), str(tarball))
+    digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
+    if digest != TREE_SITTER_SHA256:
+        raise RuntimeError(f"{tarball} has sha256 {digest}, not the pinned {TREE_SITTER_SHA256}")
+    return tarball
+
+
+def _run(command: list[str]) -> None:
+    # Not the build environment's isolation: the pip of the interpreter installing codesim.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONNOUSERSITE")}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command[:3])}... failed: {done.stderr.strip()[-2000:]}")

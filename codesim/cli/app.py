@@ -104,7 +104,9 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"codesim {__version__}\n")
+        from codesim.normalize.compiled import describe
+
+        sys.stdout.write(f"codesim {__version__}\nnormalizer: {describe()}\n")
         raise typer.Exit()
 
 

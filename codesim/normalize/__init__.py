@@ -16,7 +16,7 @@ import tree_sitter
 from codesim.languages import Language, get_language
 from codesim.normalize import compiled
 from codesim.normalize.imports import imports
-from codesim.normalize.ir import Statement, flatten
+from codesim.normalize.ir import Program, Statement, flatten
 from codesim.normalize.passes import run_passes
 from codesim.normalize.resolve import resolve
 from codesim.normalize.tables import Tables, compile_tables
@@ -40,8 +40,12 @@ def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
     could not parse are counted in ``TokenStream.error_count`` and ``error_bytes``.
     """
     tables = compile_tables(language)
-    tree, data = _parse(data, tables)
-    return _stream(tree, data, tables, path)
+    package = _package(path)
+    program = compiled.walk(tables, data, package, _leading_tabs_to_spaces)
+    if program is None:
+        tree, data = _parse(data, tables)
+        program = walk(tree, data, tables, package)
+    return _stream(program, tables)
 
 
 def normalize_with_imports(
@@ -50,8 +54,14 @@ def normalize_with_imports(
     """``normalize``, and the file's import statements as written (``imports.imports``),
     read off the same parse."""
     tables = compile_tables(language)
-    tree, data = _parse(data, tables)
-    return _stream(tree, data, tables, path), imports(tree, language)
+    package = _package(path)
+    tree, parsed = _parse(data, tables)
+    # The import query needs py-tree-sitter's tree; the compiled walk parses on its own (the
+    # runtimes cannot share a tree), which still costs less than the Python walk.
+    program = compiled.walk(tables, data, package, _leading_tabs_to_spaces)
+    if program is None:
+        program = walk(tree, parsed, tables, package)
+    return _stream(program, tables), imports(tree, language)
 
 
 def language_of(data: bytes, language: Language, path: str) -> Language:
@@ -88,8 +98,11 @@ def _parse(data: bytes, tables: Tables) -> tuple[tree_sitter.Tree, bytes]:
     return tree, data
 
 
-def _stream(tree: tree_sitter.Tree, data: bytes, tables: Tables, path: str) -> TokenStream:
-    program = walk(tree, data, tables, PurePosixPath(path).parent.parts if path else ())
+def _package(path: str) -> tuple[str, ...]:
+    return PurePosixPath(path).parent.parts if path else ()
+
+
+def _stream(program: Program, tables: Tables) -> TokenStream:
     resolved = resolve(program, tables)
     symbols, binders = resolved.symbols, resolved.binders
     dropped = bytearray(len(symbols))

@@ -1,19 +1,38 @@
-"""The normalizer's compiled parts, when the install built them.
+"""The normalizer's compiled parts, C extensions built at install time when a compiler is
+there: the walk (``_cwalk``), ``resolve`` (``_resolve``), ``order_statements`` (``_order``)
+and the reading of the canonical stream off the IR (``_stream``).
 
-Each compiled module does what a pure-Python function of the normalizer does, byte for byte
-(the tests compare both); the Python code stays the specification and the fallback where no
-C compiler was at hand.  ``CODESIM_PURE_PYTHON=1`` makes every process of a run use the
-Python code, to compare or to rule the compiled parts out when chasing a problem.
+Each does exactly what a pure-Python function of the normalizer does (the tests compare
+both); the Python code stays the specification and the fallback.  ``CODESIM_PURE_PYTHON=1``
+makes every process of a run use the Python code, to compare or to rule the compiled parts
+out when chasing a problem.  The compiled walk parses with its own copy of the tree-sitter
+runtime (py-tree-sitter's symbols are hidden), built from the version py-tree-sitter is; for a
+file it cannot walk exactly (``_cwalk.Fallback``: a tree the Python walk would fail on too)
+the Python walk runs instead.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import os
+from collections.abc import Callable
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+from codesim.normalize import ir
+from codesim.normalize.literals import literal_value
+from codesim.normalize.tables import Tables
+from codesim.normalize.walk import first_party_depth
+
+if TYPE_CHECKING:
+    from codesim.normalize import _cwalk
 
 PURE_PYTHON = os.environ.get("CODESIM_PURE_PYTHON", "") not in ("", "0")
 """Whether the compiled parts are switched off (read once, when codesim is imported)."""
+
+PARTS = ("_cwalk", "_resolve", "_order", "_stream")
+"""The compiled modules, in pipeline order."""
 
 
 def load(name: str) -> ModuleType | None:
@@ -24,4 +43,90 @@ def load(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(f"codesim.normalize.{name}")
     except ImportError:
+        return None
+
+
+def _load_walk() -> tuple[ModuleType | None, str]:
+    """The compiled walk if it can be used, else None and why not."""
+    if PURE_PYTHON:
+        return None, "CODESIM_PURE_PYTHON=1"
+    loaded = load("_cwalk")
+    if loaded is None:  # not built: no compiler, or no network to fetch tree-sitter's source
+        return None, "the compiled walk is not built"
+    # Its runtime must be the one py-tree-sitter parses with, or the trees could differ.
+    installed = importlib.metadata.version("tree-sitter")
+    if installed != loaded.TREE_SITTER:
+        built_for = loaded.TREE_SITTER
+        return (
+            None,
+            f"the compiled walk is built for tree-sitter {built_for}, {installed} is installed",
+        )
+    return loaded, ""
+
+
+_extension, _unused = _load_walk()
+_walkers: dict[int, tuple[Tables, _cwalk.Walker]] = {}
+
+
+def available() -> bool:
+    """Whether ``normalize`` walks with the compiled walk."""
+    return _extension is not None
+
+
+def describe() -> str:
+    """Which parts of the normalizer run compiled, for ``codesim --version``."""
+    if PURE_PYTHON:
+        return "pure Python (CODESIM_PURE_PYTHON=1)"
+    built = [name.lstrip("_") for name in PARTS[1:] if load(name) is not None]
+    if _extension is not None:
+        built.insert(0, "walk")
+    if not built:
+        return f"pure Python ({_unused})"
+    missing = "" if _extension is not None else f"; {_unused}"
+    return f"compiled: {', '.join(built)}{missing}"
+
+
+def walker(tables: Tables) -> _cwalk.Walker | None:
+    """The compiled walker for ``tables`` (made once per process and language), or None."""
+    if _extension is None:
+        return None
+    found = _walkers.get(id(tables))
+    if found is not None and found[0] is tables:
+        return found[1]
+    made: _cwalk.Walker = _extension.Walker(
+        tables.grammar_pointer,
+        tables,
+        literal_value,
+        first_party_depth,
+        _alias_path,
+        (ir.Block, ir.Statement, ir.Scope, ir.TupleParts, ir.RawTokens, ir.Program),
+    )
+    _walkers[id(tables)] = (tables, made)
+    return made
+
+
+def _alias_path(text: str, package: tuple[str, ...]) -> str:
+    """What ``import a.b as c`` makes ``c`` read as (the aliased-import branch of the walk)."""
+    path = text.split(".")
+    return ".".join(path[first_party_depth(path, package) :])
+
+
+def walk(
+    tables: Tables, data: bytes, package: tuple[str, ...], spaced: Callable[[bytes], bytes]
+) -> ir.Program | None:
+    """The compiled walk of ``data`` parsed with ``tables``' grammar (retried with
+    ``spaced(data)`` as ``normalize._parse`` does); None when the Python walk must run: the
+    extension is not in use, or cannot walk this tree exactly."""
+    extension = _extension
+    made = walker(tables)
+    if extension is None or made is None:
+        return None
+    tree = made.parse(data)
+    if tree.has_error and b"\t" in data:
+        retry = made.parse(spaced(data))
+        if not retry.has_error:
+            tree = retry
+    try:
+        return made.walk(tree, package)
+    except extension.Fallback:
         return None

@@ -102,12 +102,15 @@ class Tables:
     pure_values: frozenset[str]
     nested_types_visible: bool
     """The placeholders of literals, the constants and the ``pure_expressions`` symbols."""
+    grammar_pointer: object
+    """The grammar package's language pointer (a capsule), for the compiled walk."""
 
 
 @cache
 def compile_tables(language: Language) -> Tables:
     """Compile ``language``'s table against its grammar's node-kind ids (once per process)."""
-    grammar = tree_sitter.Language(language.grammar())
+    pointer = language.grammar()
+    grammar = tree_sitter.Language(pointer)
     count = grammar.node_kind_count
     # Error nodes carry the id 0xFFFF, so the arrays span the whole id space (unused ids say
     # "skip") and the walk indexes them without a branch.
@@ -184,6 +187,7 @@ def compile_tables(language: Language) -> Tables:
             | {language.aliases.get(k, k) for k in language.pure_expressions}
         ),
         language.nested_types_visible,
+        pointer,
     )
 
 
