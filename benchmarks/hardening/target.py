@@ -3,7 +3,8 @@
 ``check_input(data)`` is what the coverage-guided fuzzer (``benchmarks.hardening.fuzz``) runs
 on every input and what ``tests/hardening`` runs on generated ones.  It raises only when codesim
 misbehaves: an exception escaping a stage that promises never to raise for bad input, or an
-invariant of the result broken (spans outside the text, a stream not matching itself).
+invariant of the result broken (spans outside the text, a stream not matching itself, the
+compiled normalizer disagreeing with the pure-Python one).
 
 Inputs starting with ``NOTEBOOK_PREFIX`` are read as notebook cells instead (the rest of the
 input, split into cells at blank lines, is wrapped in a generated nbformat 4 document), so the
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from codesim.languages import get_language
+from codesim.normalize import compiled, normalize
 from codesim.options import Options
 from codesim.pipeline import align_files, normalize_file
 from codesim.sources import SourceFile
@@ -93,6 +96,16 @@ def check_text(text: bytes, encoding: str) -> None:
     _require(pair.matched <= tokens, "a stream matches no more tokens than it has")
     if tokens >= OPTIONS.min_match_tokens:
         _require(pair.longest > 0, "a stream long enough to match matches itself")
+    check_compiled(text)
+
+
+def check_compiled(text: bytes) -> None:
+    """The normalizer's compiled parts give exactly the Python code's stream (when built)."""
+    language = get_language("python")
+    stream = normalize(text, language, _PATH)
+    with compiled.python_only():
+        reference = normalize(text, language, _PATH)
+    _require(stream == reference, "the compiled normalizer gives the Python one's stream")
 
 
 def _require(condition: bool, what: str) -> None:

@@ -25,9 +25,6 @@ from codesim.tokens import ImportRef, TokenStream, Unit, UnitKind
 
 __all__ = ["language_of", "normalize", "normalize_with_imports"]
 
-_COMPILED_STREAM = compiled.load("_stream")
-"""``_stream``'s reading of the canonical lists off the IR in C (``_stream.c``), when built."""
-
 
 def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
     """The canonical token stream of one file.
@@ -108,9 +105,10 @@ def _stream(program: Program, tables: Tables) -> TokenStream:
     dropped = bytearray(len(symbols))
     run_passes(program, resolved, dropped, tables)
     raw = program.tokens
-    if _COMPILED_STREAM is not None:
+    compiled_stream = compiled.load("_canonical")
+    if compiled_stream is not None:
         out_symbols, texts, numbers, scopes, starts, ends, owners, counts = (
-            _COMPILED_STREAM.canonical_stream(
+            compiled_stream.canonical_stream(
                 program.root,
                 Statement,
                 dropped,

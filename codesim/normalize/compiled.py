@@ -1,6 +1,6 @@
 """The normalizer's compiled parts, C extensions built at install time when a compiler is
 there: the walk (``_cwalk``), ``resolve`` (``_resolve``), ``order_statements`` (``_order``)
-and the reading of the canonical stream off the IR (``_stream``).
+and the reading of the canonical stream off the IR (``_canonical``).
 
 Each does exactly what a pure-Python function of the normalizer does (the tests compare
 both); the Python code stays the specification and the fallback.  ``CODESIM_PURE_PYTHON=1``
@@ -16,7 +16,8 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -31,19 +32,40 @@ if TYPE_CHECKING:
 PURE_PYTHON = os.environ.get("CODESIM_PURE_PYTHON", "") not in ("", "0")
 """Whether the compiled parts are switched off (read once, when codesim is imported)."""
 
-PARTS = ("_cwalk", "_resolve", "_order", "_stream")
-"""The compiled modules, in pipeline order."""
+PARTS = ("_cwalk", "_resolve", "_order", "_canonical")
+"""The compiled modules, in pipeline order.  No name here may be a name the ``normalize``
+package defines: importing a submodule sets the package attribute of its name."""
+
+
+_switched_off = PURE_PYTHON
+_parts: dict[str, ModuleType | None] = {}
 
 
 def load(name: str) -> ModuleType | None:
     """The compiled module ``codesim.normalize.<name>``, or None when it was not built or
-    ``CODESIM_PURE_PYTHON`` is set."""
-    if PURE_PYTHON:
+    the compiled parts are switched off (``CODESIM_PURE_PYTHON``, ``python_only``)."""
+    if _switched_off:
         return None
+    if name not in _parts:
+        try:
+            _parts[name] = importlib.import_module(f"codesim.normalize.{name}")
+        except ImportError:
+            _parts[name] = None
+    return _parts[name]
+
+
+@contextmanager
+def python_only() -> Iterator[None]:
+    """Run the block with every compiled part switched off in this process (all threads):
+    for comparing the compiled code with the Python code, as the tests and the fuzz target
+    do."""
+    global _switched_off
+    previous = _switched_off
+    _switched_off = True
     try:
-        return importlib.import_module(f"codesim.normalize.{name}")
-    except ImportError:
-        return None
+        yield
+    finally:
+        _switched_off = previous
 
 
 def _load_walk() -> tuple[ModuleType | None, str]:
@@ -88,7 +110,7 @@ def describe() -> str:
 
 def walker(tables: Tables) -> _cwalk.Walker | None:
     """The compiled walker for ``tables`` (made once per process and language), or None."""
-    if _extension is None:
+    if _extension is None or _switched_off:
         return None
     found = _walkers.get(id(tables))
     if found is not None and found[0] is tables:

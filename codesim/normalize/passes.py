@@ -596,10 +596,6 @@ _MAX_REORDERED = 400
 length, and such blocks are generated tables rather than hand-written code."""
 
 
-_COMPILED_ORDER = compiled.load("_order")
-"""``order_statements`` in C (``_order.c``), when built."""
-
-
 def order_statements(canon: Canon) -> None:
     """Put the independent statements of every block into a canonical order.
 
@@ -618,8 +614,9 @@ def order_statements(canon: Canon) -> None:
     tokens plus the facts of the statements nested in it (a Merkle-style digest), so the pass
     reads every token once however deep the nesting.
     """
-    if _COMPILED_ORDER is not None:
-        _COMPILED_ORDER.order_blocks(
+    compiled_order = compiled.load("_order")
+    if compiled_order is not None:
+        compiled_order.order_blocks(
             canon.blocks,
             canon.symbols,
             canon.kept_roles,

@@ -31,8 +31,6 @@ _MODULE_SCOPE = 0
 ATTRIBUTE_SCOPE = -1
 """The binding scope recorded for attribute members: one namespace per file."""
 
-_COMPILED = compiled.load("_resolve")
-"""``resolve`` in C (``_resolve.c``), when built."""
 _COMPILED_ROLES = (_ATTR, _PARAM, _CLASS, _FUNC, _LOCAL)
 _COMPILED_MODES = (
     ir.MODE_NONE,
@@ -65,9 +63,10 @@ def resolve(program: Program, tables: Tables) -> Resolved:
     references are bound to the module scope (see the module docstring).
     """
     tokens = program.tokens
-    if _COMPILED is not None:
+    compiled_resolve = compiled.load("_resolve")
+    if compiled_resolve is not None:
         return Resolved(
-            *_COMPILED.resolve(
+            *compiled_resolve.resolve(
                 tokens.symbols,
                 tokens.texts,
                 tokens.modes,

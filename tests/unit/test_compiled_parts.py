@@ -1,14 +1,14 @@
 """The normalizer's compiled parts give exactly what the pure-Python code gives.
 
-The Python code is the specification: every file here is normalized with the compiled
-module and again with it switched off, and the two token streams must be equal, field by
-field.  The files are a fixed sample of this Python's standard library, every language's
-fixtures and inputs chosen to reach the edges (deep nesting, lone surrogates, long blocks).
+The Python code is the specification: every file here is normalized with the compiled parts
+and again with all of them switched off (``compiled.python_only``), and the two token streams
+must be equal, field by field.  The files are a fixed sample of this Python's standard
+library, every language's fixtures and inputs chosen to reach the edges (deep nesting, lone
+surrogates, long blocks).
 """
 
 from __future__ import annotations
 
-import importlib
 import shlex
 import shutil
 import sysconfig
@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import codesim.normalize
 from codesim.languages import get_language
-from codesim.normalize import compiled, normalize, passes
+from codesim.normalize import compiled, normalize
 from codesim.tokens import TokenStream
 
 FIXTURES = Path(__file__).resolve().parents[1] / "languages" / "fixtures"
@@ -34,9 +33,7 @@ EXTENSIONS = {
     ".rs": "rust",
 }
 ORDER = compiled.load("_order")
-# The package's ``resolve`` attribute is the function; the module is needed here.
-RESOLVE_MODULE = importlib.import_module("codesim.normalize.resolve")
-MODULES = ("_order", "_resolve", "_stream")
+MODULES = compiled.PARTS
 
 
 def _has_compiler() -> bool:
@@ -50,15 +47,12 @@ def _stdlib_sample() -> list[Path]:
     return files[::6]
 
 
-def _both(data: bytes, language_id: str, monkeypatch: pytest.MonkeyPatch) -> list[TokenStream]:
+def _both(data: bytes, language_id: str) -> list[TokenStream]:
     language = get_language(language_id)
     if not language.grammar_installed():
         pytest.skip(language.missing_grammar())
     found = [normalize(data, language)]
-    with monkeypatch.context() as patched:
-        patched.setattr(passes, "_COMPILED_ORDER", None)
-        patched.setattr(RESOLVE_MODULE, "_COMPILED", None)
-        patched.setattr(codesim.normalize, "_COMPILED_STREAM", None)
+    with compiled.python_only():
         found.append(normalize(data, language))
     return found
 
@@ -74,26 +68,26 @@ def test_compiled_where_a_compiler_is(name: str) -> None:
     )
 
 
-needs_order = pytest.mark.skipif(
+needs_parts = pytest.mark.skipif(
     any(compiled.load(name) is None for name in MODULES), reason="the compiled parts are not built"
 )
 
 
-@needs_order
-def test_standard_library_orders_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+@needs_parts
+def test_standard_library_orders_alike() -> None:
     files = _stdlib_sample()
     assert len(files) > 200
     for path in files:
-        compiled_stream, python_stream = _both(path.read_bytes(), "python", monkeypatch)
+        compiled_stream, python_stream = _both(path.read_bytes(), "python")
         assert compiled_stream == python_stream, path
 
 
-@needs_order
+@needs_parts
 @pytest.mark.parametrize(
     "path", sorted(p for p in FIXTURES.rglob("*") if p.suffix in EXTENSIONS), ids=str
 )
-def test_language_fixtures_order_alike(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    compiled_stream, python_stream = _both(path.read_bytes(), EXTENSIONS[path.suffix], monkeypatch)
+def test_language_fixtures_order_alike(path: Path) -> None:
+    compiled_stream, python_stream = _both(path.read_bytes(), EXTENSIONS[path.suffix])
     assert compiled_stream == python_stream
 
 
@@ -120,14 +114,14 @@ EDGES = {
 }
 
 
-@needs_order
+@needs_parts
 @pytest.mark.parametrize("source", list(EDGES.values()), ids=list(EDGES))
-def test_edge_cases_order_alike(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    compiled_stream, python_stream = _both(source.encode(), "python", monkeypatch)
+def test_edge_cases_order_alike(source: str) -> None:
+    compiled_stream, python_stream = _both(source.encode(), "python")
     assert compiled_stream == python_stream
 
 
-@needs_order
+@needs_parts
 def test_bad_arguments_are_refused_not_crashed() -> None:
     assert ORDER is not None
     sets = (frozenset[str](), frozenset[str](), (2,), (1,))
@@ -141,11 +135,11 @@ def test_bad_arguments_are_refused_not_crashed() -> None:
         ORDER.order_blocks([], ["x"], {}, [0], ["x"], [999], *sets, b"\x00")
 
 
-@needs_order
+@needs_parts
 def test_bad_stream_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Block, Statement
 
-    stream = compiled.load("_stream")
+    stream = compiled.load("_canonical")
     assert stream is not None
     root = Block([Statement("expression_statement", segments=[range(1)])])
     lists = (["x"], [-2], ["x"], [0], [0], [1])
@@ -160,7 +154,7 @@ def test_bad_stream_arguments_are_refused_not_crashed() -> None:
         stream.canonical_stream(outside, Statement, b"\x00", *lists, 1)
 
 
-@needs_order
+@needs_parts
 def test_bad_resolve_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Scope
 
