@@ -203,7 +203,6 @@ def _continues(
 def _free_runs(taken: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     """``[start, stop)`` ranges where ``taken`` is False."""
     padded = np.concatenate(([True], taken, [True]))
-    edges = np.diff(padded.astype(np.int8))
-    starts = np.nonzero(edges == -1)[0]
-    stops = np.nonzero(edges == 1)[0]
-    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+    # Taken at both ends, so changes alternate: a free run starts, then stops.
+    changes = np.flatnonzero(padded[1:] != padded[:-1]).tolist()
+    return list(zip(changes[::2], changes[1::2], strict=True))

@@ -272,8 +272,8 @@ def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens:
     mask = np.zeros(tokens, dtype=bool)
     if not len(shared) or not len(kgrams.kgrams):
         return mask
-    # The few shared values searched for the file's k-grams in sorted order (``np.isin``
-    # would sort both again, for every file).
+    # The file's k-grams, in sorted order, looked up among the few shared values
+    # (``np.isin`` would sort both again for every file).
     found = shared[np.minimum(np.searchsorted(shared, kgrams.sorted), len(shared) - 1)]
     starts = np.sort(kgrams.order[found == kgrams.sorted])
     if not len(starts):
