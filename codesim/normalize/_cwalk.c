@@ -952,14 +952,37 @@ done:
     return rc;
 }
 
-/* ``flags & F_AUGMENTED and symbol[node.children[1].kind_id] != "="``, children into ``kids`` */
+/* ``_holds_rewrite``: whether ``node`` or a node inside it is an increment or an augmented
+ * assignment (whose operand the walk would emit twice). */
+static int holds_rewrite(State *s, TSNode node) {
+    TSTreeCursor cursor = ts_tree_cursor_new(node);
+    int found = 0;
+    for (;;) {
+        if (s->w->flags[ts_node_symbol(ts_tree_cursor_current_node(&cursor))] &
+            (F_INCREMENT | F_AUGMENTED)) {
+            found = 1;
+            break;
+        }
+        if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+        while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+            if (!ts_tree_cursor_goto_parent(&cursor)) goto done;
+        }
+    }
+done:
+    ts_tree_cursor_delete(&cursor);
+    return found;
+}
+
+/* ``flags & F_AUGMENTED and symbol[node.children[1].kind_id] != "="`` and not
+ * ``_holds_rewrite(node.children[0])``, children into ``kids`` */
 static int augmented(State *s, TSNode node, NodeVec *kids) {
     if (children(s, node, kids) < 0) return -1;
     if (kids->n < 2) {
         PyErr_SetString(Fallback, "augmented assignment with fewer than two children");
         return -1;
     }
-    return (s->w->xflags[ts_node_symbol(kids->v[1])] & X_EQ) ? 0 : 1;
+    if (s->w->xflags[ts_node_symbol(kids->v[1])] & X_EQ) return 0;
+    return holds_rewrite(s, kids->v[0]) ? 0 : 1;
 }
 
 static PyObject *make_range(Py_ssize_t a, Py_ssize_t b) {
@@ -1321,7 +1344,8 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                     }
                     continue;
                 }
-            } else if (flags & F_INCREMENT && ts_node_named_child_count(node) == 1) {
+            } else if (flags & F_INCREMENT && ts_node_named_child_count(node) == 1 &&
+                       !holds_rewrite(s, ts_node_named_child(node, 0))) {
                 CHECK(children(s, node, &kids));
                 TSNode operand = none, step = none;
                 int has_operand = 0, has_step = 0;

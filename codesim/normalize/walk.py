@@ -357,7 +357,11 @@ def walk(
                     for item in reversed(_tuple_items(children[2], tables)):
                         push((item, use, None))
                     continue
-            elif flags & F_INCREMENT and node.named_child_count == 1:
+            elif (
+                flags & F_INCREMENT
+                and node.named_child_count == 1
+                and not _holds_rewrite(node.named_children[0], flags_of)
+            ):
                 # i++ and ++i are emitted as i = i + 1, the operator read once as + and
                 # once as the literal 1: the stream of i += 1.
                 operand = node.named_children[0]
@@ -369,7 +373,11 @@ def walk(
                 push((None, _HEAD, (node, binary_symbol)))
                 push((operand, ir.MODE_BIND, None))
                 continue
-            elif flags & F_AUGMENTED and symbol[node.children[1].kind_id] != "=":
+            elif (
+                flags & F_AUGMENTED
+                and symbol[node.children[1].kind_id] != "="
+                and not _holds_rewrite(node.children[0], flags_of)
+            ):
                 # x += e is emitted as x = x + e (the operator is tested because one kind may
                 # hold both forms, as C's ``assignment_expression`` does).
                 emit_head(node, assignment_symbol)
@@ -648,6 +656,22 @@ def _parameter_names(node: tree_sitter.Node, tables: Tables) -> list[tree_sitter
         for index, child in enumerate(node.children)
         if tables.action[child.kind_id] == ACT_IDENT and node.field_name_for_child(index) is None
     ]
+
+
+def _holds_rewrite(node: tree_sitter.Node, flags_of: tuple[int, ...]) -> bool:
+    """Whether ``node`` or a node inside it is an increment or an augmented assignment.
+
+    Their rewrites (``x = x + 1``) emit the operand twice; an operand holding another one
+    is emitted as written instead, or ``x----`` (C parses it, nested as deep as a file
+    likes) would double the stream at every level.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if flags_of[current.kind_id] & (F_INCREMENT | F_AUGMENTED):
+            return True
+        stack.extend(current.children)
+    return False
 
 
 def _close_own_range(statement: Statement, end: int) -> None:

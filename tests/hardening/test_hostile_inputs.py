@@ -21,6 +21,8 @@ import pytest
 
 import codesim
 from codesim.errors import InputError, SkipReason
+from codesim.languages import get_language
+from codesim.normalize import normalize
 from tests.hardening.programs import deep_nesting, random_program
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +89,10 @@ CATALOGUE: dict[str, list[str]] = {
     "generated and mutated source (fuzzing)": [
         "tests/hardening/test_fuzz_regressions.py::test_generated_programs_and_their_hostile_variants_run_clean",
         "tests/hardening/test_fuzz_regressions.py::test_arbitrary_bytes_run_clean",
+    ],
+    "nested increments and augmented assignments (x------, ((x += 1) += 1))": [
+        "tests/hardening/test_hostile_inputs.py::"
+        "test_nested_increments_and_augmented_assignments_stay_linear",
     ],
 }
 
@@ -335,3 +341,32 @@ def test_hostile_file_names_are_reported_and_never_reach_the_terminal_raw(
     )
     assert "\x1b" not in sarif.read_text(encoding="utf-8")
     json.loads(sarif.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("language_id", ["c", "cpp", "java", "javascript", "go"])
+def test_nested_increments_and_augmented_assignments_stay_linear(language_id: str) -> None:
+    # ``x = x + 1`` emits the operand twice: an operand holding another increment would
+    # double the stream at every level of ``x------...`` or ``((x += 1) += 1) += 1``.
+    language = get_language(language_id)
+    if not language.grammar_installed():
+        pytest.skip(language.missing_grammar())
+    for depth in (10, 60):
+        increments = "int f() { x" + "--" * depth + "; }\n"
+        augmented = "int f() { " + "(" * depth + "x" + " += 1)" * depth + "; }\n"
+        for source in (increments, augmented):
+            stream = normalize(source.encode(), language)
+            assert len(stream.symbols) < 20 * depth
+    # Plain ones are still read as assignments of a sum, the canonical form.
+    simple = normalize(PLAIN_UPDATES[language_id].encode(), language)
+    assert simple.symbols.count("+") >= (2 if language_id in INCREMENTS_REWRITTEN else 1)
+
+
+PLAIN_UPDATES = {
+    "c": "int f() { i++; j += 2; }\n",
+    "cpp": "int f() { i++; j += 2; }\n",
+    "java": "class A { void f() { i++; j += 2; } }\n",
+    "javascript": "function f() { i++; j += 2; }\n",
+    "go": "package a\nfunc f() { i++; j += 2 }\n",
+}
+INCREMENTS_REWRITTEN = {"c", "cpp", "go"}
+"""The languages whose tables list their increments (``i++`` read as ``i = i + 1``)."""
