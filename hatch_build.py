@@ -1,4 +1,4 @@
-"""Build the normalizer's C parts (``codesim/normalize/_*.c``) when installing codesim.
+"""Build codesim's C parts (``codesim/*/_*.c``) when installing codesim.
 
 Each is optional: whatever fails (no compiler, no network, a checksum that does not match),
 the install goes on without it, with a warning, and ``normalize`` runs the pure-Python code,
@@ -33,7 +33,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 TREE_SITTER = "0.26.1"
 TREE_SITTER_SHA256 = "9919cbaf02d17fa9a4cd0e6da496aecf901b758e6eacf122eee393e3ef08aacd"
 SOURCE = "codesim/normalize/_cwalk.c"
-PARTS = Path("codesim") / "normalize"
+PARTS = "codesim/*/_*.c"
 
 
 class CompiledParts(BuildHookInterface):  # type: ignore[misc]
@@ -58,7 +58,7 @@ class CompiledParts(BuildHookInterface):  # type: ignore[misc]
             built = True
         except Exception as error:  # any failure: install the pure-Python walk
             _warn(f"the compiled walk was not built ({error})")
-        for source in sorted((root / PARTS).glob("_*.c")):
+        for source in sorted(root.glob(PARTS)):
             if source.name == Path(SOURCE).name:
                 continue
             target = source.with_name(source.stem + suffix)

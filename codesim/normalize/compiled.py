@@ -1,6 +1,7 @@
-"""The normalizer's compiled parts, C extensions built at install time when a compiler is
-there: the walk (``_cwalk``), ``resolve`` (``_resolve``), ``order_statements`` (``_order``)
-and the reading of the canonical stream off the IR (``_canonical``).
+"""The compiled parts, C extensions built at install time when a compiler is there: the
+normalizer's walk (``_cwalk``), ``resolve`` (``_resolve``), ``order_statements`` (``_order``)
+and the reading of the canonical stream off the IR (``_canonical``), and the index's MinHash
+signatures (``codesim.index._minhash``).
 
 Each does exactly what a pure-Python function of the normalizer does (the tests compare
 both); the Python code stays the specification and the fallback.  ``CODESIM_PURE_PYTHON=1``
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 PURE_PYTHON = os.environ.get("CODESIM_PURE_PYTHON", "") not in ("", "0")
 """Whether the compiled parts are switched off (read once, when codesim is imported)."""
 
+MINHASH = ("_minhash", "codesim.index")
+"""MinHash signatures in C (``index/_minhash.c``), the one compiled part outside the
+normalizer (listed by ``describe`` too)."""
 PARTS = ("_cwalk", "_resolve", "_order", "_canonical")
 """The compiled modules, in pipeline order.  No name here may be a name the ``normalize``
 package defines: importing a submodule sets the package attribute of its name."""
@@ -41,17 +45,18 @@ _switched_off = PURE_PYTHON
 _parts: dict[str, ModuleType | None] = {}
 
 
-def load(name: str) -> ModuleType | None:
-    """The compiled module ``codesim.normalize.<name>``, or None when it was not built or
-    the compiled parts are switched off (``CODESIM_PURE_PYTHON``, ``python_only``)."""
+def load(name: str, package: str = "codesim.normalize") -> ModuleType | None:
+    """The compiled module ``<package>.<name>``, or None when it was not built or the
+    compiled parts are switched off (``CODESIM_PURE_PYTHON``, ``python_only``)."""
     if _switched_off:
         return None
-    if name not in _parts:
+    module = f"{package}.{name}"
+    if module not in _parts:
         try:
-            _parts[name] = importlib.import_module(f"codesim.normalize.{name}")
+            _parts[module] = importlib.import_module(module)
         except ImportError:
-            _parts[name] = None
-    return _parts[name]
+            _parts[module] = None
+    return _parts[module]
 
 
 @contextmanager
@@ -100,6 +105,8 @@ def describe() -> str:
     if PURE_PYTHON:
         return "pure Python (CODESIM_PURE_PYTHON=1)"
     built = [name.lstrip("_") for name in PARTS[1:] if load(name) is not None]
+    if load(*MINHASH) is not None:
+        built.append("minhash")
     if _extension is not None:
         built.insert(0, "walk")
     if not built:

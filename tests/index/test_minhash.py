@@ -17,6 +17,7 @@ from codesim.index.minhash import (
     permutations,
     signatures,
 )
+from codesim.normalize import compiled
 from tests.index.corpus import stdlib_files
 
 
@@ -85,3 +86,30 @@ def test_lean_minhash_wraps_a_row_for_datasketch():
     assert abs(lean.jaccard(lean_minhash(rows[1])) - 0.6) < 0.15
     with pytest.raises(ValueError, match="128 values"):
         lean_minhash(rows)
+
+
+def test_compiled_signatures_equal_numpys():
+    # Both paths: the C one (when built) and numpy's, on sizes around numpy's block.
+    rng = np.random.default_rng(11)
+    sizes = [0, 1, 8191, 8192, 8193, 0, 3, 20000, 0]
+    units = [rng.integers(0, 2**64, size, dtype=np.uint64) for size in sizes]
+    first = signatures(units)
+    with compiled.python_only():
+        second = signatures(units)
+    assert np.array_equal(first, second)
+    assert is_empty(first).tolist() == [size == 0 for size in sizes]
+
+
+@pytest.mark.skipif(compiled.load(*compiled.MINHASH) is None, reason="not built")
+def test_compiled_signatures_refuse_inconsistent_buffers():
+    module = compiled.load(*compiled.MINHASH)
+    assert module is not None
+    a, b = permutations()
+    values = np.arange(10, dtype=np.uint64)
+    out = np.empty((1, NUM_PERM), dtype=np.uint32)
+    with pytest.raises(ValueError, match="exceed"):
+        module.fill(values, np.array([11], dtype=np.int64), a, b, out)
+    with pytest.raises(ValueError, match="disagree"):
+        module.fill(values, np.array([10, 0], dtype=np.int64), a, b, out)
+    with pytest.raises(ValueError, match="exceed"):
+        module.fill(values, np.array([-1], dtype=np.int64), a, b, out)

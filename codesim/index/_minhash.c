@@ -1,0 +1,78 @@
+/* MinHash signatures (index/minhash.py's ``signatures``) compiled: for every unit, the
+ * minimum over its values of each of the NUM_PERM affine permutations of the values'
+ * MurmurHash3-finalized low 32 bits.  One pass over the values with the running minima in
+ * cache, where numpy permutes a block of values by every permutation into memory and reduces
+ * it.  Same arithmetic (uint32, wrapping), so the same signatures; the tests compare them
+ * with datasketch's.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+
+static inline uint32_t fmix32(uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    return h ^ (h >> 16);
+}
+
+static PyObject *fill(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer values, counts, a, b, out;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*w*", &values, &counts, &a, &b, &out)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t perms = a.len / 4, units = counts.len / 8, total = values.len / 8;
+    if (a.len != b.len || a.len % 4 || counts.len % 8 || values.len % 8 ||
+        out.len != units * perms * 4) {
+        PyErr_SetString(PyExc_ValueError, "fill: buffer sizes disagree");
+        goto done;
+    }
+    const uint64_t *value = values.buf;
+    const int64_t *count = counts.buf;
+    const uint32_t *pa = a.buf, *pb = b.buf;
+    uint32_t *row = out.buf;
+    Py_ssize_t used = 0;
+    for (Py_ssize_t u = 0; u < units; u++) {
+        if (count[u] < 0 || count[u] > total - used) {
+            PyErr_SetString(PyExc_ValueError, "fill: counts exceed the values");
+            goto done;
+        }
+        used += count[u];
+    }
+    used = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t u = 0; u < units; u++, row += perms) {
+        for (Py_ssize_t p = 0; p < perms; p++) row[p] = 0xFFFFFFFFu;
+        for (int64_t k = 0; k < count[u]; k++) {
+            uint32_t h = fmix32((uint32_t)value[used + k]);
+            for (Py_ssize_t p = 0; p < perms; p++) {
+                uint32_t v = pa[p] * h + pb[p];
+                row[p] = v < row[p] ? v : row[p];
+            }
+        }
+        used += count[u];
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&counts);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"fill", fill, METH_VARARGS,
+     "fill(values, counts, a, b, out)\n--\n\n"
+     "Write each unit's signature into ``out`` (units x len(a) uint32): ``values`` are the "
+     "units' uint64 hashes one unit after another, ``counts`` (int64) how many each has."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_minhash", NULL, -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__minhash(void) { return PyModule_Create(&module); }
