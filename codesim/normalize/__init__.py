@@ -9,7 +9,9 @@ repo graph, off the same parse.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import tree_sitter
 
@@ -25,6 +27,8 @@ from codesim.tokens import ImportRef, TokenStream, Unit, UnitKind
 
 __all__ = ["language_of", "normalize", "normalize_with_imports"]
 
+_Tree = TypeVar("_Tree")
+
 
 def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
     """The canonical token stream of one file.
@@ -38,7 +42,7 @@ def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
     """
     tables = compile_tables(language)
     package = _package(path)
-    program = compiled.walk(tables, data, package, _leading_tabs_to_spaces)
+    program = _compiled_program(data, tables, package)
     if program is None:
         tree, data = _parse(data, tables)
         program = walk(tree, data, tables, package)
@@ -55,7 +59,7 @@ def normalize_with_imports(
     tree, parsed = _parse(data, tables)
     # The import query needs py-tree-sitter's tree; the compiled walk parses on its own (the
     # runtimes cannot share a tree), which still costs less than the Python walk.
-    program = compiled.walk(tables, data, package, _leading_tabs_to_spaces)
+    program = _compiled_program(data, tables, package)
     if program is None:
         program = walk(tree, parsed, tables, package)
     return _stream(program, tables), imports(tree, language)
@@ -83,14 +87,33 @@ def _has_errors(data: bytes, language: Language) -> bool:
 
 def _parse(data: bytes, tables: Tables) -> tuple[tree_sitter.Tree, bytes]:
     parser = tree_sitter.Parser(tables.parser_language)
-    tree = parser.parse(data)
-    if tree.root_node.has_error and b"\t" in data:
-        # tree-sitter-python loses track of blocks indented with tabs when a bracketed
-        # continuation line is indented with spaces, which Python accepts.  One space per
-        # leading tab keeps every byte offset and, with consistent tabs, every indentation level.
+    return _parsed_with_tab_retry(data, parser.parse, lambda tree: tree.root_node.has_error)
+
+
+def _compiled_program(data: bytes, tables: Tables, package: tuple[str, ...]) -> Program | None:
+    """The compiled walk's program of ``data``; None when the Python walk must run."""
+    made = compiled.walker(tables)
+    if made is None:
+        return None
+    tree, _ = _parsed_with_tab_retry(data, made.parse, lambda parsed: parsed.has_error)
+    return compiled.walk(made, tree, package)
+
+
+def _parsed_with_tab_retry(
+    data: bytes, parse: Callable[[bytes], _Tree], has_error: Callable[[_Tree], bool]
+) -> tuple[_Tree, bytes]:
+    """``parse(data)`` and the bytes parsed, for either runtime's parser.
+
+    tree-sitter-python loses track of blocks indented with tabs when a bracketed
+    continuation line is indented with spaces, which Python accepts.  Such a parse, with
+    errors, is retried with one space per leading tab (every byte offset and, with
+    consistent tabs, every indentation level kept), and the retry kept if clean.
+    """
+    tree = parse(data)
+    if has_error(tree) and b"\t" in data:
         spaced = _leading_tabs_to_spaces(data)
-        retry = parser.parse(spaced)
-        if not retry.root_node.has_error:
+        retry = parse(spaced)
+        if not has_error(retry):
             return retry, spaced
     return tree, data
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from codesim.normalize import ir
 from codesim.normalize.literals import literal_value
 from codesim.normalize.tables import Tables
-from codesim.normalize.walk import first_party_depth
+from codesim.normalize.walk import alias_path, first_party_depth
 
 if TYPE_CHECKING:
     from codesim.normalize import _cwalk
@@ -127,35 +127,18 @@ def walker(tables: Tables) -> _cwalk.Walker | None:
         tables,
         literal_value,
         first_party_depth,
-        _alias_path,
+        alias_path,
         (ir.Block, ir.Statement, ir.Scope, ir.TupleParts, ir.RawTokens, ir.Program),
     )
     _walkers[id(tables)] = (tables, made)
     return made
 
 
-def _alias_path(text: str, package: tuple[str, ...]) -> str:
-    """What ``import a.b as c`` makes ``c`` read as (the aliased-import branch of the walk)."""
-    path = text.split(".")
-    return ".".join(path[first_party_depth(path, package) :])
-
-
-def walk(
-    tables: Tables, data: bytes, package: tuple[str, ...], spaced: Callable[[bytes], bytes]
-) -> ir.Program | None:
-    """The compiled walk of ``data`` parsed with ``tables``' grammar (retried with
-    ``spaced(data)`` as ``normalize._parse`` does); None when the Python walk must run: the
-    extension is not in use, or cannot walk this tree exactly."""
-    extension = _extension
-    made = walker(tables)
-    if extension is None or made is None:
-        return None
-    tree = made.parse(data)
-    if tree.has_error and b"\t" in data:
-        retry = made.parse(spaced(data))
-        if not retry.has_error:
-            tree = retry
+def walk(made: _cwalk.Walker, tree: _cwalk.Tree, package: tuple[str, ...]) -> ir.Program | None:
+    """The compiled walk of a tree ``made`` parsed; None when the Python walk must run
+    because the extension cannot walk this tree exactly (``Fallback``)."""
+    assert _extension is not None, "a walker exists only where the extension loaded"
     try:
         return made.walk(tree, package)
-    except extension.Fallback:
+    except _extension.Fallback:
         return None

@@ -401,9 +401,9 @@ def walk(
             elif flags & F_ALIASED_IMPORT:
                 # import numpy as np: later uses of np are emitted as numpy.
                 original, alias = node.children[0], node.children[-1]
-                path = original.text.decode("utf-8", "replace").split(".")
-                path = path[first_party_depth(path, package) :]
-                aliases[alias.text.decode("utf-8", "replace")] = ".".join(path)
+                aliases[alias.text.decode("utf-8", "replace")] = alias_path(
+                    original.text.decode("utf-8", "replace"), package
+                )
                 push((original, ir.MODE_EXTERNAL, None))
                 continue
             elif flags & F_MODULE_PATH and mode == ir.MODE_EXTERNAL and package:
@@ -827,6 +827,13 @@ def _syntax_errors(tree: tree_sitter.Tree) -> tuple[int, int]:
         elif node.has_error:
             stack.extend(node.children)
     return count, size
+
+
+def alias_path(text: str, package: tuple[str, ...]) -> str:
+    """What ``import a.b as c`` makes ``c`` read as: the module path ``text`` with its
+    first-party head cut as ``first_party_depth`` says."""
+    path = text.split(".")
+    return ".".join(path[first_party_depth(path, package) :])
 
 
 def first_party_depth(path: list[str], package: tuple[str, ...]) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from codesim.languages import Language, available_languages, get_language
-from codesim.normalize import _leading_tabs_to_spaces, _parse, compiled, ir, normalize
+from codesim.normalize import _compiled_program, _parse, compiled, ir, normalize
 from codesim.normalize.tables import compile_tables
 from codesim.normalize.walk import walk
 
@@ -97,7 +97,7 @@ def program_data(program: ir.Program) -> dict[str, Any]:
 
 def assert_same_walk(data: bytes, language: Language, package: tuple[str, ...] = ()) -> None:
     tables = compile_tables(language)
-    fast = compiled.walk(tables, data, package, _leading_tabs_to_spaces)
+    fast = _compiled_program(data, tables, package)
     assert fast is not None, "the compiled walk fell back to the Python walk"
     tree, parsed = _parse(data, tables)
     reference = walk(tree, parsed, tables, package)
