@@ -84,13 +84,10 @@ def compile_part(source: Path, target: Path) -> None:
     # A module left from an earlier build would be loaded although it no longer matches its
     # source: a failed build must leave none.
     target.unlink(missing_ok=True)
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if not compiler:
-        raise RuntimeError("no C compiler")
-    link = ["-undefined", "dynamic_lookup"] if sys.platform == "darwin" else []
+    compiler = _compiler()
     include = sysconfig.get_paths()["include"]
     flags = ["-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wextra"]
-    _run([compiler, *flags, f"-I{include}", str(source), "-o", str(target), *link])
+    _run([compiler, *flags, f"-I{include}", str(source), "-o", str(target), *_LINK])
 
 
 def build(root: Path, out: Path) -> None:
@@ -103,9 +100,7 @@ def build(root: Path, out: Path) -> None:
     cache = root / ".cache" / "build"
     cache.mkdir(parents=True, exist_ok=True)
     runtime = _runtime(cache)
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if not compiler:
-        raise RuntimeError("no C compiler")
+    compiler = _compiler()
     include = sysconfig.get_paths()["include"]
     flags = ["-O2", "-fPIC", "-std=c11", "-fvisibility=hidden", "-w"]
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
@@ -139,7 +134,7 @@ def build(root: Path, out: Path) -> None:
             ]
         )
         linked = Path(scratch) / out.name
-        _run([compiler, "-shared", str(walk), str(lib), "-o", str(linked)])
+        _run([compiler, "-shared", str(walk), str(lib), "-o", str(linked), *_LINK])
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(linked), str(out))
 
@@ -189,6 +184,18 @@ def _sdist(cache: Path) -> Path:
     if digest != TREE_SITTER_SHA256:
         raise RuntimeError(f"{tarball} has sha256 {digest}, not the pinned {TREE_SITTER_SHA256}")
     return tarball
+
+
+_LINK = ["-undefined", "dynamic_lookup"] if sys.platform == "darwin" else []
+"""Python's symbols are resolved when the extension loads (macOS' linker wants it said)."""
+
+
+def _compiler() -> str:
+    """The C compiler: ``$CC``, else ``cc`` or ``gcc`` on the path."""
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        raise RuntimeError("no C compiler")
+    return compiler
 
 
 def _run(command: list[str]) -> None:
