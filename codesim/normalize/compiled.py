@@ -35,9 +35,15 @@ PURE_PYTHON = os.environ.get("CODESIM_PURE_PYTHON", "") not in ("", "0")
 
 MINHASH = ("_minhash", "codesim.index")
 """MinHash signatures in C (``index/_minhash.c``), the one compiled part outside the
-normalizer (listed by ``describe`` too)."""
-PARTS = ("_cwalk", "_resolve", "_order", "_canonical")
-"""The compiled modules, in pipeline order.  No name here may be a name the ``normalize``
+normalizer."""
+PARTS = (
+    ("_cwalk", "codesim.normalize"),
+    ("_resolve", "codesim.normalize"),
+    ("_order", "codesim.normalize"),
+    ("_canonical", "codesim.normalize"),
+    MINHASH,
+)
+"""Every compiled module, ``(name, package)``, in pipeline order.  No name may be a name its
 package defines: importing a submodule sets the package attribute of its name."""
 
 
@@ -104,9 +110,7 @@ def describe() -> str:
     """Which parts of the normalizer run compiled, for ``codesim --version``."""
     if PURE_PYTHON:
         return "pure Python (CODESIM_PURE_PYTHON=1)"
-    built = [name.lstrip("_") for name in PARTS[1:] if load(name) is not None]
-    if load(*MINHASH) is not None:
-        built.append("minhash")
+    built = [name.lstrip("_") for name, package in PARTS[1:] if load(name, package) is not None]
     if _extension is not None:
         built.insert(0, "walk")
     if not built:

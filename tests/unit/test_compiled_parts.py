@@ -33,7 +33,6 @@ EXTENSIONS = {
     ".rs": "rust",
 }
 ORDER = compiled.load("_order")
-MODULES = compiled.PARTS
 
 
 def _has_compiler() -> bool:
@@ -57,19 +56,20 @@ def _both(data: bytes, language_id: str) -> list[TokenStream]:
     return found
 
 
-@pytest.mark.parametrize("name", MODULES)
-def test_compiled_where_a_compiler_is(name: str) -> None:
+@pytest.mark.parametrize(("name", "package"), compiled.PARTS)
+def test_compiled_where_a_compiler_is(name: str, package: str) -> None:
     if compiled.PURE_PYTHON:
         pytest.skip("CODESIM_PURE_PYTHON is set")
     if not _has_compiler():
         pytest.skip("no C compiler here: the pure-Python code runs")
-    assert compiled.load(name) is not None, (
-        f"codesim/normalize/{name}.c is not built: pip install -e ."
+    assert compiled.load(name, package) is not None, (
+        f"{package}.{name} is not built: pip install -e ."
     )
 
 
 needs_parts = pytest.mark.skipif(
-    any(compiled.load(name) is None for name in MODULES), reason="the compiled parts are not built"
+    any(compiled.load(*part) is None for part in compiled.PARTS),
+    reason="the compiled parts are not built",
 )
 
 
