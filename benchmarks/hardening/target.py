@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from codesim import compiled
 from codesim.languages import get_language
-from codesim.normalize import compiled, normalize
+from codesim.normalize import normalize
 from codesim.options import Options
 from codesim.pipeline import align_files, normalize_file
 from codesim.sources import SourceFile

@@ -104,7 +104,7 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        from codesim.normalize.compiled import describe
+        from codesim.normalize.compiled_walk import describe
 
         sys.stdout.write(f"codesim {__version__}\nnormalizer: {describe()}\n")
         raise typer.Exit()

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from codesim import compiled
 from codesim.fingerprint import HashArray, concatenated
-from codesim.normalize import compiled
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -87,7 +87,7 @@ def signatures(units: Sequence[HashArray]) -> SignatureArray:
     block is permuted by all ``NUM_PERM`` functions at once and reduced per unit segment.
     """
     hashes, counts = concatenated(units)
-    compiled_minhash = compiled.load(*compiled.MINHASH)
+    compiled_minhash = compiled.load(compiled.MINHASH)
     if compiled_minhash is not None:
         # One pass with the running minima in cache: about 3.5 times numpy's block below.
         a, b = permutations()

@@ -15,8 +15,9 @@ from typing import TypeVar
 
 import tree_sitter
 
+from codesim import compiled
 from codesim.languages import Language, get_language
-from codesim.normalize import compiled
+from codesim.normalize import compiled_walk
 from codesim.normalize.imports import imports
 from codesim.normalize.ir import Program, Statement, flatten
 from codesim.normalize.passes import run_passes
@@ -92,11 +93,11 @@ def _parse(data: bytes, tables: Tables) -> tuple[tree_sitter.Tree, bytes]:
 
 def _compiled_program(data: bytes, tables: Tables, package: tuple[str, ...]) -> Program | None:
     """The compiled walk's program of ``data``; None when the Python walk must run."""
-    made = compiled.walker(tables)
+    made = compiled_walk.walker(tables)
     if made is None:
         return None
     tree, _ = _parsed_with_tab_retry(data, made.parse, lambda parsed: parsed.has_error)
-    return compiled.walk(made, tree, package)
+    return compiled_walk.walk(made, tree, package)
 
 
 def _parsed_with_tab_retry(
@@ -128,7 +129,7 @@ def _stream(program: Program, tables: Tables) -> TokenStream:
     dropped = bytearray(len(symbols))
     run_passes(program, resolved, dropped, tables)
     raw = program.tokens
-    compiled_stream = compiled.load("_canonical")
+    compiled_stream = compiled.load("codesim.normalize._canonical")
     if compiled_stream is not None:
         out_symbols, texts, numbers, scopes, starts, ends, owners, counts = (
             compiled_stream.canonical_stream(

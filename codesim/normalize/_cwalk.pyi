@@ -1,4 +1,4 @@
-"""The compiled walk (``_cwalk.c``); see ``codesim.normalize.compiled``."""
+"""The compiled walk (``_cwalk.c``); see ``codesim.normalize.compiled_walk``."""
 
 from collections.abc import Callable
 

@@ -28,7 +28,8 @@ import zlib
 from dataclasses import dataclass
 from itertools import compress
 
-from codesim.normalize import compiled, ir
+from codesim import compiled
+from codesim.normalize import ir
 from codesim.normalize.ir import Block, Program, Statement, flatten
 from codesim.normalize.resolve import Resolved
 from codesim.normalize.tables import Tables
@@ -614,7 +615,7 @@ def order_statements(canon: Canon) -> None:
     tokens plus the facts of the statements nested in it (a Merkle-style digest), so the pass
     reads every token once however deep the nesting.
     """
-    compiled_order = compiled.load("_order")
+    compiled_order = compiled.load("codesim.normalize._order")
     if compiled_order is not None:
         compiled_order.order_blocks(
             canon.blocks,

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codesim.normalize import compiled, ir
+from codesim import compiled
+from codesim.normalize import ir
 from codesim.normalize.ir import Program
 from codesim.normalize.tables import Tables
 from codesim.tokens import Role
@@ -63,7 +64,7 @@ def resolve(program: Program, tables: Tables) -> Resolved:
     references are bound to the module scope (see the module docstring).
     """
     tokens = program.tokens
-    compiled_resolve = compiled.load("_resolve")
+    compiled_resolve = compiled.load("codesim.normalize._resolve")
     if compiled_resolve is not None:
         return Resolved(
             *compiled_resolve.resolve(

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash
 
+from codesim import compiled
 from codesim.index.minhash import (
     EMPTY_VALUE,
     NUM_PERM,
@@ -17,7 +18,6 @@ from codesim.index.minhash import (
     permutations,
     signatures,
 )
-from codesim.normalize import compiled
 from tests.index.corpus import stdlib_files
 
 
@@ -88,7 +88,7 @@ def test_lean_minhash_wraps_a_row_for_datasketch():
         lean_minhash(rows)
 
 
-@pytest.mark.skipif(compiled.load(*compiled.MINHASH) is None, reason="not built")
+@pytest.mark.skipif(compiled.load(compiled.MINHASH) is None, reason="not built")
 def test_compiled_signatures_equal_numpys():
     # Both paths, the C one and numpy's, on sizes around numpy's block.
     rng = np.random.default_rng(11)
@@ -101,9 +101,9 @@ def test_compiled_signatures_equal_numpys():
     assert is_empty(first).tolist() == [size == 0 for size in sizes]
 
 
-@pytest.mark.skipif(compiled.load(*compiled.MINHASH) is None, reason="not built")
+@pytest.mark.skipif(compiled.load(compiled.MINHASH) is None, reason="not built")
 def test_compiled_signatures_refuse_inconsistent_buffers():
-    module = compiled.load(*compiled.MINHASH)
+    module = compiled.load(compiled.MINHASH)
     assert module is not None
     a, b = permutations()
     values = np.arange(10, dtype=np.uint64)

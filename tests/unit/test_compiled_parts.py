@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from codesim import compiled
 from codesim.languages import get_language
-from codesim.normalize import compiled, normalize
+from codesim.normalize import normalize
 from codesim.tokens import TokenStream
 
 FIXTURES = Path(__file__).resolve().parents[1] / "languages" / "fixtures"
@@ -32,7 +33,7 @@ EXTENSIONS = {
     ".go": "go",
     ".rs": "rust",
 }
-ORDER = compiled.load("_order")
+ORDER = compiled.load("codesim.normalize._order")
 
 
 def _has_compiler() -> bool:
@@ -56,19 +57,17 @@ def _both(data: bytes, language_id: str) -> list[TokenStream]:
     return found
 
 
-@pytest.mark.parametrize(("name", "package"), compiled.PARTS)
-def test_compiled_where_a_compiler_is(name: str, package: str) -> None:
+@pytest.mark.parametrize("module", compiled.PARTS)
+def test_compiled_where_a_compiler_is(module: str) -> None:
     if compiled.PURE_PYTHON:
         pytest.skip("CODESIM_PURE_PYTHON is set")
     if not _has_compiler():
         pytest.skip("no C compiler here: the pure-Python code runs")
-    assert compiled.load(name, package) is not None, (
-        f"{package}.{name} is not built: pip install -e ."
-    )
+    assert compiled.load(module) is not None, f"{module} is not built: pip install -e ."
 
 
 needs_parts = pytest.mark.skipif(
-    any(compiled.load(*part) is None for part in compiled.PARTS),
+    any(compiled.load(part) is None for part in compiled.PARTS),
     reason="the compiled parts are not built",
 )
 
@@ -139,7 +138,7 @@ def test_bad_arguments_are_refused_not_crashed() -> None:
 def test_bad_stream_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Block, Statement
 
-    stream = compiled.load("_canonical")
+    stream = compiled.load("codesim.normalize._canonical")
     assert stream is not None
     root = Block([Statement("expression_statement", segments=[range(1)])])
     lists = (["x"], [-2], ["x"], [0], [0], [1])
@@ -158,7 +157,7 @@ def test_bad_stream_arguments_are_refused_not_crashed() -> None:
 def test_bad_resolve_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Scope
 
-    module = compiled.load("_resolve")
+    module = compiled.load("codesim.normalize._resolve")
     assert module is not None
     roles = ("ATTR", "PARAM", "CLASS", "FUNC", "LOCAL")
     modes = (0, 5, 6, 7, 4)

@@ -22,12 +22,13 @@ from typing import Any
 import pytest
 
 from codesim.languages import Language, available_languages, get_language
-from codesim.normalize import _compiled_program, _parse, compiled, ir, normalize
+from codesim.normalize import _compiled_program, _parse, compiled_walk, ir, normalize
 from codesim.normalize.tables import compile_tables
 from codesim.normalize.walk import walk
 
 pytestmark = pytest.mark.skipif(
-    not compiled.available(), reason=f"the compiled walk is not in use: {compiled.describe()}"
+    not compiled_walk.available(),
+    reason=f"the compiled walk is not in use: {compiled_walk.describe()}",
 )
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -204,8 +205,8 @@ STREAM_SCRIPT = """
 import json, sys
 from pathlib import Path
 from codesim.languages import get_language
-from codesim.normalize import compiled, normalize
-out = {"walk": compiled.describe(), "streams": []}
+from codesim.normalize import compiled_walk, normalize
+out = {"walk": compiled_walk.describe(), "streams": []}
 for language_id, path in json.loads(sys.argv[1]):
     stream = normalize(Path(path).read_bytes(), get_language(language_id), Path(path).name)
     out["streams"].append(stream.model_dump(mode="json") if hasattr(stream, "model_dump")
