@@ -25,6 +25,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         "artifacts",
         "units",
         "tokens",
+        "compiled",
         "cli",
         "render",
     }
