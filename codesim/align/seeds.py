@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from codesim import compiled
 from codesim.fingerprint import HashArray
 
 IndexArray = npt.NDArray[np.int64]
@@ -60,6 +61,21 @@ def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, Inde
     empty = np.empty(0, dtype=np.int64)
     if len(left.kgrams) == 0 or len(right.kgrams) == 0:
         return empty, empty
+    compiled_seeds = compiled.load(compiled.SEEDS)
+    if compiled_seeds is not None:
+        # One merge of the two sorted arrays, where the code below binary-searches each
+        # k-gram and then makes several passes over the hits.
+        lefts, rights = compiled_seeds.shared_kgrams(
+            left.sorted,
+            left.order,
+            left.sorted_counts,
+            right.sorted,
+            right.order,
+            right.counts,
+            right.rank,
+            MAX_OCCURRENCES,
+        )
+        return np.frombuffer(lefts, dtype=np.int64), np.frombuffer(rights, dtype=np.int64)
     # Searching the right side's k-grams in sorted order is several times faster than in
     # stream order: each binary search starts from where the last one ended, in cache.
     starts = np.searchsorted(left.sorted, right.sorted, side="left")

@@ -1,10 +1,14 @@
-"""Seeds and maximal matches against brute force on small streams."""
+"""Seeds and maximal matches against brute force on small streams, and the compiled seeds
+against the Python ones."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codesim import compiled
 from codesim.align import kgram_table
 from codesim.align.fragments import Tile, maximal_matches
 from codesim.align.seeds import MAX_OCCURRENCES, shared_kgrams
@@ -60,3 +64,40 @@ def test_seeds_pair_every_equal_kgram_when_none_is_frequent(left, right):
             if left[i : i + K] == right[j : j + K]
         }
         assert found == expected
+
+
+needs_seeds = pytest.mark.skipif(compiled.load(compiled.SEEDS) is None, reason="not built")
+# Few symbols make k-grams repeat past MAX_OCCURRENCES, so both pairings are exercised.
+long_streams = st.lists(st.sampled_from(["a", "b"]), max_size=400)
+
+
+@needs_seeds
+@settings(max_examples=300)
+@given(long_streams, long_streams, st.sampled_from([1, 2, 4]))
+def test_compiled_seeds_are_the_python_seeds_in_order(left, right, k):
+    one = kgram_table(kgram_hashes(symbol_hashes(left), k))
+    two = kgram_table(kgram_hashes(symbol_hashes(right), k))
+    found = shared_kgrams(one, two)
+    with compiled.python_only():
+        expected = shared_kgrams(one, two)
+    assert [a.tolist() for a in found] == [a.tolist() for a in expected]
+
+
+@needs_seeds
+def test_compiled_seeds_refuse_malformed_tables():
+    module = compiled.load(compiled.SEEDS)
+    assert module is not None
+    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2))
+    arrays = [table.sorted, table.order, table.sorted_counts]
+    right = [table.sorted, table.order, table.counts, table.rank]
+    with pytest.raises(ValueError, match="disagree"):
+        module.shared_kgrams(table.sorted[:-1], *arrays[1:], *right, 24)
+    with pytest.raises(ValueError, match="order index"):
+        module.shared_kgrams(*arrays, table.sorted, table.order + 100, *right[2:], 24)
+    with pytest.raises(ValueError, match="count"):
+        module.shared_kgrams(*arrays[:2], table.sorted_counts * 50, *right, 24)
+    with pytest.raises(TypeError):
+        module.shared_kgrams(*arrays, *right)
+    empty = np.empty(0, dtype=np.int64)
+    lefts, rights = module.shared_kgrams(np.empty(0, dtype=np.uint64), empty, empty, *right, 24)
+    assert len(lefts) == len(rights) == 0

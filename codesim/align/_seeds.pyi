@@ -1,0 +1,13 @@
+from _typeshed import ReadableBuffer
+
+def shared_kgrams(
+    left_sorted: ReadableBuffer,
+    left_order: ReadableBuffer,
+    left_sorted_counts: ReadableBuffer,
+    right_sorted: ReadableBuffer,
+    right_order: ReadableBuffer,
+    right_counts: ReadableBuffer,
+    right_rank: ReadableBuffer,
+    max_occurrences: int,
+    /,
+) -> tuple[bytearray, bytearray]: ...
