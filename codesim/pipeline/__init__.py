@@ -68,7 +68,8 @@ class UnitPrints:
     winnowed fingerprints (sorted, distinct), made as ``index.file_record`` makes them."""
 
     signatures: SignatureArray
-    fingerprints: list[HashArray]
+    fingerprints: list[HashArray] | None
+    """None when they were not asked for (``cross`` bands the signatures only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +120,13 @@ def read_side(
     progress: ProgressCallback | None = None,
     *,
     units: bool = False,
+    unit_fingerprints: bool = True,
     graph: bool = False,
     folded_graph: bool = False,
 ) -> SideData:
     """Discover, read, normalize and fingerprint every file under ``path`` (and with
-    ``units``, fingerprint each unit as an index does; with ``graph``, also gather what
-    ``repo_graph`` needs).
+    ``units``, fingerprint each unit as an index does, or only sign it without
+    ``unit_fingerprints``; with ``graph``, also gather what ``repo_graph`` needs).
 
     A file named on its own is compared even if it looks generated: the user asked for it.
     """
@@ -137,7 +139,14 @@ def read_side(
     ]
 
     def read(source: SourceFile) -> NormalizedFile:
-        return normalize_file(source, options, units=units, graph=graph, folded_graph=folded_graph)
+        return normalize_file(
+            source,
+            options,
+            units=units,
+            unit_fingerprints=unit_fingerprints,
+            graph=graph,
+            folded_graph=folded_graph,
+        )
 
     files, limited = read_within_limits(discovery.files, read, label, options, progress)
     return SideData(label, str(path), files, skipped + limited, discovery.ignored)
@@ -232,11 +241,13 @@ def normalize_file(
     options: Options,
     *,
     units: bool = False,
+    unit_fingerprints: bool = True,
     graph: bool = False,
     folded_graph: bool = False,
 ) -> NormalizedFile:
     """Normalize, split into units and fingerprint one file (with ``units``, each unit as an
-    index does; with ``graph``, what the repo graph needs; ``folded_graph``: the graph an
+    index does, its winnowed fingerprints left out without ``unit_fingerprints``; with
+    ``graph``, what the repo graph needs; ``folded_graph``: the graph an
     index's stored files give, to be aligned with one: the units as folding keeps them and
     what contains what, no calls, imports, bases or signatures)."""
     language = get_language(source.language)
@@ -256,7 +267,10 @@ def normalize_file(
     unit_signatures = signatures(kgrams)
     # A graph needs the signatures only; the per-unit fingerprints serve an index.
     prints = (
-        UnitPrints(unit_signatures, units_fingerprints(kgrams, options.window_size))
+        UnitPrints(
+            unit_signatures,
+            units_fingerprints(kgrams, options.window_size) if unit_fingerprints else None,
+        )
         if units
         else None
     )

@@ -199,7 +199,7 @@ def _pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
 
 def _read_one(job: tuple[str, Path, Options]) -> SideData:
     _, path, options = job
-    return read_side(path, "submission", options, units=True)
+    return read_side(path, "submission", options, units=True, unit_fingerprints=False)
 
 
 def _read_all(

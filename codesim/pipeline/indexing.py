@@ -462,7 +462,7 @@ def _verified_pairs(
     evidence: dict[tuple[int, int], int] = defaultdict(int)
     for i, u, found in proposals:
         prints = files[i].units
-        assert prints is not None
+        assert prints is not None and prints.fingerprints is not None
         mine = prints.fingerprints[u]
         if len(common):
             mine = mine[~np.isin(mine, common)]
@@ -489,7 +489,7 @@ def _verified_pairs(
 
 
 def _boilerplate(files: list[NormalizedFile], store: Store, projects: int) -> HashArray:
-    prints = [f.units.fingerprints for f in files if f.units is not None]
+    prints = [f.units.fingerprints for f in files if f.units and f.units.fingerprints is not None]
     flat = [p for unit in prints for p in unit if len(p)]
     if not flat:
         return np.empty(0, dtype=np.uint64)

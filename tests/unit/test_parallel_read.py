@@ -46,6 +46,7 @@ def _same(one: NormalizedFile, two: NormalizedFile) -> None:
     assert np.array_equal(one.start_bytes, two.start_bytes)
     assert one.lines.lines == two.lines.lines
     assert one.units is not None and two.units is not None
+    assert one.units.fingerprints is not None and two.units.fingerprints is not None
     assert np.array_equal(one.units.signatures, two.units.signatures)
     assert all(
         np.array_equal(a, b)
@@ -102,3 +103,16 @@ def test_the_share_of_a_child_that_dies_is_read_here(
     alone, split = _read(repo, split=False), _read(repo, split=True)
     for one, two in zip(alone.files, split.files, strict=True):
         _same(one, two)
+
+
+def test_signing_units_without_their_fingerprints_keeps_the_signatures(tmp_path: Path) -> None:
+    # What cross reads: the units' signatures, without the per-unit prints an index stores.
+    repo = _repo(tmp_path)
+    full = pipeline.read_side(repo, "submission", Options(), units=True)
+    signed = pipeline.read_side(repo, "submission", Options(), units=True, unit_fingerprints=False)
+    assert [f.path for f in full.files] == [f.path for f in signed.files]
+    for one, two in zip(full.files, signed.files, strict=True):
+        assert one.units is not None and two.units is not None
+        assert one.units.fingerprints is not None and len(one.units.fingerprints)
+        assert two.units.fingerprints is None
+        assert np.array_equal(one.units.signatures, two.units.signatures)
