@@ -644,11 +644,153 @@ static PyObject *template_text(State *s, TSNode node, NodeVec *kids) {
     return r;
 }
 
-/* ``literals.literal_value`` for the spellings whose value is the text itself or a slice
- * of it, exactly as the Python function reads them: a quoted string (after an optional
- * prefix of ``rRbBuUfF``) without a backslash to decode, a decimal integer without leading
- * zero or underscore.  Anything else (escapes, other number spellings) goes to Python: NULL
- * without an error.  The Python function stays the definition. */
+static int hex_digit(Py_UCS4 c) {
+    if (c >= '0' && c <= '9') return (int)(c - '0');
+    if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
+    return -1;
+}
+
+/* ``count`` hex digits at ``at`` as a code point, or -1 when they are not all there. */
+static long hex_run(int kind, const void *data, Py_ssize_t at, Py_ssize_t end, int count) {
+    if (end - at < count) return -1;
+    long value = 0;
+    for (int i = 0; i < count; i++) {
+        int d = hex_digit(PyUnicode_READ(kind, data, at + i));
+        if (d < 0) return -1;
+        value = value * 16 + d;
+    }
+    return value;
+}
+
+/* A string body's escapes decoded as ``literals._unescaped`` decodes them (the
+ * ``unicode_escape`` codec), for the escapes that codec decodes without a warning or an
+ * error and that mean the same whatever the text around them: the one-letter escapes, a
+ * backslash-newline, ``\xHH``, ``\uHHHH``, ``\UHHHHHHHH`` up to U+10FFFF and octal escapes up
+ * to 0o377.  Anything else (``\N{...}``, an unknown or truncated escape, a backslash before
+ * a character outside ASCII, which the Python code's latin-1 step reads differently) gives
+ * NULL without an error, for the Python code to decide. */
+static PyObject *unescaped(PyObject *text, Py_ssize_t from, Py_ssize_t to) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(to - from + 1) * sizeof(Py_UCS4));
+    if (!out) return PyErr_NoMemory();
+    Py_ssize_t n = 0;
+    for (Py_ssize_t i = from; i < to;) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c != '\\') {
+            out[n++] = c;
+            i++;
+            continue;
+        }
+        if (i + 1 >= to) goto fallback;
+        Py_UCS4 e = PyUnicode_READ(kind, data, i + 1);
+        long value;
+        i += 2;
+        switch (e) {
+        case '\\': case '\'': case '"': out[n++] = e; continue;
+        case 'a': out[n++] = 7; continue;
+        case 'b': out[n++] = 8; continue;
+        case 'f': out[n++] = 12; continue;
+        case 'n': out[n++] = 10; continue;
+        case 'r': out[n++] = 13; continue;
+        case 't': out[n++] = 9; continue;
+        case 'v': out[n++] = 11; continue;
+        case '\n': continue;
+        case 'x': value = hex_run(kind, data, i, to, 2); i += 2; break;
+        case 'u': value = hex_run(kind, data, i, to, 4); i += 4; break;
+        case 'U': value = hex_run(kind, data, i, to, 8); i += 8; break;
+        default:
+            if (e < '0' || e > '7') goto fallback;
+            value = (long)(e - '0');
+            for (int k = 0; k < 2 && i < to; k++, i++) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, i);
+                if (d < '0' || d > '7') break;
+                value = value * 8 + (long)(d - '0');
+            }
+            if (value > 0377) goto fallback;
+        }
+        if (value < 0 || value > 0x10FFFF) goto fallback;
+        out[n++] = (Py_UCS4)value;
+    }
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n);
+    PyMem_Free(out);
+    return result;
+fallback:
+    PyMem_Free(out);
+    return NULL;
+}
+
+/* ``literals.literal_value`` of a number spelled with only digits, ``x``/``o``/``b``
+ * prefixes, ``.``, ``e`` and signs, after the Python code's own steps (underscores dropped,
+ * lower case): ``int(text, 0)`` for a decimal integer or a prefixed one of at most 15
+ * digits, else ``repr(float(text))`` through the very C function ``float`` uses.  NULL without an
+ * error for anything else. */
+static PyObject *number_value(PyObject *text) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    char buf[64];
+    Py_ssize_t len = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '_') continue;
+        if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == 'x' || c == 'o' ||
+              c == '.' || c == '+' || c == '-'))
+            return NULL;
+        if (len == (Py_ssize_t)sizeof(buf) - 1) return NULL;
+        buf[len++] = (char)c;
+    }
+    buf[len] = '\0';
+    if (len == 0 || buf[0] < '0' || buf[0] > '9') return NULL;
+    int base = 10, fractional = 0;
+    Py_ssize_t digits = 0;
+    if (len > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'o' || buf[1] == 'b')) {
+        base = buf[1] == 'x' ? 16 : buf[1] == 'o' ? 8 : 2;
+        digits = 2;
+    } else {
+        for (Py_ssize_t i = 0; i < len; i++) fractional |= buf[i] == '.' || buf[i] == 'e';
+    }
+    if (!fractional) {
+        /* A decimal with a leading zero is an error for int() unless all zeros, and then
+         * float() decides: both left to Python. */
+        if (base == 10 && len > 1 && buf[0] == '0') return NULL;
+        long long value = 0;
+        for (Py_ssize_t i = digits; i < len; i++) {
+            int d = hex_digit((Py_UCS4)buf[i]);
+            if (d < 0 || d >= base) return NULL;
+            value = value * base + d;
+            /* Past 15 digits a prefixed value could overflow: Python's int decides. */
+            if (base != 10 && i - digits >= 15) return NULL;
+        }
+        /* A decimal's value reads as its own digits, whatever its length (up to the buffer's,
+         * far below int()'s limit on digits). */
+        if (base == 10) return PyUnicode_FromStringAndSize(buf, len);
+        return PyUnicode_FromFormat("%lld", value);
+    }
+    for (Py_ssize_t i = 0; i < len; i++)
+        if (!((buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.' || buf[i] == 'e' ||
+              buf[i] == '+' || buf[i] == '-'))
+            return NULL;
+    PyObject *spelled = PyUnicode_FromStringAndSize(buf, len);
+    if (!spelled) return NULL;
+    PyObject *number = PyFloat_FromString(spelled);
+    Py_DECREF(spelled);
+    if (!number) {
+        if (!PyErr_ExceptionMatches(PyExc_ValueError)) return NULL;
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *shown = PyObject_Repr(number);
+    Py_DECREF(number);
+    return shown;
+}
+
+/* ``literals.literal_value`` for the common spellings, exactly as the Python function reads
+ * them: a quoted string (after an optional prefix of ``rRbBuUfF``), its escapes decoded
+ * unless raw (``unescaped``), and numbers (``number_value``).  Anything else goes to Python:
+ * NULL without an error.  The Python function stays the definition. */
 static PyObject *fast_literal(PyObject *text) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
@@ -673,17 +815,21 @@ static PyObject *fast_literal(PyObject *text) {
         if (!ok) continue;
         if (!raw)
             for (Py_ssize_t i = p + ql; i < n - ql; i++)
-                if (PyUnicode_READ(kind, data, i) == '\\') return NULL;
+                if (PyUnicode_READ(kind, data, i) == '\\') return unescaped(text, p + ql, n - ql);
         return PyUnicode_Substring(text, p + ql, n - ql);
     }
-    if (p != 0 || n < 1 || n > 18) return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < '0' || c > '9') return NULL;
+    if (p != 0) return NULL;
+    return number_value(text);
+}
+
+static PyObject *fast_literal_function(PyObject *Py_UNUSED(module), PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "fast_literal: a str is needed");
+        return NULL;
     }
-    if (n > 1 && PyUnicode_READ(kind, data, 0) == '0') return NULL;
-    Py_INCREF(text);
-    return text;
+    PyObject *v = fast_literal(text);
+    if (!v && !PyErr_Occurred()) Py_RETURN_NONE;
+    return v;
 }
 
 static PyObject *literal(State *s, PyObject *text /* stolen */) {
@@ -1693,9 +1839,16 @@ static PyTypeObject TreeType = {
     .tp_doc = "A tree parsed by Walker.parse.",
 };
 
+static PyMethodDef module_methods[] = {
+    {"fast_literal", fast_literal_function, METH_O,
+     "fast_literal(text) -> str | None: literals.literal_value(text) where the walk computes "
+     "it in C, else None (the walk then calls the Python function)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "codesim.normalize._cwalk",
-    "The compiled walk (see codesim.normalize.walk for the reference).", -1, NULL,
+    "The compiled walk (see codesim.normalize.walk for the reference).", -1, module_methods,
 };
 
 PyMODINIT_FUNC PyInit__cwalk(void) {
