@@ -22,8 +22,11 @@ from codesim.index.records import FileRecord, IndexSettings, UnitRecord
 from codesim.tokens import TokenStream
 
 
-def unit_kgrams(stream: TokenStream, kgram_size: int) -> UnitHashes:
-    """The k-gram hashes of each unit's own tokens, in canonical order, one array per unit.
+def unit_kgrams(
+    stream: TokenStream, kgram_size: int, hashes: HashArray | None = None
+) -> UnitHashes:
+    """The k-gram hashes of each unit's own tokens, in canonical order, one array per unit
+    (``hashes``: the stream's symbol hashes, when the caller has them already).
 
     A unit with fewer than ``kgram_size`` tokens has none; streams from ``fold_small_units``
     have no such unit except, possibly, the module.
@@ -32,7 +35,9 @@ def unit_kgrams(stream: TokenStream, kgram_size: int) -> UnitHashes:
     # A stable sort keeps each unit's tokens in canonical order.
     order = np.argsort(owners, kind="stable")
     grouped = owners[order]
-    kgrams = kgram_hashes(symbol_hashes(stream.symbols)[order], kgram_size)
+    if hashes is None:
+        hashes = symbol_hashes(stream.symbols)
+    kgrams = kgram_hashes(hashes[order], kgram_size)
     span = kgram_size - 1
     # A k-gram belongs to a unit when its first and last token do.
     inside = grouped[: len(kgrams)] == grouped[span : span + len(kgrams)]

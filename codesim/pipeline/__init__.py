@@ -263,7 +263,7 @@ def normalize_file(
         prepared = replace(prepared, cells=source.cells)
     if not (units or graph):
         return prepared
-    kgrams = unit_kgrams(stream, options.kgram_size)
+    kgrams = unit_kgrams(stream, options.kgram_size, prepared.stream.hashes)
     unit_signatures = signatures(kgrams)
     # A graph needs the signatures only; the per-unit fingerprints serve an index.
     prints = (
