@@ -22,14 +22,14 @@ PURE_PYTHON = os.environ.get("CODESIM_PURE_PYTHON", "") not in ("", "0")
 
 WALK = "codesim.normalize._cwalk"
 MINHASH = "codesim.index._minhash"
-SEEDS = "codesim.align._seeds"
+ALIGN = "codesim.align._align"
 PARTS = (
     WALK,
     "codesim.normalize._resolve",
     "codesim.normalize._order",
     "codesim.normalize._canonical",
     MINHASH,
-    SEEDS,
+    ALIGN,
 )
 """Every compiled module, in pipeline order.  No module may be named as something its
 package defines: importing a submodule sets the package attribute of its name (a module

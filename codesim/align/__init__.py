@@ -8,13 +8,7 @@ from itertools import compress
 import numpy as np
 import numpy.typing as npt
 
-from codesim.align.fragments import (
-    Tile,
-    maximal_matches,
-    source_order_rank,
-    source_pieces,
-    tile,
-)
+from codesim.align.fragments import Tile, matched_tiles, source_order_rank, source_pieces
 from codesim.align.identifiers import Renaming, identifier_map, merge_renamings
 from codesim.align.score import Scores, score
 from codesim.align.seeds import KgramTable, kgram_table, shared_kgrams
@@ -105,12 +99,14 @@ class AlignedPair:
 def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int) -> AlignedPair:
     """Tile the two streams with maximal shared fragments of at least ``min_match_tokens``."""
     left_seeds, right_seeds = shared_kgrams(left.kgrams, right.kgrams)
-    # Matches shorter than the minimum would never become tiles.
-    matches = maximal_matches(
-        left_seeds, right_seeds, left.hashes, right.hashes, kgram_size, min_match_tokens
+    tiles = verify(
+        matched_tiles(
+            left_seeds, right_seeds, left.hashes, right.hashes, kgram_size, min_match_tokens
+        ),
+        left,
+        right,
+        min_match_tokens,
     )
-    tiles = verify(tile(matches, len(left), len(right), min_match_tokens), left, right,
-                   min_match_tokens)  # fmt: skip
     matched = sum(t.length for t in tiles)
     longest = max((t.length for t in tiles), default=0)
     return AlignedPair(

@@ -61,11 +61,11 @@ def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, Inde
     empty = np.empty(0, dtype=np.int64)
     if len(left.kgrams) == 0 or len(right.kgrams) == 0:
         return empty, empty
-    compiled_seeds = compiled.load(compiled.SEEDS)
-    if compiled_seeds is not None:
+    compiled_align = compiled.load(compiled.ALIGN)
+    if compiled_align is not None:
         # One merge of the two sorted arrays, where the code below binary-searches each
         # k-gram and then makes several passes over the hits.
-        lefts, rights = compiled_seeds.shared_kgrams(
+        lefts, rights = compiled_align.shared_kgrams(
             left.sorted,
             left.order,
             left.sorted_counts,

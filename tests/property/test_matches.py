@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from codesim import compiled
 from codesim.align import kgram_table
-from codesim.align.fragments import Tile, maximal_matches
+from codesim.align.fragments import Tile, matched_tiles, maximal_matches
 from codesim.align.seeds import MAX_OCCURRENCES, shared_kgrams
 from codesim.fingerprint import kgram_hashes, symbol_hashes
 
@@ -66,12 +66,12 @@ def test_seeds_pair_every_equal_kgram_when_none_is_frequent(left, right):
         assert found == expected
 
 
-needs_seeds = pytest.mark.skipif(compiled.load(compiled.SEEDS) is None, reason="not built")
+needs_align = pytest.mark.skipif(compiled.load(compiled.ALIGN) is None, reason="not built")
 # Few symbols make k-grams repeat past MAX_OCCURRENCES, so both pairings are exercised.
 long_streams = st.lists(st.sampled_from(["a", "b"]), max_size=400)
 
 
-@needs_seeds
+@needs_align
 @settings(max_examples=300)
 @given(long_streams, long_streams, st.sampled_from([1, 2, 4]))
 def test_compiled_seeds_are_the_python_seeds_in_order(left, right, k):
@@ -83,9 +83,9 @@ def test_compiled_seeds_are_the_python_seeds_in_order(left, right, k):
     assert [a.tolist() for a in found] == [a.tolist() for a in expected]
 
 
-@needs_seeds
+@needs_align
 def test_compiled_seeds_refuse_malformed_tables():
-    module = compiled.load(compiled.SEEDS)
+    module = compiled.load(compiled.ALIGN)
     assert module is not None
     table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2))
     arrays = [table.sorted, table.order, table.sorted_counts]
@@ -101,3 +101,35 @@ def test_compiled_seeds_refuse_malformed_tables():
     empty = np.empty(0, dtype=np.int64)
     lefts, rights = module.shared_kgrams(np.empty(0, dtype=np.uint64), empty, empty, *right, 24)
     assert len(lefts) == len(rights) == 0
+
+
+@needs_align
+@settings(max_examples=400)
+@given(long_streams, long_streams, st.sampled_from([1, 2, 4]), st.integers(0, 12))
+def test_compiled_tiles_are_the_python_tiles(left, right, k, min_length):
+    left_hashes, right_hashes = symbol_hashes(left), symbol_hashes(right)
+    one = kgram_table(kgram_hashes(left_hashes, k))
+    two = kgram_table(kgram_hashes(right_hashes, k))
+    seeds = shared_kgrams(one, two)
+    found = matched_tiles(*seeds, left_hashes, right_hashes, k, min_length)
+    with compiled.python_only():
+        expected = matched_tiles(*seeds, left_hashes, right_hashes, k, min_length)
+    assert found == expected
+
+
+@needs_align
+def test_compiled_tiles_refuse_malformed_seeds():
+    module = compiled.load(compiled.ALIGN)
+    assert module is not None
+    hashes = symbol_hashes(list("abcabcab"))
+    seeds = np.array([0, 3], dtype=np.int64)
+    with pytest.raises(ValueError, match="disagree"):
+        module.tiles(seeds, seeds[:1], hashes, hashes, 2, 0)
+    with pytest.raises(ValueError, match="outside"):
+        module.tiles(seeds + 7, seeds, hashes, hashes, 2, 0)
+    with pytest.raises(ValueError, match="outside"):
+        module.tiles(seeds - 1, seeds, hashes, hashes, 2, 0)
+    with pytest.raises(ValueError, match="positive"):
+        module.tiles(seeds, seeds, hashes, hashes, 0, 0)
+    lefts, rights, lengths = module.tiles(seeds[:0], seeds[:0], hashes, hashes, 2, 0)
+    assert len(lefts) == len(rights) == len(lengths) == 0

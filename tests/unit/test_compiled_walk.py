@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from codesim import compiled
 from codesim.languages import Language, available_languages, get_language
 from codesim.normalize import _compiled_program, _parse, compiled_walk, ir, normalize
 from codesim.normalize.tables import compile_tables
@@ -233,7 +234,9 @@ def test_normalize_gives_the_same_streams_with_codesim_pure_python() -> None:
         )
         runs[pure] = json.loads(done.stdout)
     assert runs["1"]["walk"].startswith("pure Python")
-    assert runs["0"]["walk"] == "compiled: walk, resolve, order, canonical, minhash"
+    # Every part by its module's name, the walk first ("compiled: walk, resolve, ...").
+    names = ["walk", *(part.rpartition("._")[2] for part in compiled.PARTS[1:])]
+    assert runs["0"]["walk"] == "compiled: " + ", ".join(names)
     assert runs["1"]["streams"] == runs["0"]["streams"]
     assert len(runs["0"]["streams"]) == len(files)
 

@@ -11,3 +11,12 @@ def shared_kgrams(
     max_occurrences: int,
     /,
 ) -> tuple[bytearray, bytearray]: ...
+def tiles(
+    left_seeds: ReadableBuffer,
+    right_seeds: ReadableBuffer,
+    left_hashes: ReadableBuffer,
+    right_hashes: ReadableBuffer,
+    k: int,
+    min_length: int,
+    /,
+) -> tuple[bytearray, bytearray, bytearray]: ...
