@@ -844,15 +844,22 @@ def _canonical_order(statements: list[Statement], facts: list[_Facts]) -> list[S
 
 
 def _first(statement: Statement) -> int:
-    """The index of a statement's first token."""
-    for segment in statement.segments:
-        if isinstance(segment, range):
-            if len(segment):
-                return segment[0]
+    """The index of a statement's first token (0 when it has none).
+
+    Iterative: a statement may open with a block whose first statement opens with a block, as
+    deep as the file nests them (C's ``{{{ x; }}}``), which recursion would fail on.
+    """
+    current = statement
+    while True:
+        for segment in current.segments:
+            if isinstance(segment, range):
+                if len(segment):
+                    return segment[0]
+            elif segment.statements:
+                current = segment.statements[0]
+                break
         else:
-            for inner in segment.statements:
-                return _first(inner)
-    return 0
+            return 0
 
 
 def _blocks(root: Block) -> list[Block]:
