@@ -25,6 +25,7 @@ MINHASH = "codesim.index._minhash"
 PARTS = (
     WALK,
     "codesim.normalize._resolve",
+    "codesim.normalize._passes",
     "codesim.normalize._order",
     "codesim.normalize._canonical",
     MINHASH,
