@@ -233,7 +233,7 @@ def test_normalize_gives_the_same_streams_with_codesim_pure_python() -> None:
         )
         runs[pure] = json.loads(done.stdout)
     assert runs["1"]["walk"].startswith("pure Python")
-    assert runs["0"]["walk"] == "compiled: walk, resolve, order, canonical, minhash"
+    assert runs["0"]["walk"] == "compiled: walk, resolve, passes, order, canonical, minhash"
     assert runs["1"]["streams"] == runs["0"]["streams"]
     assert len(runs["0"]["streams"]) == len(files)
 
