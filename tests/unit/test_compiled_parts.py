@@ -363,7 +363,9 @@ def test_bad_passes_arguments_are_refused_not_crashed() -> None:
     modes = ((2,), (0, 1, 2, 7))
     scopes = [Scope("module", -1, False)]
 
-    def run(root: object, *lists: object, dropped: object = None, tail: tuple = modes) -> object:
+    def run(
+        root: object, *lists: object, dropped: object = None, tail: tuple[object, ...] = modes
+    ) -> object:
         given = lists or (["x"], [0], ["x"], [1])
         return module.run_passes(
             root,
