@@ -26,6 +26,7 @@ ALIGN = "codesim.align._align"
 PARTS = (
     WALK,
     "codesim.normalize._resolve",
+    "codesim.normalize._passes",
     "codesim.normalize._order",
     "codesim.normalize._canonical",
     MINHASH,

@@ -64,26 +64,58 @@ class Canon:
 
 def run_passes(program: Program, resolved: Resolved, dropped: bytearray, tables: Tables) -> None:
     """Apply every pass, in order, to the whole program of ``tables``' language."""
+    pure = _PURE | tables.pure_values
+    compiled_passes = compiled.load("codesim.normalize._passes")
+    if compiled_passes is not None:
+        # The passes before ordering, in one call; it lists the blocks as ``_blocks`` does.
+        blocks = compiled_passes.run_passes(
+            program.root,
+            Block,
+            Statement,
+            resolved.symbols,
+            resolved.binders,
+            program.tokens.texts,
+            program.tokens.modes,
+            program.scopes,
+            dropped,
+            program.syntax_errors[0] == 0,
+            tables.hoisted,
+            tables.declarations,
+            tables.functions,
+            pure,
+            _CONDITIONALS,
+            _TERMINATORS,
+            _FALSE,
+            tuple(_WRITES),
+            _COMPILED_MODES,
+        )
+    else:
+        blocks = _blocks(program.root)
     canon = Canon(
         program,
         resolved.symbols,
         resolved.binders,
         dropped,
         resolved.kept_roles,
-        _blocks(program.root),
+        blocks,
         tables.definitions,
         tables.hoisted,
         tables.declarations,
         tables.functions,
-        _PURE | tables.pure_values,
+        pure,
     )
-    split_tuple_assignments(canon)
-    drop_local_keywords(canon)
-    flatten_else_if(canon)
-    drop_dead_code(canon)
-    merge_conditionals(canon)
-    rewrite_loops(canon)
+    if compiled_passes is None:
+        split_tuple_assignments(canon)
+        drop_local_keywords(canon)
+        flatten_else_if(canon)
+        drop_dead_code(canon)
+        merge_conditionals(canon)
+        rewrite_loops(canon)
     order_statements(canon)
+
+
+_COMPILED_MODES = (ir.MODE_NONE, ir.MODE_USE, ir.MODE_BIND, ir.MODE_KWARG)
+"""The ``ir.MODE_*`` values the compiled passes test for, passed in so they cannot drift."""
 
 
 def split_tuple_assignments(canon: Canon) -> None:
@@ -844,15 +876,22 @@ def _canonical_order(statements: list[Statement], facts: list[_Facts]) -> list[S
 
 
 def _first(statement: Statement) -> int:
-    """The index of a statement's first token."""
-    for segment in statement.segments:
-        if isinstance(segment, range):
-            if len(segment):
-                return segment[0]
+    """The index of a statement's first token (0 when it has none).
+
+    Iterative: a statement may open with a block whose first statement opens with a block, as
+    deep as the file nests them (C's ``{{{ x; }}}``), which recursion would fail on.
+    """
+    current = statement
+    while True:
+        for segment in current.segments:
+            if isinstance(segment, range):
+                if len(segment):
+                    return segment[0]
+            elif segment.statements:
+                current = segment.statements[0]
+                break
         else:
-            for inner in segment.statements:
-                return _first(inner)
-    return 0
+            return 0
 
 
 def _blocks(root: Block) -> list[Block]:

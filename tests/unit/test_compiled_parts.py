@@ -4,7 +4,8 @@ The Python code is the specification: every file here is normalized with the com
 and again with all of them switched off (``compiled.python_only``), and the two token streams
 must be equal, field by field.  The files are a fixed sample of this Python's standard
 library, every language's fixtures and inputs chosen to reach the edges (deep nesting, lone
-surrogates, long blocks).
+surrogates, long blocks, every shape the canonicalization passes rewrite, in every
+language).
 """
 
 from __future__ import annotations
@@ -90,6 +91,95 @@ def test_language_fixtures_order_alike(path: Path) -> None:
     assert compiled_stream == python_stream
 
 
+def _else_ifs(depth: int) -> str:
+    """``if``/``else: if`` nested ``depth`` deep: flatten_else_if splices every level."""
+    lines = []
+    for level in range(depth):
+        pad = "    " * (2 * level)
+        lines += [f"{pad}if c{level}:", f"{pad}    x = {level}", f"{pad}else:"]
+    lines.append("    " * (2 * depth) + "x = -1")
+    return "\n".join(lines) + "\n"
+
+
+_PASSES_IN_PYTHON = """\
+def f(a, b=1, *rest):
+    a, b = b, a
+    x, y = 1, 2
+    p.x, p.y = y, x
+    c, d = e, c
+    m, m = 1, 2
+    f(a, b=2)
+    if x:
+        pass
+    else:
+        if y:
+            z = 1
+        else:
+            if w:
+                q = 2
+    if False:
+        g()
+    while 0:
+        g()
+    if  0 :
+        h()
+    if None:
+        h()
+    else:
+        k()
+    unused = 1 + 2
+    other = -x
+    table = [1, 2]
+    called = f(1)
+    if c:
+        x = 1
+    else:
+        x = 2
+    if c:
+        p.x = 1
+    else:
+        p.y = 2
+    i = 0
+    while i < n:
+        s += i
+        i += 1
+    j = 2
+    while j < n:
+        t(j)
+        j = j + 3
+    k = 0
+    while k < n:
+        if k:
+            continue
+        k += 1
+    out = []
+    for t in it:
+        out.append(t * 2)
+    seen = set()
+    for t in it:
+        if t:
+            seen.add(t)
+    d = {}
+    for k in it:
+        d[k] = k + 1
+    counts = dict()
+    for k, v in it:
+        counts[k] = counts.get(k, 0) + v
+    if c:
+        return a
+    return b
+    after = 1
+
+
+def g(c):
+    if c:
+        return 1
+    else:
+        return 2
+    raise E
+"""
+
+
 def _deeply_nested(depth: int) -> str:
     lines = []
     for level in range(depth):
@@ -110,6 +200,73 @@ EDGES = {
     "syntax error": "def f(:\n    x = = 2\n  y = 3\nz = 4\n",
     "non-ascii names and values": "données = 'é'\nπ = 3.14\nrésultat = données * 2\n",
     "empty": "",
+    "every pass's shapes": _PASSES_IN_PYTHON,
+    "every pass's shapes in a syntax error": _PASSES_IN_PYTHON.replace("out = []", "out = [("),
+    "else-if chain 300 deep": _else_ifs(300),
+}
+
+_FUNCTION_BODY = {
+    "c": "int f(int a, int b) {\n%s\n}\n",
+    "cpp": "int f(int a, int b) {\n%s\n}\n",
+    "go": "package p\nfunc f(a int, b int) int {\n%s\n}\n",
+    "java": "class K { int f(int a, int b) {\n%s\n} }\n",
+    "javascript": "function f(a, b) {\n%s\n}\nfunction h() {}\n",
+    "typescript": "function f(a: number, b: number) {\n%s\n}\nfunction h() {}\n",
+    "tsx": "function f(a, b) {\n%s\n}\nfunction h() {}\n",
+    "rust": "fn f(a: i32, b: i32) -> i32 {\n%s\n}\n",
+}
+_BRACES = """\
+int x = 1;
+int y;
+int unused = 1 + 2;
+if (c) x = 1; else x = 2;
+if (c) { return a; } else { return b; }
+if (a) { } else if (b) { x = 1; } else { y = 2; }
+if (0) { f(); }
+while (0) g();
+i = 0;
+while (i < n) { s += i; i++; }
+{ { { z = 1; } } }
+if (c) return a;
+return b;
+x = 2;
+"""
+_BRACELESS = """\
+x := 1
+var unused int = 2
+if c { x = 1 } else { x = 2 }
+if c { return a } else { return b }
+if a { } else if b { x = 1 }
+if false { f() }
+a, b = b, a
+i := 0
+for i < n { s += i; i++ }
+if c { return a }
+return b
+x = 2
+"""
+_PASS_SHAPES = {
+    "c": _BRACES,
+    "cpp": _BRACES + "auto q = 1;\nfor (auto t : it) { v.push_back(t); }\n",
+    "go": _BRACELESS,
+    "java": _BRACES.replace("{ { { z = 1; } } }", "throw new E();"),
+    "javascript": _BRACES.replace("int ", "let ") + "const out = [];\nvar late = 1;\n",
+    "typescript": _BRACES.replace("int ", "let ") + "let t: number = 1;\n",
+    "tsx": _BRACES.replace("int ", "var "),
+    "rust": """\
+let x = 1;
+let unused = 1 + 2;
+if c { x = 1; } else { x = 2; }
+if c { return a; } else { return b; }
+if a { } else if b { x = 1; }
+if false { f(); }
+let (p, q) = (b, a);
+let mut i = 0;
+while i < n { s += i; i += 1; }
+if c { return a; }
+return b;
+x = 2;
+""",
 }
 
 
@@ -117,6 +274,24 @@ EDGES = {
 @pytest.mark.parametrize("source", list(EDGES.values()), ids=list(EDGES))
 def test_edge_cases_order_alike(source: str) -> None:
     compiled_stream, python_stream = _both(source.encode(), "python")
+    assert compiled_stream == python_stream
+
+
+@needs_parts
+@pytest.mark.parametrize("language_id", sorted(_PASS_SHAPES))
+def test_every_languages_pass_shapes_alike(language_id: str) -> None:
+    body = _PASS_SHAPES[language_id]
+    source = _FUNCTION_BODY[language_id] % body
+    for variant in (source, source[: len(source) // 2], source + body):
+        compiled_stream, python_stream = _both(variant.encode(), language_id)
+        assert compiled_stream == python_stream
+
+
+@needs_parts
+def test_blocks_opening_statements_deeply_nested_alike() -> None:
+    # C blocks inside blocks: statements whose first segment is a block, 3,000 deep.
+    source = "void f() {" + "{" * 3000 + "x = 1; if (0) { y = 2; }" + "}" * 3000 + "}\n"
+    compiled_stream, python_stream = _both(source.encode(), "c")
     assert compiled_stream == python_stream
 
 
@@ -176,3 +351,68 @@ def test_bad_resolve_arguments_are_refused_not_crashed() -> None:
         [0],
         {},
     )
+
+
+@needs_parts
+def test_bad_passes_arguments_are_refused_not_crashed() -> None:
+    from codesim.normalize.ir import Block, Scope, Statement, TupleParts
+
+    module = compiled.load("codesim.normalize._passes")
+    assert module is not None
+    kinds = (frozenset[str](),) * 7
+    modes = ((2,), (0, 1, 2, 7))
+    scopes = [Scope("module", -1, False)]
+
+    def run(
+        root: object, *lists: object, dropped: object = None, tail: tuple[object, ...] = modes
+    ) -> object:
+        given = lists or (["x"], [0], ["x"], [1])
+        return module.run_passes(
+            root,
+            Block,
+            Statement,
+            *given,
+            scopes,
+            bytearray(1) if dropped is None else dropped,
+            True,
+            *kinds,
+            *tail,
+        )
+
+    statement = Statement("assignment", segments=[range(1)])
+    assert run(Block([statement])) == [Block([statement])]
+    with pytest.raises(ValueError, match="differ in length"):
+        run(Block(), ["x"], [0], [], [1])
+    with pytest.raises(ValueError, match="dropped holds"):
+        run(Block(), dropped=bytearray(2))
+    with pytest.raises(BufferError):
+        run(Block(), dropped=b"\x00")  # read-only: the passes write to it
+    with pytest.raises(ValueError, match="outside the tokens"):
+        run(Block([Statement("assignment", segments=[range(5)])]))
+    with pytest.raises(TypeError, match="must be a list"):
+        run(Block(statements=None))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be a range"):
+        parts = TupleParts(0, [range(1), "x"], [range(1), range(1)])  # type: ignore[list-item]
+        run(Block([Statement("assignment", segments=[range(1)], parts=parts)]))
+    with pytest.raises(TypeError, match="modes_used"):
+        run(Block(), tail=((2,), (0, 1)))
+    with pytest.raises(ValueError, match="out of range"):
+        run(Block(), tail=((999,), (0, 1, 2, 7)))
+    with pytest.raises(TypeError):
+        run(Block(), ["x"], ["not a scope"], ["x"], [1])
+    with pytest.raises(TypeError, match="must be sets"):
+        module.run_passes(
+            Block(),
+            Block,
+            Statement,
+            ["x"],
+            [0],
+            ["x"],
+            [1],
+            scopes,
+            bytearray(1),
+            True,
+            None,
+            *kinds[1:],
+            *modes,
+        )

@@ -227,6 +227,10 @@ def test_deeply_nested_code_does_not_hit_the_recursion_limit() -> None:
     nested_ifs = "".join("    " * i + "if x:\n" for i in range(400)) + "    " * 400 + "y = 1\n"
     assert norm(source).symbols[:2] == ["assignment", "LOCAL"]
     assert "if_statement" in norm(nested_ifs).symbols
+    # C blocks inside blocks are statements opening with a block: the passes look through
+    # them for the first token.
+    braces = "void f() {" + "{" * 3000 + "x = 1;" + "}" * 3000 + "}\n"
+    assert normalize(braces.encode(), get_language("c")).symbols
 
 
 def test_syntax_errors_still_yield_tokens_and_are_measured() -> None:
