@@ -23,6 +23,7 @@ PURE_PYTHON = os.environ.get("CODESIM_PURE_PYTHON", "") not in ("", "0")
 WALK = "codesim.normalize._cwalk"
 MINHASH = "codesim.index._minhash"
 ALIGN = "codesim.align._align"
+COOCCUR = "codesim.pipeline._cooccur"
 PARTS = (
     WALK,
     "codesim.normalize._resolve",
@@ -31,6 +32,7 @@ PARTS = (
     "codesim.normalize._canonical",
     MINHASH,
     ALIGN,
+    COOCCUR,
 )
 """Every compiled module, in pipeline order.  No module may be named as something its
 package defines: importing a submodule sets the package attribute of its name (a module

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from codesim import results
+from codesim import compiled, results
 from codesim.align import KgramTable, merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
@@ -356,6 +356,20 @@ def _co_occurring(
     empty = np.empty(0, dtype=np.int64)
     if not sum(len(d) for d in docs):
         return empty, empty
+    compiled_join = compiled.load(compiled.COOCCUR)
+    if compiled_join is not None:
+        # A radix sort in C instead of numpy's stable argsort, most of this join's time.
+        paired = np.frombuffer(
+            compiled_join.pairs(
+                np.concatenate(docs),
+                np.array([len(d) for d in docs], dtype=np.int64),
+                -1 if limit is None else limit,
+            ),
+            dtype=np.int64,
+        )
+        if not len(paired):
+            return empty, empty
+        return np.unique(paired, return_counts=True)
     values = np.concatenate(docs)
     owners = np.concatenate([np.full(len(d), doc, dtype=np.int64) for doc, d in enumerate(docs)])
     order = np.argsort(values, kind="stable")

@@ -1,22 +1,32 @@
-"""cross's candidate search in numpy against the rules written out pair by pair."""
+"""cross's candidate search in numpy (and its compiled join) against the rules written out
+pair by pair."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from itertools import combinations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codesim import compiled
 from codesim.align import kgram_table
 from codesim.pipeline.cross import _best_partners, _co_occurring, _shared_mask
 
 documents = st.lists(st.lists(st.integers(0, 25), max_size=20), min_size=1, max_size=10)
 
 
+# Small values collide often; the spread ones differ in every byte the radix sort reads.
+spreads = st.sampled_from([1, 0x0101010101010101, 0x9E3779B97F4A7C15])
+
+
+@pytest.mark.parametrize("python_only", [False, True], ids=["compiled", "python"])
 @settings(max_examples=300)
-@given(documents, st.one_of(st.none(), st.integers(1, 6)))
-def test_co_occurring_counts_the_values_two_documents_share(docs, limit):
+@given(documents, st.one_of(st.none(), st.integers(1, 6)), spreads)
+def test_co_occurring_counts_the_values_two_documents_share(python_only, docs, limit, spread):
+    docs = [[(value * spread) % 2**63 for value in d] for d in docs]
     holders = {value: sum(value in set(d) for d in docs) for d in docs for value in d}
     common = {value for value, n in holders.items() if limit is None or n <= limit}
     width = len(docs)
@@ -24,7 +34,8 @@ def test_co_occurring_counts_the_values_two_documents_share(docs, limit):
         i * width + j: len(set(docs[i]) & set(docs[j]) & common)
         for i, j in combinations(range(width), 2)
     }
-    codes, counts = _co_occurring([np.array(d, dtype=np.int64) for d in docs], limit)
+    with compiled.python_only() if python_only else nullcontext():
+        codes, counts = _co_occurring([np.array(d, dtype=np.int64) for d in docs], limit)
     assert dict(zip(codes.tolist(), counts.tolist(), strict=True)) == {
         code: n for code, n in expected.items() if n
     }
@@ -70,3 +81,16 @@ def test_the_shared_mask_covers_every_kgram_of_shared_code(kgrams, shared, k):
     table = kgram_table(np.array(kgrams, dtype=np.uint64))
     values = np.array(sorted(shared), dtype=np.uint64)
     assert _shared_mask(table, values, k, tokens).tolist() == expected.tolist()
+
+
+@pytest.mark.skipif(compiled.load(compiled.COOCCUR) is None, reason="not built")
+def test_compiled_join_refuses_sizes_that_do_not_add_up():
+    module = compiled.load(compiled.COOCCUR)
+    assert module is not None
+    values = np.arange(6, dtype=np.uint64)
+    for sizes in ([2, 2], [4, 4], [-1, 7], [7, -1]):
+        with pytest.raises(ValueError, match="add up"):
+            module.pairs(values, np.array(sizes, dtype=np.int64), -1)
+    with pytest.raises(ValueError, match="disagree"):
+        module.pairs(values.tobytes()[:-1], np.array([6], dtype=np.int64), -1)
+    assert len(module.pairs(values[:0], np.array([0, 0], dtype=np.int64), -1)) == 0

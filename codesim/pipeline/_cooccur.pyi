@@ -1,0 +1,3 @@
+from _typeshed import ReadableBuffer
+
+def pairs(values: ReadableBuffer, sizes: ReadableBuffer, limit: int, /) -> bytearray: ...
