@@ -86,6 +86,32 @@ static PyObject *gather(PyObject *items, const Ints *order) {
     return out;
 }
 
+/* ``gather`` of texts, each equal text one object: a file spells a name or a keyword many
+ * times, and one object per value halves what ``cross`` pickles from its workers (the pickle
+ * refers back to an object it wrote) and what the streams hold in memory.  Equal values,
+ * so equal streams. */
+static PyObject *gather_texts(PyObject *items, const Ints *order) {
+    PyObject *out = PyList_New(order->size);
+    PyObject *seen = out ? PyDict_New() : NULL;
+    if (seen == NULL) {
+        Py_XDECREF(out);
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < order->size; k++) {
+        PyObject *item = PyList_GET_ITEM(items, order->items[k]);
+        PyObject *first = PyDict_SetDefault(seen, item, item);
+        if (first == NULL) {
+            Py_DECREF(seen);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_INCREF(first);
+        PyList_SET_ITEM(out, k, first);
+    }
+    Py_DECREF(seen);
+    return out;
+}
+
 /* normalize._number_by_first_use, and the binders in order (the stream's scopes). */
 static int numbers_and_scopes(PyObject *binders, PyObject *texts, const Ints *order,
                               PyObject **numbers_out, PyObject **scopes_out) {
@@ -187,7 +213,8 @@ static PyObject *canonical_stream(PyObject *Py_UNUSED(module), PyObject *args) {
     if (canonical_order(root, dropped.buf, tokens, statement_type, &order) < 0) goto done;
     PyObject *sources[5] = {symbols, texts, owners, starts, ends};
     for (int k = 0; k < 5; k++) {
-        if ((lists[k] = gather(sources[k], &order)) == NULL) goto done;
+        lists[k] = k == 1 ? gather_texts(sources[k], &order) : gather(sources[k], &order);
+        if (lists[k] == NULL) goto done;
     }
     if (numbers_and_scopes(binders, texts, &order, &numbers, &scopes) < 0) goto done;
     per_unit = PyMem_Calloc((size_t)(unit_count ? unit_count : 1), sizeof(Py_ssize_t));
