@@ -29,7 +29,7 @@ from codesim.align import KgramTable, merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
 from codesim.fingerprint import HashArray
-from codesim.index.bands import BANDS, band_ids
+from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import Options, verdict_for
 from codesim.pipeline import (
@@ -124,20 +124,21 @@ def cross_submissions(
     and aligning in ``workers`` processes."""
     found = submissions_of(paths)
     names = [name for name, _ in found]
-    sides = list(zip(names, _read_all(found, options, workers, progress), strict=True))
-    threshold = shared_threshold(len(sides))
-    distinct = [_distinct(side) for _, side in sides]
+    loaded = _read_all(found, options, workers, progress)
+    threshold = shared_threshold(len(loaded))
+    distinct = [item.distinct for item in loaded]
     shared, counts = _shared_fingerprints(distinct, threshold)
     read = []
-    for name, side in sides:
+    for name, item in zip(names, loaded, strict=True):
+        side = item.side
         template = base_masks(side, base, options)
         masks = [
-            mask | _shared_mask(item.stream.kgrams, shared, options.kgram_size, item.tokens)
-            for item, mask in zip(side.files, template, strict=True)
+            mask | _shared_mask(file.stream.kgrams, shared, options.kgram_size, file.tokens)
+            for file, mask in zip(side.files, template, strict=True)
         ]
         tokens = sum(int((~mask).sum()) for mask in masks)
-        read.append(_Read(name, side, masks, template, side_postings(side.files), tokens))
-    pairs = _candidates(distinct, shared, [side for _, side in sides], options, threshold)
+        read.append(_Read(name, side, masks, template, item.postings, tokens))
+    pairs = _candidates(distinct, shared, [item.bands for item in loaded], options, threshold)
     cross_pairs = []
     for done, found_pair in enumerate(_compare_all(read, pairs, options, workers), start=1):
         if found_pair is not None:
@@ -197,9 +198,23 @@ def _pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
     )
 
 
-def _read_one(job: tuple[str, Path, Options]) -> SideData:
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """A submission as a worker reads it: the side and what the search for candidates needs
+    of it, made in the worker rather than one submission after another in the parent."""
+
+    side: SideData
+    distinct: HashArray
+    """Its files' distinct winnowed fingerprints, sorted."""
+    postings: SidePostings
+    bands: npt.NDArray[np.int64]
+    """The LSH bucket ids of its units (``_band_ids``)."""
+
+
+def _read_one(job: tuple[str, Path, Options]) -> _Loaded:
     _, path, options = job
-    return read_side(path, "submission", options, units=True, unit_fingerprints=False)
+    side = read_side(path, "submission", options, units=True, unit_fingerprints=False)
+    return _Loaded(side, _distinct(side), side_postings(side.files), _band_ids(side))
 
 
 def _read_all(
@@ -207,7 +222,7 @@ def _read_all(
     options: Options,
     workers: int,
     progress: ProgressCallback | None,
-) -> list[SideData]:
+) -> list[_Loaded]:
     jobs = [(name, path, options) for name, path in found]
     pool = _pool(workers, len(jobs))
     sides = []
@@ -289,7 +304,7 @@ def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens:
 def _candidates(
     distinct: list[HashArray],
     shared: HashArray,
-    sides: list[SideData],
+    bands: list[npt.NDArray[np.int64]],
     options: Options,
     threshold: int,
 ) -> list[tuple[int, int]]:
@@ -301,7 +316,7 @@ def _candidates(
     strong = counts >= options.min_candidate_shared
     codes, counts = codes[strong], counts[strong]
     # A bucket that as many submissions share as shared code needs is shared code too.
-    bucketed, _ = _co_occurring(_band_ids(sides), limit=min(BUCKET_LIMIT, threshold - 1))
+    bucketed, _ = _co_occurring(bands, limit=min(BUCKET_LIMIT, threshold - 1))
     # A unit pair in one bucket is a whole function alike: as strong as a few fingerprints.
     alike = np.setdiff1d(bucketed, codes, assume_unique=True)
     codes = np.concatenate((codes, alike))
@@ -328,23 +343,20 @@ def _best_partners(
     return list(zip((kept // width).tolist(), (kept % width).tolist(), strict=True))
 
 
-def _band_ids(sides: list[SideData]) -> list[npt.NDArray[np.int64]]:
-    """The LSH bucket ids of each submission's units (empty units never band), the ids of
-    all units made at once."""
-    signed = [
-        [
-            item.units.signatures[~is_empty(item.units.signatures)]
-            for item in side.files
-            if item.units is not None
-        ]
-        for side in sides
+def _band_ids(side: SideData) -> npt.NDArray[np.int64]:
+    """The LSH bucket ids of a submission's units (empty units never band), its units' ids
+    made at once."""
+    rows = [
+        signed
+        for item in side.files
+        if item.units is not None
+        for signed in [item.units.signatures[~is_empty(item.units.signatures)]]
+        if len(signed)
     ]
-    units = [sum(len(rows) for rows in files) for files in signed]
-    rows = [rows for files in signed for rows in files if len(rows)]
     if not rows:
-        return [np.empty(0, dtype=np.int64) for _ in sides]
-    ids = band_ids(np.concatenate(rows)).ravel()
-    return np.split(ids, np.cumsum(units)[:-1] * BANDS)
+        return np.empty(0, dtype=np.int64)
+    ids: npt.NDArray[np.int64] = band_ids(np.concatenate(rows)).ravel()
+    return ids
 
 
 def _co_occurring(
