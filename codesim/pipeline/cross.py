@@ -225,16 +225,16 @@ def _read_all(
 ) -> list[_Loaded]:
     jobs = [(name, path, options) for name, path in found]
     pool = _pool(workers, len(jobs))
-    sides = []
+    loaded = []
     with pool or nullcontext():
-        # A side comes back pickled between our own processes; that costs about a
-        # twentieth of reading it.
+        # A submission comes back pickled between our own processes: about a sixth of the
+        # time of reading them all (N = 1,600: 1 of 6 s, measured by sending nothing back).
         mapped = pool.map(_read_one, jobs, chunksize=4) if pool else map(_read_one, jobs)
-        for done, side in enumerate(mapped, start=1):
-            sides.append(side)
+        for done, item in enumerate(mapped, start=1):
+            loaded.append(item)
             if progress is not None and (done % 16 == 0 or done == len(jobs)):
                 progress("reading submissions", done, len(jobs))
-    return sides
+    return loaded
 
 
 _READ: list[_Read] = []
@@ -346,13 +346,12 @@ def _best_partners(
 def _band_ids(side: SideData) -> npt.NDArray[np.int64]:
     """The LSH bucket ids of a submission's units (empty units never band), its units' ids
     made at once."""
-    rows = [
-        signed
+    signed = (
+        item.units.signatures[~is_empty(item.units.signatures)]
         for item in side.files
         if item.units is not None
-        for signed in [item.units.signatures[~is_empty(item.units.signatures)]]
-        if len(signed)
-    ]
+    )
+    rows = [unit_rows for unit_rows in signed if len(unit_rows)]
     if not rows:
         return np.empty(0, dtype=np.int64)
     ids: npt.NDArray[np.int64] = band_ids(np.concatenate(rows)).ravel()
