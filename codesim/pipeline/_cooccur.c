@@ -91,7 +91,13 @@ static PyObject *pairs(PyObject *Py_UNUSED(module), PyObject *args) {
             start = end;
             if (group < 2 || (limit >= 0 && group > limit)) continue;
             if (!pass) {
-                count += group * (group - 1) / 2;
+                /* Pairs grow as a group's square: refuse a count no buffer could hold. */
+                Py_ssize_t more = group * (group - 1) / 2;
+                if (more > PY_SSIZE_T_MAX / 8 - count) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                count += more;
                 continue;
             }
             int64_t *codes = (int64_t *)out;
