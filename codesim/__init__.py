@@ -8,14 +8,10 @@
 
 from __future__ import annotations
 
-import gc as _gc
+import typing as _typing
+from importlib import import_module as _import_module
 
-# Importing codesim builds many long-lived objects (pydantic's schemas, numpy, the grammars)
-# and no garbage: with the cycle collector paused meanwhile, its passes over them no longer
-# cost a twentieth of it (25 ms of every CLI run).
-_collecting = _gc.isenabled()
-_gc.disable()
-try:
+if _typing.TYPE_CHECKING:
     from codesim.api import Index, compare, cross
     from codesim.errors import (
         CodesimError,
@@ -50,9 +46,6 @@ try:
         Span,
         Submission,
     )
-finally:
-    if _collecting:
-        _gc.enable()
 
 __version__ = "0.1.0"
 
@@ -92,3 +85,55 @@ __all__ = [
     "cross",
     "make_options",
 ]
+
+_EXPORTS = {
+    "Index": "codesim.api",
+    "compare": "codesim.api",
+    "cross": "codesim.api",
+    "CodesimError": "codesim.errors",
+    "IndexBackendError": "codesim.errors",
+    "IndexBusyError": "codesim.errors",
+    "IndexFormatError": "codesim.errors",
+    "IndexMissingError": "codesim.errors",
+    "InputError": "codesim.errors",
+    "LanguageError": "codesim.errors",
+    "OptionsError": "codesim.errors",
+    "SkipReason": "codesim.errors",
+    "Options": "codesim.options",
+    "make_options": "codesim.options",
+    "SCHEMA_VERSION": "codesim.results",
+    "AddResult": "codesim.results",
+    "CheckReport": "codesim.results",
+    "Cluster": "codesim.results",
+    "CrossPair": "codesim.results",
+    "CrossReport": "codesim.results",
+    "Fragment": "codesim.results",
+    "Hit": "codesim.results",
+    "IdentifierMapping": "codesim.results",
+    "IndexStats": "codesim.results",
+    "PairResult": "codesim.results",
+    "Project": "codesim.results",
+    "RepoAlignment": "codesim.results",
+    "Report": "codesim.results",
+    "SharedCode": "codesim.results",
+    "Side": "codesim.results",
+    "Skipped": "codesim.results",
+    "Span": "codesim.results",
+    "Submission": "codesim.results",
+}
+"""Where each public name lives: imported on first use (PEP 562), so that ``import codesim``
+and the command line's start do not pay for what they do not touch, and the command line can
+import the rest its own way (``codesim.cli``)."""
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'codesim' has no attribute {name!r}")
+    value = getattr(_import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

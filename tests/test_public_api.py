@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 import codesim
@@ -55,3 +58,13 @@ def test_bad_option_values_are_reported_by_field_rule_and_value() -> None:
 def test_min_match_tokens_cannot_be_shorter_than_a_kgram() -> None:
     with pytest.raises(codesim.OptionsError, match="min_match_tokens"):
         codesim.make_options(kgram_size=30, min_match_tokens=20)
+
+
+def test_importing_codesim_defers_the_pipeline_until_a_name_is_used() -> None:
+    # Public names are imported on first use (PEP 562): ``import codesim`` stays cheap.
+    code = (
+        "import sys, codesim; print('codesim.api' in sys.modules, 'numpy' in sys.modules); "
+        "codesim.compare; print('codesim.api' in sys.modules, codesim.compare.__module__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "True", "codesim.api"]
