@@ -21,19 +21,14 @@ PURE_PYTHON = os.environ.get("CODESIM_PURE_PYTHON", "") not in ("", "0")
 """Whether the compiled parts are switched off (read once, when codesim is imported)."""
 
 WALK = "codesim.normalize._cwalk"
+RESOLVE = "codesim.normalize._resolve"
+PASSES = "codesim.normalize._passes"
+ORDER = "codesim.normalize._order"
+CANONICAL = "codesim.normalize._canonical"
 MINHASH = "codesim.index._minhash"
 ALIGN = "codesim.align._align"
 COOCCUR = "codesim.pipeline._cooccur"
-PARTS = (
-    WALK,
-    "codesim.normalize._resolve",
-    "codesim.normalize._passes",
-    "codesim.normalize._order",
-    "codesim.normalize._canonical",
-    MINHASH,
-    ALIGN,
-    COOCCUR,
-)
+PARTS = (WALK, RESOLVE, PASSES, ORDER, CANONICAL, MINHASH, ALIGN, COOCCUR)
 """Every compiled module, in pipeline order.  No module may be named as something its
 package defines: importing a submodule sets the package attribute of its name (a module
 ``_stream`` once replaced the normalizer's function ``_stream``)."""

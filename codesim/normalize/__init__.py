@@ -129,7 +129,7 @@ def _stream(program: Program, tables: Tables) -> TokenStream:
     dropped = bytearray(len(symbols))
     run_passes(program, resolved, dropped, tables)
     raw = program.tokens
-    compiled_stream = compiled.load("codesim.normalize._canonical")
+    compiled_stream = compiled.load(compiled.CANONICAL)
     if compiled_stream is not None:
         out_symbols, texts, numbers, scopes, starts, ends, owners, counts = (
             compiled_stream.canonical_stream(

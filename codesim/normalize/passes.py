@@ -65,7 +65,7 @@ class Canon:
 def run_passes(program: Program, resolved: Resolved, dropped: bytearray, tables: Tables) -> None:
     """Apply every pass, in order, to the whole program of ``tables``' language."""
     pure = _PURE | tables.pure_values
-    compiled_passes = compiled.load("codesim.normalize._passes")
+    compiled_passes = compiled.load(compiled.PASSES)
     if compiled_passes is not None:
         # The passes before ordering, in one call; it lists the blocks as ``_blocks`` does.
         blocks = compiled_passes.run_passes(
@@ -647,7 +647,7 @@ def order_statements(canon: Canon) -> None:
     tokens plus the facts of the statements nested in it (a Merkle-style digest), so the pass
     reads every token once however deep the nesting.
     """
-    compiled_order = compiled.load("codesim.normalize._order")
+    compiled_order = compiled.load(compiled.ORDER)
     if compiled_order is not None:
         compiled_order.order_blocks(
             canon.blocks,

@@ -64,7 +64,7 @@ def resolve(program: Program, tables: Tables) -> Resolved:
     references are bound to the module scope (see the module docstring).
     """
     tokens = program.tokens
-    compiled_resolve = compiled.load("codesim.normalize._resolve")
+    compiled_resolve = compiled.load(compiled.RESOLVE)
     if compiled_resolve is not None:
         return Resolved(
             *compiled_resolve.resolve(

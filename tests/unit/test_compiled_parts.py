@@ -34,7 +34,7 @@ EXTENSIONS = {
     ".go": "go",
     ".rs": "rust",
 }
-ORDER = compiled.load("codesim.normalize._order")
+ORDER = compiled.load(compiled.ORDER)
 
 
 def _has_compiler() -> bool:
@@ -313,7 +313,7 @@ def test_bad_arguments_are_refused_not_crashed() -> None:
 def test_bad_stream_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Block, Statement
 
-    stream = compiled.load("codesim.normalize._canonical")
+    stream = compiled.load(compiled.CANONICAL)
     assert stream is not None
     root = Block([Statement("expression_statement", segments=[range(1)])])
     lists = (["x"], [-2], ["x"], [0], [0], [1])
@@ -332,7 +332,7 @@ def test_bad_stream_arguments_are_refused_not_crashed() -> None:
 def test_bad_resolve_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Scope
 
-    module = compiled.load("codesim.normalize._resolve")
+    module = compiled.load(compiled.RESOLVE)
     assert module is not None
     roles = ("ATTR", "PARAM", "CLASS", "FUNC", "LOCAL")
     modes = (0, 5, 6, 7, 4)
@@ -357,7 +357,7 @@ def test_bad_resolve_arguments_are_refused_not_crashed() -> None:
 def test_bad_passes_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Block, Scope, Statement, TupleParts
 
-    module = compiled.load("codesim.normalize._passes")
+    module = compiled.load(compiled.PASSES)
     assert module is not None
     kinds = (frozenset[str](),) * 7
     modes = ((2,), (0, 1, 2, 7))
