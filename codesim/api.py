@@ -9,7 +9,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from codesim import pipeline
+from codesim import compiled, pipeline
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.index import IndexSettings, ProjectMeta, SqliteStore, Store
 from codesim.options import CROSS_MIN_SCORE, Options
@@ -35,6 +35,24 @@ from codesim.sources.remote import (
     is_git_source,
     resolve_input,
 )
+
+
+def compiled_parts() -> str:
+    """Which of codesim's parts run compiled in this process (``codesim --version``):
+    ``"compiled: walk, resolve, ..."``, with why the walk does not when it does not, or
+    ``"pure Python (why)"`` when none does."""
+    from codesim.normalize import compiled_walk
+
+    if compiled.PURE_PYTHON:
+        return "pure Python (CODESIM_PURE_PYTHON=1)"
+    names = [part.rpartition("._")[2] for part in compiled.PARTS[1:] if compiled.load(part)]
+    if compiled_walk.available():
+        names.insert(0, "walk")
+    reason = compiled_walk.unavailable_reason()
+    if not names:
+        return f"pure Python ({reason})"
+    return f"compiled: {', '.join(names)}" + (f"; {reason}" if reason else "")
+
 
 _Resolve = Callable[[str | os.PathLike[str], str | None], ResolvedInput]
 _Sourced = TypeVar("_Sourced", Side, Submission)

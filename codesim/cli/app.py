@@ -14,6 +14,7 @@ from rich.console import Console
 
 from codesim import __version__
 from codesim.api import compare as compare_paths
+from codesim.api import compiled_parts
 from codesim.cli.cache_commands import Rev, cache_app
 from codesim.cli.cross_command import CROSS_HELP, cross_command
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
@@ -104,9 +105,7 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        from codesim.normalize.compiled_walk import describe
-
-        sys.stdout.write(f"codesim {__version__}\nnormalizer: {describe()}\n")
+        sys.stdout.write(f"codesim {__version__}\n{compiled_parts()}\n")
         raise typer.Exit()
 
 

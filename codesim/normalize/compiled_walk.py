@@ -50,18 +50,9 @@ def available() -> bool:
     return _extension is not None
 
 
-def describe() -> str:
-    """Which parts run compiled, for ``codesim --version``."""
-    if compiled.PURE_PYTHON:
-        return "pure Python (CODESIM_PURE_PYTHON=1)"
-    parts = compiled.PARTS[1:]
-    built = [part.rpartition("._")[2] for part in parts if compiled.load(part) is not None]
-    if _extension is not None:
-        built.insert(0, "walk")
-    if not built:
-        return f"pure Python ({_unused})"
-    missing = "" if _extension is not None else f"; {_unused}"
-    return f"compiled: {', '.join(built)}{missing}"
+def unavailable_reason() -> str:
+    """Why ``normalize`` walks in Python ("" when the compiled walk is in use)."""
+    return _unused
 
 
 def walker(tables: Tables) -> _cwalk.Walker | None:

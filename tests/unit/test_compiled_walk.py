@@ -29,7 +29,7 @@ from codesim.normalize.walk import walk
 
 pytestmark = pytest.mark.skipif(
     not compiled_walk.available(),
-    reason=f"the compiled walk is not in use: {compiled_walk.describe()}",
+    reason=f"the compiled walk is not in use: {compiled_walk.unavailable_reason()}",
 )
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -206,8 +206,9 @@ STREAM_SCRIPT = """
 import json, sys
 from pathlib import Path
 from codesim.languages import get_language
-from codesim.normalize import compiled_walk, normalize
-out = {"walk": compiled_walk.describe(), "streams": []}
+from codesim.api import compiled_parts
+from codesim.normalize import normalize
+out = {"walk": compiled_parts(), "streams": []}
 for language_id, path in json.loads(sys.argv[1]):
     stream = normalize(Path(path).read_bytes(), get_language(language_id), Path(path).name)
     out["streams"].append(stream.model_dump(mode="json") if hasattr(stream, "model_dump")
