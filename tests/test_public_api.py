@@ -68,3 +68,5 @@ def test_importing_codesim_defers_the_pipeline_until_a_name_is_used() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False", "True", "codesim.api"]
+    # Every public name resolves, wherever it lives.
+    assert all(getattr(codesim, name) is not None for name in codesim.__all__)
