@@ -9,12 +9,14 @@ named ``<index>_<path with / as __>``, so the files of a smaller N keep their na
 one.
 
 Every tool runs alone, one after the other, cold (a fresh process, nothing cached between
-runs), over the whole folder at once: ``codesim cross DIR --json``; Dolos, copydetect and symilar
-through their all-vs-all drivers (``benchmarks/peers/*_cross*``); jscpd's native binary over the
-folder. Wall time is the whole process's; peak memory is the larger of the biggest process's
-peak resident set (``wait4``) and the sampled sum of the proportional set sizes of the process
-and its children (codesim forks a worker per core). A tool that times out at one N is skipped
-at larger N, and so is a peer whose time, grown as N^2, would pass the timeout.
+runs; codesim's modules byte-compiled first, as installing a wheel does and as pip did for the
+Python peers), over the whole folder at once: ``codesim cross DIR --json``; Dolos, copydetect
+and symilar through their all-vs-all drivers (``benchmarks/peers/*_cross*``); jscpd's native
+binary over the folder. Wall time is the whole process's; peak memory is the larger of the
+biggest process's peak resident set (``wait4``) and the sampled sum of the proportional set
+sizes of the process and its children (codesim forks a worker per core). A tool that times
+out at one N is skipped at larger N, and so is a peer whose time, grown as N^2, would pass the
+timeout.
 
     .venv/bin/python -m benchmarks.cross_scale [--sizes 100,400,1600,5000]
         [--tools codesim,jscpd,symilar,copydetect,dolos] [--runs R] [--timeout S]
@@ -42,7 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from benchmarks._corpus import CACHE, ROOT, count_lines, median, megabytes
+from benchmarks._corpus import CACHE, ROOT, compile_codesim, count_lines, median, megabytes
 from benchmarks.index_corpus import PYPI_PINS, _download, _stdlib_files
 from benchmarks.peers.runner import (
     NODE_PREFIX,
@@ -523,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     except PeerNotInstalledError as exc:
         print(exc, file=sys.stderr)
         return 2
+    compile_codesim()
     print("tools:", ", ".join(f"{tool} {versions.get(tool, '')}".strip() for tool in tools))
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
     results: list[Measured] = []
