@@ -12,7 +12,7 @@ from codesim.align.fragments import Tile, matched_tiles, source_order_rank, sour
 from codesim.align.identifiers import Renaming, identifier_map, merge_renamings
 from codesim.align.score import Scores, score
 from codesim.align.seeds import KgramTable, kgram_table, shared_kgrams
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, unique_sorted
 
 __all__ = [
     "AlignedPair",
@@ -131,7 +131,7 @@ def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int
     """
     if not tiles:
         return []
-    conflicts = np.unique(
+    conflicts = unique_sorted(
         np.concatenate(
             (
                 _literal_conflicts(tiles, left, right),

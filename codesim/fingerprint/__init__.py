@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim.fingerprint.hashing import HashArray, kgram_hashes, symbol_hash, symbol_hashes
+from codesim.fingerprint.sets import in_sorted, unique_sorted
 from codesim.fingerprint.winnow import winnow
 
 __all__ = [
@@ -18,9 +19,11 @@ __all__ = [
     "UnitHashes",
     "concatenated",
     "fingerprint",
+    "in_sorted",
     "kgram_hashes",
     "symbol_hash",
     "symbol_hashes",
+    "unique_sorted",
     "winnow",
 ]
 

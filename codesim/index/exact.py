@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, unique_sorted
 from codesim.index.base import Candidate
 
 _Ints = npt.NDArray[np.int64]
@@ -45,7 +45,7 @@ class ExactIndex:
         """Store the distinct fingerprints of ``doc``; re-adding a document is an error."""
         if doc in self._sizes:
             raise ValueError(f"document {doc} is already in the index")
-        distinct = np.unique(fingerprints).tolist()
+        distinct = unique_sorted(fingerprints).tolist()
         self._sizes[doc] = len(distinct)
         postings = self._postings
         for value in distinct:
@@ -64,7 +64,7 @@ class ExactIndex:
         good candidates by fingerprints, and cutting them by document id could leave out the
         one alignment would prove to be the original.
         """
-        distinct = np.unique(fingerprints).tolist()
+        distinct = unique_sorted(fingerprints).tolist()
         if not distinct:
             return []
         ceiling = max(self._common_min_docs, int(self._common_share * len(self._sizes)))
@@ -108,7 +108,7 @@ class Postings:
 
 def postings(documents: Sequence[HashArray]) -> Postings:
     """The postings of ``documents``, document ids being their positions."""
-    distinct = [np.unique(values) for values in documents]
+    distinct = [unique_sorted(values) for values in documents]
     sizes = np.array([len(values) for values in distinct], dtype=np.int64)
     if not distinct:
         return Postings(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), sizes)

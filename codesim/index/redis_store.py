@@ -53,7 +53,7 @@ from redis.retry import Retry
 from redis.typing import EncodableT, FieldT
 
 from codesim.errors import IndexBackendError, IndexFormatError, IndexMissingError
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, unique_sorted
 from codesim.index import codec
 from codesim.index.bands import BANDS, ROWS, band_keys
 from codesim.index.blobs import fingerprint_bytes, fingerprints_of, signature_bytes, signature_of
@@ -487,7 +487,7 @@ class RedisStore:
             if len(pipe) >= _PIPELINE:
                 self._flush(generation, pipe, batch)
         distinct = (
-            np.unique(np.concatenate(fingerprints))
+            unique_sorted(np.concatenate(fingerprints))
             if fingerprints
             else np.empty(0, dtype=np.uint64)
         )

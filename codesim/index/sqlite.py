@@ -57,7 +57,7 @@ from codesim.errors import (
     IndexFormatError,
     IndexMissingError,
 )
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, unique_sorted
 from codesim.index import codec
 from codesim.index.bands import BANDS, band_ids
 from codesim.index.blobs import fingerprint_bytes, fingerprints_of, signature_bytes, signature_of
@@ -371,7 +371,7 @@ class SqliteStore:
         banded = ~is_empty(signatures)
         ids = np.zeros((len(signatures), BANDS), dtype=np.int64)
         ids[banded] = band_ids(signatures[banded])
-        wanted = np.unique(ids[banded])
+        wanted = unique_sorted(ids[banded])
         found: dict[int, list[int]] = {}
         with self._read():
             for chunk in _chunks(wanted.tolist()):
@@ -420,7 +420,7 @@ class SqliteStore:
         keys = np.asarray(fingerprints, dtype=np.uint64).view(np.int64)
         counts: dict[int, int] = {}
         with self._read():
-            for chunk in _chunks(np.unique(keys).tolist()):
+            for chunk in _chunks(unique_sorted(keys).tolist()):
                 rows = self._db.execute(
                     f"SELECT hash, projects FROM fingerprint WHERE hash IN ({_marks(chunk)})",
                     chunk,
@@ -546,7 +546,7 @@ class SqliteStore:
         if pending.unit_ids:
             self._insert_bands(*pending.bands())
         if pending.fingerprints:
-            distinct = np.unique(np.concatenate(pending.fingerprints))
+            distinct = unique_sorted(np.concatenate(pending.fingerprints))
             fresh = [key for key in distinct.view(np.int64).tolist() if key not in counted]
             counted.update(fresh)
             self._count_fingerprints([np.array(fresh, dtype=np.int64).view(np.uint64)], +1)
@@ -575,7 +575,7 @@ class SqliteStore:
     def _count_fingerprints(self, fingerprints: list[HashArray], delta: int) -> None:
         if not fingerprints:
             return
-        distinct = np.unique(np.concatenate(fingerprints).astype(np.uint64).view(np.int64))
+        distinct = unique_sorted(np.concatenate(fingerprints).astype(np.uint64).view(np.int64))
         if delta > 0:
             # Distinct keys: no row of one statement conflicts with another of the same.
             self._insert_rows(

@@ -31,7 +31,7 @@ from codesim.align import (
     source_pieces,
 )
 from codesim.errors import InputError, LanguageError, SkipReason
-from codesim.fingerprint import HashArray, fingerprint, symbol_hash
+from codesim.fingerprint import HashArray, fingerprint, in_sorted, symbol_hash
 from codesim.graph import FileFacts, UnitFacts, unit_references
 from codesim.index import signatures, unit_kgrams, units_fingerprints
 from codesim.index.exact import Postings, postings, query_all
@@ -351,9 +351,11 @@ def prepared_file(
     roles = list(map(_ROLE_OF.get, stream.symbols, repeat("")))
     starts = np.asarray(stream.start_bytes, dtype=np.int64)
     # Positions of kinds of tokens, found on the symbol hashes in bulk.
-    placeholders = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_ROLES)))
-    literals = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_literal_symbols(language))))
-    definitions = np.flatnonzero(np.isin(prints.hashes, _hashes_of(_definition_symbols(language))))
+    placeholders = np.flatnonzero(in_sorted(prints.hashes, _hashes_of(_ROLES)))
+    literals = np.flatnonzero(in_sorted(prints.hashes, _hashes_of(_literal_symbols(language))))
+    definitions = np.flatnonzero(
+        in_sorted(prints.hashes, _hashes_of(_definition_symbols(language)))
+    )
     return NormalizedFile(
         path=path,
         stream=Stream(

@@ -28,7 +28,7 @@ from codesim import compiled, results
 from codesim.align import KgramTable, merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, in_sorted, unique_sorted
 from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import Options, verdict_for
@@ -276,7 +276,7 @@ def _compare_all(
 def _distinct(side: SideData) -> HashArray:
     if not side.files:
         return np.empty(0, dtype=np.uint64)
-    return np.unique(np.concatenate([item.selected for item in side.files]))
+    return unique_sorted(np.concatenate([item.selected for item in side.files]))
 
 
 def _shared_fingerprints(
@@ -295,10 +295,7 @@ def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens:
     mask = np.zeros(tokens, dtype=bool)
     if not len(shared) or not len(kgrams.kgrams):
         return mask
-    # The file's k-grams, in sorted order, looked up among the few shared values
-    # (``np.isin`` would sort both again for every file).
-    found = shared[np.minimum(np.searchsorted(shared, kgrams.sorted), len(shared) - 1)]
-    starts = np.sort(kgrams.order[found == kgrams.sorted])
+    starts = np.sort(kgrams.order[in_sorted(kgrams.sorted, shared)])
     if not len(starts):
         return mask
     # +1 where a covered run starts, -1 where it ends; a running sum > 0 is covered.
@@ -347,7 +344,7 @@ def _best_partners(
     positions = np.arange(len(doc))
     rank = positions - np.maximum.accumulate(np.where(new, positions, 0))
     best = rank < limit
-    kept = np.unique(np.minimum(doc, other)[best] * width + np.maximum(doc, other)[best])
+    kept = unique_sorted(np.minimum(doc, other)[best] * width + np.maximum(doc, other)[best])
     return list(zip((kept // width).tolist(), (kept % width).tolist(), strict=True))
 
 
@@ -486,7 +483,7 @@ def _shared_files(
             share = float(mask.mean())
             if share < SHARED_FILE_SHARE:
                 continue
-            holders = counts[np.searchsorted(shared, f.selected[np.isin(f.selected, shared)])]
+            holders = counts[np.searchsorted(shared, f.selected[in_sorted(f.selected, shared)])]
             kind = "template" if template.mean() >= share / 2 else "shared"
             listed.append(
                 results.SharedCode(

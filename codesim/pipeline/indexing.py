@@ -35,7 +35,7 @@ from codesim.artifacts.summary import ArtifactSummary, summary_keys
 from codesim.artifacts.summary import decode as decode_summaries
 from codesim.artifacts.summary import encode as encode_summaries
 from codesim.errors import IndexFormatError, InputError, SkipReason
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, unique_sorted
 from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
 from codesim.languages import get_language
 from codesim.normalize import normalize
@@ -493,7 +493,7 @@ def _boilerplate(files: list[NormalizedFile], store: Store, projects: int) -> Ha
     flat = [p for unit in prints for p in unit if len(p)]
     if not flat:
         return np.empty(0, dtype=np.uint64)
-    distinct = np.unique(np.concatenate(flat))
+    distinct = unique_sorted(np.concatenate(flat))
     ceiling = max(COMMON_PROJECT_MIN, int(COMMON_PROJECT_SHARE * projects))
     return distinct[store.document_frequency(distinct) > ceiling]
 

@@ -36,6 +36,18 @@ def test_winnowing_leaves_no_window_without_a_fingerprint(stream, window):
         assert any(start <= p < start + window for p in positions)
 
 
+@given(st.lists(st.integers(0, 6), max_size=200), st.integers(1, 20))
+def test_winnowing_selects_each_windows_rightmost_minimum(values, window):
+    kgrams = np.array(values, dtype=np.uint64)
+    expected = set()
+    for start in range(max(1, len(values) - window + 1)):
+        chunk = values[start : start + window]
+        if chunk:
+            low = min(chunk)
+            expected.add(start + max(i for i, v in enumerate(chunk) if v == low))
+    assert winnow(kgrams, window).tolist() == sorted(expected)
+
+
 @settings(max_examples=60)
 @given(streams, streams, streams, st.integers(3, 10), st.integers(1, 10))
 def test_a_shared_run_of_k_plus_w_minus_1_tokens_always_shares_a_fingerprint(
