@@ -29,6 +29,16 @@ def datasketch_signature(kgrams: np.ndarray) -> np.ndarray:
     return values
 
 
+def test_written_out_permutations_are_numpys_legacy_draws():
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    written_a, written_b = permutations()
+    assert np.array_equal(written_a, a)
+    assert np.array_equal(written_b, b)
+    assert written_a.dtype == written_b.dtype == np.uint32
+
+
 def test_permutations_are_datasketchs():
     a, b = permutations()
     reference = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
