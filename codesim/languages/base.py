@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from codesim.errors import LanguageError
 from codesim.tokens import Role, UnitKind
@@ -178,7 +179,7 @@ class Language:
 
     def grammar_installed(self) -> bool:
         """Whether the grammar package can be imported (looked up, not imported)."""
-        return importlib.util.find_spec(self.grammar_module) is not None
+        return _importable(self.grammar_module)
 
     def missing_grammar(self) -> str:
         """What to tell a user whose grammar for this language is not installed."""
@@ -197,3 +198,10 @@ class Language:
             raise LanguageError(self.missing_grammar()) from None
         loader: Callable[[], object] = getattr(module, self.grammar_function)
         return loader()
+
+
+@cache
+def _importable(module: str) -> bool:
+    # Looked up once a process: a lookup walks the import path (four find_spec calls), and
+    # ``cross`` asks again for each of its submissions.
+    return importlib.util.find_spec(module) is not None

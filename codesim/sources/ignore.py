@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 ALWAYS_IGNORED_DIRS = frozenset(
     {
@@ -80,6 +82,9 @@ IgnoreRules = tuple[IgnoreFile, ...]
 def parse_gitignore(prefix: str, text: str) -> IgnoreFile | None:
     """The patterns in ``text``; lines git would reject are dropped rather than failing the
     walk.  ``None`` when no pattern remains."""
+    # Imported here: most runs meet no .gitignore, and pathspec costs 9 ms to import.
+    import pathspec
+
     lines = text.splitlines()
     try:
         spec = pathspec.GitIgnoreSpec.from_lines(lines)
@@ -107,6 +112,8 @@ def is_ignored(rules: Sequence[IgnoreFile], path: str) -> bool:
 
 
 def _is_valid(line: str) -> bool:
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines([line])
     except ValueError:
