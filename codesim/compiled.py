@@ -25,10 +25,11 @@ RESOLVE = "codesim.normalize._resolve"
 PASSES = "codesim.normalize._passes"
 ORDER = "codesim.normalize._order"
 CANONICAL = "codesim.normalize._canonical"
+PRINTS = "codesim.fingerprint._prints"
 MINHASH = "codesim.index._minhash"
 ALIGN = "codesim.align._align"
 COOCCUR = "codesim.pipeline._cooccur"
-PARTS = (WALK, RESOLVE, PASSES, ORDER, CANONICAL, MINHASH, ALIGN, COOCCUR)
+PARTS = (WALK, RESOLVE, PASSES, ORDER, CANONICAL, PRINTS, MINHASH, ALIGN, COOCCUR)
 """Every compiled module, in pipeline order.  No module may be named as something its
 package defines: importing a submodule sets the package attribute of its name (a module
 ``_stream`` once replaced the normalizer's function ``_stream``)."""

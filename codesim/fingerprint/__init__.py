@@ -9,7 +9,14 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from codesim.fingerprint.hashing import HashArray, kgram_hashes, symbol_hash, symbol_hashes
+from codesim import compiled
+from codesim.fingerprint.hashing import (
+    HashArray,
+    kgram_hashes,
+    symbol_cache,
+    symbol_hash,
+    symbol_hashes,
+)
 from codesim.fingerprint.sets import in_sorted, unique_sorted
 from codesim.fingerprint.winnow import winnow
 
@@ -49,6 +56,18 @@ class FileFingerprints:
 
 def fingerprint(symbols: list[str], kgram_size: int, window_size: int) -> FileFingerprints:
     """k-gram hashes of a symbol stream and the positions winnowing selects."""
+    compiled_prints = compiled.load(compiled.PRINTS)
+    if compiled_prints is not None:
+        kgram_count = max(0, len(symbols) - kgram_size + 1)
+        hashes = np.empty(len(symbols), dtype=np.uint64)
+        kgrams = np.empty(kgram_count, dtype=np.uint64)
+        positions = np.empty(kgram_count, dtype=np.int64)
+        arguments = (symbols, symbol_cache(), kgram_size, window_size, hashes, kgrams, positions)
+        selected = compiled_prints.fingerprint(*arguments)
+        if selected is None:  # a symbol never hashed before: hash them all, then look up
+            symbol_hashes(symbols)
+            selected = compiled_prints.fingerprint(*arguments)
+        return FileFingerprints(hashes, kgrams, positions[:selected])
     hashes = symbol_hashes(symbols)
     kgrams = kgram_hashes(hashes, kgram_size)
     return FileFingerprints(hashes, kgrams, winnow(kgrams, window_size))

@@ -38,6 +38,12 @@ def symbol_hash(symbol: str) -> int:
     return value
 
 
+def symbol_cache() -> dict[str, int]:
+    """The symbols hashed so far in this process and their hashes (for the compiled
+    ``fingerprint``, which looks symbols up in it)."""
+    return _symbol_cache
+
+
 def symbol_hashes(symbols: Sequence[str]) -> HashArray:
     """Stable hashes of a token stream's symbols, as a uint64 array."""
     cache = _symbol_cache

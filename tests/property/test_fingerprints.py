@@ -6,9 +6,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codesim import compiled
 from codesim.fingerprint import fingerprint, kgram_hashes, symbol_hashes, winnow
 
 ALPHABET = ["call", "LOCAL", "PARAM", "+", "INT", "STR", "np", "attribute", "return_statement"]
@@ -77,3 +79,36 @@ def test_kgram_hashes_spread_over_the_low_bits():
     stream = [ALPHABET[i % len(ALPHABET)] + str(i % 97) for i in range(5000)]
     low = kgram_hashes(symbol_hashes(stream), 8) & np.uint64(0xFF)
     assert len(set(low.tolist())) > 200
+
+
+@pytest.mark.skipif(compiled.load(compiled.PRINTS) is None, reason="not compiled here")
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(ALPHABET) | st.text(max_size=3), max_size=120),
+    st.integers(1, 12),
+    st.integers(1, 20),
+)
+def test_compiled_fingerprints_equal_the_python_ones(stream, k, window):
+    found = fingerprint(stream, k, window)
+    with compiled.python_only():
+        expected = fingerprint(stream, k, window)
+    assert found.hashes.tolist() == expected.hashes.tolist()
+    assert found.kgrams.tolist() == expected.kgrams.tolist()
+    assert found.selected_positions.tolist() == expected.selected_positions.tolist()
+    assert found.hashes.dtype == found.kgrams.dtype == np.uint64
+    assert found.selected_positions.dtype == np.int64
+
+
+@pytest.mark.skipif(compiled.load(compiled.PRINTS) is None, reason="not compiled here")
+def test_compiled_fingerprints_refuse_what_python_never_passes():
+    prints = compiled.load(compiled.PRINTS)
+    assert prints is not None
+    hashes = np.empty(3, dtype=np.uint64)
+    kgrams = np.empty(1, dtype=np.uint64)
+    with pytest.raises(ValueError, match="at least 1"):
+        prints.fingerprint(["a", "b", "c"], {}, 0, 1, hashes, kgrams, kgrams)
+    with pytest.raises(ValueError, match="disagree"):
+        prints.fingerprint(["a", "b", "c"], {}, 3, 1, hashes, hashes, kgrams)
+    assert prints.fingerprint(["a", "b", "c"], {"a": 1}, 3, 1, hashes, kgrams, kgrams) is None
+    with pytest.raises(TypeError):
+        prints.fingerprint(("a",), {}, 1, 1, hashes, kgrams, kgrams)
