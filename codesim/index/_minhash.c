@@ -8,6 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline uint32_t fmix32(uint32_t h) {
     h ^= h >> 16;
@@ -63,11 +64,66 @@ done:
     return result;
 }
 
+/* bands.py's ``band_ids``: per unit and band, the band's values byte-swapped, zero-padded to
+ * whole 64-bit words read in native order, each word mixed into the band's id by the
+ * splitmix64 finalizer; the same bytes numpy's views give, so the same ids. */
+static inline uint64_t mix64(uint64_t v) {
+    v ^= v >> 30;
+    v *= 0xBF58476D1CE4E5B9ull;
+    v ^= v >> 27;
+    v *= 0x94D049BB133111EBull;
+    return v ^ (v >> 31);
+}
+
+static PyObject *band_ids(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer signatures, out;
+    Py_ssize_t perms, bands, rows;
+    if (!PyArg_ParseTuple(args, "y*nnnw*", &signatures, &perms, &bands, &rows, &out)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t words = (rows * 4 + 7) / 8;
+    if (perms < 1 || bands < 1 || rows < 1 || bands * rows > perms || rows > 64 ||
+        signatures.len % (perms * 4) || out.len != signatures.len / (perms * 4) * bands * 8) {
+        PyErr_SetString(PyExc_ValueError, "band_ids: buffer sizes disagree");
+        goto done;
+    }
+    Py_ssize_t units = signatures.len / (perms * 4);
+    const uint32_t *row = signatures.buf;
+    int64_t *id = out.buf;
+    Py_BEGIN_ALLOW_THREADS
+    unsigned char key[64 * 4 + 8];
+    for (Py_ssize_t u = 0; u < units; u++, row += perms) {
+        for (Py_ssize_t b = 0; b < bands; b++) {
+            memset(key, 0, (size_t)words * 8);
+            for (Py_ssize_t r = 0; r < rows; r++) {
+                uint32_t swapped = __builtin_bswap32(row[b * rows + r]);
+                memcpy(key + r * 4, &swapped, 4);
+            }
+            uint64_t value = (uint64_t)(b + 1) * 0x9E3779B97F4A7C15ull;
+            for (Py_ssize_t w = 0; w < words; w++) {
+                uint64_t word;
+                memcpy(&word, key + w * 8, 8);
+                value = mix64(value ^ word);
+            }
+            *id++ = (int64_t)value;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&signatures);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fill", fill, METH_VARARGS,
      "fill(values, counts, a, b, out)\n--\n\n"
      "Write each unit's signature into ``out`` (units x len(a) uint32): ``values`` are the "
      "units' uint64 hashes one unit after another, ``counts`` (int64) how many each has."},
+    {"band_ids", band_ids, METH_VARARGS,
+     "band_ids(signatures, perms, bands, rows, out)\n--\n\n"
+     "Write the ``bands`` bucket ids of each signature (rows of ``perms`` uint32) into ``out`` "
+     "(units x bands int64), ``rows`` values a band."},
     {NULL, NULL, 0, NULL},
 };
 

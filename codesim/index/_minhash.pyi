@@ -8,3 +8,12 @@ def fill(
     out: WriteableBuffer,
     /,
 ) -> None: ...
+
+def band_ids(
+    signatures: ReadableBuffer,
+    perms: int,
+    bands: int,
+    rows: int,
+    out: WriteableBuffer,
+    /,
+) -> None: ...

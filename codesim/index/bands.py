@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from codesim import compiled
 from codesim.index.minhash import NUM_PERM, SignatureArray
 
 BANDS = 42
@@ -73,6 +74,13 @@ def band_ids(signatures: SignatureArray) -> BandIds:
     (zero-padded), through the splitmix64 finalizer, in numpy for all units at once.
     """
     count = signatures.shape[0]
+    compiled_minhash = compiled.load(compiled.MINHASH)
+    if compiled_minhash is not None:
+        # One pass in C: a cross submission's few units made a dozen numpy calls.
+        out = np.empty((count, BANDS), dtype=np.int64)
+        rows = np.ascontiguousarray(signatures, dtype=np.uint32)
+        compiled_minhash.band_ids(rows, rows.shape[1], BANDS, ROWS, out)
+        return out
     swapped = np.ascontiguousarray(signatures[:, : BANDS * ROWS]).byteswap()
     key_bytes = swapped.view(np.uint8).reshape(count, BANDS, ROWS * swapped.itemsize)
     padding = -key_bytes.shape[2] % _WORD

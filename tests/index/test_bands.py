@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from datasketch import MinHashLSH
+from hypothesis import given
+from hypothesis import strategies as st
 
+from codesim import compiled
 from codesim.index.bands import (
     BANDS,
     LSH_THRESHOLD,
@@ -55,6 +59,20 @@ def test_band_ids_are_equal_exactly_when_band_keys_are():
     assert len(set(band_ids(repeated[None, :])[0].tolist())) == BANDS
 
 
+@pytest.mark.skipif(compiled.load(compiled.MINHASH) is None, reason="not compiled here")
+@given(st.integers(0, 6), st.integers(0, 2**32 - 1), st.sampled_from([0, 1, 2**32 - 1]))
+def test_compiled_band_ids_equal_the_numpy_ones(units, seed, fill):
+    signatures = np.random.default_rng(seed).integers(0, 2**32, (units, NUM_PERM), np.uint32)
+    signatures[: units // 2, ::3] = fill
+    found = band_ids(signatures)
+    with compiled.python_only():
+        expected = band_ids(signatures)
+    assert found.dtype == expected.dtype == np.int64
+    assert found.tolist() == expected.tolist()
+    # A view with strides is copied, not misread.
+    assert band_ids(signatures[::2]).tolist() == band_ids(signatures[::2].copy()).tolist()
+
+
 def test_band_ids_of_no_signatures():
     assert band_ids(np.empty((0, NUM_PERM), dtype=np.uint32)).shape == (0, BANDS)
 
@@ -86,3 +104,16 @@ def test_sqlite_buckets_exactly_like_datasketch_lsh(tmp_path: Path):
         expected = [] if empty[number - 1] else sorted(lsh.query(lean_minhash(signature)))
         assert found[number - 1] == expected
     store.close()
+
+
+@pytest.mark.skipif(compiled.load(compiled.MINHASH) is None, reason="not compiled here")
+def test_compiled_band_ids_refuse_sizes_that_disagree():
+    part = compiled.load(compiled.MINHASH)
+    assert part is not None
+    rows = np.zeros((2, NUM_PERM), dtype=np.uint32)
+    with pytest.raises(ValueError, match="disagree"):
+        part.band_ids(rows, NUM_PERM, BANDS, ROWS, np.empty((1, BANDS), dtype=np.int64))
+    with pytest.raises(ValueError, match="disagree"):
+        part.band_ids(rows, NUM_PERM, NUM_PERM, ROWS, np.empty((2, NUM_PERM), dtype=np.int64))
+    with pytest.raises(ValueError, match="disagree"):
+        part.band_ids(rows, 0, BANDS, ROWS, np.empty((2, BANDS), dtype=np.int64))
