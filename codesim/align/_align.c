@@ -5,7 +5,8 @@
  *   per k-gram, then emitted in the Python function's order (right position ascending, each
  *   left occurrence in sorted order; the rank-paired frequent k-grams after all the others);
  * - ``tiles`` (align/fragments.py): ``tile(maximal_matches(...))``, the seeds joined into
- *   maximal matches and tiled greedily, longest first, with the same tie-breaks.
+ *   maximal matches and tiled greedily, longest first, with the same tie-breaks;
+ * - ``kgram_table`` (align/seeds.py): a stream's k-grams sorted and counted.
  *
  * Every index read from the arguments is bounds-checked: malformed input raises
  * ValueError, never reads out of bounds.
@@ -13,6 +14,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
     const uint64_t *sorted;
@@ -319,7 +321,74 @@ done:
     return result;
 }
 
+/* ``seeds.kgram_table``: the k-grams' stable sort order (a bottom-up merge sort of the
+ * positions), the sorted values, each k-gram's count of equal ones, and its rank among
+ * them in sorted (that is position) order. */
+static PyObject *kgram_table(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer kgrams, order_out, sorted_out, counts_out, rank_out, sorted_counts_out;
+    if (!PyArg_ParseTuple(args, "y*w*w*w*w*w*", &kgrams, &order_out, &sorted_out, &counts_out,
+                          &rank_out, &sorted_counts_out))
+        return NULL;
+    PyObject *result = NULL;
+    int64_t *spare = NULL;
+    Py_ssize_t n = kgrams.len / 8;
+    if (kgrams.len % 8 || order_out.len != kgrams.len || sorted_out.len != kgrams.len ||
+        counts_out.len != kgrams.len || rank_out.len != kgrams.len ||
+        sorted_counts_out.len != kgrams.len) {
+        PyErr_SetString(PyExc_ValueError, "kgram_table: buffer sizes disagree");
+        goto done;
+    }
+    if (n && !(spare = PyMem_Malloc(n * sizeof(int64_t)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const uint64_t *value = kgrams.buf;
+    int64_t *order = order_out.buf, *counts = counts_out.buf, *rank = rank_out.buf;
+    int64_t *sorted_counts = sorted_counts_out.buf;
+    uint64_t *sorted = sorted_out.buf;
+    Py_BEGIN_ALLOW_THREADS
+    int64_t *from = order, *to = spare;
+    for (Py_ssize_t i = 0; i < n; i++) from[i] = i;
+    for (Py_ssize_t width = 1; width < n; width *= 2) {
+        for (Py_ssize_t lo = 0; lo < n; lo += 2 * width) {
+            Py_ssize_t mid = lo + width < n ? lo + width : n;
+            Py_ssize_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            Py_ssize_t a = lo, b = mid, at = lo;
+            /* Ties take the left run first: stable. */
+            while (a < mid && b < hi) to[at++] = value[from[b]] < value[from[a]] ? from[b++] : from[a++];
+            while (a < mid) to[at++] = from[a++];
+            while (b < hi) to[at++] = from[b++];
+        }
+        int64_t *swap = from; from = to; to = swap;
+    }
+    if (from != order) memcpy(order, from, n * sizeof(int64_t));
+    for (Py_ssize_t i = 0; i < n; i++) sorted[i] = value[order[i]];
+    for (Py_ssize_t start = 0, end; start < n; start = end) {
+        for (end = start + 1; end < n && sorted[end] == sorted[start]; end++) {}
+        for (Py_ssize_t i = start; i < end; i++) {
+            sorted_counts[i] = end - start;
+            counts[order[i]] = end - start;
+            rank[order[i]] = i - start;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(spare);
+    PyBuffer_Release(&kgrams);
+    PyBuffer_Release(&order_out);
+    PyBuffer_Release(&sorted_out);
+    PyBuffer_Release(&counts_out);
+    PyBuffer_Release(&rank_out);
+    PyBuffer_Release(&sorted_counts_out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"kgram_table", kgram_table, METH_VARARGS,
+     "kgram_table(kgrams, order, sorted, counts, rank, sorted_counts)\n--\n\n"
+     "Fill the five arrays of ``seeds.kgram_table`` (int64, the sorted values uint64) for "
+     "``kgrams`` (uint64)."},
     {"shared_kgrams", shared_kgrams, METH_VARARGS,
      "shared_kgrams(left_sorted, left_order, left_sorted_counts, right_sorted, right_order, "
      "right_counts, right_rank, max_occurrences)\n--\n\n"

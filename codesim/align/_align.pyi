@@ -1,4 +1,4 @@
-from _typeshed import ReadableBuffer
+from _typeshed import ReadableBuffer, WriteableBuffer
 
 def shared_kgrams(
     left_sorted: ReadableBuffer,
@@ -20,3 +20,12 @@ def tiles(
     min_length: int,
     /,
 ) -> tuple[bytearray, bytearray, bytearray]: ...
+def kgram_table(
+    kgrams: ReadableBuffer,
+    order: WriteableBuffer,
+    sorted: WriteableBuffer,
+    counts: WriteableBuffer,
+    rank: WriteableBuffer,
+    sorted_counts: WriteableBuffer,
+    /,
+) -> None: ...

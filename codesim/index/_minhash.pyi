@@ -8,7 +8,6 @@ def fill(
     out: WriteableBuffer,
     /,
 ) -> None: ...
-
 def band_ids(
     signatures: ReadableBuffer,
     perms: int,

@@ -133,3 +133,26 @@ def test_compiled_tiles_refuse_malformed_seeds():
         module.tiles(seeds, seeds, hashes, hashes, 0, 0)
     lefts, rights, lengths = module.tiles(seeds[:0], seeds[:0], hashes, hashes, 2, 0)
     assert len(lefts) == len(rights) == len(lengths) == 0
+
+
+@pytest.mark.skipif(compiled.load(compiled.ALIGN) is None, reason="not compiled here")
+@settings(max_examples=300)
+@given(st.lists(st.integers(0, 5) | st.integers(0, 2**64 - 1), max_size=300))
+def test_compiled_kgram_tables_equal_the_numpy_ones(values):
+    kgrams = np.array(values, dtype=np.uint64)
+    found = kgram_table(kgrams)
+    with compiled.python_only():
+        expected = kgram_table(kgrams)
+    for name in ("kgrams", "order", "sorted", "counts", "rank", "sorted_counts"):
+        assert getattr(found, name).tolist() == getattr(expected, name).tolist(), name
+        assert getattr(found, name).dtype == getattr(expected, name).dtype, name
+
+
+@pytest.mark.skipif(compiled.load(compiled.ALIGN) is None, reason="not compiled here")
+def test_compiled_kgram_table_refuses_sizes_that_disagree():
+    part = compiled.load(compiled.ALIGN)
+    assert part is not None
+    kgrams = np.zeros(3, dtype=np.uint64)
+    good, short = np.empty(3, dtype=np.int64), np.empty(2, dtype=np.int64)
+    with pytest.raises(ValueError, match="disagree"):
+        part.kgram_table(kgrams, good, np.empty(3, dtype=np.uint64), good, short, good)
