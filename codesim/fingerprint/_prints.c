@@ -1,7 +1,8 @@
 /* A stream's fingerprints (fingerprint/__init__.py's ``fingerprint``) compiled: the symbols'
  * hashes looked up in the cache ``symbol_hash`` fills, the k-gram hashes (polynomial mod
  * 2**64, then the splitmix64 finalizer) and the positions winnowing selects (each window's
- * rightmost minimum, found with a monotone queue).  Same arithmetic as the numpy code, so
+ * rightmost minimum, found with a monotone queue); and the k-gram hashes alone, for a
+ * unit's tokens.  Same arithmetic as the numpy code, so
  * the same arrays; the tests compare them.  A file is about a thousand tokens, so the numpy
  * calls' own cost was most of the work.
  */
@@ -18,6 +19,35 @@ static inline uint64_t mix(uint64_t v) {
     v ^= v >> 27;
     v *= 0x94D049BB133111EBull;
     return v ^ (v >> 31);
+}
+
+/* The ``m`` k-gram hashes of ``hashes`` (at least ``m + k - 1`` of them). */
+static void kgram_loop(const uint64_t *hashes, Py_ssize_t m, Py_ssize_t k, uint64_t *kgrams) {
+    for (Py_ssize_t i = 0; i < m; i++) {
+        uint64_t v = hashes[i];
+        for (Py_ssize_t offset = 1; offset < k; offset++) v = v * BASE + hashes[i + offset];
+        kgrams[i] = mix(v);
+    }
+}
+
+static PyObject *kgram_hashes(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer hashes, out;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "y*nw*", &hashes, &k, &out)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = hashes.len / 8, m = n - k + 1 > 0 ? n - k + 1 : 0;
+    if (k < 1 || hashes.len % 8 || out.len != m * 8) {
+        PyErr_SetString(PyExc_ValueError, "kgram_hashes: buffer sizes disagree with k");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    kgram_loop(hashes.buf, m, k, out.buf);
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&hashes);
+    PyBuffer_Release(&out);
+    return result;
 }
 
 /* Positions of each window's rightmost minimum, consecutive repeats dropped (a stream
@@ -73,11 +103,7 @@ static PyObject *fingerprint(PyObject *Py_UNUSED(module), PyObject *args) {
     }
     Py_ssize_t selected;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < m; i++) {
-        uint64_t v = hashes[i];
-        for (Py_ssize_t offset = 1; offset < k; offset++) v = v * BASE + hashes[i + offset];
-        kgrams[i] = mix(v);
-    }
+    kgram_loop(hashes, m, k, kgrams);
     selected = winnow(kgrams, m, window, queue, positions_out.buf);
     Py_END_ALLOW_THREADS
     result = PyLong_FromSsize_t(selected);
@@ -90,6 +116,9 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"kgram_hashes", kgram_hashes, METH_VARARGS,
+     "kgram_hashes(hashes, k, out)\n--\n\n"
+     "Fill ``out`` (uint64, one a k-gram) with the k-gram hashes of ``hashes`` (uint64)."},
     {"fingerprint", fingerprint, METH_VARARGS,
      "fingerprint(symbols, cache, k, window, hashes, kgrams, positions)\n--\n\n"
      "Fill ``hashes`` (one uint64 a symbol, from ``cache``), ``kgrams`` (uint64, one a k-gram) "

@@ -1,4 +1,4 @@
-from _typeshed import WriteableBuffer
+from _typeshed import ReadableBuffer, WriteableBuffer
 
 def fingerprint(
     symbols: list[str],
@@ -10,3 +10,4 @@ def fingerprint(
     positions: WriteableBuffer,
     /,
 ) -> int | None: ...
+def kgram_hashes(hashes: ReadableBuffer, k: int, out: WriteableBuffer, /) -> None: ...

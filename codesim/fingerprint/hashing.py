@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from codesim import compiled
+
 HashArray = npt.NDArray[np.uint64]
 
 _BASE = np.uint64(0x100000001B3)
@@ -56,12 +58,18 @@ def kgram_hashes(hashes: HashArray, k: int) -> HashArray:
     """Hash of every k-gram: ``out[i]`` covers tokens ``i .. i+k-1``; empty if fewer than k.
 
     Polynomial hashing mod 2**64 (uint64 arithmetic wraps), computed as k vectorized
-    multiply-adds over the whole stream rather than a Python-level rolling loop, then mixed
-    with a 64-bit finalizer so that low bits are as good as high bits.
+    multiply-adds over the whole stream rather than a Python-level rolling loop (or in C,
+    ``_prints``), then mixed with a 64-bit finalizer so that low bits are as good as high
+    bits.
     """
     n = len(hashes) - k + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
+    compiled_prints = compiled.load(compiled.PRINTS)
+    if compiled_prints is not None:
+        made = np.empty(n, dtype=np.uint64)
+        compiled_prints.kgram_hashes(np.ascontiguousarray(hashes, dtype=np.uint64), k, made)
+        return made
     out = hashes[:n].copy()
     with np.errstate(over="ignore"):
         for offset in range(1, k):

@@ -100,6 +100,19 @@ def test_compiled_fingerprints_equal_the_python_ones(stream, k, window):
 
 
 @pytest.mark.skipif(compiled.load(compiled.PRINTS) is None, reason="not compiled here")
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.integers(1, 15))
+def test_compiled_kgram_hashes_equal_the_numpy_ones(values, k):
+    hashes = np.array(values, dtype=np.uint64)
+    found = kgram_hashes(hashes, k)
+    with compiled.python_only():
+        expected = kgram_hashes(hashes, k)
+    assert found.tolist() == expected.tolist()
+    assert found.dtype == np.uint64
+    # A strided view is read as its values.
+    assert kgram_hashes(hashes[::2], k).tolist() == kgram_hashes(hashes[::2].copy(), k).tolist()
+
+
+@pytest.mark.skipif(compiled.load(compiled.PRINTS) is None, reason="not compiled here")
 def test_compiled_fingerprints_refuse_what_python_never_passes():
     prints = compiled.load(compiled.PRINTS)
     assert prints is not None
@@ -112,3 +125,5 @@ def test_compiled_fingerprints_refuse_what_python_never_passes():
     assert prints.fingerprint(["a", "b", "c"], {"a": 1}, 3, 1, hashes, kgrams, kgrams) is None
     with pytest.raises(TypeError):
         prints.fingerprint(("a",), {}, 1, 1, hashes, kgrams, kgrams)
+    with pytest.raises(ValueError, match="disagree"):
+        prints.kgram_hashes(hashes, 2, kgrams)
