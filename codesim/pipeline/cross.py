@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -214,7 +214,11 @@ class _Loaded:
 def _read_one(job: tuple[str, Path, Options]) -> _Loaded:
     _, path, options = job
     side = read_side(path, "submission", options, units=True, unit_fingerprints=False)
-    return _Loaded(side, _distinct(side), side_postings(side.files), _band_ids(side))
+    bands = _band_ids(side)
+    # The units' signatures served only for the bands: not sent back (N = 400: 7% of the
+    # bytes, 18% of the time to pickle and unpickle the submissions).
+    side = replace(side, files=[replace(file, units=None) for file in side.files])
+    return _Loaded(side, _distinct(side), side_postings(side.files), bands)
 
 
 def _read_all(
