@@ -320,7 +320,7 @@ def _candidates(
     """Submission pairs worth aligning: enough common fingerprints that are not shared code,
     or units in one LSH bucket that fewer than ``threshold`` submissions share.  Each
     submission keeps its ``max_candidates`` best partners."""
-    docs = [np.setdiff1d(values, shared, assume_unique=True) for values in distinct]
+    docs = [values[~in_sorted(values, shared)] for values in distinct]
     codes, counts = _co_occurring(docs, limit=None)
     strong = counts >= options.min_candidate_shared
     codes, counts = codes[strong], counts[strong]
