@@ -7,10 +7,9 @@ One function per command; each only wires the shared pieces together (``params``
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from codesim import __version__
 from codesim.api import compare as compare_paths
@@ -44,6 +43,7 @@ from codesim.cli.params import (
     build_options,
 )
 from codesim.cli.progress import stage_progress
+from codesim.cli.stderr import Stderr
 from codesim.options import (
     DEFAULT_KGRAM_SIZE,
     DEFAULT_MAX_FILE_BYTES,
@@ -54,7 +54,10 @@ from codesim.options import (
     VERDICT_IDENTICAL,
     VERDICT_PARTIAL,
 )
-from codesim.render.text import DEFAULT_TOP_PAIRS, render_report
+from codesim.render import DEFAULT_TOP_PAIRS
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _APP_HELP = """\
 Find source code that was copied and disguised: identifiers renamed,
@@ -164,7 +167,7 @@ def compare(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         options = build_options(
             kgram_size=kgram_size,
@@ -189,9 +192,15 @@ def compare(
                 align=not no_align,
                 rev=rev,
             )
+
+        def render(console: Console) -> None:
+            from codesim.render.text import render_report
+
+            render_report(report, console, top=top)
+
         emit_report(
             report,
-            lambda console: render_report(report, console, top=top),
+            render,
             stderr,
             json_output=json_output,
             quiet=quiet,

@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from codesim.cli.exits import errors_to_exit_codes
 from codesim.cli.params import JsonOutput, Quiet, Verbose
+from codesim.cli.stderr import Stderr
 from codesim.sources.remote import CACHE_MAX_ENV, cache_entries, cache_root, clear_cache
 
 Rev = Annotated[
@@ -53,7 +52,7 @@ cache_app = typer.Typer(
 @cache_app.command("list")
 def list_entries(json_output: JsonOutput = False, verbose: Verbose = False) -> None:
     """List the cached clones and archives, least recently used first."""
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         root = cache_root()
         entries = cache_entries(root)
@@ -72,6 +71,9 @@ def list_entries(json_output: JsonOutput = False, verbose: Verbose = False) -> N
             ]
             sys.stdout.write(json.dumps(rows, indent=2) + "\n")
             return
+        from rich.console import Console
+        from rich.table import Table
+
         console = Console(highlight=False)
         console.print(
             f"{len(entries)} entries, {_size(sum(e.bytes for e in entries))} in {root}",
@@ -97,7 +99,7 @@ def list_entries(json_output: JsonOutput = False, verbose: Verbose = False) -> N
 @cache_app.command("clear")
 def clear(verbose: Verbose = False, quiet: Quiet = False) -> None:
     """Remove every cached clone and archive (those another run is reading stay)."""
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         root = cache_root()
         removed, freed = clear_cache(root)

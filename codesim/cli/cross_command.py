@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from codesim.api import cross
 from codesim.cli.exits import errors_to_exit_codes, exit_if_above
@@ -30,6 +29,7 @@ from codesim.cli.params import (
     build_options,
 )
 from codesim.cli.progress import stage_progress
+from codesim.cli.stderr import Stderr
 from codesim.options import (
     CROSS_MIN_SCORE,
     DEFAULT_KGRAM_SIZE,
@@ -39,7 +39,9 @@ from codesim.options import (
     DEFAULT_WINDOW_SIZE,
 )
 from codesim.pipeline.cross import SHARED_MANY, SHARED_SHARE
-from codesim.render.cross_text import render_cross
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 CROSS_HELP = f"""\
 Which of these submissions share code?  Compare many files or folders with
@@ -98,7 +100,7 @@ def cross_command(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         options = build_options(
             kgram_size=kgram_size,
@@ -113,9 +115,15 @@ def cross_command(
         )
         with stage_progress(stderr, quiet=quiet) as progress:
             report = cross(paths, base=base, options=options, progress=progress)
+
+        def render(console: Console) -> None:
+            from codesim.render.cross_text import render_cross
+
+            render_cross(report, console)
+
         emit_report(
             report,
-            lambda console: render_cross(report, console),
+            render,
             stderr,
             json_output=json_output,
             quiet=quiet,

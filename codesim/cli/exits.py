@@ -16,10 +16,9 @@ from enum import IntEnum
 from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from codesim import CheckReport, CrossReport, Report
+from codesim.cli.stderr import Stderr
 from codesim.errors import CodesimError, OptionsError
 from codesim.render.terminal import printable
 
@@ -55,14 +54,16 @@ def highest_score(report: Report | CheckReport | CrossReport) -> float:
     return max([report.score, *(pair.score for pair in report.pairs)])
 
 
-def print_error(console: Console, message: str) -> None:
+def print_error(console: Stderr, message: str) -> None:
     """One line on stderr, prefixed so it stands out in CI logs; never parsed as markup."""
+    from rich.text import Text
+
     line = Text.assemble(("codesim: error: ", "bold red"), printable(message.replace("\n", " ")))
     console.print(line, soft_wrap=True)
 
 
 @contextmanager
-def errors_to_exit_codes(console: Console, *, verbose: bool) -> Iterator[None]:
+def errors_to_exit_codes(console: Stderr, *, verbose: bool) -> Iterator[None]:
     """Turn what escapes the block into one stderr line and an exit code.
 
     ``typer.Exit`` passes through, as does a broken pipe (``codesim ... | head``), which the
@@ -74,7 +75,7 @@ def errors_to_exit_codes(console: Console, *, verbose: bool) -> Iterator[None]:
         raise
     except CodesimError as error:
         if verbose:
-            console.print(Text("".join(traceback.format_exception(error))), soft_wrap=True)
+            _print_traceback(console, error)
         print_error(console, str(error) or type(error).__name__)
         raise typer.Exit(exit_code_for(error)) from None
     except OSError as error:
@@ -85,9 +86,15 @@ def errors_to_exit_codes(console: Console, *, verbose: bool) -> Iterator[None]:
         _report_internal_error(console, error, verbose=verbose)
 
 
-def _report_internal_error(console: Console, error: Exception, *, verbose: bool) -> NoReturn:
+def _print_traceback(console: Stderr, error: Exception) -> None:
+    from rich.text import Text
+
+    console.print(Text("".join(traceback.format_exception(error))), soft_wrap=True)
+
+
+def _report_internal_error(console: Stderr, error: Exception, *, verbose: bool) -> NoReturn:
     if verbose:
-        console.print(Text("".join(traceback.format_exception(error))), soft_wrap=True)
+        _print_traceback(console, error)
         hint = "this is a bug in codesim; please report it with the traceback above"
     else:
         hint = "re-run with --verbose for the traceback"
@@ -98,7 +105,7 @@ def _report_internal_error(console: Console, error: Exception, *, verbose: bool)
 def exit_if_above(
     report: Report | CheckReport | CrossReport,
     fail_above: float | None,
-    stderr: Console,
+    stderr: Stderr,
     *,
     quiet: bool,
 ) -> None:
@@ -108,6 +115,8 @@ def exit_if_above(
     highest = highest_score(report)
     if highest > fail_above:
         if not quiet:
+            from rich.text import Text
+
             stderr.print(
                 Text(f"codesim: score {highest:.4f} is above --fail-above {fail_above:g}"),
                 soft_wrap=True,

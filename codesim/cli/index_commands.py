@@ -6,10 +6,9 @@ errors turned into the contract's exit codes by ``exits``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from codesim.api import Index
 from codesim.cli.cache_commands import Rev
@@ -36,14 +35,12 @@ from codesim.cli.params import (
     require_index,
 )
 from codesim.cli.progress import stage_progress
+from codesim.cli.stderr import Stderr
 from codesim.errors import InputError
 from codesim.options import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_TOKENS
-from codesim.render.text import (
-    render_added,
-    render_check,
-    render_index_stats,
-    render_projects,
-)
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _INDEX_HELP = """\
 Build and inspect an index of projects that `codesim check` searches.
@@ -119,7 +116,7 @@ def check(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         location = require_index(index)
         options = build_options(
@@ -144,9 +141,15 @@ def check(
                 align=not no_align,
                 rev=rev,
             )
+
+        def render(console: Console) -> None:
+            from codesim.render.text import render_check
+
+            render_check(report, console)
+
         emit_report(
             report,
-            lambda console: render_check(report, console),
+            render,
             stderr,
             json_output=json_output,
             quiet=quiet,
@@ -198,7 +201,7 @@ def add(
     """Add a project (a folder, git checkout, git URL or archive) to the index, replacing the
     same name and version; the commit is recorded when PATH is a git checkout or URL, and a
     URL is the project's --url unless one is given."""
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         location = require_index(index)
         options = build_options(
@@ -224,7 +227,13 @@ def add(
                 rev=rev,
             )
         if json_output or not quiet:
-            emit(result, json_output, lambda console: render_added(result, console))
+
+            def render_result(console: Console) -> None:
+                from codesim.render.text import render_added
+
+                render_added(result, console)
+
+            emit(result, json_output, render_result)
 
 
 @index_app.command("list")
@@ -232,11 +241,17 @@ def list_projects(
     index: IndexLocation = None, json_output: JsonOutput = False, verbose: Verbose = False
 ) -> None:
     """List the indexed projects."""
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         with Index.open(require_index(index), create=False) as opened:
             projects = opened.projects()
-        emit(projects, json_output, lambda console: render_projects(projects, console))
+
+        def render(console: Console) -> None:
+            from codesim.render.text import render_projects
+
+            render_projects(projects, console)
+
+        emit(projects, json_output, render)
 
 
 @index_app.command("remove", no_args_is_help=True)
@@ -248,7 +263,7 @@ def remove(
     quiet: Quiet = False,
 ) -> None:
     """Remove a project; exit code 3 if the index has no such project."""
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         with Index.open(require_index(index), create=False) as opened:
             removed = opened.remove(name, version)
@@ -263,8 +278,14 @@ def stats(
     index: IndexLocation = None, json_output: JsonOutput = False, verbose: Verbose = False
 ) -> None:
     """Show what the index holds: projects, files, units, fingerprints, size."""
-    stderr = Console(stderr=True, highlight=False)
+    stderr = Stderr()
     with errors_to_exit_codes(stderr, verbose=verbose):
         with Index.open(require_index(index), create=False) as opened:
             result = opened.stats()
-        emit(result, json_output, lambda console: render_index_stats(result, console))
+
+        def render(console: Console) -> None:
+            from codesim.render.text import render_index_stats
+
+            render_index_stats(result, console)
+
+        emit(result, json_output, render)

@@ -6,18 +6,21 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
-from rich.console import Console
-from rich.text import Text
 
 from codesim import CheckReport, CrossReport, Report
+from codesim.cli.stderr import Stderr
 from codesim.errors import InputError
 from codesim.render.csv import write_csv
 from codesim.render.json import to_json
 from codesim.render.sarif import write_sarif
 from codesim.render.terminal import printable
 from codesim.sources.notebooks import extract_notebook, is_notebook
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def emit(
@@ -31,13 +34,15 @@ def emit(
         sys.stdout.write(to_json(result) + "\n")
         sys.stdout.flush()
     else:
+        from rich.console import Console
+
         render(Console(highlight=False))
 
 
 def emit_report(
     report: Report | CheckReport | CrossReport,
     render: Callable[[Console], None],
-    stderr: Console,
+    stderr: Stderr,
     *,
     json_output: bool,
     quiet: bool,
@@ -45,14 +50,16 @@ def emit_report(
     """``emit`` a report; with ``--json`` its warnings (which the text rendering shows) go to
     ``stderr`` too, so a person still sees them, unless ``--quiet``."""
     emit(report, json_output, render)
-    if json_output and not quiet:
+    if json_output and not quiet and report.warnings:
+        from rich.text import Text
+
         for warning in report.warnings:
             stderr.print(Text(f"codesim: warning: {printable(warning)}"), soft_wrap=True)
 
 
 def write_files(
     report: Report | CheckReport | CrossReport,
-    stderr: Console,
+    stderr: Stderr,
     *,
     quiet: bool,
     html: Path | None = None,
@@ -85,6 +92,8 @@ def write_files(
             failed.append(f"cannot write {flag} {path}: {error.strerror or error}")
             continue
         if not quiet:
+            from rich.text import Text
+
             stderr.print(Text(f"codesim: wrote {path}"), soft_wrap=True)
     if failed:
         raise InputError("; ".join(failed))

@@ -12,17 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from codesim.cli.stderr import Stderr
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -31,6 +27,15 @@ class StageProgress:
     """One bar per stage; a new stage description finishes the previous bar."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self._progress = Progress(
             SpinnerColumn(),
             # Stage descriptions can contain paths: shown literally, never as markup.
@@ -73,10 +78,10 @@ class StageProgress:
 
 
 @contextmanager
-def stage_progress(console: Console, *, quiet: bool) -> Iterator[ProgressCallback | None]:
+def stage_progress(stderr: Stderr, *, quiet: bool) -> Iterator[ProgressCallback | None]:
     """Yield a progress callback for the API, or ``None`` when nobody is watching."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    with StageProgress(console) as progress:
+    with StageProgress(stderr.console) as progress:
         yield progress

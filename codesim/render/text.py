@@ -18,6 +18,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from codesim.render import DEFAULT_TOP_PAIRS
 from codesim.render.alignment_text import alignment_block
 from codesim.render.artifacts_text import artifacts_block
 from codesim.render.tables import count, new_table
@@ -36,9 +37,6 @@ from codesim.results import (
     Skipped,
     Span,
 )
-
-DEFAULT_TOP_PAIRS = 3
-"""Pairs shown in detail (fragments and identifier map) below the table."""
 
 MAX_TABLE_PAIRS = 50
 """A folder-vs-folder run can match thousands of pairs; past this the table stops being read

@@ -292,6 +292,30 @@ def test_the_console_script_entry_point_is_the_same_command_line() -> None:
     assert result.stdout.startswith(f"codesim {__version__}\n")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", str(ORIGINAL), str(SUSPECT), "--json"],
+        ["cross", str(ORIGINAL), str(SUSPECT), "--json", "--quiet"],
+    ],
+    ids=["compare", "cross"],
+)
+def test_a_json_run_never_imports_the_terminal_toolkit(args: list[str]) -> None:
+    # rich takes about 27 ms to import; a run that prints nothing to a terminal skips it.
+    code = (
+        "import sys; from codesim.cli import main; sys.argv = ['codesim', *sys.argv[1:]]\n"
+        "try:\n    main()\nfinally:\n"
+        "    sys.stderr.write(str(sorted(m for m in sys.modules if m.split('.')[0] == 'rich')))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
+    assert result.stderr == "[]"
+
+
 def test_base_subtracts_template_code_shared_by_both_sides(tmp_path: Path) -> None:
     original = REPO / "examples" / "original"
     with_base = run_cli("compare", original, original, "--base", original, "--json")

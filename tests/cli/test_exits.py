@@ -9,13 +9,14 @@ import typer
 from rich.console import Console
 
 from codesim.cli.exits import ExitCode, errors_to_exit_codes, highest_score
+from codesim.cli.stderr import Stderr
 from codesim.errors import IndexBackendError, InputError, LanguageError, OptionsError
 from codesim.results import Report
 
 
-def stderr_console() -> tuple[Console, io.StringIO]:
+def stderr_console() -> tuple[Stderr, io.StringIO]:
     buffer = io.StringIO()
-    return Console(file=buffer, width=60, color_system=None), buffer
+    return Stderr(Console(file=buffer, width=60, color_system=None)), buffer
 
 
 @pytest.mark.parametrize(

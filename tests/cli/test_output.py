@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 
 from codesim.cli.output import emit_report
+from codesim.cli.stderr import Stderr
 from tests.cli.test_exits import report_with_scores
 
 
@@ -26,7 +27,7 @@ def test_json_report_warnings_go_to_stderr_unless_quiet(
     emit_report(
         report,
         _never_rendered,
-        Console(file=stderr, width=200),
+        Stderr(Console(file=stderr, width=200)),
         json_output=True,
         quiet=quiet,
     )

@@ -7,16 +7,18 @@ import io
 from rich.console import Console
 
 from codesim.cli.progress import StageProgress, stage_progress
+from codesim.cli.stderr import Stderr
 
 
 def test_progress_is_off_when_stderr_is_not_a_terminal() -> None:
     # Under pytest, stderr is captured, so it is not a TTY.
-    with stage_progress(Console(file=io.StringIO()), quiet=False) as progress:
+    with stage_progress(Stderr(Console(file=io.StringIO())), quiet=False) as progress:
         assert progress is None
 
 
 def test_progress_is_off_when_quiet() -> None:
-    with stage_progress(Console(file=io.StringIO(), force_terminal=True), quiet=True) as progress:
+    stderr = Stderr(Console(file=io.StringIO(), force_terminal=True))
+    with stage_progress(stderr, quiet=True) as progress:
         assert progress is None
 
 
