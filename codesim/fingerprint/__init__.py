@@ -62,10 +62,12 @@ def fingerprint(symbols: list[str], kgram_size: int, window_size: int) -> FileFi
         hashes = np.empty(len(symbols), dtype=np.uint64)
         kgrams = np.empty(kgram_count, dtype=np.uint64)
         positions = np.empty(kgram_count, dtype=np.int64)
-        arguments = (symbols, symbol_cache(), kgram_size, window_size, hashes, kgrams, positions)
+        cache = symbol_cache()
+        arguments = (symbols, cache, kgram_size, window_size, hashes, kgrams, positions)
         selected = compiled_prints.fingerprint(*arguments)
-        if selected is None:  # a symbol never hashed before: hash them all, then look up
-            symbol_hashes(symbols)
+        if selected is None:  # symbols never hashed before (most files have a few)
+            for symbol in set(symbols).difference(cache):
+                symbol_hash(symbol)
             selected = compiled_prints.fingerprint(*arguments)
         return FileFingerprints(hashes, kgrams, positions[:selected])
     hashes = symbol_hashes(symbols)

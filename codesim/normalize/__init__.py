@@ -30,6 +30,9 @@ __all__ = ["language_of", "normalize", "normalize_with_imports"]
 
 _Tree = TypeVar("_Tree")
 
+_UNIT_KINDS = {kind.value: kind for kind in UnitKind}
+"""A unit kind by its value: calling the enum looks it up through its metaclass, 0.75 us."""
+
 
 def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
     """The canonical token stream of one file.
@@ -158,15 +161,15 @@ def _stream(program: Program, tables: Tables) -> TokenStream:
         for owner in owners:
             counts[owner] += 1
     units = [
-        Unit(
-            name=program.unit_names[i],
-            kind=UnitKind(program.unit_kinds[i]),
-            parent=program.unit_parents[i],
-            start_byte=program.unit_spans[i][0],
-            end_byte=program.unit_spans[i][1],
-            tokens=counts[i],
+        Unit(name, _UNIT_KINDS[kind], parent, start, end, tokens)
+        for name, kind, parent, (start, end), tokens in zip(
+            program.unit_names,
+            program.unit_kinds,
+            program.unit_parents,
+            program.unit_spans,
+            counts,
+            strict=True,
         )
-        for i in range(len(program.unit_names))
     ]
     return TokenStream(
         symbols=out_symbols,
