@@ -85,15 +85,39 @@ class Stream:
 
 @dataclass(frozen=True, slots=True)
 class AlignedPair:
-    """The tiles shared by two streams and what they show."""
+    """The tiles shared by two streams and what they show.
+
+    The renamings and the literal agreement are read off the streams on first use: most
+    aligned pairs only score their sides (``cross``: 588 of 618 tiled pairs at N = 400 were
+    never reported), and these cost a sixth of an alignment.
+    """
 
     tiles: list[Tile]
     matched: int
     longest: int
-    renamings: list[Renaming]
-    literal_agreement: float
-    """Share of aligned literals whose values are equal too (1.0 when none are aligned).
-    Copies keep most constants; independent code with the same shape does not."""
+    left: Stream = field(repr=False, compare=False)
+    right: Stream = field(repr=False, compare=False)
+    _renamings: list[Renaming] | None = field(default=None, init=False, repr=False, compare=False)
+    _literal_agreement: float | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def renamings(self) -> list[Renaming]:
+        """The names the tiles align, as renamings (``identifier_map``)."""
+        if self._renamings is None:
+            found = identifier_map(_aligned_names(self.left, self.right, self.tiles))
+            object.__setattr__(self, "_renamings", found)
+            return found
+        return self._renamings
+
+    @property
+    def literal_agreement(self) -> float:
+        """Share of aligned literals whose values are equal too (1.0 when none are aligned).
+        Copies keep most constants; independent code with the same shape does not."""
+        if self._literal_agreement is None:
+            found = _literal_agreement(self.left, self.right, self.tiles)
+            object.__setattr__(self, "_literal_agreement", found)
+            return found
+        return self._literal_agreement
 
 
 def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int) -> AlignedPair:
@@ -109,13 +133,7 @@ def align(left: Stream, right: Stream, *, kgram_size: int, min_match_tokens: int
     )
     matched = sum(t.length for t in tiles)
     longest = max((t.length for t in tiles), default=0)
-    return AlignedPair(
-        tiles,
-        matched,
-        longest,
-        identifier_map(_aligned_names(left, right, tiles)),
-        _literal_agreement(left, right, tiles),
-    )
+    return AlignedPair(tiles, matched, longest, left, right)
 
 
 def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int) -> list[Tile]:
