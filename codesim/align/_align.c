@@ -6,7 +6,9 @@
  *   left occurrence in sorted order; the rank-paired frequent k-grams after all the others);
  * - ``tiles`` (align/fragments.py): ``tile(maximal_matches(...))``, the seeds joined into
  *   maximal matches and tiled greedily, longest first, with the same tie-breaks;
- * - ``kgram_table`` (align/seeds.py): a stream's k-grams sorted and counted.
+ * - ``kgram_table`` (align/seeds.py): a stream's k-grams sorted and counted;
+ * - ``verify`` (align/__init__.py): tiles cut where their names or constants say "not a
+ *   copy", and trimmed at a definition they barely enter.
  *
  * Every index read from the arguments is bounds-checked: malformed input raises
  * ValueError, never reads out of bounds.
@@ -321,6 +323,254 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ verify */
+
+/* The first index of ascending ``a`` holding ``x`` or more (numpy's ``searchsorted``). */
+static Py_ssize_t lower_bound(const int64_t *a, Py_ssize_t n, int64_t x) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The hits of ascending ``positions`` inside each tile, tile by tile (``_aligned_rows``):
+ * left positions, right partners and tile rows.  Returns how many, or -1 (memory). */
+static Py_ssize_t aligned_rows(const int64_t *positions, Py_ssize_t n, const int64_t *tl,
+                               const int64_t *tr, const int64_t *tn, Py_ssize_t tiles,
+                               int64_t **left, int64_t **right, int64_t **row) {
+    Py_ssize_t total = 0;
+    for (Py_ssize_t t = 0; t < tiles; t++) {
+        Py_ssize_t lo = lower_bound(positions, n, tl[t]), hi = lower_bound(positions, n, tl[t] + tn[t]);
+        total += hi > lo ? hi - lo : 0;
+    }
+    *left = PyMem_Malloc((size_t)(total ? total : 1) * 8);
+    *right = PyMem_Malloc((size_t)(total ? total : 1) * 8);
+    *row = PyMem_Malloc((size_t)(total ? total : 1) * 8);
+    if (!*left || !*right || !*row) return -1;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t t = 0; t < tiles; t++) {
+        Py_ssize_t lo = lower_bound(positions, n, tl[t]), hi = lower_bound(positions, n, tl[t] + tn[t]);
+        for (Py_ssize_t i = lo; i < hi; i++, at++) {
+            (*left)[at] = positions[i];
+            (*right)[at] = positions[i] + tr[t] - tl[t];
+            (*row)[at] = t;
+        }
+    }
+    return total;
+}
+
+typedef struct { int64_t key, value, count; } Vote;
+
+/* ``_majority``'s order: key ascending, count descending, value ascending. */
+static int by_vote(const void *a, const void *b) {
+    const Vote *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return (x->value > y->value) - (x->value < y->value);
+}
+
+typedef struct { int64_t one, two; } NamePair;
+
+static int by_names(const void *a, const void *b) {
+    const NamePair *x = a, *y = b;
+    if (x->one != y->one) return x->one < y->one ? -1 : 1;
+    return (x->two > y->two) - (x->two < y->two);
+}
+
+/* For each key, the value voted most often with it (ties: the smallest), -1 for none;
+ * ``votes`` are reordered. */
+static void majority(Vote *votes, Py_ssize_t n, int64_t *best, Py_ssize_t size) {
+    for (Py_ssize_t i = 0; i < size; i++) best[i] = -1;
+    qsort(votes, (size_t)n, sizeof(Vote), by_vote);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (i == 0 || votes[i].key != votes[i - 1].key) best[votes[i].key] = votes[i].value;
+}
+
+static int cmp_int64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *verify(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer tlb, trb, tnb, litb, plb, defb, lnb, rnb;
+    PyObject *ltexts, *rtexts;
+    Py_ssize_t nleft, nright;
+    long long min_length, evidence;
+    double agreement;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*O!O!y*y*nnLLd", &tlb, &trb, &tnb, &litb, &plb, &defb,
+                          &PyList_Type, &ltexts, &PyList_Type, &rtexts, &lnb, &rnb, &nleft, &nright,
+                          &min_length, &evidence, &agreement))
+        return NULL;
+    PyObject *result = NULL, *outs[3] = {NULL, NULL, NULL};
+    int64_t *lp = NULL, *rp = NULL, *rows = NULL, *np_ = NULL, *nrp = NULL, *nrows = NULL;
+    int64_t *conflicts = NULL, *forward = NULL, *backward = NULL, *aligned = NULL, *differing = NULL;
+    int64_t *kept = NULL;
+    Vote *votes = NULL;
+    NamePair *pairs = NULL;
+    Py_ssize_t tiles = tlb.len / 8, nlit = litb.len / 8, nph = plb.len / 8, ndef = defb.len / 8;
+    Py_ssize_t lnames = lnb.len / 8, rnames = rnb.len / 8;
+    const int64_t *tl = tlb.buf, *tr = trb.buf, *tn = tnb.buf, *lit = litb.buf, *ph = plb.buf;
+    const int64_t *heads = defb.buf, *ln = lnb.buf, *rn = rnb.buf;
+    if (tlb.len % 8 || trb.len != tlb.len || tnb.len != tlb.len || litb.len % 8 || plb.len % 8 ||
+        defb.len % 8 || lnb.len % 8 || rnb.len % 8 || lnames != nleft || rnames != nright ||
+        PyList_GET_SIZE(ltexts) != nleft || PyList_GET_SIZE(rtexts) != nright || min_length < 0) {
+        PyErr_SetString(PyExc_ValueError, "verify: buffer sizes disagree");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < tiles; t++)
+        if (tn[t] < 0 || tl[t] < 0 || tr[t] < 0 || tl[t] > nleft - tn[t] || tr[t] > nright - tn[t]) {
+            PyErr_SetString(PyExc_ValueError, "verify: a tile lies outside the streams");
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < nlit; i++)
+        if (lit[i] < 0 || lit[i] >= nleft || (i && lit[i] < lit[i - 1])) {
+            PyErr_SetString(PyExc_ValueError, "verify: literals are not ascending positions");
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < nph; i++)
+        if (ph[i] < 0 || ph[i] >= nleft || (i && ph[i] < ph[i - 1])) {
+            PyErr_SetString(PyExc_ValueError, "verify: placeholders are not ascending positions");
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < ndef; i++)
+        if (i && heads[i] < heads[i - 1]) {
+            PyErr_SetString(PyExc_ValueError, "verify: definitions are not ascending");
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < rnames; i++)
+        if (rn[i] < -1 || rn[i] >= rnames) {
+            PyErr_SetString(PyExc_ValueError, "verify: a name rank is out of range");
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < lnames; i++)
+        if (ln[i] < -1 || ln[i] >= lnames) {
+            PyErr_SetString(PyExc_ValueError, "verify: a name rank is out of range");
+            goto done;
+        }
+
+    /* Literal conflicts: the differing literals of tiles whose literals mostly differ. */
+    Py_ssize_t lits = aligned_rows(lit, nlit, tl, tr, tn, tiles, &lp, &rp, &rows);
+    if (lits < 0) { PyErr_NoMemory(); goto done; }
+    aligned = PyMem_Calloc((size_t)(tiles ? tiles : 1), 8);
+    differing = PyMem_Calloc((size_t)(tiles ? tiles : 1), 8);
+    unsigned char *differ = PyMem_Malloc((size_t)(lits ? lits : 1));
+    if (!aligned || !differing || !differ) { PyMem_Free(differ); PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t i = 0; i < lits; i++) {
+        int ne = PyObject_RichCompareBool(PyList_GET_ITEM(ltexts, lp[i]), PyList_GET_ITEM(rtexts, rp[i]), Py_NE);
+        if (ne < 0) { PyMem_Free(differ); goto done; }
+        differ[i] = (unsigned char)ne;
+        aligned[rows[i]]++;
+        differing[rows[i]] += ne;
+    }
+    Py_ssize_t nconf = 0;
+    Py_ssize_t names = aligned_rows(ph, nph, tl, tr, tn, tiles, &np_, &nrp, &nrows);
+    if (names < 0) { PyMem_Free(differ); PyErr_NoMemory(); goto done; }
+    conflicts = PyMem_Malloc((size_t)(lits + names ? lits + names : 1) * 8);
+    if (!conflicts) { PyMem_Free(differ); PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t i = 0; i < lits; i++)
+        if (differ[i] && aligned[rows[i]] >= evidence &&
+            (double)differing[rows[i]] > (1.0 - agreement) * (double)aligned[rows[i]])
+            conflicts[nconf++] = lp[i];
+    PyMem_Free(differ);
+
+    /* Name conflicts: aligned placeholders against the pair's majority renaming. */
+    pairs = PyMem_Malloc((size_t)(names ? names : 1) * sizeof(NamePair));
+    votes = PyMem_Malloc((size_t)(names ? names : 1) * sizeof(Vote));
+    forward = PyMem_Malloc((size_t)(lnames ? lnames : 1) * 8);
+    backward = PyMem_Malloc((size_t)(rnames ? rnames : 1) * 8);
+    if (!pairs || !votes || !forward || !backward) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t npairs = 0;
+    for (Py_ssize_t i = 0; i < names; i++) {
+        int64_t one = ln[np_[i]], two = rn[nrp[i]];
+        if (one < 0) { /* the Python code's negative indexing is not followed here */
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (two >= 0) pairs[npairs++] = (NamePair){one, two};
+    }
+    qsort(pairs, (size_t)npairs, sizeof(NamePair), by_names);
+    Py_ssize_t nvotes = 0;
+    for (Py_ssize_t i = 0; i < npairs; i++) {
+        if (nvotes && votes[nvotes - 1].key == pairs[i].one && votes[nvotes - 1].value == pairs[i].two)
+            votes[nvotes - 1].count++;
+        else
+            votes[nvotes++] = (Vote){pairs[i].one, pairs[i].two, 1};
+    }
+    majority(votes, nvotes, forward, lnames);
+    for (Py_ssize_t i = 0; i < nvotes; i++) {
+        int64_t swap = votes[i].key;
+        votes[i].key = votes[i].value;
+        votes[i].value = swap;
+    }
+    majority(votes, nvotes, backward, rnames);
+    for (Py_ssize_t i = 0; i < names; i++) {
+        int64_t one = ln[np_[i]], two = rn[nrp[i]];
+        if (two < 0 || forward[one] != two || backward[two] != one) conflicts[nconf++] = np_[i];
+    }
+    qsort(conflicts, (size_t)nconf, 8, cmp_int64);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < nconf; i++)
+        if (!distinct || conflicts[distinct - 1] != conflicts[i]) conflicts[distinct++] = conflicts[i];
+
+    /* Tiles cut at the conflicts, pieces trimmed at a definition they barely enter. */
+    /* A tile gives at most one piece more than the conflicts inside it (tiles may overlap:
+     * one conflict can cut several). */
+    Py_ssize_t room = 0;
+    for (Py_ssize_t t = 0; t < tiles; t++)
+        room += lower_bound(conflicts, distinct, tl[t] + tn[t]) - lower_bound(conflicts, distinct, tl[t]) + 1;
+    kept = PyMem_Malloc((size_t)(room ? room : 1) * 3 * 8);
+    if (!kept) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t nkept = 0;
+    for (Py_ssize_t t = 0; t < tiles; t++) {
+        int64_t start = tl[t], end = tl[t] + tn[t];
+        Py_ssize_t c = lower_bound(conflicts, distinct, start), stop = lower_bound(conflicts, distinct, end);
+        for (;; c++) {
+            int64_t cut = c < stop ? conflicts[c] : end;
+            if (cut - start >= min_length) {
+                int64_t pl = start, pr = tr[t] + start - tl[t], pn = cut - start;
+                int64_t pend = pl + pn;
+                int keep = 1;
+                if (pend != nleft && pr + pn != nright) {
+                    Py_ssize_t index = lower_bound(heads, ndef, pend) - 1;
+                    if (index >= 0 && heads[index] > pl && pend - heads[index] < min_length) {
+                        pn = heads[index] - pl;
+                        keep = pn >= min_length;
+                    }
+                }
+                if (keep) {
+                    kept[3 * nkept] = pl;
+                    kept[3 * nkept + 1] = pr;
+                    kept[3 * nkept + 2] = pn;
+                    nkept++;
+                }
+            }
+            start = cut + 1;
+            if (c >= stop) break;
+        }
+    }
+    for (int f = 0; f < 3; f++) {
+        outs[f] = PyByteArray_FromStringAndSize(NULL, nkept * 8);
+        if (!outs[f]) goto done;
+        int64_t *o = (int64_t *)PyByteArray_AS_STRING(outs[f]);
+        for (Py_ssize_t i = 0; i < nkept; i++) o[i] = kept[3 * i + f];
+    }
+    result = PyTuple_Pack(3, outs[0], outs[1], outs[2]);
+done:
+    for (int f = 0; f < 3; f++) Py_XDECREF(outs[f]);
+    PyMem_Free(lp); PyMem_Free(rp); PyMem_Free(rows);
+    PyMem_Free(np_); PyMem_Free(nrp); PyMem_Free(nrows);
+    PyMem_Free(conflicts); PyMem_Free(forward); PyMem_Free(backward);
+    PyMem_Free(aligned); PyMem_Free(differing); PyMem_Free(kept);
+    PyMem_Free(votes); PyMem_Free(pairs);
+    PyBuffer_Release(&tlb); PyBuffer_Release(&trb); PyBuffer_Release(&tnb);
+    PyBuffer_Release(&litb); PyBuffer_Release(&plb); PyBuffer_Release(&defb);
+    PyBuffer_Release(&lnb); PyBuffer_Release(&rnb);
+    return result;
+}
+
 /* ``seeds.kgram_table``: the k-grams' stable sort order (a bottom-up merge sort of the
  * positions), the sorted values, each k-gram's count of equal ones, and its rank among
  * them in sorted (that is position) order. */
@@ -385,6 +635,13 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"verify", verify, METH_VARARGS,
+     "verify(lefts, rights, lengths, literals, placeholders, definitions, left_texts, "
+     "right_texts, left_names, right_names, left_size, right_size, min_length, "
+     "literal_evidence, literal_agreement)\n--\n\n"
+     "``align.verify`` of tiles given as three int64 arrays, on a pair of streams' arrays "
+     "(int64) and texts (lists): the kept tiles as three bytearrays of int64, or None where "
+     "the Python code must decide (a placeholder without a name)."},
     {"kgram_table", kgram_table, METH_VARARGS,
      "kgram_table(kgrams, order, sorted, counts, rank, sorted_counts)\n--\n\n"
      "Fill the five arrays of ``seeds.kgram_table`` (int64, the sorted values uint64) for "

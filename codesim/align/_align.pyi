@@ -29,3 +29,21 @@ def kgram_table(
     sorted_counts: WriteableBuffer,
     /,
 ) -> None: ...
+def verify(
+    lefts: ReadableBuffer,
+    rights: ReadableBuffer,
+    lengths: ReadableBuffer,
+    literals: ReadableBuffer,
+    placeholders: ReadableBuffer,
+    definitions: ReadableBuffer,
+    left_texts: list[str],
+    right_texts: list[str],
+    left_names: ReadableBuffer,
+    right_names: ReadableBuffer,
+    left_size: int,
+    right_size: int,
+    min_length: int,
+    literal_evidence: int,
+    literal_agreement: float,
+    /,
+) -> tuple[bytearray, bytearray, bytearray] | None: ...
