@@ -756,18 +756,19 @@ static PyObject *number_value(PyObject *text) {
         /* A decimal with a leading zero is an error for int() unless all zeros, and then
          * float() decides: both left to Python. */
         if (base == 10 && len > 1 && buf[0] == '0') return NULL;
-        long long value = 0;
+        unsigned long long value = 0;
         for (Py_ssize_t i = digits; i < len; i++) {
             int d = hex_digit((Py_UCS4)buf[i]);
             if (d < 0 || d >= base) return NULL;
-            value = value * base + d;
+            if (base == 10) continue; /* read as its digits below */
             /* Past 15 digits a prefixed value could overflow: Python's int decides. */
-            if (base != 10 && i - digits >= 15) return NULL;
+            if (i - digits >= 15) return NULL;
+            value = value * (unsigned)base + (unsigned)d;
         }
         /* A decimal's value reads as its own digits, whatever its length (up to the buffer's,
          * far below int()'s limit on digits). */
         if (base == 10) return PyUnicode_FromStringAndSize(buf, len);
-        return PyUnicode_FromFormat("%lld", value);
+        return PyUnicode_FromFormat("%llu", value);
     }
     for (Py_ssize_t i = 0; i < len; i++)
         if (!((buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.' || buf[i] == 'e' ||
