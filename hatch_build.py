@@ -10,7 +10,8 @@ its symbols, so it is compiled from the source distribution of the very version
 ``constraints.txt`` pins (``TREE_SITTER``), fetched with pip into the git-ignored
 ``.cache/build/`` and checked against its pinned sha256; nobody's source is committed here.
 ``CODESIM_TREE_SITTER_SDIST`` may name the source tarball to use instead of fetching it.  The
-other modules are single files needing only Python's headers (and ``_common.h``).
+other modules are single files needing only Python's headers and codesim's own static headers
+(``normalize/_common.h``, ``fingerprint/_splitmix.h``), included by relative path.
 
 An editable install compiles in place; a wheel gets the extensions added.
 """
@@ -79,8 +80,8 @@ def _warn(text: str) -> None:
 
 
 def compile_part(source: Path, target: Path) -> None:
-    """Compile one self-contained C module (it includes only Python's headers and
-    ``_common.h``) into the extension ``target``."""
+    """Compile one self-contained C module (it includes only Python's headers and codesim's
+    static headers) into the extension ``target``."""
     # A module left from an earlier build would be loaded although it no longer matches its
     # source: a failed build must leave none.
     target.unlink(missing_ok=True)

@@ -11,22 +11,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "_splitmix.h"
+
 static const uint64_t BASE = 0x100000001B3ull;
 
-static inline uint64_t mix(uint64_t v) {
-    v ^= v >> 30;
-    v *= 0xBF58476D1CE4E5B9ull;
-    v ^= v >> 27;
-    v *= 0x94D049BB133111EBull;
-    return v ^ (v >> 31);
-}
 
 /* The ``m`` k-gram hashes of ``hashes`` (at least ``m + k - 1`` of them). */
 static void kgram_loop(const uint64_t *hashes, Py_ssize_t m, Py_ssize_t k, uint64_t *kgrams) {
     for (Py_ssize_t i = 0; i < m; i++) {
         uint64_t v = hashes[i];
         for (Py_ssize_t offset = 1; offset < k; offset++) v = v * BASE + hashes[i + offset];
-        kgrams[i] = mix(v);
+        kgrams[i] = splitmix64(v);
     }
 }
 

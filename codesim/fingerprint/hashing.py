@@ -75,11 +75,12 @@ def kgram_hashes(hashes: HashArray, k: int) -> HashArray:
         for offset in range(1, k):
             out *= _BASE
             out += hashes[offset : offset + n]
-        return _mix(out)
+        return splitmix64(out)
 
 
-def _mix(values: HashArray) -> HashArray:
-    # The splitmix64 finalizer: a polynomial hash's low bits depend on few inputs.
+def splitmix64(values: HashArray) -> HashArray:
+    """The splitmix64 finalizer of each value (``_splitmix.h`` in C): every input bit reaches
+    every output bit, where a polynomial hash's low bits depend on few inputs."""
     values = values ^ (values >> np.uint64(30))
     values = values * np.uint64(0xBF58476D1CE4E5B9)
     values = values ^ (values >> np.uint64(27))

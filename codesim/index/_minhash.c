@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../fingerprint/_splitmix.h"
+
 static inline uint32_t fmix32(uint32_t h) {
     h ^= h >> 16;
     h *= 0x85EBCA6Bu;
@@ -82,14 +84,6 @@ done:
 /* bands.py's ``band_ids``: per unit and band, the band's values byte-swapped, zero-padded to
  * whole 64-bit words read in native order, each word mixed into the band's id by the
  * splitmix64 finalizer; the same bytes numpy's views give, so the same ids. */
-static inline uint64_t mix64(uint64_t v) {
-    v ^= v >> 30;
-    v *= 0xBF58476D1CE4E5B9ull;
-    v ^= v >> 27;
-    v *= 0x94D049BB133111EBull;
-    return v ^ (v >> 31);
-}
-
 static PyObject *band_ids(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer signatures, out;
     Py_ssize_t perms, bands, rows;
@@ -117,7 +111,7 @@ static PyObject *band_ids(PyObject *Py_UNUSED(module), PyObject *args) {
             for (Py_ssize_t w = 0; w < words; w++) {
                 uint64_t word;
                 memcpy(&word, key + w * 8, 8);
-                value = mix64(value ^ word);
+                value = splitmix64(value ^ word);
             }
             *id++ = (int64_t)value;
         }

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import compiled
+from codesim.fingerprint.hashing import splitmix64
 from codesim.index.minhash import NUM_PERM, SignatureArray
 
 BANDS = 42
@@ -92,14 +93,5 @@ def band_ids(signatures: SignatureArray) -> BandIds:
     with np.errstate(over="ignore"):
         ids = np.broadcast_to(np.arange(1, BANDS + 1, dtype=np.uint64) * _GOLDEN, (count, BANDS))
         for column in range(words.shape[2]):
-            ids = _mix(ids ^ words[:, :, column])
+            ids = splitmix64(ids ^ words[:, :, column])
     return ids.view(np.int64)
-
-
-def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    # splitmix64's finalizer: every input bit reaches every output bit.
-    values = values ^ (values >> np.uint64(30))
-    values = values * np.uint64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
