@@ -12,6 +12,7 @@ import numpy.typing as npt
 from codesim import compiled
 from codesim.fingerprint.hashing import (
     HashArray,
+    cache_symbols,
     kgram_hashes,
     symbol_cache,
     symbol_hash,
@@ -66,8 +67,7 @@ def fingerprint(symbols: list[str], kgram_size: int, window_size: int) -> FileFi
         arguments = (symbols, cache, kgram_size, window_size, hashes, kgrams, positions)
         selected = compiled_prints.fingerprint(*arguments)
         if selected is None:  # symbols never hashed before (most files have a few)
-            for symbol in set(symbols).difference(cache):
-                symbol_hash(symbol)
+            cache_symbols(symbols)
             selected = compiled_prints.fingerprint(*arguments)
         return FileFingerprints(hashes, kgrams, positions[:selected])
     hashes = symbol_hashes(symbols)

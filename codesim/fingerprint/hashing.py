@@ -46,11 +46,16 @@ def symbol_cache() -> dict[str, int]:
     return _symbol_cache
 
 
+def cache_symbols(symbols: Sequence[str]) -> dict[str, int]:
+    """``symbol_cache`` once every one of ``symbols`` is in it (each new one hashed once)."""
+    for symbol in set(symbols).difference(_symbol_cache):
+        symbol_hash(symbol)
+    return _symbol_cache
+
+
 def symbol_hashes(symbols: Sequence[str]) -> HashArray:
     """Stable hashes of a token stream's symbols, as a uint64 array."""
-    cache = _symbol_cache
-    for symbol in set(symbols).difference(cache):
-        symbol_hash(symbol)
+    cache = cache_symbols(symbols)
     return np.fromiter(map(cache.__getitem__, symbols), dtype=np.uint64, count=len(symbols))
 
 
