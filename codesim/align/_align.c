@@ -337,7 +337,8 @@ static Py_ssize_t lower_bound(const int64_t *a, Py_ssize_t n, int64_t x) {
 }
 
 /* The hits of ascending ``positions`` inside each tile, tile by tile (``_aligned_rows``):
- * left positions, right partners and tile rows.  Returns how many, or -1 (memory). */
+ * left positions, right partners and (unless ``row`` is NULL) tile rows.  Returns how many,
+ * or -1 (memory). */
 static Py_ssize_t aligned_rows(const int64_t *positions, Py_ssize_t n, const int64_t *tl,
                                const int64_t *tr, const int64_t *tn, Py_ssize_t tiles,
                                int64_t **left, int64_t **right, int64_t **row) {
@@ -348,18 +349,32 @@ static Py_ssize_t aligned_rows(const int64_t *positions, Py_ssize_t n, const int
     }
     *left = PyMem_Malloc((size_t)(total ? total : 1) * 8);
     *right = PyMem_Malloc((size_t)(total ? total : 1) * 8);
-    *row = PyMem_Malloc((size_t)(total ? total : 1) * 8);
-    if (!*left || !*right || !*row) return -1;
+    if (row) *row = PyMem_Malloc((size_t)(total ? total : 1) * 8);
+    if (!*left || !*right || (row && !*row)) return -1;
     Py_ssize_t at = 0;
     for (Py_ssize_t t = 0; t < tiles; t++) {
         Py_ssize_t lo = lower_bound(positions, n, tl[t]), hi = lower_bound(positions, n, tl[t] + tn[t]);
         for (Py_ssize_t i = lo; i < hi; i++, at++) {
             (*left)[at] = positions[i];
             (*right)[at] = positions[i] + tr[t] - tl[t];
-            (*row)[at] = t;
+            if (row) (*row)[at] = t;
         }
     }
     return total;
+}
+
+/* Whether every value lies in [lo, hi). */
+static int within(const int64_t *a, Py_ssize_t n, int64_t lo, int64_t hi) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (a[i] < lo || a[i] >= hi) return 0;
+    return 1;
+}
+
+/* Whether the values ascend (ties allowed) and lie in [lo, hi). */
+static int ascending(const int64_t *a, Py_ssize_t n, int64_t lo, int64_t hi) {
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (a[i] < a[i - 1]) return 0;
+    return within(a, n, lo, hi);
 }
 
 typedef struct { int64_t key, value, count; } Vote;
@@ -405,7 +420,7 @@ static PyObject *verify(PyObject *Py_UNUSED(module), PyObject *args) {
                           &min_length, &evidence, &agreement))
         return NULL;
     PyObject *result = NULL, *outs[3] = {NULL, NULL, NULL};
-    int64_t *lp = NULL, *rp = NULL, *rows = NULL, *np_ = NULL, *nrp = NULL, *nrows = NULL;
+    int64_t *lp = NULL, *rp = NULL, *rows = NULL, *placed = NULL, *partners = NULL;
     int64_t *conflicts = NULL, *forward = NULL, *backward = NULL, *aligned = NULL, *differing = NULL;
     int64_t *kept = NULL;
     Vote *votes = NULL;
@@ -425,31 +440,15 @@ static PyObject *verify(PyObject *Py_UNUSED(module), PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "verify: a tile lies outside the streams");
             goto done;
         }
-    for (Py_ssize_t i = 0; i < nlit; i++)
-        if (lit[i] < 0 || lit[i] >= nleft || (i && lit[i] < lit[i - 1])) {
-            PyErr_SetString(PyExc_ValueError, "verify: literals are not ascending positions");
-            goto done;
-        }
-    for (Py_ssize_t i = 0; i < nph; i++)
-        if (ph[i] < 0 || ph[i] >= nleft || (i && ph[i] < ph[i - 1])) {
-            PyErr_SetString(PyExc_ValueError, "verify: placeholders are not ascending positions");
-            goto done;
-        }
-    for (Py_ssize_t i = 0; i < ndef; i++)
-        if (i && heads[i] < heads[i - 1]) {
-            PyErr_SetString(PyExc_ValueError, "verify: definitions are not ascending");
-            goto done;
-        }
-    for (Py_ssize_t i = 0; i < rnames; i++)
-        if (rn[i] < -1 || rn[i] >= rnames) {
-            PyErr_SetString(PyExc_ValueError, "verify: a name rank is out of range");
-            goto done;
-        }
-    for (Py_ssize_t i = 0; i < lnames; i++)
-        if (ln[i] < -1 || ln[i] >= lnames) {
-            PyErr_SetString(PyExc_ValueError, "verify: a name rank is out of range");
-            goto done;
-        }
+    if (!ascending(lit, nlit, 0, nleft) || !ascending(ph, nph, 0, nleft) ||
+        !ascending(heads, ndef, INT64_MIN, INT64_MAX)) {
+        PyErr_SetString(PyExc_ValueError, "verify: positions are not ascending within the stream");
+        goto done;
+    }
+    if (!within(rn, rnames, -1, rnames) || !within(ln, lnames, -1, lnames)) {
+        PyErr_SetString(PyExc_ValueError, "verify: a name rank is out of range");
+        goto done;
+    }
 
     /* Literal conflicts: the differing literals of tiles whose literals mostly differ. */
     Py_ssize_t lits = aligned_rows(lit, nlit, tl, tr, tn, tiles, &lp, &rp, &rows);
@@ -466,7 +465,7 @@ static PyObject *verify(PyObject *Py_UNUSED(module), PyObject *args) {
         differing[rows[i]] += ne;
     }
     Py_ssize_t nconf = 0;
-    Py_ssize_t names = aligned_rows(ph, nph, tl, tr, tn, tiles, &np_, &nrp, &nrows);
+    Py_ssize_t names = aligned_rows(ph, nph, tl, tr, tn, tiles, &placed, &partners, NULL);
     if (names < 0) { PyMem_Free(differ); PyErr_NoMemory(); goto done; }
     conflicts = PyMem_Malloc((size_t)(lits + names ? lits + names : 1) * 8);
     if (!conflicts) { PyMem_Free(differ); PyErr_NoMemory(); goto done; }
@@ -484,7 +483,7 @@ static PyObject *verify(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!pairs || !votes || !forward || !backward) { PyErr_NoMemory(); goto done; }
     Py_ssize_t npairs = 0;
     for (Py_ssize_t i = 0; i < names; i++) {
-        int64_t one = ln[np_[i]], two = rn[nrp[i]];
+        int64_t one = ln[placed[i]], two = rn[partners[i]];
         if (one < 0) { /* the Python code's negative indexing is not followed here */
             result = Py_NewRef(Py_None);
             goto done;
@@ -507,8 +506,8 @@ static PyObject *verify(PyObject *Py_UNUSED(module), PyObject *args) {
     }
     majority(votes, nvotes, backward, rnames);
     for (Py_ssize_t i = 0; i < names; i++) {
-        int64_t one = ln[np_[i]], two = rn[nrp[i]];
-        if (two < 0 || forward[one] != two || backward[two] != one) conflicts[nconf++] = np_[i];
+        int64_t one = ln[placed[i]], two = rn[partners[i]];
+        if (two < 0 || forward[one] != two || backward[two] != one) conflicts[nconf++] = placed[i];
     }
     qsort(conflicts, (size_t)nconf, 8, cmp_int64);
     Py_ssize_t distinct = 0;
@@ -561,7 +560,7 @@ static PyObject *verify(PyObject *Py_UNUSED(module), PyObject *args) {
 done:
     for (int f = 0; f < 3; f++) Py_XDECREF(outs[f]);
     PyMem_Free(lp); PyMem_Free(rp); PyMem_Free(rows);
-    PyMem_Free(np_); PyMem_Free(nrp); PyMem_Free(nrows);
+    PyMem_Free(placed); PyMem_Free(partners);
     PyMem_Free(conflicts); PyMem_Free(forward); PyMem_Free(backward);
     PyMem_Free(aligned); PyMem_Free(differing); PyMem_Free(kept);
     PyMem_Free(votes); PyMem_Free(pairs);
