@@ -90,7 +90,8 @@ class AlignedPair:
 
     The renamings and the literal agreement are read off the streams on first use: most
     aligned pairs only score their sides (``cross``: 588 of 618 tiled pairs at N = 400 were
-    never reported), and these cost a sixth of an alignment.
+    never reported), and making them for every pair was a sixth of ``cross``'s comparing
+    there (profiled: 0.307 -> 0.258 s).
     """
 
     tiles: list[Tile]
@@ -152,8 +153,9 @@ def verify(tiles: list[Tile], left: Stream, right: Stream, min_match_tokens: int
         return []
     compiled_align = compiled.load(compiled.ALIGN)
     if compiled_align is not None:
-        # One call where numpy made about thirty on a few tiles: two fifths of aligning a
-        # pair.  None leaves it to the code below (a placeholder without a name).
+        # One call where numpy made dozens on a handful of tiles (the Python code was 0.138
+        # of the 0.223 s of aligning at N = 400, profiled).  None leaves it to the code
+        # below (a placeholder without a name).
         found = compiled_align.verify(
             np.array([t.left for t in tiles], dtype=np.int64),
             np.array([t.right for t in tiles], dtype=np.int64),

@@ -31,7 +31,8 @@ __all__ = ["language_of", "normalize", "normalize_with_imports"]
 _Tree = TypeVar("_Tree")
 
 _UNIT_KINDS = {kind.value: kind for kind in UnitKind}
-"""A unit kind by its value: calling the enum looks it up through its metaclass, 0.75 us."""
+"""A unit kind by its value: calling the enum looks it up through its metaclass (0.36 us,
+against 0.04 us for the dict)."""
 
 
 def normalize(data: bytes, language: Language, path: str = "") -> TokenStream:
