@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -20,34 +21,58 @@ number of seeds.  Rank pairing still seeds a copy of a repetitive region, and ex
 neighbouring rarer k-grams recover the rest."""
 
 
-@dataclass(frozen=True, slots=True)
-class KgramTable:
-    """One stream's k-grams sorted for lookup, built once per file and reused for every pair.
+class KgramLookup(NamedTuple):
+    """A stream's k-grams sorted for lookup: ``order`` sorts ``KgramTable.kgrams`` into
+    ``sorted``; ``counts[i]`` is how often the k-gram at position ``i`` occurs in the stream
+    and ``rank[i]`` how many equal k-grams come before position ``i``; ``sorted_counts`` is
+    ``counts`` in sorted order."""
 
-    ``order`` sorts ``kgrams``; ``counts[i]`` is how often ``kgrams[i]`` occurs in the stream
-    and ``rank[i]`` how many equal k-grams come before position ``i``.
-    """
-
-    kgrams: HashArray
     order: IndexArray
     sorted: HashArray
     counts: IndexArray
     rank: IndexArray
     sorted_counts: IndexArray
-    """``counts`` in sorted order: how often ``sorted[i]`` occurs."""
+
+
+@dataclass(frozen=True, slots=True)
+class KgramTable:
+    """One stream's k-grams, and (``lookup``) the same sorted and counted: built on first use,
+    once per file, and reused for every pair the file is aligned in."""
+
+    kgrams: HashArray
+    _lookup: KgramLookup | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __reduce__(self) -> tuple[type[KgramTable], tuple[HashArray]]:
+        # Sent between processes as the k-grams alone: the lookup is five times their size
+        # (cross at N = 400: 14 of the 40 MB its reading workers pickled), and it is needed
+        # only for the files that are aligned, in the processes that align them.
+        return (KgramTable, (self.kgrams,))
+
+    @property
+    def lookup(self) -> KgramLookup:
+        """The k-grams sorted and counted (made on first use)."""
+        if self._lookup is None:
+            made = _lookup(self.kgrams)
+            object.__setattr__(self, "_lookup", made)
+            return made
+        return self._lookup
 
 
 def kgram_table(kgrams: HashArray) -> KgramTable:
+    """A stream's k-grams, to be sorted and counted on first use (``KgramTable.lookup``)."""
+    return KgramTable(np.ascontiguousarray(kgrams, dtype=np.uint64))
+
+
+def _lookup(kgrams: HashArray) -> KgramLookup:
     """Sort a stream's k-grams and count their repetitions."""
     size = len(kgrams)
     compiled_align = compiled.load(compiled.ALIGN)
     if compiled_align is not None:
         # One call where numpy made a dozen on a file of about a thousand k-grams.
-        kgrams = np.ascontiguousarray(kgrams, dtype=np.uint64)
         order, counts, rank, sorted_counts = (np.empty(size, dtype=np.int64) for _ in range(4))
         ordered = np.empty(size, dtype=np.uint64)
         compiled_align.kgram_table(kgrams, order, ordered, counts, rank, sorted_counts)
-        return KgramTable(kgrams, order, ordered, counts, rank, sorted_counts)
+        return KgramLookup(order, ordered, counts, rank, sorted_counts)
     order = np.argsort(kgrams, kind="stable").astype(np.int64)
     ordered = kgrams[order]
     # Runs of equal values in sorted order, found in one pass rather than a binary search
@@ -61,14 +86,15 @@ def kgram_table(kgrams: HashArray) -> KgramTable:
     counts[order] = sorted_counts
     rank = np.empty(size, dtype=np.int64)
     rank[order] = np.arange(size) - np.repeat(starts, runs)
-    return KgramTable(kgrams, order, ordered, counts, rank, sorted_counts)
+    return KgramLookup(order, ordered, counts, rank, sorted_counts)
 
 
-def shared_kgrams(left: KgramTable, right: KgramTable) -> tuple[IndexArray, IndexArray]:
+def shared_kgrams(left_table: KgramTable, right_table: KgramTable) -> tuple[IndexArray, IndexArray]:
     """Positions ``(i, j)`` with equal k-grams on both sides (see ``MAX_OCCURRENCES``)."""
     empty = np.empty(0, dtype=np.int64)
-    if len(left.kgrams) == 0 or len(right.kgrams) == 0:
+    if len(left_table.kgrams) == 0 or len(right_table.kgrams) == 0:
         return empty, empty
+    left, right = left_table.lookup, right_table.lookup
     compiled_align = compiled.load(compiled.ALIGN)
     if compiled_align is not None:
         # One merge of the two sorted arrays, where the code below binary-searches each

@@ -299,7 +299,9 @@ def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens:
     mask = np.zeros(tokens, dtype=bool)
     if not len(shared) or not len(kgrams.kgrams):
         return mask
-    starts = np.sort(kgrams.order[in_sorted(kgrams.sorted, shared)])
+    # Looked up in stream order, so that the parent never sorts a file's k-grams: only the
+    # workers that align it do (``KgramTable.lookup``).
+    starts = np.flatnonzero(in_sorted(kgrams.kgrams, shared))
     if not len(starts):
         return mask
     # +1 where a covered run starts, -1 where it ends; a running sum > 0 is covered.

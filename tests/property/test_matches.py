@@ -3,6 +3,8 @@ against the Python ones."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 from codesim import compiled
 from codesim.align import kgram_table
 from codesim.align.fragments import Tile, matched_tiles, maximal_matches
-from codesim.align.seeds import MAX_OCCURRENCES, shared_kgrams
+from codesim.align.seeds import MAX_OCCURRENCES, KgramLookup, shared_kgrams
 from codesim.fingerprint import kgram_hashes, symbol_hashes
 
 K = 4
@@ -56,7 +58,7 @@ def test_seeds_pair_every_equal_kgram_when_none_is_frequent(left, right):
     two = kgram_table(kgram_hashes(symbol_hashes(right), K))
     seeds_left, seeds_right = shared_kgrams(one, two)
     found = set(zip(seeds_left.tolist(), seeds_right.tolist(), strict=True))
-    if max([*one.counts.tolist(), *two.counts.tolist(), 0]) <= MAX_OCCURRENCES:
+    if max([*one.lookup.counts.tolist(), *two.lookup.counts.tolist(), 0]) <= MAX_OCCURRENCES:
         expected = {
             (i, j)
             for i in range(len(left) - K + 1)
@@ -87,7 +89,7 @@ def test_compiled_seeds_are_the_python_seeds_in_order(left, right, k):
 def test_compiled_seeds_refuse_malformed_tables():
     module = compiled.load(compiled.ALIGN)
     assert module is not None
-    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2))
+    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2)).lookup
     arrays = [table.sorted, table.order, table.sorted_counts]
     right = [table.sorted, table.order, table.counts, table.rank]
     with pytest.raises(ValueError, match="disagree"):
@@ -140,12 +142,23 @@ def test_compiled_tiles_refuse_malformed_seeds():
 @given(st.lists(st.integers(0, 5) | st.integers(0, 2**64 - 1), max_size=300))
 def test_compiled_kgram_tables_equal_the_numpy_ones(values):
     kgrams = np.array(values, dtype=np.uint64)
-    found = kgram_table(kgrams)
+    found = kgram_table(kgrams).lookup
     with compiled.python_only():
-        expected = kgram_table(kgrams)
-    for name in ("kgrams", "order", "sorted", "counts", "rank", "sorted_counts"):
+        expected = kgram_table(kgrams).lookup
+    for name in KgramLookup._fields:
         assert getattr(found, name).tolist() == getattr(expected, name).tolist(), name
         assert getattr(found, name).dtype == getattr(expected, name).dtype, name
+
+
+def test_a_kgram_table_pickles_as_its_kgrams_and_sorts_them_again_where_used():
+    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2))
+    made = table.lookup
+    sent = pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(sent) < 2 * table.kgrams.nbytes + 200  # the five lookup arrays stay behind
+    received = pickle.loads(sent)
+    assert received.kgrams.tolist() == table.kgrams.tolist()
+    for name in KgramLookup._fields:
+        assert getattr(received.lookup, name).tolist() == getattr(made, name).tolist(), name
 
 
 @pytest.mark.skipif(compiled.load(compiled.ALIGN) is None, reason="not compiled here")

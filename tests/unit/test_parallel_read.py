@@ -39,7 +39,7 @@ def _read(repo: Path, *, split: bool) -> SideData:
 def _same(one: NormalizedFile, two: NormalizedFile) -> None:
     assert one.path == two.path
     assert np.array_equal(one.stream.hashes, two.stream.hashes)
-    assert np.array_equal(one.stream.kgrams.sorted, two.stream.kgrams.sorted)
+    assert np.array_equal(one.stream.kgrams.kgrams, two.stream.kgrams.kgrams)
     assert one.stream.texts == two.stream.texts
     assert one.stream.scopes == two.stream.scopes
     assert np.array_equal(one.selected, two.selected)
