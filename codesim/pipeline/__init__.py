@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import repeat
 from pathlib import Path
@@ -85,7 +85,6 @@ class NormalizedFile:
     selected: HashArray
     start_bytes: npt.NDArray[np.int64]
     end_bytes: npt.NDArray[np.int64]
-    source_rank: npt.NDArray[np.int64]
     lines: LineIndex
     """Lines and columns of byte offsets; also the text's line count and size."""
     error_count: int
@@ -99,10 +98,23 @@ class NormalizedFile:
     """What the file adds to its repo's graph, read only for ``read_side(..., graph=True)``."""
     cells: tuple[CodeCell, ...] | None = None
     """For a notebook, the lines of its text each code cell fills (``SourceFile.cells``)."""
+    _source_rank: npt.NDArray[np.int64] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def tokens(self) -> int:
         return len(self.stream)
+
+    @property
+    def source_rank(self) -> npt.NDArray[np.int64]:
+        """Each token's place in source order (``align.source_order_rank``), made on first
+        use: only the pairs that are reported need it."""
+        if self._source_rank is None:
+            made = source_order_rank(self.start_bytes)
+            object.__setattr__(self, "_source_rank", made)
+            return made
+        return self._source_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +383,6 @@ def prepared_file(
         selected=prints.selected,
         start_bytes=starts,
         end_bytes=np.asarray(stream.end_bytes, dtype=np.int64),
-        source_rank=source_order_rank(starts),
         lines=lines,
         error_count=stream.error_count,
         error_bytes=stream.error_bytes,
