@@ -262,6 +262,28 @@ def test_a_file_over_max_file_bytes_is_skipped_with_its_size_and_the_limit(tmp_p
     assert item.detail == "150 B is over the 100 B limit (max_file_bytes)"
 
 
+@pytest.mark.parametrize(("size", "limit"), [(150, 1000), (150, 100)])
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_or_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, limit: int
+) -> None:
+    write(tmp_path, "growing.py", "#" * (size - 1) + "\n")
+    real_fstat = os.fstat
+
+    def fstat_before_it_grew(fd: int) -> os.stat_result:
+        # The size as it was a moment earlier: ten bytes, before a writer appended the rest.
+        info = list(real_fstat(fd))
+        info[6] = 10
+        return os.stat_result(info)
+
+    monkeypatch.setattr("codesim.sources.walk.os.fstat", fstat_before_it_grew)
+    discovery = run(tmp_path, max_file_bytes=limit)
+
+    if size <= limit:
+        assert [len(f.data) for f in discovery.files] == [size]
+    else:
+        assert skipped(discovery)["growing.py"].reason is SkipReason.TOO_LARGE
+
+
 @pytest.mark.parametrize(
     "header",
     [
