@@ -70,18 +70,34 @@ class Stream:
         share no tile with the checked file, so their names are never looked at.
         """
         if self._names is None:
-            positions = list(compress(range(len(self.roles)), self.roles))
-            scopes, texts = self.scopes, self.texts
-            keys = [(scopes[i], texts[i]) for i in positions]
-            rank = {key: i for i, key in enumerate(sorted(set(keys)))}
-            names = np.full(len(self.roles), -1, dtype=np.int64)
-            names[positions] = [rank[k] for k in keys]
+            names = _ranked_names(self.roles, self.scopes, self.texts)
             object.__setattr__(self, "_names", names)
             return names
         return self._names
 
+    def prepare(self) -> None:
+        """Make now what aligning would make on first use: the k-gram lookup and the
+        names (so that processes forked afterwards share them instead of each making them)."""
+        self.kgrams.lookup  # noqa: B018 (made on first access)
+        self.names  # noqa: B018
+
     def __len__(self) -> int:
         return len(self.hashes)
+
+
+def _ranked_names(roles: list[str], scopes: list[int], texts: list[str]) -> npt.NDArray[np.int64]:
+    """``Stream.names``, compiled where it can be: the names' UTF-8 sorted in C (the 400
+    streams of ``cross``'s N = 400 corpus: 44 -> 17 ms)."""
+    names = np.empty(len(roles), dtype=np.int64)
+    compiled_align = compiled.load(compiled.ALIGN)
+    if compiled_align is not None and compiled_align.names(roles, scopes, texts, names):
+        return names
+    positions = list(compress(range(len(roles)), roles))
+    keys = [(scopes[i], texts[i]) for i in positions]
+    rank = {key: i for i, key in enumerate(sorted(set(keys)))}
+    names.fill(-1)
+    names[positions] = [rank[k] for k in keys]
+    return names
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,9 @@
  *   maximal matches and tiled greedily, longest first, with the same tie-breaks;
  * - ``kgram_table`` (align/seeds.py): a stream's k-grams sorted and counted;
  * - ``verify`` (align/__init__.py): tiles cut where their names or constants say "not a
- *   copy", and trimmed at a definition they barely enter.
+ *   copy", and trimmed at a definition they barely enter;
+ * - ``names`` (align/__init__.py, ``Stream.names``): each placeholder's ``(scope, text)``
+ *   ranked among the stream's distinct ones.
  *
  * Every index read from the arguments is bounds-checked: malformed input raises
  * ValueError, never reads out of bounds.
@@ -633,6 +635,76 @@ done:
     return result;
 }
 
+/* ``Stream.names``: the rank of each placeholder's ``(scope, text)`` among the stream's
+ * distinct ones in sorted order.  Python orders the tuples by scope, then by code point;
+ * UTF-8 bytes compared with memcmp order the same way. */
+typedef struct {
+    int64_t scope;
+    const char *text;
+    Py_ssize_t size;
+    Py_ssize_t position;
+} Name;
+
+static int by_name(const void *a, const void *b) {
+    const Name *x = a, *y = b;
+    if (x->scope != y->scope) return x->scope < y->scope ? -1 : 1;
+    int c = memcmp(x->text, y->text, (size_t)(x->size < y->size ? x->size : y->size));
+    if (c) return c;
+    return (x->size > y->size) - (x->size < y->size);
+}
+
+static PyObject *names(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *roles, *scopes, *texts;
+    Py_buffer out;
+    if (!PyArg_ParseTuple(args, "O!O!O!w*", &PyList_Type, &roles, &PyList_Type, &scopes,
+                          &PyList_Type, &texts, &out))
+        return NULL;
+    PyObject *result = NULL;
+    Name *items = NULL;
+    Py_ssize_t n = PyList_GET_SIZE(roles), count = 0;
+    if (PyList_GET_SIZE(scopes) != n || PyList_GET_SIZE(texts) != n ||
+        out.len != n * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "names: sizes disagree");
+        goto done;
+    }
+    if (n && !(items = PyMem_Malloc(n * sizeof(Name)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *ranks = out.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        ranks[i] = -1;
+        int named = PyObject_IsTrue(PyList_GET_ITEM(roles, i));
+        if (named < 0) goto done;
+        if (!named) continue;
+        PyObject *scope = PyList_GET_ITEM(scopes, i), *text = PyList_GET_ITEM(texts, i);
+        int overflow = 0;
+        long long value = PyLong_Check(scope) ? PyLong_AsLongLongAndOverflow(scope, &overflow) : -1;
+        if (!PyLong_Check(scope) || overflow || !PyUnicode_Check(text)) {
+            result = Py_NewRef(Py_False); /* not what a stream holds: the Python code decides */
+            goto done;
+        }
+        Py_ssize_t size;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(text, &size);
+        if (utf8 == NULL) { /* a lone surrogate: no UTF-8 to compare, the Python code decides */
+            PyErr_Clear();
+            result = Py_NewRef(Py_False);
+            goto done;
+        }
+        items[count++] = (Name){(int64_t)value, utf8, size, i};
+    }
+    if (count) qsort(items, (size_t)count, sizeof(Name), by_name); /* qsort wants an array even to sort nothing */
+    for (Py_ssize_t k = 0, rank = -1; k < count; k++) {
+        if (!k || by_name(&items[k - 1], &items[k])) rank++;
+        ranks[items[k].position] = rank;
+    }
+    result = Py_NewRef(Py_True);
+done:
+    PyMem_Free(items);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"verify", verify, METH_VARARGS,
      "verify(lefts, rights, lengths, literals, placeholders, definitions, left_texts, "
@@ -641,6 +713,11 @@ static PyMethodDef methods[] = {
      "``align.verify`` of tiles given as three int64 arrays, on a pair of streams' arrays "
      "(int64) and texts (lists): the kept tiles as three bytearrays of int64, or None where "
      "the Python code must decide (a placeholder without a name)."},
+    {"names", names, METH_VARARGS,
+     "names(roles, scopes, texts, out)\n--\n\n"
+     "``Stream.names`` of a stream's lists into ``out`` (int64): True, or False where the "
+     "Python code must decide (a text with a lone surrogate, a scope that is not a machine "
+     "integer)."},
     {"kgram_table", kgram_table, METH_VARARGS,
      "kgram_table(kgrams, order, sorted, counts, rank, sorted_counts)\n--\n\n"
      "Fill the five arrays of ``seeds.kgram_table`` (int64, the sorted values uint64) for "

@@ -47,3 +47,6 @@ def verify(
     literal_agreement: float,
     /,
 ) -> tuple[bytearray, bytearray, bytearray] | None: ...
+def names(
+    roles: list[str], scopes: list[int], texts: list[str], out: WriteableBuffer, /
+) -> bool: ...

@@ -243,6 +243,11 @@ def _read_all(
             chunk = max(1, min(16, len(jobs) // (8 * workers)))
             mapped = pool.map(_read_one, jobs, chunksize=chunk)
         for done, item in enumerate(mapped, start=1):
+            # The aligning workers, forked once all is read, inherit what aligning needs of
+            # each file, made here while the reading workers go on: made there on first use,
+            # each worker made it for every file it aligned, most files in both.
+            for file in item.side.files:
+                file.stream.prepare()
             loaded.append(item)
             if progress is not None and (done % 16 == 0 or done == len(jobs)):
                 progress("reading submissions", done, len(jobs))

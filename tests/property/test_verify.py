@@ -14,6 +14,7 @@ from codesim.align import (
     LITERAL_EVIDENCE,
     Stream,
     Tile,
+    _ranked_names,
     aligned_positions,
     kgram_table,
     verify,
@@ -142,3 +143,40 @@ def test_compiled_verify_refuses_tiles_outside_the_streams():
         )
     with pytest.raises(ValueError, match="ascending"):
         part.verify(one, one, one, np.array([2, 1]), *arguments[1:])
+
+
+# Names that sort differently by code point than by naive byte or case order, a lone
+# surrogate (no UTF-8), and the empty text.
+_TEXTS = st.sampled_from(["a", "b", "B", "ab", "a\x00", "é", "z", "\U0001f600", "", "\ud800"])
+
+
+@pytest.mark.skipif(compiled.load(compiled.ALIGN) is None, reason="not compiled here")
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["", "LOCAL", "PARAM"]), st.integers(-2, 3), _TEXTS),
+        max_size=40,
+    )
+)
+def test_compiled_names_rank_as_the_python_code(tokens):
+    roles = [role for role, _, _ in tokens]
+    scopes = [scope for _, scope, _ in tokens]
+    texts = [text for _, _, text in tokens]
+    found = _ranked_names(roles, scopes, texts)
+    with compiled.python_only():
+        expected = _ranked_names(roles, scopes, texts)
+    assert found.tolist() == expected.tolist()
+
+
+@pytest.mark.skipif(compiled.load(compiled.ALIGN) is None, reason="not compiled here")
+def test_compiled_names_hand_back_what_is_not_a_stream_and_refuse_sizes_that_disagree():
+    part = compiled.load(compiled.ALIGN)
+    assert part is not None
+    out = np.empty(2, dtype=np.int64)
+    assert part.names(["LOCAL", "LOCAL"], [0, 2**70], ["a", "b"], out) is False
+    assert part.names(["LOCAL", "LOCAL"], [0, 1], ["a", "\ud800"], out) is False
+    assert part.names(["LOCAL", ""], [0, 1], ["a", 5], out) is True  # not a placeholder
+    with pytest.raises(ValueError, match="disagree"):
+        part.names(["LOCAL"], [0, 1], ["a", "b"], out)
+    with pytest.raises(ValueError, match="disagree"):
+        part.names(["LOCAL"], [0], ["a"], out)
