@@ -34,6 +34,8 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 TREE_SITTER = "0.26.1"
 TREE_SITTER_SHA256 = "9919cbaf02d17fa9a4cd0e6da496aecf901b758e6eacf122eee393e3ef08aacd"
 SOURCE = "codesim/normalize/_cwalk.c"
+TRAINING = "hatch_build_training.c"
+"""Parsed with during the build only, to profile tree-sitter's runtime (``_runtime_profile``)."""
 PARTS = "codesim/*/_*.c"
 
 
@@ -95,7 +97,7 @@ def build(root: Path, out: Path) -> None:
     """Compile ``SOURCE`` and tree-sitter's runtime into the extension ``out``."""
     source = root / SOURCE
     if out.exists() and out.stat().st_mtime > max(
-        source.stat().st_mtime, Path(__file__).stat().st_mtime
+        source.stat().st_mtime, Path(__file__).stat().st_mtime, (root / TRAINING).stat().st_mtime
     ):
         return
     cache = root / ".cache" / "build"
@@ -107,20 +109,19 @@ def build(root: Path, out: Path) -> None:
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
         lib = Path(scratch) / "lib.o"
         walk = Path(scratch) / "cwalk.o"
-        _run(
-            [
-                compiler,
-                *flags,
-                "-D_POSIX_C_SOURCE=200112L",
-                "-D_DEFAULT_SOURCE",
-                f"-I{runtime / 'include'}",
-                f"-I{runtime / 'src'}",
-                "-c",
-                str(runtime / "src" / "lib.c"),
-                "-o",
-                str(lib),
-            ]
-        )
+        compile_runtime = [
+            compiler,
+            *flags,
+            "-D_POSIX_C_SOURCE=200112L",
+            "-D_DEFAULT_SOURCE",
+            f"-I{runtime / 'include'}",
+            f"-I{runtime / 'src'}",
+            "-c",
+            str(runtime / "src" / "lib.c"),
+            "-o",
+            str(lib),
+        ]
+        _run([*compile_runtime, *_runtime_profile(root, compile_runtime, runtime, lib)])
         _run(
             [
                 compiler,
@@ -138,6 +139,80 @@ def build(root: Path, out: Path) -> None:
         _run([compiler, "-shared", str(walk), str(lib), "-o", str(linked), *_LINK])
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(linked), str(out))
+
+
+def _runtime_profile(root: Path, compile_runtime: list[str], runtime: Path, lib: Path) -> list[str]:
+    """The flags that optimize tree-sitter's runtime by a profile of it parsing Python, or
+    none where no profile could be made.
+
+    Profile-guided optimization: the runtime, compiled instrumented, parses and walks codesim's
+    own source (``TRAINING``), and GCC lays the optimized runtime out by what ran.  Parsing
+    the cross benchmark's 400 files took 0.43 -> 0.38 s with it, and 4.1 MB of npm's JavaScript
+    0.43 -> 0.37 s, a profile of Python parsing serving other grammars too.  It needs GCC
+    and tree-sitter-python in the build environment (a build requirement); otherwise, or if
+    any step fails, the runtime is built as before, without a profile.
+    """
+    compiler = compile_runtime[0]
+    try:
+        import tree_sitter_python  # noqa: F401 (only whether the build environment has it)
+    except ImportError:
+        return []
+    try:
+        version = subprocess.run([compiler, "--version"], capture_output=True, text=True)
+        if "Free Software Foundation" not in version.stdout:
+            return []  # clang's profiles take another tool to merge: built without one
+        instrumented = ["-fprofile-generate", "-fprofile-update=single"]
+        _run([*compile_runtime, *instrumented])
+        suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+        driver = lib.with_name("_training" + suffix)
+        _run(
+            [
+                compiler,
+                "-O2",
+                "-fPIC",
+                "-shared",
+                "-std=c11",
+                *instrumented,
+                f"-I{sysconfig.get_paths()['include']}",
+                f"-I{runtime / 'include'}",
+                str(root / TRAINING),
+                str(lib),
+                "-o",
+                str(driver),
+                *_LINK,
+            ]
+        )
+        # The build environment's own interpreter and path, which hold tree-sitter-python.
+        done = subprocess.run(
+            [sys.executable, "-c", _TRAIN, str(driver.parent), str(root / "codesim")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(done.stderr.strip()[-2000:])
+        if not lib.with_suffix(".gcda").exists():
+            raise RuntimeError("the training run wrote no profile")
+    except Exception as error:  # any failure: the runtime without a profile
+        print(
+            f"codesim: tree-sitter's runtime is built without a profile ({error})", file=sys.stderr
+        )
+        return []
+    # The profile is found by the object's name: the optimized runtime goes to the same path.
+    return ["-fprofile-use", "-fprofile-correction", "-Wno-missing-profile"]
+
+
+_TRAIN = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import _training
+import tree_sitter_python
+sources = [path.read_bytes() for path in sorted(Path(sys.argv[2]).rglob("*.py"))]
+for _ in range(3):
+    _training.parse(tree_sitter_python.language(), sources)
+"""
+"""Parses codesim's own source (about 1 MB of Python) three times with the instrumented runtime."""
 
 
 def _runtime(cache: Path) -> Path:
