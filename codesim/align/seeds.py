@@ -44,8 +44,9 @@ class KgramTable:
 
     def __reduce__(self) -> tuple[type[KgramTable], tuple[HashArray]]:
         # Sent between processes as the k-grams alone: the lookup is five times their size
-        # (cross at N = 400: 14 of the 40 MB its reading workers pickled), and it is needed
-        # only for the files that are aligned, in the processes that align them.
+        # (cross at N = 400: 14 of the 40 MB its reading workers pickled), and the receiver
+        # sorts them again faster than it would unpickle the lookup (``cross``'s parent does
+        # it while the workers read: ``Stream.prepare``).
         return (KgramTable, (self.kgrams,))
 
     @property

@@ -304,8 +304,7 @@ def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens:
     mask = np.zeros(tokens, dtype=bool)
     if not len(shared) or not len(kgrams.kgrams):
         return mask
-    # Looked up in stream order, so that the parent never sorts a file's k-grams: only the
-    # workers that align it do (``KgramTable.lookup``).
+    # Looked up in stream order, the starts come out ascending.
     starts = np.flatnonzero(in_sorted(kgrams.kgrams, shared))
     if not len(starts):
         return mask

@@ -289,8 +289,8 @@ class _Walker:
                     self._skip_too_large(relpath, info.st_size, language)
                     return True
                 # A byte more than the size taken tells a file that grew meanwhile; only then
-                # is it read on to the limit.  Asking for the limit at once would allocate
-                # (and page in) that much for every file: 2 MB, 26 us a file.
+                # is it read on to the limit.  Asking for the limit at once allocated and
+                # released that much for every file: 2 MB, 26 us a file.
                 wanted = info.st_size + 1
                 raw = head + file.read(wanted - len(head))
                 if len(raw) == wanted:
