@@ -9,9 +9,11 @@ The compiled walk (``_cwalk.c``) needs tree-sitter's C runtime: py-tree-sitter's
 its symbols, so it is compiled from the source distribution of the very version
 ``constraints.txt`` pins (``TREE_SITTER``), fetched with pip into the git-ignored
 ``.cache/build/`` and checked against its pinned sha256; nobody's source is committed here.
-``CODESIM_TREE_SITTER_SDIST`` may name the source tarball to use instead of fetching it.  The
-other modules are single files needing only Python's headers and codesim's own static headers
-(``normalize/_common.h``, ``fingerprint/_splitmix.h``), included by relative path.
+``CODESIM_TREE_SITTER_SDIST`` may name the source tarball to use instead of fetching it.  With
+GCC that runtime is optimized by a profile of it parsing codesim's own source
+(``_runtime_profile``).  The other modules are single files needing only Python's headers
+and codesim's own static headers (``normalize/_common.h``, ``fingerprint/_splitmix.h``),
+included by relative path.
 
 An editable install compiles in place; a wheel gets the extensions added.
 """
@@ -35,7 +37,8 @@ TREE_SITTER = "0.26.1"
 TREE_SITTER_SHA256 = "9919cbaf02d17fa9a4cd0e6da496aecf901b758e6eacf122eee393e3ef08aacd"
 SOURCE = "codesim/normalize/_cwalk.c"
 TRAINING = "hatch_build_training.c"
-"""Parsed with during the build only, to profile tree-sitter's runtime (``_runtime_profile``)."""
+"""A module built and run during the build only, to profile tree-sitter's runtime parsing
+(``_runtime_profile``); never installed."""
 PARTS = "codesim/*/_*.c"
 
 
