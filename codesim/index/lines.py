@@ -36,6 +36,8 @@ class LineIndex:
         raw = np.frombuffer(data, dtype=np.uint8)
         newlines = np.flatnonzero(raw == _NEWLINE)
         starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
+        if data.isascii():  # most files: no byte to look at (bytes.isascii is a fast C scan)
+            return cls(starts, np.empty(0, dtype=np.int64), len(data))
         continuations = np.flatnonzero((raw & _CONTINUATION_MASK) == _CONTINUATION)
         return cls(starts, continuations.astype(np.int64), len(data))
 

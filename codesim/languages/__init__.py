@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
 
 from codesim.errors import LanguageError
 from codesim.languages.base import Language
@@ -70,11 +72,19 @@ def installed_languages() -> list[Language]:
     return [language for language in _registry().values() if language.grammar_installed()]
 
 
-def extension_map() -> dict[str, str]:
-    """File extension (with the dot) -> language id, for source discovery."""
-    return {ext: lang.id for lang in _registry().values() for ext in lang.extensions}
+@cache
+def extension_map() -> Mapping[str, str]:
+    """File extension (with the dot) -> language id, for source discovery (made once: every
+    submission ``cross`` reads asks for it)."""
+    return MappingProxyType(
+        {ext: lang.id for lang in _registry().values() for ext in lang.extensions}
+    )
 
 
-def shebang_map() -> dict[str, str]:
-    """Interpreter name on a ``#!`` line -> language id, for extension-less scripts."""
-    return {name: lang.id for lang in _registry().values() for name in lang.shebangs}
+@cache
+def shebang_map() -> Mapping[str, str]:
+    """Interpreter name on a ``#!`` line -> language id, for extension-less scripts (made
+    once)."""
+    return MappingProxyType(
+        {name: lang.id for lang in _registry().values() for name in lang.shebangs}
+    )
