@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import compiled, results
-from codesim.align import KgramTable, merge_renamings
+from codesim.align import merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
 from codesim.fingerprint import HashArray, in_sorted, unique_sorted
@@ -133,7 +133,7 @@ def cross_submissions(
         side = item.side
         template = base_masks(side, base, options)
         masks = [
-            mask | _shared_mask(file.stream.kgrams, shared, options.kgram_size, file.tokens)
+            mask | _shared_mask(file.stream.kgrams.kgrams, shared, options.kgram_size, file.tokens)
             for file, mask in zip(side.files, template, strict=True)
         ]
         tokens = sum(int((~mask).sum()) for mask in masks)
@@ -299,13 +299,12 @@ def _shared_fingerprints(
     return values[keep], counts[keep]
 
 
-def _shared_mask(kgrams: KgramTable, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
-    """Tokens covered by a k-gram whose hash is shared code."""
+def _shared_mask(kgrams: HashArray, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
+    """Tokens covered by one of a file's ``kgrams`` whose hash is shared code."""
     mask = np.zeros(tokens, dtype=bool)
-    if not len(shared) or not len(kgrams.kgrams):
+    if not len(shared) or not len(kgrams):
         return mask
-    # Looked up in stream order, the starts come out ascending.
-    starts = np.flatnonzero(in_sorted(kgrams.kgrams, shared))
+    starts = np.flatnonzero(in_sorted(kgrams, shared))
     if not len(starts):
         return mask
     # +1 where a covered run starts, -1 where it ends; a running sum > 0 is covered.

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codesim import compiled
-from codesim.align import kgram_table
 from codesim.pipeline.cross import _best_partners, _co_occurring, _shared_mask
 
 documents = st.lists(st.lists(st.integers(0, 25), max_size=20), min_size=1, max_size=10)
@@ -78,9 +77,9 @@ def test_the_shared_mask_covers_every_kgram_of_shared_code(kgrams, shared, k):
     for start, value in enumerate(kgrams):
         if value in shared:
             expected[start : start + k] = True
-    table = kgram_table(np.array(kgrams, dtype=np.uint64))
     values = np.array(sorted(shared), dtype=np.uint64)
-    assert _shared_mask(table, values, k, tokens).tolist() == expected.tolist()
+    found = _shared_mask(np.array(kgrams, dtype=np.uint64), values, k, tokens)
+    assert found.tolist() == expected.tolist()
 
 
 @pytest.mark.skipif(compiled.load(compiled.COOCCUR) is None, reason="not built")
