@@ -362,12 +362,9 @@ def prepared_file(
     prints = fingerprint(stream.symbols, options.kgram_size, options.window_size)
     roles = list(map(_ROLE_OF.get, stream.symbols, repeat("")))
     starts = np.asarray(stream.start_bytes, dtype=np.int64)
-    # Positions of kinds of tokens, found on the symbol hashes in bulk.
-    placeholders = np.flatnonzero(in_sorted(prints.hashes, _hashes_of(_ROLES)))
-    literals = np.flatnonzero(in_sorted(prints.hashes, _hashes_of(_literal_symbols(language))))
-    definitions = np.flatnonzero(
-        in_sorted(prints.hashes, _hashes_of(_definition_symbols(language)))
-    )
+    placeholders = _positions(prints.hashes, _ROLES)
+    literals = _positions(prints.hashes, _literal_symbols(language))
+    definitions = _positions(prints.hashes, _definition_symbols(language))
     return NormalizedFile(
         path=path,
         stream=Stream(
@@ -393,6 +390,12 @@ def prepared_file(
 @cache
 def _literal_symbols(language_id: str) -> frozenset[str]:
     return frozenset(get_language(language_id).literals.values())
+
+
+def _positions(hashes: HashArray, symbols: frozenset[str]) -> npt.NDArray[np.int64]:
+    """Where a stream's symbol ``hashes`` are one of ``symbols``, ascending: found on the
+    hashes in bulk, not symbol by symbol."""
+    return np.flatnonzero(in_sorted(hashes, _hashes_of(symbols)))
 
 
 @cache
