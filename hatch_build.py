@@ -149,9 +149,10 @@ def _runtime_profile(root: Path, compile_runtime: list[str], runtime: Path, lib:
     none where no profile could be made.
 
     Profile-guided optimization: the runtime, compiled instrumented, parses and walks codesim's
-    own source (``TRAINING``), and GCC lays the optimized runtime out by what ran.  Parsing
-    the cross benchmark's 400 files took 0.43 -> 0.38 s with it, and 4.1 MB of npm's JavaScript
-    0.43 -> 0.37 s, a profile of Python parsing serving other grammars too.  It needs GCC
+    own source (``TRAINING``), and GCC lays the optimized runtime out by what ran.  With the
+    extension this builds, parsing the cross benchmark's 400 files took 0.42 -> 0.37 s and
+    4.1 MB of npm's JavaScript 0.44 -> 0.38 s (interleaved with the build without a profile):
+    a profile of Python parsing serves other grammars too.  It needs GCC
     and tree-sitter-python in the build environment (a build requirement); otherwise, or if
     any step fails, the runtime is built as before, without a profile.
     """
