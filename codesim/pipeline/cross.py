@@ -13,11 +13,7 @@ units in one MinHash LSH bucket. Only candidates are aligned, file pair by file 
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,7 +43,7 @@ from codesim.pipeline import (
     side_warnings,
     tile_file_pairs,
 )
-from codesim.pipeline.orphans import exit_with_parent
+from codesim.pipeline.forking import map_shared
 from codesim.pipeline.repos import BUCKET_LIMIT
 
 SHARED_SHARE = 0.5
@@ -62,6 +58,11 @@ SHARED_FILE_SHARE = 0.5
 """A file is listed as shared (or template) code when at least this share of its tokens is."""
 
 _Mask = npt.NDArray[np.bool_]
+
+_READ_BATCH = 16
+"""Submissions a reading child sends back at a time, pickled (about a sixth of the time of
+reading them all at N = 1,600, measured by sending nothing back): fewer, larger messages
+(16 was about 7% faster than 4 at N = 400, medians of two sets of interleaved runs)."""
 
 
 def shared_threshold(submissions: int) -> int:
@@ -139,12 +140,8 @@ def cross_submissions(
         tokens = sum(int((~mask).sum()) for mask in masks)
         read.append(_Read(name, side, masks, template, item.postings, tokens))
     pairs = _candidates(distinct, shared, [item.bands for item in loaded], options, threshold)
-    cross_pairs = []
-    for done, found_pair in enumerate(_compare_all(read, pairs, options, workers), start=1):
-        if found_pair is not None:
-            cross_pairs.append(found_pair)
-        if progress is not None and (done % 16 == 0 or done == len(pairs)):
-            progress("aligning candidate pairs", done, len(pairs))
+    compared = _compare_all(read, pairs, options, workers, progress)
+    cross_pairs = [pair for pair in compared if pair is not None]
     cross_pairs.sort(key=lambda p: (-p.score, -p.similarity, p.left, p.right))
     from codesim.graph.clusters import clusters_of
 
@@ -172,7 +169,7 @@ def cross_submissions(
 
 
 def _budget_warnings(options: Options) -> list[str]:
-    # Pairs are aligned in worker processes, each stopping at the deadline on its own, so
+    # Pairs are aligned in several processes, each stopping at the deadline on its own, so
     # which of them were cut short is not known here: only that some may have been.
     if not limits.expired():
         return []
@@ -182,26 +179,10 @@ def _budget_warnings(options: Options) -> list[str]:
     ]
 
 
-def _pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
-    """Worker processes forked from this one, or None when one process will do: one
-    worker, too few jobs to share, or no ``fork`` (the workers read the submissions this
-    process holds as they were when forked, instead of receiving them pickled)."""
-    if workers < 2 or jobs < 2 * workers:
-        return None
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    """A submission as a worker reads it: the side and what the search for candidates needs
-    of it, made in the worker rather than one submission after another in the parent."""
+    """A submission as it is read: the side and what the search for candidates needs of it,
+    made by the process that read it rather than one submission after another here."""
 
     side: SideData
     distinct: HashArray
@@ -228,34 +209,31 @@ def _read_all(
     progress: ProgressCallback | None,
 ) -> list[_Loaded]:
     jobs = [(name, path, options) for name, path in found]
-    pool = _pool(workers, len(jobs))
-    loaded = []
-    with pool or nullcontext():
-        if pool is None:
-            mapped: Iterator[_Loaded] = map(_read_one, jobs)
-        else:
-            # A submission comes back pickled between our own processes: about a sixth of
-            # the time of reading them all (N = 1,600: 1 of 6 s, measured by sending nothing
-            # back).  They go 16 at a time (fewer, larger messages: about 7% faster than 4
-            # at N = 400, medians of two sets of interleaved runs; no difference measurable
-            # at 1,600), in at least 8 batches a worker so that neither waits long for the
-            # other at the end.
-            chunk = max(1, min(16, len(jobs) // (8 * workers)))
-            mapped = pool.map(_read_one, jobs, chunksize=chunk)
-        for done, item in enumerate(mapped, start=1):
-            # The aligning workers, forked once all is read, inherit what aligning needs of
-            # each file, made here while the reading workers go on: made there on first use,
-            # each worker made it for every file it aligned, most files in both.
-            for file in item.side.files:
-                file.stream.prepare()
-            loaded.append(item)
-            if progress is not None and (done % 16 == 0 or done == len(jobs)):
-                progress("reading submissions", done, len(jobs))
-    return loaded
+    done = 0
+
+    def arrived(_: int, item: _Loaded) -> None:
+        nonlocal done
+        # The aligning children, forked once all is read, inherit what aligning needs of each
+        # file, made here as the submissions arrive: made there on first use, each child made
+        # it for every file it aligned, most files in all of them.
+        for file in item.side.files:
+            file.stream.prepare()
+        done += 1
+        if progress is not None and (done % 16 == 0 or done == len(jobs)):
+            progress("reading submissions", done, len(jobs))
+
+    return map_shared(
+        _read_one, jobs, _sharing(workers, len(jobs)), batch=_READ_BATCH, arrived=arrived
+    )
+
+
+def _sharing(workers: int, jobs: int) -> int:
+    """How many processes share ``jobs`` jobs: one when there are too few to share."""
+    return workers if jobs >= 2 * workers else 1
 
 
 _READ: list[_Read] = []
-"""The submissions, for forked workers to align pairs of without receiving them ..."""
+"""The submissions, for forked children to align pairs of without receiving them ..."""
 _OPTIONS: list[Options] = []
 """... and the options, so that a job is two numbers."""
 
@@ -266,18 +244,27 @@ def _compare_job(job: tuple[int, int]) -> results.CrossPair | None:
 
 
 def _compare_all(
-    read: list[_Read], pairs: list[tuple[int, int]], options: Options, workers: int
-) -> Iterator[results.CrossPair | None]:
+    read: list[_Read],
+    pairs: list[tuple[int, int]],
+    options: Options,
+    workers: int,
+    progress: ProgressCallback | None,
+) -> list[results.CrossPair | None]:
     """The ``_compare`` of each pair, in order."""
     global _READ, _OPTIONS
     _READ, _OPTIONS = read, [options]
+    done = 0
+
+    def arrived(_: int, __: results.CrossPair | None) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % 16 == 0 or done == len(pairs)):
+            progress("aligning candidate pairs", done, len(pairs))
+
     try:
-        pool = _pool(workers, len(pairs))
-        with pool or nullcontext():
-            if pool is None:
-                yield from map(_compare_job, pairs)
-            else:
-                yield from pool.map(_compare_job, pairs, chunksize=16)
+        return map_shared(
+            _compare_job, pairs, _sharing(workers, len(pairs)), batch=16, arrived=arrived
+        )
     finally:
         _READ, _OPTIONS = [], []
 
@@ -444,7 +431,7 @@ def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair |
         options.min_evidence_tokens,
     )
     # Most candidates are not copies: their fragments, spans and renamings, which cost more
-    # than aligning them, are not worth building (nor sending back from a worker).
+    # than aligning them, are not worth building (nor sending back from a child).
     if scores.score < options.min_score:
         return None
     found = file_pair_results(tiled, left_files, right_files, left.masks, right.masks, options)

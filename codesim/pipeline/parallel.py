@@ -1,22 +1,18 @@
-"""Reading a side with two processes: the checked repo of an index query.
+"""Reading a side with several processes: the checked repo of an index query.
 
-Normalizing is nearly all of the work of reading a repo and is pure Python, so one process
-uses one core.  Here a forked child normalizes part of the files while this process does the
-rest; the child sends its ``NormalizedFile``s back pickled (between our own two processes,
-nothing read from disk is unpickled).  On an otherwise idle machine of two cores this reads
-a 10,000-line repo in 0.20-0.27 s instead of 0.26-0.38 s; taking the child's files back
-costs this process 5 ms.  When other processes keep the cores busy it gains nothing.
-Forking needs the ``fork`` start method (Linux); elsewhere, with one core, or for a repo too
-small to gain anything, the files are read in this process alone.
+Normalizing is nearly all of the work of reading a repo, and one process uses one core.  Here
+forked children normalize files while this process does too (``forking.map_shared``: each
+process takes the next file when it finishes one, and a child sends its ``NormalizedFile``s
+back pickled).  On an otherwise idle machine of two cores this reads a 10,000-line repo in
+0.20-0.27 s instead of 0.26-0.38 s.  When other processes keep the cores busy it gains
+nothing, so then, with one core, without the ``fork`` start method, or for a repo too small to
+gain anything, the files are read in this process alone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import pickle
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Literal
 
@@ -33,21 +29,14 @@ from codesim.pipeline import (
     read_within_limits,
     token_cap_skip,
 )
-from codesim.pipeline.orphans import exit_with_parent
+from codesim.pipeline.forking import map_shared
 from codesim.sources import SourceFile
 
 SPLIT_MIN_BYTES = 100_000
 """Less source than this (about 3,000 lines) is read in one process: forking and the pages
 the child copies on write cost a few milliseconds, about what a second core saves there."""
 
-_CHILD_SHARE = 0.4
-"""The child's share of the source bytes.  It normalizes a byte about 1.4 times as slowly as
-this process: every object it touches is a page copied on write after the fork (about 50 MB
-for a 10,000-line repo), and it pickles what it made."""
-
 _PROGRESS_EVERY = 16
-
-_Reader = Callable[[list[SourceFile]], list[NormalizedFile]]
 
 
 def read_side_split(
@@ -61,8 +50,9 @@ def read_side_split(
     graph: bool = False,
     folded_graph: bool = False,
 ) -> SideData:
-    """``read_side`` with the normalizing shared between this process and a forked child
-    when ``workers`` allows two and the folder holds enough source; the same result."""
+    """``read_side`` with the normalizing shared between this process and forked children
+    when ``workers`` allows more than one and the folder holds enough source; the same
+    result."""
     root = Path(path)
     if workers < 2 or root.is_file() or "fork" not in multiprocessing.get_all_start_methods():
         return read_side(
@@ -74,9 +64,6 @@ def read_side_split(
     def read_one(source: SourceFile) -> NormalizedFile:
         return normalize_file(source, options, units=units, graph=graph, folded_graph=folded_graph)
 
-    def read(part: list[SourceFile]) -> list[NormalizedFile]:
-        return [read_one(s) for s in part]
-
     skipped = [
         results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
         for s in discovery.skipped
@@ -86,7 +73,7 @@ def read_side_split(
         files, limited = read_within_limits(sources, read_one, label, options)
         return SideData(label, str(path), files, skipped + limited, discovery.ignored)
     files = []
-    for file in _read_split(sources, read, label, progress, workers):
+    for file in _read_split(sources, read_one, label, progress, workers):
         skip = token_cap_skip(file, label, options)
         if skip is None:
             files.append(file)
@@ -97,41 +84,23 @@ def read_side_split(
 
 def _read_split(
     sources: list[SourceFile],
-    read: _Reader,
+    read_one: Callable[[SourceFile], NormalizedFile],
     label: str,
     progress: ProgressCallback | None,
     workers: int,
 ) -> list[NormalizedFile]:
     total = len(sources)
-    mine, theirs = _shares(sources)
-    if not theirs or not _core_free(workers):
-        return _read_reporting(sources, read, label, progress, total)
-    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(
-        target=_child,
-        args=(sending, read, [sources[i] for i in theirs], os.getpid()),
-        daemon=True,
-    )
-    child.start()
-    sending.close()
-    try:
-        here = _read_reporting([sources[i] for i in mine], read, label, progress, total)
-        found = dict(zip(mine, here, strict=True))
-        try:
-            returned: list[NormalizedFile] = pickle.loads(receiving.recv_bytes())
-        except (EOFError, OSError, pickle.UnpicklingError):
-            # The child died (killed, out of memory): its share is read here instead.
-            returned = read([sources[i] for i in theirs])
-        found.update(zip(theirs, returned, strict=True))
-        if progress is not None:
-            progress(f"reading {label}", total, total)
-    finally:
-        receiving.close()
-        child.join(timeout=1.0)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    return [found[i] for i in range(total)]
+    size = sum(len(s.data) for s in sources)
+    sharing = workers if size >= SPLIT_MIN_BYTES and _core_free(workers) else 1
+    done = 0
+
+    def arrived(_: int, __: NormalizedFile) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
+            progress(f"reading {label}", done, total)
+
+    return map_shared(read_one, sources, sharing, arrived=arrived)
 
 
 def _core_free(workers: int) -> bool:
@@ -142,44 +111,3 @@ def _core_free(workers: int) -> bool:
     except (OSError, ValueError, IndexError):
         return True
     return runnable < workers
-
-
-def _shares(sources: list[SourceFile]) -> tuple[list[int], list[int]]:
-    """Indices of the files read here and by the child, each in discovery order; the child
-    gets none when the source is too small to split."""
-    size = sum(len(s.data) for s in sources)
-    if size < SPLIT_MIN_BYTES:
-        return list(range(len(sources))), []
-    mine: list[int] = []
-    theirs: list[int] = []
-    given = 0
-    # Largest first, each to the child while its share is below _CHILD_SHARE: the shares end
-    # within one file of the target.
-    for i in sorted(range(len(sources)), key=lambda i: -len(sources[i].data)):
-        if given < _CHILD_SHARE * size:
-            theirs.append(i)
-            given += len(sources[i].data)
-        else:
-            mine.append(i)
-    return sorted(mine), sorted(theirs)
-
-
-def _read_reporting(
-    part: list[SourceFile],
-    read: _Reader,
-    label: str,
-    progress: ProgressCallback | None,
-    total: int,
-) -> list[NormalizedFile]:
-    files: list[NormalizedFile] = []
-    for done, source in enumerate(part, start=1):
-        files.extend(read([source]))
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress(f"reading {label}", done, total)
-    return files
-
-
-def _child(sending: Connection, read: _Reader, part: list[SourceFile], parent: int) -> None:
-    exit_with_parent(parent)
-    sending.send_bytes(pickle.dumps(read(part), protocol=pickle.HIGHEST_PROTOCOL))
-    sending.close()

@@ -12,10 +12,8 @@ import numpy as np
 import pytest
 
 from codesim import pipeline
-from codesim.languages import extension_map, shebang_map
 from codesim.options import Options
-from codesim.pipeline import NormalizedFile, SideData, parallel
-from codesim.sources import SourceFile, discover
+from codesim.pipeline import NormalizedFile, SideData, forking, parallel
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
@@ -57,29 +55,6 @@ def _same(one: NormalizedFile, two: NormalizedFile) -> None:
     assert [u.name for u in one.graph.units] == [u.name for u in two.graph.units]
 
 
-def _sources(repo: Path) -> list[SourceFile]:
-    return discover(repo, Options(), extension_map(), shebang_map()).files
-
-
-def test_the_child_gets_its_share_of_the_bytes_of_enough_source(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sources = _sources(_repo(tmp_path))
-    assert parallel._shares(sources) == (list(range(len(sources))), [])
-    monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 0)
-    mine, theirs = parallel._shares(sources)
-    assert mine and theirs
-    assert sorted(mine + theirs) == list(range(len(sources)))
-    assert mine == sorted(mine) and theirs == sorted(theirs)
-    total = sum(len(s.data) for s in sources)
-    given = sum(len(sources[i].data) for i in theirs)
-    assert (
-        parallel._CHILD_SHARE * total
-        <= given
-        <= parallel._CHILD_SHARE * total + max(len(s.data) for s in sources)
-    )
-
-
 def test_a_split_read_equals_a_read_in_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,13 +68,13 @@ def test_a_split_read_equals_a_read_in_one_process(
     assert (split.skipped, split.ignored) == (alone.skipped, alone.ignored)
 
 
-def test_the_share_of_a_child_that_dies_is_read_here(
+def test_the_files_of_a_child_that_dies_are_read_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = _repo(tmp_path)
     monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "_core_free", lambda workers: True)
-    monkeypatch.setattr(parallel, "_child", lambda *_: os._exit(1))
+    monkeypatch.setattr(forking, "_child", lambda *_: os._exit(1))
     alone, split = _read(repo, split=False), _read(repo, split=True)
     for one, two in zip(alone.files, split.files, strict=True):
         _same(one, two)

@@ -1,0 +1,114 @@
+"""Work shared between this process and forked children gives what one process gives."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+import pytest
+
+from codesim.pipeline import forking
+from codesim.pipeline.forking import map_shared
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+
+PARENT = os.getpid()
+
+
+def _square_or_none(job: int) -> int | None:
+    return None if job % 5 == 0 else job * job
+
+
+def _who(job: int) -> tuple[int, int]:
+    time.sleep(0.003)
+    return job, os.getpid()
+
+
+def _killed_in_a_child(job: int) -> int:
+    if os.getpid() != PARENT and job == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return -job
+
+
+def _fails_on_seven(job: int) -> int:
+    if job == 7:
+        raise ValueError("job seven")
+    return job
+
+
+def _fails_here(job: int) -> int:
+    if os.getpid() == PARENT:
+        raise ValueError("this process")
+    time.sleep(0.01)
+    return job
+
+
+def _large(job: int) -> bytes:
+    return bytes([job % 256]) * 3_000_000
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("batch", [1, 4, 16])
+def test_the_results_are_those_of_one_process_in_job_order(workers: int, batch: int) -> None:
+    jobs = list(range(37))
+    assert map_shared(_square_or_none, jobs, workers, batch=batch) == [
+        _square_or_none(job) for job in jobs
+    ]
+
+
+def test_every_process_takes_jobs_and_each_result_arrives_here_once() -> None:
+    arrived: list[tuple[int, tuple[int, int], int]] = []
+    made = map_shared(
+        _who, list(range(100)), 2, arrived=lambda i, r: arrived.append((i, r, os.getpid()))
+    )
+    assert [job for job, _ in made] == list(range(100))
+    pids = {pid for _, pid in made}
+    assert PARENT in pids and len(pids) == 2
+    assert sorted(i for i, _, _ in arrived) == list(range(100))
+    assert all(result == made[i] and here == PARENT for i, result, here in arrived)
+    assert not multiprocessing.active_children()
+
+
+def test_the_jobs_of_a_child_that_is_killed_are_done_here() -> None:
+    jobs = list(range(40))
+    assert map_shared(_killed_in_a_child, jobs, 2) == [-job for job in jobs]
+    assert not multiprocessing.active_children()
+
+
+def test_an_exception_in_a_child_is_raised_here() -> None:
+    with pytest.raises(ValueError, match="job seven"):
+        map_shared(_fails_on_seven, list(range(40)), 3)
+    assert not multiprocessing.active_children()
+
+
+def test_an_exception_here_stops_the_children() -> None:
+    with pytest.raises(ValueError, match="this process"):
+        map_shared(_fails_here, list(range(400)), 2)
+    assert not multiprocessing.active_children()
+
+
+def test_results_larger_than_a_pipe_come_back_whole() -> None:
+    made = map_shared(_large, list(range(6)), 2)
+    assert [len(r) for r in made] == [3_000_000] * 6
+    assert [r[0] for r in made] == list(range(6))
+
+
+def test_batches_grow_so_that_every_number_fits_in_the_claims_pipe() -> None:
+    for jobs in (1, 7, 400, 40_000, 10_000_000):
+        for processes in (1, 2, 8):
+            bounds = forking._batches(jobs, 1, processes)
+            assert len(bounds) <= forking._MAX_BATCHES
+            assert [start for start, _ in bounds] == [0] + [stop for _, stop in bounds[:-1]]
+            assert bounds[-1][1] == jobs
+
+
+def test_batches_shrink_towards_the_end() -> None:
+    sizes = [stop - start for start, stop in forking._batches(400, 16, 2)]
+    assert sizes[0] == 16 and sizes[-1] == 1
+    assert sizes == sorted(sizes, reverse=True)
+    jobs = list(range(40_000))
+    assert map_shared(_square_or_none, jobs, 2) == [_square_or_none(job) for job in jobs]
