@@ -31,7 +31,7 @@ static int stack_push(Stack *s, PyObject *item) {
 /* Pushes the items of ``owner.<name>`` (a list) in reverse, so they pop in order.  The list
  * is kept alive by its owner, which the IR keeps alive. */
 static int push_reversed(Stack *s, PyObject *owner, PyObject *name) {
-    PyObject *items = PyObject_GetAttr(owner, name);
+    PyObject *items = slot_getattr(owner, name);
     if (items == NULL) return -1;
     if (!PyList_Check(items)) {
         Py_DECREF(items);

@@ -174,8 +174,8 @@ static int facts_of(Order *o, PyObject *statement, Facts *out) {
     Names names = {{0}, {0}};
     PyObject *kind = NULL, *segments = NULL;
     o->serial++;
-    kind = PyObject_GetAttr(statement, s_kind);
-    segments = kind ? PyObject_GetAttr(statement, s_segments) : NULL;
+    kind = slot_getattr(statement, s_kind);
+    segments = kind ? slot_getattr(statement, s_segments) : NULL;
     if (segments == NULL) goto done;
     if (!PyList_Check(segments)) {
         PyErr_SetString(PyExc_TypeError, "Statement.segments must be a list");
@@ -224,7 +224,7 @@ static int facts_of(Order *o, PyObject *statement, Facts *out) {
         /* A nested block: the run so far is one piece of the content digest. */
         content = joined_end(&run);
         run_starts_with_call = 0;
-        PyObject *inner_list = PyObject_GetAttr(segment, s_statements);
+        PyObject *inner_list = slot_getattr(segment, s_statements);
         if (inner_list == NULL) goto done;
         if (!PyList_Check(inner_list)) {
             Py_DECREF(inner_list);
@@ -628,7 +628,7 @@ static PyObject *order_blocks(PyObject *Py_UNUSED(module), PyObject *args) {
     }
     for (Py_ssize_t b = PyList_GET_SIZE(blocks) - 1; b >= 0; b--) {
         PyObject *block = PyList_GET_ITEM(blocks, b);
-        PyObject *statements = PyObject_GetAttr(block, s_statements);
+        PyObject *statements = slot_getattr(block, s_statements);
         if (statements == NULL) goto release;
         if (!PyList_Check(statements)) {
             Py_DECREF(statements);

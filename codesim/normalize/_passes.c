@@ -50,7 +50,7 @@ typedef struct {
 /* ---- reading the IR ---- */
 
 static PyObject *attr_list(PyObject *owner, PyObject *name) {
-    PyObject *items = PyObject_GetAttr(owner, name);
+    PyObject *items = slot_getattr(owner, name);
     if (items != NULL && !PyList_Check(items)) {
         Py_DECREF(items);
         PyErr_Format(PyExc_TypeError, "%U must be a list", name);
@@ -337,7 +337,7 @@ static int name_assignment(Canon *c, PyObject *statement, Span *out, PyObject **
 static int read_parts(PyObject *parts, PyObject **targets, PyObject **values, Py_ssize_t *head) {
     *targets = attr_list(parts, s_targets);
     *values = *targets ? attr_list(parts, s_values) : NULL;
-    PyObject *number = *values ? PyObject_GetAttr(parts, s_head) : NULL;
+    PyObject *number = *values ? slot_getattr(parts, s_head) : NULL;
     int ok = number ? index_of(number, head) : -1;
     Py_XDECREF(number);
     if (ok < 0) {
@@ -418,7 +418,7 @@ done:
 
 /* The split-off assignments of one statement appended to ``rewritten``; 0 if it stays. */
 static int split_statement(Canon *c, PyObject *statement, PyObject *rewritten) {
-    PyObject *parts = PyObject_GetAttr(statement, s_parts);
+    PyObject *parts = slot_getattr(statement, s_parts);
     if (parts == NULL) return -1;
     if (parts == Py_None) {
         Py_DECREF(parts);
@@ -444,7 +444,7 @@ static int split_statement(Canon *c, PyObject *statement, PyObject *rewritten) {
         PyErr_SetString(PyExc_ValueError, "a tuple assignment has more targets than values");
         goto done;
     }
-    kind = PyObject_GetAttr(statement, s_kind);
+    kind = slot_getattr(statement, s_kind);
     head_range = kind ? new_range(head, head + 1) : NULL;
     if (head_range == NULL) goto done;
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(targets); k++) {
@@ -653,7 +653,7 @@ static int unused_locals(Canon *c, PyObject *scopes) {
     int ok = -1;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *scope = item(scopes, i);
-        PyObject *kind = scope ? PyObject_GetAttr(scope, s_kind) : NULL;
+        PyObject *kind = scope ? slot_getattr(scope, s_kind) : NULL;
         Py_XDECREF(scope);
         int found = kind ? PySet_Contains(c->functions, kind) : -1;
         Py_XDECREF(kind);
@@ -937,7 +937,7 @@ static PyObject *returned_conditional(Canon *c, PyObject *segments, Span head, P
         Py_XDECREF(merged);
         return NULL;
     }
-    PyObject *kind = PyObject_GetAttr(first, s_kind);
+    PyObject *kind = slot_getattr(first, s_kind);
     if (kind == NULL) {
         Py_DECREF(merged);
         return NULL;
@@ -950,8 +950,8 @@ static PyObject *returned_conditional(Canon *c, PyObject *segments, Span head, P
 /* The conditional expression of two assignments to one target. */
 static PyObject *assigned_conditional(Canon *c, PyObject *segments, Span head, PyObject *first,
                                       PyObject *second) {
-    PyObject *one = PyObject_GetAttr(first, s_parts);
-    PyObject *two = one ? PyObject_GetAttr(second, s_parts) : NULL;
+    PyObject *one = slot_getattr(first, s_parts);
+    PyObject *two = one ? slot_getattr(second, s_parts) : NULL;
     PyObject *one_targets = NULL, *one_values = NULL, *two_targets = NULL, *two_values = NULL;
     PyObject *made = NULL, *merged = NULL, *kind = NULL;
     Py_ssize_t one_head, two_head;
@@ -983,7 +983,7 @@ static PyObject *assigned_conditional(Canon *c, PyObject *segments, Span head, P
         PyList_Append(merged, value) < 0 ||
         append_range(merged, head.start + 1, head.stop) < 0 || PyList_Append(merged, other) < 0)
         goto done;
-    kind = PyObject_GetAttr(first, s_kind);
+    kind = slot_getattr(first, s_kind);
     if (kind == NULL) goto done;
     made = new_statement(c, kind, merged);
     merged = NULL;
@@ -1300,7 +1300,7 @@ static PyObject *comprehension(Canon *c, PyObject *start, PyObject *loop) {
             PyList_Append(merged, guard) < 0)
             goto done;
     }
-    PyObject *start_kind = PyObject_GetAttr(start, s_kind);
+    PyObject *start_kind = slot_getattr(start, s_kind);
     if (start_kind == NULL) goto done;
     made = new_statement(c, start_kind, merged);
     merged = NULL;
