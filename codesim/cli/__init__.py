@@ -7,6 +7,13 @@
 from __future__ import annotations
 
 import gc
+import os
+
+# numpy's OpenBLAS starts a thread per core when imported, which spins for about 0.1 s of CPU
+# before it sleeps; nothing codesim multiplies needs a second thread (``cross`` at N = 400:
+# user CPU 1.67 -> 1.58 s, wall time the same, the other core being idle then).  A value
+# the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # The command line imports everything it may run, at once and for the whole process: the
 # cycle collector's passes over those objects (all long-lived) cost 40-60 ms of every start,

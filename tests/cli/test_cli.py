@@ -330,3 +330,24 @@ def test_a_missing_base_is_an_input_error(tmp_path: Path) -> None:
     original = REPO / "examples" / "original"
     result = run_cli("compare", original, original, "--base", tmp_path / "nowhere")
     assert result.returncode == 3
+
+
+def _after_importing_the_command_line(environment: dict[str, str]) -> list[str]:
+    """The process's thread count and OPENBLAS_NUM_THREADS once the command line is imported
+    (numpy's OpenBLAS starts its threads when numpy is imported)."""
+    script = (
+        "import os, codesim.cli, numpy\n"
+        "print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_numpy_starts_no_blas_threads_unless_the_user_asks() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert _after_importing_the_command_line(environment) == ["1", "1"]
+    asked = _after_importing_the_command_line({**environment, "OPENBLAS_NUM_THREADS": "2"})
+    assert asked[1] == "2"
