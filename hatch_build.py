@@ -5,7 +5,8 @@ the install goes on without it, with a warning, and ``normalize`` runs the pure-
 which produces the same tokens (``codesim.normalize.compiled``).  ``CODESIM_NO_EXTENSION=1``
 skips the build.
 
-The compiled walk (``_cwalk.c``) needs tree-sitter's C runtime: py-tree-sitter's binary hides
+The compiled walk (``_cwalk.c``, which also includes ``normalize/_common.h``) needs
+tree-sitter's C runtime: py-tree-sitter's binary hides
 its symbols, so it is compiled from the source distribution of the very version
 ``constraints.txt`` pins (``TREE_SITTER``), fetched with pip into the git-ignored
 ``.cache/build/`` and checked against its pinned sha256; nobody's source is committed here.
@@ -99,9 +100,8 @@ def compile_part(source: Path, target: Path) -> None:
 def build(root: Path, out: Path) -> None:
     """Compile ``SOURCE`` and tree-sitter's runtime into the extension ``out``."""
     source = root / SOURCE
-    if out.exists() and out.stat().st_mtime > max(
-        source.stat().st_mtime, Path(__file__).stat().st_mtime, (root / TRAINING).stat().st_mtime
-    ):
+    inputs = (source, source.with_name("_common.h"), Path(__file__), root / TRAINING)
+    if out.exists() and out.stat().st_mtime > max(path.stat().st_mtime for path in inputs):
         return
     cache = root / ".cache" / "build"
     cache.mkdir(parents=True, exist_ok=True)

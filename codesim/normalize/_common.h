@@ -77,6 +77,84 @@ static PyObject *slot_getattr(PyObject *obj, PyObject *name) {
     return PyObject_GetAttr(obj, name);
 }
 
+/* Making instances of the IR's dataclasses without calling them.  Calling a class builds an
+ * argument tuple and runs its ``__init__``, Python code that stores each argument in its
+ * slot; for the tens of thousands of statements and blocks a file set makes, that was most of
+ * the cost of making them.  ``slot_maker_init`` accepts a class only when that is all its
+ * ``__init__`` does: a dataclass (``init``, no ``__post_init__``, no ``__new__`` of its own)
+ * whose fields are exactly ``names``, in order, each a slot.  ``slot_make`` then allocates
+ * the instance and stores ``values`` (borrowed) in the slots; a class not accepted is
+ * called, so the result is the same either way. */
+#define SLOT_MAKER_FIELDS 8
+typedef struct {
+    PyTypeObject *type; /* NULL: call the class */
+    int fields;
+    Py_ssize_t offsets[SLOT_MAKER_FIELDS];
+} SlotMaker;
+
+static inline int slot_maker_init(SlotMaker *maker, PyObject *cls, const char *const *names,
+                                  int count) {
+    maker->type = NULL;
+    maker->fields = count;
+    if (!PyType_Check(cls) || count > SLOT_MAKER_FIELDS) return 0;
+    PyTypeObject *type = (PyTypeObject *)cls;
+    if (type->tp_new != PyBaseObject_Type.tp_new || type->tp_alloc == NULL) return 0;
+    int accepted = 0;
+    PyObject *fields = PyObject_GetAttrString(cls, "__dataclass_fields__");
+    PyObject *params = fields ? PyObject_GetAttrString(cls, "__dataclass_params__") : NULL;
+    PyObject *init = params ? PyObject_GetAttrString(params, "init") : NULL;
+    if (init == NULL || !PyDict_Check(fields)) goto done;
+    if (PyObject_IsTrue(init) != 1 || PyObject_HasAttrString(cls, "__post_init__")) goto done;
+    if (PyDict_GET_SIZE(fields) != count) goto done;
+    Py_ssize_t position = 0, at = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(fields, &position, &key, &value)) {
+        if (!PyUnicode_Check(key) || PyUnicode_CompareWithASCIIString(key, names[at]) != 0) {
+            goto done;
+        }
+        PyObject *descr = _PyType_Lookup(type, key); /* borrowed */
+        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)) goto done;
+        PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || member->offset <= 0 || (member->flags & READONLY)) {
+            goto done;
+        }
+        maker->offsets[at++] = member->offset;
+    }
+    accepted = 1;
+done:
+    Py_XDECREF(fields);
+    Py_XDECREF(params);
+    Py_XDECREF(init);
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+        PyErr_Clear();
+    }
+    if (accepted) maker->type = type;
+    return 0;
+}
+
+static inline PyObject *slot_make(const SlotMaker *maker, PyObject *cls, PyObject *const *values) {
+    if (maker->type == NULL) return PyObject_Vectorcall(cls, values, (size_t)maker->fields, NULL);
+    PyObject *made = maker->type->tp_alloc(maker->type, 0);
+    if (made == NULL) return NULL;
+    for (int i = 0; i < maker->fields; i++) {
+        *(PyObject **)((char *)made + maker->offsets[i]) = Py_NewRef(values[i]);
+    }
+    return made;
+}
+
+/* ``range(start, stop)``, through its vectorcall rather than a format string. */
+static inline PyObject *new_range(Py_ssize_t start, Py_ssize_t stop) {
+    PyObject *bounds[2] = {PyLong_FromSsize_t(start), PyLong_FromSsize_t(stop)};
+    PyObject *made = NULL;
+    if (bounds[0] != NULL && bounds[1] != NULL) {
+        made = PyObject_Vectorcall((PyObject *)&PyRange_Type, bounds, 2, NULL);
+    }
+    Py_XDECREF(bounds[0]);
+    Py_XDECREF(bounds[1]);
+    return made;
+}
+
 /* ``[start, stop)`` of a segment, checked to lie within ``tokens``. */
 static int segment_bounds(PyObject *segment, Py_ssize_t tokens, Py_ssize_t *start,
                           Py_ssize_t *stop) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tree_sitter/api.h"
+#include "_common.h"
 
 #define NKINDS 65536
 #ifndef CODESIM_TREE_SITTER_VERSION
@@ -114,6 +115,7 @@ typedef struct {
     PyObject *negated, *assignment_symbol, *binary_symbol, *format_method;
     PyObject *literal_value, *first_party_depth, *alias_path;
     PyObject *Block, *Statement, *Scope, *TupleParts, *RawTokens, *Program;
+    SlotMaker make_block, make_statement;
     PyObject *loose, *str_sym, *module_kind, *class_kind, *one_text, *anonymous, *module_unit;
     PyObject *local_role, *param_role, *attr_role, *empty;
     uint16_t name_fields[16];
@@ -200,6 +202,10 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
     Py_INCREF(alias_path); w->alias_path = alias_path;
     PyObject **cls[6] = {&w->Block, &w->Statement, &w->Scope, &w->TupleParts, &w->RawTokens, &w->Program};
     for (int i = 0; i < 6; i++) { *cls[i] = PyTuple_GET_ITEM(classes, i); Py_INCREF(*cls[i]); }
+    static const char *const block_fields[] = {"statements"};
+    static const char *const statement_fields[] = {"kind", "segments", "parts", "open_start", "implicit"};
+    if (slot_maker_init(&w->make_block, w->Block, block_fields, 1) < 0) return -1;
+    if (slot_maker_init(&w->make_statement, w->Statement, statement_fields, 5) < 0) return -1;
 
 #define CONST_STR(field, text) if (!(w->field = PyUnicode_InternFromString(text))) return -1;
     CONST_STR(loose, "loose") CONST_STR(str_sym, "STR") CONST_STR(module_kind, "module")
@@ -1132,9 +1138,6 @@ static int augmented(State *s, TSNode node, NodeVec *kids) {
     return holds_rewrite(s, kids->v[0]) ? 0 : 1;
 }
 
-static PyObject *make_range(Py_ssize_t a, Py_ssize_t b) {
-    return PyObject_CallFunction((PyObject *)&PyRange_Type, "nn", a, b);
-}
 
 static PyObject *syntax_errors(TSTree *tree) {
     TSNode root = ts_tree_root_node(tree);
@@ -1254,8 +1257,8 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                 PyObject *tl = PyList_New(half), *vl = PyList_New(half);
                 if (!tl || !vl) { Py_XDECREF(tl); Py_XDECREF(vl); goto error; }
                 for (Py_ssize_t i = 0; i < half; i++) {
-                    PyObject *r1 = make_range(rec->marks.v[i], rec->marks.v[i + 1]);
-                    PyObject *r2 = make_range(rec->marks.v[half + i], rec->marks.v[half + i + 1]);
+                    PyObject *r1 = new_range(rec->marks.v[i], rec->marks.v[i + 1]);
+                    PyObject *r2 = new_range(rec->marks.v[half + i], rec->marks.v[half + i + 1]);
                     if (!r1 || !r2) { Py_XDECREF(r1); Py_XDECREF(r2); Py_DECREF(tl); Py_DECREF(vl); goto error; }
                     PyList_SET_ITEM(tl, i, r1);
                     PyList_SET_ITEM(vl, i, r2);
@@ -1769,18 +1772,23 @@ static PyObject *build_program(State *s, TSTree *tree) {
             if (it->segs[j].b == -1) {
                 x = PyList_GET_ITEM(objs, it->segs[j].a);
                 Py_INCREF(x);
-            } else if (!(x = make_range(it->segs[j].a, it->segs[j].b))) {
+            } else if (!(x = new_range(it->segs[j].a, it->segs[j].b))) {
                 Py_DECREF(segs); goto done;
             }
             PyList_SET_ITEM(segs, j, x);
         }
         PyObject *obj;
-        if (it->is_stmt)
-            obj = PyObject_CallFunction(w->Statement, "ONOnO", it->kind, segs,
-                                        it->parts ? it->parts : Py_None, it->open_start,
-                                        it->implicit ? Py_True : Py_False);
-        else
-            obj = PyObject_CallFunction(w->Block, "N", segs);
+        if (it->is_stmt) {
+            PyObject *open_start = PyLong_FromSsize_t(it->open_start);
+            if (!open_start) { Py_DECREF(segs); goto done; }
+            PyObject *values[5] = {it->kind, segs, it->parts ? it->parts : Py_None, open_start,
+                                   it->implicit ? Py_True : Py_False};
+            obj = slot_make(&w->make_statement, w->Statement, values);
+            Py_DECREF(open_start);
+        } else {
+            obj = slot_make(&w->make_block, w->Block, &segs);
+        }
+        Py_DECREF(segs);
         if (!obj) goto done;
         PyList_SetItem(objs, i, obj);
         /* the children are held by their parent now */

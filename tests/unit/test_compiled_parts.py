@@ -10,6 +10,7 @@ language).
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import shutil
 import sysconfig
@@ -19,7 +20,7 @@ import pytest
 
 from codesim import compiled
 from codesim.languages import get_language
-from codesim.normalize import normalize
+from codesim.normalize import ir, normalize, passes
 from codesim.tokens import TokenStream
 
 FIXTURES = Path(__file__).resolve().parents[1] / "languages" / "fixtures"
@@ -416,3 +417,26 @@ def test_bad_passes_arguments_are_refused_not_crashed() -> None:
             *kinds[1:],
             *modes,
         )
+
+
+def test_the_passes_call_a_statement_class_that_does_more_than_store_its_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The passes make the statements they split off without calling the class only when its
+    # __init__ just stores the fields (a plain dataclass); any other class is called.
+    if compiled.load(compiled.PASSES) is None:
+        pytest.skip("the passes are not compiled here")
+    made: list[object] = []
+
+    @dataclasses.dataclass(slots=True)
+    class Counted(ir.Statement):
+        def __post_init__(self) -> None:
+            made.append(self)
+
+    # Tuple assignments are split into one statement per target, made by the passes.
+    source = b"def f(a, b):\n    x, y = a, b\n    p, q, r = 1, 2, 3\n    return x + y + p + q + r\n"
+    language = get_language("python")
+    expected = normalize(source, language)
+    monkeypatch.setattr(passes, "Statement", Counted)
+    assert normalize(source, language) == expected
+    assert len(made) == 5

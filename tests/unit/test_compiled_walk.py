@@ -11,6 +11,7 @@ are syntax errors in another, which is a test too), and hostile inputs.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import subprocess
@@ -24,8 +25,9 @@ import pytest
 from codesim import compiled
 from codesim.languages import Language, available_languages, get_language
 from codesim.normalize import _compiled_program, _parse, compiled_walk, ir, normalize
+from codesim.normalize.literals import literal_value
 from codesim.normalize.tables import compile_tables
-from codesim.normalize.walk import walk
+from codesim.normalize.walk import alias_path, first_party_depth, walk
 
 pytestmark = pytest.mark.skipif(
     not compiled_walk.available(),
@@ -245,3 +247,35 @@ def test_normalize_gives_the_same_streams_with_codesim_pure_python() -> None:
 def test_normalize_in_process_uses_the_compiled_walk() -> None:
     stream = normalize(b"def f(a):\n    return a\n", get_language("python"))
     assert stream.symbols[:3] == ["function_definition", "FUNC", "PARAM"]
+
+
+def test_a_statement_class_that_does_more_than_store_its_fields_is_called() -> None:
+    # The walk makes statements and blocks without calling their classes only when their
+    # __init__ just stores the fields (a plain dataclass); any other class is called.
+    made: list[object] = []
+
+    @dataclasses.dataclass(slots=True)
+    class Counted(ir.Statement):
+        def __post_init__(self) -> None:
+            made.append(self)
+
+    assert compiled_walk._extension is not None
+    tables = compile_tables(get_language("python"))
+    plain = compiled_walk.walker(tables)
+    assert plain is not None
+    counting = compiled_walk._extension.Walker(
+        tables.grammar_pointer,
+        tables,
+        literal_value,
+        first_party_depth,
+        alias_path,
+        (ir.Block, Counted, ir.Scope, ir.TupleParts, ir.RawTokens, ir.Program),
+    )
+    data = Path(json.__file__).read_bytes()
+    expected = compiled_walk.walk(plain, plain.parse(data), ())
+    counted = compiled_walk.walk(counting, counting.parse(data), ())
+    assert expected is not None and counted is not None
+    assert program_data(counted) == program_data(expected)
+    statements = [s for s in program_data(expected)["tree"] if s[0] == "statement"]
+    assert len(made) == len(statements) > 10
+    assert all(type(s) is Counted for s in made)
