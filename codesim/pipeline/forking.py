@@ -27,11 +27,10 @@ Forking needs the ``fork`` start method (Linux, macOS); elsewhere everything run
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import multiprocessing
 import os
 import pickle
-import select
+import selectors
 import struct
 from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
@@ -46,9 +45,10 @@ _CLAIM = struct.Struct("<I")
 _FRAME = struct.Struct("<IQ")
 """A child's message: the batch's number and the length of its pickled results."""
 
-_MAX_BATCHES = 16_000
+_MAX_BATCHES = 4_000
 """Every batch number is written before any process reads one, so they must fit in a pipe's
-buffer (64 KiB on Linux, 4 bytes a number); more jobs make larger batches."""
+buffer, 4 bytes a number: 16 KiB is the smallest default buffer of the systems that fork
+(macOS; Linux's is 64 KiB).  More jobs make larger batches."""
 
 _RESULT_PIPE_BYTES = 1 << 20
 """A child's result pipe is enlarged to this (Linux's default maximum for a process that is
@@ -106,11 +106,11 @@ def map_shared(
             run(number)
         return cast(list[_Result], results)
 
-    claims, claiming = os.pipe()
-    try:
-        os.write(claiming, b"".join(_CLAIM.pack(number) for number in range(len(bounds))))
-    finally:
-        os.close(claiming)
+    claims = _claims(len(bounds))
+    if claims is None:
+        for number in range(len(bounds)):
+            run(number)
+        return cast(list[_Result], results)
     finished = False
     forked: list[multiprocessing.process.BaseProcess] = []
     try:
@@ -148,6 +148,25 @@ def map_shared(
     return cast(list[_Result], results)
 
 
+def _claims(batches: int) -> int | None:
+    """The reading end of a pipe holding every batch number, its writing end closed; None
+    when they do not all fit in the pipe's buffer (a system with smaller pipes than
+    ``_MAX_BATCHES`` allows for), so that the work is done here rather than never."""
+    claims, claiming = os.pipe()
+    numbers = b"".join(_CLAIM.pack(number) for number in range(batches))
+    try:
+        os.set_blocking(claiming, False)
+        written = os.write(claiming, numbers)
+    except BlockingIOError:
+        written = 0
+    finally:
+        os.close(claiming)
+    if written == len(numbers):
+        return claims
+    os.close(claims)
+    return None
+
+
 def _batches(jobs: int, batch: int, processes: int) -> list[tuple[int, int]]:
     """The ``[start, stop)`` of each batch: ``batch`` jobs at most, and fewer towards the end
     (a share of what is left), so that the processes finish close together."""
@@ -164,6 +183,8 @@ def _batches(jobs: int, batch: int, processes: int) -> list[tuple[int, int]]:
 
 
 def _enlarge(pipe: int) -> None:
+    import fcntl  # POSIX only, as forking is: imported here so the module loads everywhere
+
     setting = getattr(fcntl, "F_SETPIPE_SZ", None)
     if setting is not None:
         with contextlib.suppress(OSError):
@@ -226,6 +247,9 @@ class _Receiving:
 
     def __init__(self) -> None:
         self._buffers: dict[int, bytearray] = {}
+        # A selector, not select.select, which refuses descriptors from 1,024 up (a process
+        # embedding codesim may well hold that many); made with the first pipe.
+        self._selector: selectors.BaseSelector | None = None
 
     @property
     def open(self) -> bool:
@@ -236,15 +260,19 @@ class _Receiving:
         """Read ``fd`` too (a new child's pipe)."""
         os.set_blocking(fd, False)
         self._buffers[fd] = bytearray()
+        if self._selector is None:
+            self._selector = selectors.DefaultSelector()
+        self._selector.register(fd, selectors.EVENT_READ)
 
     def take(self, *, wait: bool) -> list[tuple[int, list[object]]]:
         """The batches complete now, as (batch number, results); with ``wait``, after waiting
         until some pipe has something (or is closed)."""
-        if not self._buffers:
+        if self._selector is None or not self._buffers:
             return []
-        ready, _, _ = select.select(list(self._buffers), [], [], None if wait else 0)
+        ready = self._selector.select(None if wait else 0)
         complete: list[tuple[int, list[object]]] = []
-        for fd in ready:
+        for key, _ in ready:
+            fd = key.fd
             buffer = self._buffers[fd]
             while True:
                 try:
@@ -253,6 +281,7 @@ class _Receiving:
                     break
                 if not chunk:
                     # The child is gone; an unfinished message of its is dropped.
+                    self._selector.unregister(fd)
                     os.close(fd)
                     del self._buffers[fd]
                     break
@@ -262,6 +291,9 @@ class _Receiving:
 
     def close(self) -> None:
         """Stop reading every pipe."""
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
         for fd in self._buffers:
             os.close(fd)
         self._buffers.clear()

@@ -28,6 +28,10 @@ def _who(job: int) -> tuple[int, int]:
     return job, os.getpid()
 
 
+def _who_quickly(job: int) -> tuple[int, int]:
+    return job, os.getpid()
+
+
 def _killed_in_a_child(job: int) -> int:
     if os.getpid() != PARENT and job == 3:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -112,3 +116,22 @@ def test_batches_shrink_towards_the_end() -> None:
     assert sizes == sorted(sizes, reverse=True)
     jobs = list(range(40_000))
     assert map_shared(_square_or_none, jobs, 2) == [_square_or_none(job) for job in jobs]
+
+
+def test_batch_numbers_that_do_not_fit_in_the_pipe_leave_the_work_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 40,000 numbers of 4 bytes are more than a pipe holds: every job is done here instead
+    # of waiting forever to write them.
+    monkeypatch.setattr(forking, "_MAX_BATCHES", 100_000)
+    assert forking._claims(40_000) is None
+    made = map_shared(_who_quickly, list(range(40_000)), 2)
+    assert {pid for _, pid in made} == {PARENT}
+    assert [job for job, _ in made] == list(range(40_000))
+
+
+def test_every_batch_number_fits_in_a_pipe_of_the_smallest_default_size() -> None:
+    claims = forking._claims(forking._MAX_BATCHES)
+    assert claims is not None
+    os.close(claims)
+    assert forking._MAX_BATCHES * forking._CLAIM.size <= 16 * 1024
