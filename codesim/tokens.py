@@ -10,6 +10,7 @@ fast (one append per field instead of one object per token).
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -88,7 +89,9 @@ class TokenStream:
     - ``numbers[i]`` numbers bound names by first use within their scope, -1 elsewhere;
     - ``scopes[i]`` is the scope that binds a placeholder (-1: the file's attribute
       namespace), -2 for tokens that are not placeholders;
-    - ``start_bytes[i]``/``end_bytes[i]`` locate the token in the UTF-8 source;
+    - ``start_bytes[i]``/``end_bytes[i]`` locate the token in the UTF-8 source (each an
+      ``array("q")``: a list would hold an int object per token, made and freed with every
+      stream and read back one by one by numpy);
     - ``owners[i]`` is the index in ``units`` of the token's innermost unit.
     """
 
@@ -96,8 +99,8 @@ class TokenStream:
     texts: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     scopes: list[int] = field(default_factory=list)
-    start_bytes: list[int] = field(default_factory=list)
-    end_bytes: list[int] = field(default_factory=list)
+    start_bytes: array[int] = field(default_factory=lambda: array("q"))
+    end_bytes: array[int] = field(default_factory=lambda: array("q"))
     owners: list[int] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     error_count: int = 0

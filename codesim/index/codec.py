@@ -36,6 +36,7 @@ from __future__ import annotations
 import itertools
 import struct
 import zlib
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -204,8 +205,8 @@ def decode(blob: bytes) -> StoredStream:
         texts=_pick(text_vocabulary, text_ids),
         numbers=numbers.tolist(),
         scopes=scopes.tolist(),
-        start_bytes=starts.tolist(),
-        end_bytes=ends.tolist(),
+        start_bytes=array("q", starts.astype(np.int64).tobytes()),
+        end_bytes=array("q", ends.astype(np.int64).tobytes()),
         owners=owners.tolist(),
         units=units,
         error_count=errors,

@@ -9,6 +9,7 @@ repo graph, off the same parse.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -156,8 +157,8 @@ def _stream(program: Program, tables: Tables) -> TokenStream:
         owners = [raw.owners[i] for i in order]
         numbers = _number_by_first_use(order, binders, raw.texts)
         scopes = [binders[i] for i in order]
-        starts = [raw.start_bytes[i] for i in order]
-        ends = [raw.end_bytes[i] for i in order]
+        starts = array("q", [raw.start_bytes[i] for i in order])
+        ends = array("q", [raw.end_bytes[i] for i in order])
         counts = [0] * len(program.unit_names)
         for owner in owners:
             counts[owner] += 1

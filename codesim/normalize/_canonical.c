@@ -86,6 +86,17 @@ static PyObject *gather(PyObject *items, const Ints *order) {
     return out;
 }
 
+/* ``gather`` of 64-bit offsets (``int64_view``) into a new ``array("q")``. */
+static PyObject *gather_offsets(const Py_buffer *items, const Ints *order) {
+    const long long *values = items->buf;
+    long long *out = PyMem_Malloc((size_t)(order->size ? order->size : 1) * sizeof(long long));
+    if (out == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t k = 0; k < order->size; k++) out[k] = values[order->items[k]];
+    PyObject *made = int64_array(out, order->size);
+    PyMem_Free(out);
+    return made;
+}
+
 /* ``gather`` of texts, each equal text one object: a file spells a name or a keyword many
  * times, and one object per value halves what ``cross`` pickles from its workers (the pickle
  * refers back to an object it wrote) and what the streams hold in memory.  Equal values,
@@ -187,20 +198,32 @@ static PyObject *canonical_stream(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *root, *statement_type, *dropped_obj, *symbols, *binders;
     PyObject *texts, *owners, *starts, *ends;
     Py_ssize_t unit_count;
-    if (!PyArg_ParseTuple(args, "OO!OO!O!O!O!O!O!n", &root, &PyType_Type, &statement_type,
+    if (!PyArg_ParseTuple(args, "OO!OO!O!O!O!OOn", &root, &PyType_Type, &statement_type,
                           &dropped_obj, &PyList_Type, &symbols, &PyList_Type, &binders,
-                          &PyList_Type, &texts, &PyList_Type, &owners, &PyList_Type, &starts,
-                          &PyList_Type, &ends, &unit_count))
+                          &PyList_Type, &texts, &PyList_Type, &owners, &starts, &ends,
+                          &unit_count))
         return NULL;
+    Py_buffer start_view = {0}, end_view = {0};
+    if (int64_view(starts, &start_view) < 0) return NULL;
+    if (int64_view(ends, &end_view) < 0) {
+        PyBuffer_Release(&start_view);
+        return NULL;
+    }
     Py_ssize_t tokens = PyList_GET_SIZE(symbols);
     if (PyList_GET_SIZE(binders) != tokens || PyList_GET_SIZE(texts) != tokens ||
-        PyList_GET_SIZE(owners) != tokens || PyList_GET_SIZE(starts) != tokens ||
-        PyList_GET_SIZE(ends) != tokens || unit_count < 0) {
+        PyList_GET_SIZE(owners) != tokens || start_view.len / 8 != tokens ||
+        end_view.len / 8 != tokens || unit_count < 0) {
         PyErr_SetString(PyExc_ValueError, "the token lists differ in length");
+        PyBuffer_Release(&start_view);
+        PyBuffer_Release(&end_view);
         return NULL;
     }
     Py_buffer dropped;
-    if (PyObject_GetBuffer(dropped_obj, &dropped, PyBUF_SIMPLE) < 0) return NULL;
+    if (PyObject_GetBuffer(dropped_obj, &dropped, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&start_view);
+        PyBuffer_Release(&end_view);
+        return NULL;
+    }
     PyObject *result = NULL, *numbers = NULL, *scopes = NULL, *counts = NULL;
     PyObject *lists[5] = {NULL, NULL, NULL, NULL, NULL};
     Py_ssize_t *per_unit = NULL;
@@ -211,11 +234,13 @@ static PyObject *canonical_stream(PyObject *Py_UNUSED(module), PyObject *args) {
         goto done;
     }
     if (canonical_order(root, dropped.buf, tokens, statement_type, &order) < 0) goto done;
-    PyObject *sources[5] = {symbols, texts, owners, starts, ends};
-    for (int k = 0; k < 5; k++) {
+    PyObject *sources[3] = {symbols, texts, owners};
+    for (int k = 0; k < 3; k++) {
         lists[k] = k == 1 ? gather_texts(sources[k], &order) : gather(sources[k], &order);
         if (lists[k] == NULL) goto done;
     }
+    if ((lists[3] = gather_offsets(&start_view, &order)) == NULL) goto done;
+    if ((lists[4] = gather_offsets(&end_view, &order)) == NULL) goto done;
     if (numbers_and_scopes(binders, texts, &order, &numbers, &scopes) < 0) goto done;
     per_unit = PyMem_Calloc((size_t)(unit_count ? unit_count : 1), sizeof(Py_ssize_t));
     if (per_unit == NULL) {
@@ -249,6 +274,8 @@ done:
     PyMem_Free(per_unit);
     PyMem_Free(order.items);
     PyBuffer_Release(&dropped);
+    PyBuffer_Release(&start_view);
+    PyBuffer_Release(&end_view);
     return result;
 }
 
@@ -256,8 +283,8 @@ static PyMethodDef methods[] = {
     {"canonical_stream", canonical_stream, METH_VARARGS,
      "canonical_stream(root, statement_type, dropped, symbols, binders, texts, owners, "
      "start_bytes, end_bytes, unit_count)\n--\n\n"
-     "The canonical stream's lists and each unit's token count, as normalize._stream reads "
-     "them off the IR."},
+     "The canonical stream's lists (its byte offsets as array('q')) and each unit's token "
+     "count, as normalize._stream reads them off the IR."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -6,6 +6,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 #include <structmember.h>
 
 typedef struct {
@@ -153,6 +154,45 @@ static inline PyObject *new_range(Py_ssize_t start, Py_ssize_t stop) {
     Py_XDECREF(bounds[0]);
     Py_XDECREF(bounds[1]);
     return made;
+}
+
+/* Byte offsets travel as ``array.array("q")``, not lists: a list holds an int object per
+ * token (two per token, its start and end, allocated by the walk and freed with the
+ * stream), which numpy then reads back one by one.  ``int64_array`` makes one from C
+ * values; ``int64_view`` reads one (or any buffer of native 8-byte integers). */
+static inline PyObject *int64_array(const long long *values, Py_ssize_t count) {
+    static PyObject *array_type;
+    if (array_type == NULL) {
+        PyObject *module = PyImport_ImportModule("array");
+        if (module == NULL) return NULL;
+        array_type = PyObject_GetAttrString(module, "array");
+        Py_DECREF(module);
+        if (array_type == NULL) return NULL;
+    }
+    PyObject *raw = PyBytes_FromStringAndSize((const char *)values,
+                                              count * (Py_ssize_t)sizeof(long long));
+    if (raw == NULL) return NULL;
+    PyObject *made = PyObject_CallFunction(array_type, "sO", "q", raw);
+    Py_DECREF(raw);
+    return made;
+}
+
+static inline int int64_view(PyObject *obj, Py_buffer *view) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_BufferError)) {
+            PyErr_SetString(PyExc_TypeError, "byte offsets must be 64-bit integers (array 'q')");
+        }
+        return -1;
+    }
+    const char *format = view->format ? view->format : "B";
+    if (*format == '@' || *format == '=') format++;
+    if (view->itemsize != (Py_ssize_t)sizeof(long long) ||
+        (strcmp(format, "q") != 0 && strcmp(format, sizeof(long) == 8 ? "l" : "q") != 0)) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_TypeError, "byte offsets must be 64-bit integers (array 'q')");
+        return -1;
+    }
+    return 0;
 }
 
 /* ``[start, stop)`` of a segment, checked to lie within ``tokens``. */

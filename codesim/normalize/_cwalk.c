@@ -1738,23 +1738,35 @@ static PyObject *build_program(State *s, TSTree *tree) {
     PyObject *lists[7] = {0};
     PyObject *objs = NULL, *tokens = NULL, *scopes = NULL, *errors = NULL, *program = NULL;
     PyObject *kwargs = NULL, *empty_args = NULL;
-    for (int i = 0; i < 7; i++) if (!(lists[i] = PyList_New(n))) goto done;
+    /* The byte offsets (lists 4 and 5) as array("q"), the rest as lists (see _common.h). */
+    static const int listed[5] = {0, 1, 2, 3, 6};
+    for (int i = 0; i < 5; i++) if (!(lists[listed[i]] = PyList_New(n))) goto done;
+    long long *offsets = PyMem_Malloc((size_t)(n ? 2 * n : 1) * sizeof(long long));
+    if (!offsets) { PyErr_NoMemory(); goto done; }
     for (Py_ssize_t i = 0; i < n; i++) {
         Tok *t = &s->toks.v[i];
-        PyObject *vals[7];
+        PyObject *vals[5];
         Py_INCREF(t->sym);
         vals[0] = t->sym;
         vals[1] = t->text; t->text = NULL; /* moved */
         vals[2] = PyLong_FromLong(t->mode);
         vals[3] = PyLong_FromLong(t->scope);
-        vals[4] = PyLong_FromUnsignedLong(t->start);
-        vals[5] = PyLong_FromUnsignedLong(t->end);
-        vals[6] = PyLong_FromLong(t->owner);
-        for (int j = 0; j < 7; j++) {
-            if (!vals[j]) { for (int k = j; k < 7; k++) Py_XDECREF(vals[k]); goto done; }
-            PyList_SET_ITEM(lists[j], i, vals[j]);
+        vals[4] = PyLong_FromLong(t->owner);
+        offsets[i] = (long long)t->start;
+        offsets[n + i] = (long long)t->end;
+        for (int j = 0; j < 5; j++) {
+            if (!vals[j]) {
+                for (int k = j; k < 5; k++) Py_XDECREF(vals[k]);
+                PyMem_Free(offsets);
+                goto done;
+            }
+            PyList_SET_ITEM(lists[listed[j]], i, vals[j]);
         }
     }
+    lists[4] = int64_array(offsets, n);
+    lists[5] = lists[4] ? int64_array(offsets + n, n) : NULL;
+    PyMem_Free(offsets);
+    if (!lists[5]) goto done;
     tokens = PyObject_CallFunction(w->RawTokens, "OOOOOOO", lists[0], lists[1], lists[2], lists[3],
                                    lists[4], lists[5], lists[6]);
     if (!tokens) goto done;

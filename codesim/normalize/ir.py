@@ -10,6 +10,7 @@ never copied or rewritten, so every token of the canonical stream keeps its exac
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 # What an identifier token is, as the walk saw it; ``resolve`` turns it into a symbol.
@@ -39,7 +40,8 @@ class Scope:
 
 @dataclass(slots=True)
 class RawTokens:
-    """Tokens in source order, as emitted by the walk (parallel lists, see ``TokenStream``).
+    """Tokens in source order, as emitted by the walk (parallel sequences, see ``TokenStream``;
+    the byte offsets are ``array("q")``, as there).
 
     ``symbols`` holds the final symbol for everything but identifiers, whose symbol is
     decided by ``resolve`` from ``modes`` and ``scopes``.
@@ -49,8 +51,8 @@ class RawTokens:
     texts: list[str] = field(default_factory=list)
     modes: list[int] = field(default_factory=list)
     scopes: list[int] = field(default_factory=list)
-    start_bytes: list[int] = field(default_factory=list)
-    end_bytes: list[int] = field(default_factory=list)
+    start_bytes: array[int] = field(default_factory=lambda: array("q"))
+    end_bytes: array[int] = field(default_factory=lambda: array("q"))
     owners: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 from codesim.index import codec
@@ -25,8 +27,8 @@ def synthetic_files(seed: int, files: int, units_per_file: int = 3) -> list[File
             texts=["", f"name{seed}_{number}"],
             numbers=[-1, 0],
             scopes=[-2, 0],
-            start_bytes=[0, 5],
-            end_bytes=[4, 9],
+            start_bytes=array("q", [0, 5]),
+            end_bytes=array("q", [4, 9]),
             owners=[0, 0],
             units=[Unit("<module>", UnitKind.MODULE, -1, 0, 10, 2)],
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import struct
 import zlib
+from array import array
 from dataclasses import replace
 
 import numpy as np
@@ -100,8 +101,8 @@ def test_a_consistent_looking_but_wrong_body_is_refused():
         texts=[""],
         numbers=[-1],
         scopes=[-2],
-        start_bytes=[0],
-        end_bytes=[4],
+        start_bytes=array("q", [0]),
+        end_bytes=array("q", [4]),
         owners=[0],
         units=[Unit("<module>", UnitKind.MODULE, -1, 0, 4, 1)],
     )
@@ -109,7 +110,7 @@ def test_a_consistent_looking_but_wrong_body_is_refused():
     assert codec.decode(good).stream == stream
     for broken, problem in [
         (replace(stream, owners=[1]), "owner"),
-        (replace(stream, end_bytes=[99]), "out of bounds"),
+        (replace(stream, end_bytes=array("q", [99])), "out of bounds"),
         (replace(stream, numbers=[-5]), "placeholder"),
         (replace(stream, units=[Unit("<module>", UnitKind.MODULE, -1, 0, 4, 7)]), "token counts"),
     ]:

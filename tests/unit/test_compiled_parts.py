@@ -14,6 +14,7 @@ import dataclasses
 import shlex
 import shutil
 import sysconfig
+from array import array
 from pathlib import Path
 
 import pytest
@@ -317,9 +318,16 @@ def test_bad_stream_arguments_are_refused_not_crashed() -> None:
     stream = compiled.load(compiled.CANONICAL)
     assert stream is not None
     root = Block([Statement("expression_statement", segments=[range(1)])])
-    lists = (["x"], [-2], ["x"], [0], [0], [1])
+    lists = (["x"], [-2], ["x"], [0], array("q", [0]), array("q", [1]))
     with pytest.raises(ValueError, match="differ in length"):
-        stream.canonical_stream(root, Statement, b"\x00", ["x"], [], ["x"], [0], [0], [1], 1)
+        stream.canonical_stream(
+            root, Statement, b"\x00", ["x"], [], ["x"], [0], array("q", [0]), array("q", [1]), 1
+        )
+    with pytest.raises(TypeError, match="64-bit integers"):
+        stream.canonical_stream(root, Statement, b"\x00", *lists[:4], [0], [1], 1)
+    narrow = array("i", [0])
+    with pytest.raises(TypeError, match="64-bit integers"):
+        stream.canonical_stream(root, Statement, b"\x00", *lists[:4], narrow, narrow, 1)
     with pytest.raises(ValueError, match="dropped holds"):
         stream.canonical_stream(root, Statement, b"", *lists, 1)
     with pytest.raises(ValueError, match="out of range"):

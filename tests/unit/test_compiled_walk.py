@@ -215,7 +215,7 @@ for language_id, path in json.loads(sys.argv[1]):
     stream = normalize(Path(path).read_bytes(), get_language(language_id), Path(path).name)
     out["streams"].append(stream.model_dump(mode="json") if hasattr(stream, "model_dump")
                           else [stream.symbols, stream.texts, stream.numbers, stream.scopes,
-                                stream.start_bytes, stream.end_bytes, stream.owners,
+                                list(stream.start_bytes), list(stream.end_bytes), stream.owners,
                                 stream.error_count, stream.error_bytes])
 print(json.dumps(out))
 """
