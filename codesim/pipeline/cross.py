@@ -62,7 +62,8 @@ _Mask = npt.NDArray[np.bool_]
 _READ_BATCH = 16
 """Submissions a reading child sends back at a time, pickled (about a sixth of the time of
 reading them all at N = 1,600, measured by sending nothing back): fewer, larger messages
-(16 was about 7% faster than 4 at N = 400, medians of two sets of interleaved runs)."""
+(16 was about 7% faster than 4 at N = 400, medians of two sets of interleaved runs, with
+the pool of children ``map_shared`` replaced; not measured again since)."""
 
 
 def shared_threshold(submissions: int) -> int:
@@ -213,9 +214,10 @@ def _read_all(
 
     def arrived(_: int, item: _Loaded) -> None:
         nonlocal done
-        # The aligning children, forked once all is read, inherit what aligning needs of each
-        # file, made here as the submissions arrive: made there on first use, each child made
-        # it for every file it aligned, most files in all of them.
+        # The aligning child, forked once all is read, inherits what aligning needs of each
+        # file, made here as the submissions arrive (this process aligns too).  Made on first
+        # use instead, each aligning process made it for nearly every file it aligned, most
+        # files in more than one process.
         for file in item.side.files:
             file.stream.prepare()
         done += 1

@@ -11,9 +11,9 @@ this process and ``workers - 1`` forked children:
   more of them.  The numbers are all written, and the pipe's writing end closed, before the
   first fork: an empty pipe means the work is all claimed.
 - A child sends each batch's results back pickled through a pipe of its own (between our own
-  processes: nothing read from disk is unpickled).  This process reads those pipes between
-  its own batches, so a child seldom waits on a full pipe, and once no batch is left it waits
-  for the children's last results.
+  processes: nothing read from disk is unpickled).  This process reads those pipes after
+  each of its own jobs, so a child seldom waits on a full pipe, and once no batch is left it
+  waits for the children's last results.
 - This process does its share itself: what it makes is never pickled.  Against a pool of
   ``workers`` children whose results all come back pickled, that saves the pickling of its
   share on both ends and a process competing for the cores.
