@@ -56,13 +56,20 @@ if TYPE_CHECKING:
     from codesim.graph.build import RepoGraph
 
 ProgressCallback = Callable[[str, int, int], None]
-_Mask = npt.NDArray[np.bool_]
 """``progress(stage, done, total)``: called as long work advances; ``total`` 0 if unknown."""
+_Mask = npt.NDArray[np.bool_]
 
 _ROLES = frozenset(role.value for role in Role)
 _ROLE_OF = {role: role for role in _ROLES}
 """A placeholder symbol's role: a dictionary, for looking every token up in C (``map``)."""
 _PROGRESS_EVERY = 16
+
+
+def report_progress(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:
+    """Tell ``progress`` that ``done`` of ``total`` items are done, every ``_PROGRESS_EVERY``
+    items and at the last: a progress bar needs no more, and a call per item would cost."""
+    if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
+        progress(stage, done, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +217,7 @@ def read_within_limits(
             files.append(file)
         else:
             skipped.append(skip)
-        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
-            progress(f"reading {label}", done, total)
+        report_progress(progress, f"reading {label}", done, total)
     return files, skipped
 
 
@@ -693,8 +699,7 @@ def tile_file_pairs(
             break
         lf, rf = left[i], right[j]
         aligned = align_files(lf, rf, options)
-        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(candidates)):
-            progress("aligning file pairs", done, len(candidates))
+        report_progress(progress, "aligning file pairs", done, len(candidates))
         if not aligned.tiles:
             continue
         left_matched, right_matched = matched_outside_base(aligned, left_masks[i], right_masks[j])

@@ -38,6 +38,7 @@ from codesim.pipeline import (
     limits,
     mappings,
     read_side,
+    report_progress,
     side_postings,
     side_summary,
     side_warnings,
@@ -211,19 +212,15 @@ def _read_all(
     progress: ProgressCallback | None,
 ) -> list[_Loaded]:
     jobs = [(name, path, options) for name, path in found]
-    done = 0
 
-    def arrived(_: int, item: _Loaded) -> None:
-        nonlocal done
+    def arrived(done: int, item: _Loaded) -> None:
         # The aligning child, forked once all is read, inherits what aligning needs of each
         # file, made here as the submissions arrive (this process aligns too).  Made on first
         # use instead, each aligning process made it for nearly every file it aligned, most
         # files in more than one process.
         for file in item.side.files:
             file.stream.prepare()
-        done += 1
-        if progress is not None and (done % 16 == 0 or done == len(jobs)):
-            progress("reading submissions", done, len(jobs))
+        report_progress(progress, "reading submissions", done, len(jobs))
 
     return map_shared(
         _read_one, jobs, _sharing(workers, len(jobs)), batch=_READ_BATCH, arrived=arrived
@@ -256,13 +253,9 @@ def _compare_all(
     """The ``_compare`` of each pair, in order."""
     global _READ, _OPTIONS
     _READ, _OPTIONS = read, [options]
-    done = 0
 
-    def arrived(_: int, __: results.CrossPair | None) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None and (done % 16 == 0 or done == len(pairs)):
-            progress("aligning candidate pairs", done, len(pairs))
+    def arrived(done: int, _: results.CrossPair | None) -> None:
+        report_progress(progress, "aligning candidate pairs", done, len(pairs))
 
     try:
         return map_shared(

@@ -77,36 +77,42 @@ def map_shared(
     forked children in batches of at most ``batch`` jobs, fewer towards the end (see the
     module).
 
-    ``arrived(index, result)`` is called in this process for each result as it is made here
-    or received from a child, in no particular order; what it does to the result is done
-    before the call returns, so processes forked afterwards inherit it.
+    ``arrived(made, result)`` is called in this process for each result as it is made here
+    or received from a child, in no particular order, with how many results have arrived
+    so far (for progress); what it does to the result is done before the call returns, so
+    processes forked afterwards inherit it.
     """
     processes = max(1, min(workers, len(jobs)))
     bounds = _batches(len(jobs), batch, processes)
     children = min(processes, len(bounds)) - 1
     results: list[_Result | _Missing] = [_MISSING] * len(jobs)
+    made = 0
     receiving = _Receiving()
 
+    def store(index: int, result: _Result) -> None:
+        nonlocal made
+        results[index] = result
+        made += 1
+        if arrived is not None:
+            arrived(made, result)
+
     def receive(*, wait: bool) -> None:
-        for number, made in receiving.take(wait=wait):
-            _store_batch(results, bounds[number][0], cast(list[_Result], made), arrived)
+        for number, batch_results in receiving.take(wait=wait):
+            for index, result in enumerate(batch_results, start=bounds[number][0]):
+                store(index, cast(_Result, result))
 
     def run(number: int) -> None:
         start, stop = bounds[number]
         for index in range(start, stop):
             if results[index] is _MISSING:
-                _store(results, index, function(jobs[index]), arrived)
+                store(index, function(jobs[index]))
                 # After each job, not each batch: a child's batch of results may not fit in
                 # its pipe, and it waits until this process reads (N = 400 in ``cross``: the
                 # reading child waited 0.09-0.13 s of its 0.6 s, read after each batch).
                 receive(wait=False)
 
-    if children < 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for number in range(len(bounds)):
-            run(number)
-        return cast(list[_Result], results)
-
-    claims = _claims(len(bounds))
+    can_fork = children > 0 and "fork" in multiprocessing.get_all_start_methods()
+    claims = _claims(len(bounds)) if can_fork else None
     if claims is None:
         for number in range(len(bounds)):
             run(number)
@@ -189,27 +195,6 @@ def _enlarge(pipe: int) -> None:
     if setting is not None:
         with contextlib.suppress(OSError):
             fcntl.fcntl(pipe, setting, _RESULT_PIPE_BYTES)
-
-
-def _store(
-    results: list[_Result | _Missing],
-    index: int,
-    result: _Result,
-    arrived: Callable[[int, _Result], None] | None,
-) -> None:
-    results[index] = result
-    if arrived is not None:
-        arrived(index, result)
-
-
-def _store_batch(
-    results: list[_Result | _Missing],
-    start: int,
-    made: list[_Result],
-    arrived: Callable[[int, _Result], None] | None,
-) -> None:
-    for index, result in enumerate(made, start=start):
-        _store(results, index, result, arrived)
 
 
 def _child(

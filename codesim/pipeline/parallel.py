@@ -27,6 +27,7 @@ from codesim.pipeline import (
     normalize_file,
     read_side,
     read_within_limits,
+    report_progress,
     token_cap_skip,
 )
 from codesim.pipeline.forking import map_shared
@@ -35,8 +36,6 @@ from codesim.sources import SourceFile
 SPLIT_MIN_BYTES = 100_000
 """Less source than this (about 3,000 lines) is read in one process: forking and the pages
 the child copies on write cost a few milliseconds, about what a second core saves there."""
-
-_PROGRESS_EVERY = 16
 
 
 def read_side_split(
@@ -89,16 +88,11 @@ def _read_split(
     progress: ProgressCallback | None,
     workers: int,
 ) -> list[NormalizedFile]:
-    total = len(sources)
     size = sum(len(s.data) for s in sources)
     sharing = workers if size >= SPLIT_MIN_BYTES and _core_free(workers) else 1
-    done = 0
 
-    def arrived(_: int, __: NormalizedFile) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
-            progress(f"reading {label}", done, total)
+    def arrived(done: int, _: NormalizedFile) -> None:
+        report_progress(progress, f"reading {label}", done, len(sources))
 
     return map_shared(read_one, sources, sharing, arrived=arrived)
 

@@ -67,13 +67,15 @@ def test_the_results_are_those_of_one_process_in_job_order(workers: int, batch: 
 def test_every_process_takes_jobs_and_each_result_arrives_here_once() -> None:
     arrived: list[tuple[int, tuple[int, int], int]] = []
     made = map_shared(
-        _who, list(range(100)), 2, arrived=lambda i, r: arrived.append((i, r, os.getpid()))
+        _who, list(range(100)), 2, arrived=lambda n, r: arrived.append((n, r, os.getpid()))
     )
     assert [job for job, _ in made] == list(range(100))
     pids = {pid for _, pid in made}
     assert PARENT in pids and len(pids) == 2
-    assert sorted(i for i, _, _ in arrived) == list(range(100))
-    assert all(result == made[i] and here == PARENT for i, result, here in arrived)
+    # Counted as they arrive, each result once, all of them here.
+    assert [count for count, _, _ in arrived] == list(range(1, 101))
+    assert sorted(result for _, result, _ in arrived) == made
+    assert {here for _, _, here in arrived} == {PARENT}
     assert not multiprocessing.active_children()
 
 
