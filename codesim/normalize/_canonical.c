@@ -203,31 +203,20 @@ static PyObject *canonical_stream(PyObject *Py_UNUSED(module), PyObject *args) {
                           &PyList_Type, &texts, &PyList_Type, &owners, &starts, &ends,
                           &unit_count))
         return NULL;
-    Py_buffer start_view = {0}, end_view = {0};
-    if (int64_view(starts, &start_view) < 0) return NULL;
-    if (int64_view(ends, &end_view) < 0) {
-        PyBuffer_Release(&start_view);
-        return NULL;
-    }
+    Py_buffer start_view = {0}, end_view = {0}, dropped = {0};
+    PyObject *result = NULL, *numbers = NULL, *scopes = NULL, *counts = NULL;
+    PyObject *lists[5] = {NULL, NULL, NULL, NULL, NULL};
+    Py_ssize_t *per_unit = NULL;
+    Ints order = {0};
+    if (int64_view(starts, &start_view) < 0 || int64_view(ends, &end_view) < 0) goto done;
     Py_ssize_t tokens = PyList_GET_SIZE(symbols);
     if (PyList_GET_SIZE(binders) != tokens || PyList_GET_SIZE(texts) != tokens ||
         PyList_GET_SIZE(owners) != tokens || start_view.len / 8 != tokens ||
         end_view.len / 8 != tokens || unit_count < 0) {
         PyErr_SetString(PyExc_ValueError, "the token lists differ in length");
-        PyBuffer_Release(&start_view);
-        PyBuffer_Release(&end_view);
-        return NULL;
+        goto done;
     }
-    Py_buffer dropped;
-    if (PyObject_GetBuffer(dropped_obj, &dropped, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&start_view);
-        PyBuffer_Release(&end_view);
-        return NULL;
-    }
-    PyObject *result = NULL, *numbers = NULL, *scopes = NULL, *counts = NULL;
-    PyObject *lists[5] = {NULL, NULL, NULL, NULL, NULL};
-    Py_ssize_t *per_unit = NULL;
-    Ints order = {0};
+    if (PyObject_GetBuffer(dropped_obj, &dropped, PyBUF_SIMPLE) < 0) goto done;
     if (dropped.len != tokens) {
         PyErr_Format(PyExc_ValueError, "dropped holds %zd bytes for %zd tokens", dropped.len,
                      tokens);

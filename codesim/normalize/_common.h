@@ -1,6 +1,9 @@
-/* What the normalizer's C modules share: a growable array of indexes, and reading the
- * token range of a statement segment (a Python ``range`` of step 1).  Included by each
- * module (each is compiled on its own, see hatch_build.py), so everything here is static. */
+/* What the normalizer's C modules share: a growable array of indexes; reading the IR's
+ * attributes at their slots (``slot_getattr``) and making its objects without calling their
+ * classes (``slot_make``, ``new_range``); byte offsets as ``array("q")`` (``int64_array``,
+ * ``int64_view``); and the token range of a statement segment (a Python ``range`` of step
+ * 1).  Included by each module, the walk too (each is compiled on its own, see
+ * hatch_build.py), so everything here is static. */
 #ifndef CODESIM_COMMON_H
 #define CODESIM_COMMON_H
 
@@ -83,33 +86,44 @@ static PyObject *slot_getattr(PyObject *obj, PyObject *name) {
  * slot; for the tens of thousands of statements and blocks a file set makes, that was most of
  * the cost of making them.  ``slot_maker_init`` accepts a class only when that is all its
  * ``__init__`` does: a dataclass (``init``, no ``__post_init__``, no ``__new__`` of its own)
- * whose fields are exactly ``names``, in order, each a slot.  ``slot_make`` then allocates
- * the instance and stores ``values`` (borrowed) in the slots; a class not accepted is
- * called, so the result is the same either way. */
+ * whose fields are exactly ``names``, in order, each a slot, and whose fields after the
+ * first ``given`` have a plain default (not a factory), which the maker keeps.
+ * ``slot_make`` then allocates the instance, stores the ``given`` ``values`` (borrowed) and
+ * the defaults in the slots; a class not accepted is called with the ``given`` values, so
+ * the result is the same either way.  ``slot_maker_clear`` lets the defaults go. */
 #define SLOT_MAKER_FIELDS 8
 typedef struct {
     PyTypeObject *type; /* NULL: call the class */
-    int fields;
+    int fields, given;
     Py_ssize_t offsets[SLOT_MAKER_FIELDS];
+    PyObject *defaults[SLOT_MAKER_FIELDS]; /* of fields ``given`` and after */
 } SlotMaker;
 
-static inline int slot_maker_init(SlotMaker *maker, PyObject *cls, const char *const *names,
-                                  int count) {
+static inline void slot_maker_clear(SlotMaker *maker) {
+    for (int i = 0; i < SLOT_MAKER_FIELDS; i++) Py_CLEAR(maker->defaults[i]);
     maker->type = NULL;
+}
+
+static inline int slot_maker_init(SlotMaker *maker, PyObject *cls, const char *const *names,
+                                  int count, int given) {
+    slot_maker_clear(maker);
     maker->fields = count;
-    if (!PyType_Check(cls) || count > SLOT_MAKER_FIELDS) return 0;
+    maker->given = given;
+    if (!PyType_Check(cls) || count > SLOT_MAKER_FIELDS || given > count) return 0;
     PyTypeObject *type = (PyTypeObject *)cls;
     if (type->tp_new != PyBaseObject_Type.tp_new || type->tp_alloc == NULL) return 0;
     int accepted = 0;
-    PyObject *fields = PyObject_GetAttrString(cls, "__dataclass_fields__");
+    PyObject *dataclasses = PyImport_ImportModule("dataclasses");
+    PyObject *missing = dataclasses ? PyObject_GetAttrString(dataclasses, "MISSING") : NULL;
+    PyObject *fields = missing ? PyObject_GetAttrString(cls, "__dataclass_fields__") : NULL;
     PyObject *params = fields ? PyObject_GetAttrString(cls, "__dataclass_params__") : NULL;
     PyObject *init = params ? PyObject_GetAttrString(params, "init") : NULL;
     if (init == NULL || !PyDict_Check(fields)) goto done;
     if (PyObject_IsTrue(init) != 1 || PyObject_HasAttrString(cls, "__post_init__")) goto done;
     if (PyDict_GET_SIZE(fields) != count) goto done;
     Py_ssize_t position = 0, at = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(fields, &position, &key, &value)) {
+    PyObject *key, *field;
+    while (PyDict_Next(fields, &position, &key, &field)) {
         if (!PyUnicode_Check(key) || PyUnicode_CompareWithASCIIString(key, names[at]) != 0) {
             goto done;
         }
@@ -119,13 +133,24 @@ static inline int slot_maker_init(SlotMaker *maker, PyObject *cls, const char *c
         if (member->type != T_OBJECT_EX || member->offset <= 0 || (member->flags & READONLY)) {
             goto done;
         }
+        if (at >= given) {
+            PyObject *value = PyObject_GetAttrString(field, "default");
+            if (value == NULL || value == missing) { /* none, or made by a factory */
+                Py_XDECREF(value);
+                goto done;
+            }
+            maker->defaults[at] = value;
+        }
         maker->offsets[at++] = member->offset;
     }
     accepted = 1;
 done:
+    Py_XDECREF(dataclasses);
+    Py_XDECREF(missing);
     Py_XDECREF(fields);
     Py_XDECREF(params);
     Py_XDECREF(init);
+    if (!accepted) slot_maker_clear(maker);
     if (PyErr_Occurred()) {
         if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
         PyErr_Clear();
@@ -135,11 +160,12 @@ done:
 }
 
 static inline PyObject *slot_make(const SlotMaker *maker, PyObject *cls, PyObject *const *values) {
-    if (maker->type == NULL) return PyObject_Vectorcall(cls, values, (size_t)maker->fields, NULL);
+    if (maker->type == NULL) return PyObject_Vectorcall(cls, values, (size_t)maker->given, NULL);
     PyObject *made = maker->type->tp_alloc(maker->type, 0);
     if (made == NULL) return NULL;
     for (int i = 0; i < maker->fields; i++) {
-        *(PyObject **)((char *)made + maker->offsets[i]) = Py_NewRef(values[i]);
+        PyObject *value = i < maker->given ? values[i] : maker->defaults[i];
+        *(PyObject **)((char *)made + maker->offsets[i]) = Py_NewRef(value);
     }
     return made;
 }
@@ -178,21 +204,19 @@ static inline PyObject *int64_array(const long long *values, Py_ssize_t count) {
 }
 
 static inline int int64_view(PyObject *obj, Py_buffer *view) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
-        if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_BufferError)) {
-            PyErr_SetString(PyExc_TypeError, "byte offsets must be 64-bit integers (array 'q')");
-        }
-        return -1;
-    }
-    const char *format = view->format ? view->format : "B";
-    if (*format == '@' || *format == '=') format++;
-    if (view->itemsize != (Py_ssize_t)sizeof(long long) ||
-        (strcmp(format, "q") != 0 && strcmp(format, sizeof(long) == 8 ? "l" : "q") != 0)) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) == 0) {
+        const char *format = view->format ? view->format : "B";
+        if (*format == '@' || *format == '=') format++;
+        int native = strcmp(format, "q") == 0 ||
+                     (sizeof(long) == sizeof(long long) && strcmp(format, "l") == 0);
+        if (native && view->itemsize == (Py_ssize_t)sizeof(long long)) return 0;
         PyBuffer_Release(view);
-        PyErr_SetString(PyExc_TypeError, "byte offsets must be 64-bit integers (array 'q')");
+    } else if (!PyErr_ExceptionMatches(PyExc_TypeError) &&
+               !PyErr_ExceptionMatches(PyExc_BufferError)) {
         return -1;
     }
-    return 0;
+    PyErr_SetString(PyExc_TypeError, "byte offsets must be 64-bit integers (array 'q')");
+    return -1;
 }
 
 /* ``[start, stop)`` of a segment, checked to lie within ``tokens``. */

@@ -204,8 +204,8 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
     for (int i = 0; i < 6; i++) { *cls[i] = PyTuple_GET_ITEM(classes, i); Py_INCREF(*cls[i]); }
     static const char *const block_fields[] = {"statements"};
     static const char *const statement_fields[] = {"kind", "segments", "parts", "open_start", "implicit"};
-    if (slot_maker_init(&w->make_block, w->Block, block_fields, 1) < 0) return -1;
-    if (slot_maker_init(&w->make_statement, w->Statement, statement_fields, 5) < 0) return -1;
+    if (slot_maker_init(&w->make_block, w->Block, block_fields, 1, 1) < 0) return -1;
+    if (slot_maker_init(&w->make_statement, w->Statement, statement_fields, 5, 5) < 0) return -1;
 
 #define CONST_STR(field, text) if (!(w->field = PyUnicode_InternFromString(text))) return -1;
     CONST_STR(loose, "loose") CONST_STR(str_sym, "STR") CONST_STR(module_kind, "module")
@@ -320,6 +320,8 @@ static void walker_dealloc(Walker *w) {
     if (w->parser) ts_parser_delete(w->parser);
     if (w->cursor_ready) ts_tree_cursor_delete(&w->cursor);
     PyMem_Free(w->braceless_pool);
+    slot_maker_clear(&w->make_block);
+    slot_maker_clear(&w->make_statement);
     Py_XDECREF(w->capsule); Py_XDECREF(w->tables); Py_XDECREF(w->symbol); Py_XDECREF(w->unit_kind);
     Py_XDECREF(w->definition_role); Py_XDECREF(w->increment_literal); Py_XDECREF(w->target_role);
     Py_XDECREF(w->negated); Py_XDECREF(w->assignment_symbol); Py_XDECREF(w->binary_symbol);
@@ -1137,7 +1139,6 @@ static int augmented(State *s, TSNode node, NodeVec *kids) {
     if (s->w->xflags[ts_node_symbol(kids->v[1])] & X_EQ) return 0;
     return holds_rewrite(s, kids->v[0]) ? 0 : 1;
 }
-
 
 static PyObject *syntax_errors(TSTree *tree) {
     TSNode root = ts_tree_root_node(tree);

@@ -162,39 +162,17 @@ static int append_range(PyObject *list, Py_ssize_t start, Py_ssize_t stop) {
     return ok;
 }
 
-/* The Statement class made without calling it (``slot_make``), with the defaults of the
- * fields a pass leaves out; ``statement_class`` NULL until a run sets them up, and the
- * maker's type NULL when the class is called instead. */
+/* The Statement class the passes make split-off statements of, made without calling it
+ * (``slot_make``: kind and segments given, the other fields their defaults); set up by each
+ * run for the class it is given, kept while the class is the same. */
 static PyObject *statement_class;
 static SlotMaker statement_maker;
-static PyObject *statement_defaults[3]; /* parts, open_start, implicit */
 
 static int set_up_statements(PyObject *cls) {
     if (cls == statement_class) return 0;
     static const char *const fields[] = {"kind", "segments", "parts", "open_start", "implicit"};
     Py_CLEAR(statement_class);
-    for (int i = 0; i < 3; i++) Py_CLEAR(statement_defaults[i]);
-    if (slot_maker_init(&statement_maker, cls, fields, 5) < 0) return -1;
-    if (statement_maker.type != NULL) {
-        PyObject *dataclasses = PyImport_ImportModule("dataclasses");
-        PyObject *missing = dataclasses ? PyObject_GetAttrString(dataclasses, "MISSING") : NULL;
-        PyObject *declared = missing ? PyObject_GetAttrString(cls, "__dataclass_fields__") : NULL;
-        for (int i = 0; i < 3 && declared != NULL; i++) {
-            PyObject *field = PyDict_GetItemString(declared, fields[i + 2]); /* borrowed */
-            PyObject *value = field ? PyObject_GetAttrString(field, "default") : NULL;
-            if (value == NULL || value == missing) {
-                /* No plain default: call the class, which knows its own. */
-                Py_XDECREF(value);
-                statement_maker.type = NULL;
-                break;
-            }
-            statement_defaults[i] = value;
-        }
-        Py_XDECREF(dataclasses);
-        Py_XDECREF(missing);
-        Py_XDECREF(declared);
-        if (PyErr_Occurred()) return -1;
-    }
+    if (slot_maker_init(&statement_maker, cls, fields, 5, 2) < 0) return -1;
     statement_class = Py_NewRef(cls);
     return 0;
 }
@@ -202,14 +180,8 @@ static int set_up_statements(PyObject *cls) {
 /* Statement(kind, segments=segments), stealing ``segments``. */
 static PyObject *new_statement(Canon *c, PyObject *kind, PyObject *segments) {
     if (segments == NULL) return NULL;
-    PyObject *made;
-    if (statement_maker.type != NULL && c->statement_type == statement_class) {
-        PyObject *values[5] = {kind, segments, statement_defaults[0], statement_defaults[1],
-                               statement_defaults[2]};
-        made = slot_make(&statement_maker, c->statement_type, values);
-    } else {
-        made = PyObject_CallFunctionObjArgs(c->statement_type, kind, segments, NULL);
-    }
+    PyObject *values[2] = {kind, segments};
+    PyObject *made = slot_make(&statement_maker, c->statement_type, values);
     Py_DECREF(segments);
     return made;
 }
