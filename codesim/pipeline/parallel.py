@@ -3,10 +3,11 @@
 Normalizing is nearly all of the work of reading a repo, and one process uses one core.  Here
 forked children normalize files while this process does too (``forking.map_shared``: each
 process takes the next file when it finishes one, and a child sends its ``NormalizedFile``s
-back pickled).  On an otherwise idle machine of two cores this reads a 10,000-line repo in
-0.20-0.27 s instead of 0.26-0.38 s.  When other processes keep the cores busy it gains
-nothing, so then, with one core, without the ``fork`` start method, or for a repo too small to
-gain anything, the files are read in this process alone.
+back pickled).  On an otherwise idle machine of two cores this reads the standard library's
+``email`` package (9,684 lines) in 0.059 s instead of 0.079 s; with a busy loop on the other
+core it takes 0.113 s instead of 0.081 s (medians of 9 interleaved runs each).  So then, with
+one core, without the ``fork`` start method, or for a repo too small to gain anything, the
+files are read in this process alone.
 """
 
 from __future__ import annotations
