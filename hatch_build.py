@@ -108,7 +108,9 @@ def build(root: Path, out: Path) -> None:
     runtime = _runtime(cache)
     compiler = _compiler()
     include = sysconfig.get_paths()["include"]
-    flags = ["-O2", "-fPIC", "-std=c11", "-fvisibility=hidden", "-w"]
+    # -O3 over -O2: parsing the cross benchmark's 400 files 0.334 -> 0.310 s (best of 5,
+    # twice, both with the profile below); the walk is unchanged.
+    flags = ["-O3", "-fPIC", "-std=c11", "-fvisibility=hidden", "-w"]
     with tempfile.TemporaryDirectory(dir=cache) as scratch:
         lib = Path(scratch) / "lib.o"
         walk = Path(scratch) / "cwalk.o"
