@@ -134,6 +134,7 @@ def build(root: Path, out: Path) -> None:
                 f'-DCODESIM_TREE_SITTER_VERSION="{TREE_SITTER}"',
                 f"-I{include}",
                 f"-I{runtime / 'include'}",
+                f"-I{runtime / 'src'}",
                 "-c",
                 str(source),
                 "-o",
