@@ -119,7 +119,7 @@ typedef struct {
     PyObject *negated, *assignment_symbol, *binary_symbol, *format_method;
     PyObject *literal_value, *first_party_depth, *alias_path;
     PyObject *Block, *Statement, *Scope, *TupleParts, *RawTokens, *Program;
-    SlotMaker make_block, make_statement;
+    SlotMaker make_block, make_statement, make_scope;
     PyObject *loose, *str_sym, *module_kind, *class_kind, *one_text, *anonymous, *module_unit;
     PyObject *local_role, *param_role, *attr_role, *empty;
     uint16_t name_fields[16];
@@ -210,6 +210,8 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
     static const char *const statement_fields[] = {"kind", "segments", "parts", "open_start", "implicit"};
     if (slot_maker_init(&w->make_block, w->Block, block_fields, 1, 1) < 0) return -1;
     if (slot_maker_init(&w->make_statement, w->Statement, statement_fields, 5, 5) < 0) return -1;
+    static const char *const scope_fields[] = {"kind", "parent", "is_class", "binds", "globals", "nonlocals"};
+    if (slot_maker_init(&w->make_scope, w->Scope, scope_fields, 6, 6) < 0) return -1;
 
 #define CONST_STR(field, text) if (!(w->field = PyUnicode_InternFromString(text))) return -1;
     CONST_STR(loose, "loose") CONST_STR(str_sym, "STR") CONST_STR(module_kind, "module")
@@ -326,6 +328,7 @@ static void walker_dealloc(Walker *w) {
     PyMem_Free(w->braceless_pool);
     slot_maker_clear(&w->make_block);
     slot_maker_clear(&w->make_statement);
+    slot_maker_clear(&w->make_scope);
     Py_XDECREF(w->capsule); Py_XDECREF(w->tables); Py_XDECREF(w->symbol); Py_XDECREF(w->unit_kind);
     Py_XDECREF(w->definition_role); Py_XDECREF(w->increment_literal); Py_XDECREF(w->target_role);
     Py_XDECREF(w->negated); Py_XDECREF(w->assignment_symbol); Py_XDECREF(w->binary_symbol);
@@ -609,21 +612,18 @@ static int bind(State *s, PyObject *name, PyObject *role) {
 }
 
 static int new_scope(State *s, PyObject *kind, Py_ssize_t parent, int is_class) {
-    PyObject *obj = PyObject_CallFunction(s->w->Scope, "OnO", kind, parent, is_class ? Py_True : Py_False);
-    if (!obj) return -1;
-    ScopeRec r = {obj, NULL, NULL, NULL, parent};
-    r.binds = PyObject_GetAttrString(obj, "binds");
-    r.globals = PyObject_GetAttrString(obj, "globals");
-    r.nonlocals = PyObject_GetAttrString(obj, "nonlocals");
-    if (PUSHV(s->scopes, r) < 0 || !r.binds || !r.globals || !r.nonlocals) {
-        if (s->scopes.n == 0 || s->scopes.v[s->scopes.n - 1].obj != obj) {
-            Py_DECREF(obj); Py_XDECREF(r.binds); Py_XDECREF(r.globals); Py_XDECREF(r.nonlocals);
-        }
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "Scope");
-        return -1;
+    /* Its three containers are made here and given to the class, rather than made by its
+     * field factories and read back. */
+    ScopeRec r = {NULL, PyDict_New(), PySet_New(NULL), PySet_New(NULL), parent};
+    PyObject *parent_number = PyLong_FromSsize_t(parent);
+    if (r.binds && r.globals && r.nonlocals && parent_number) {
+        PyObject *values[6] = {kind, parent_number, is_class ? Py_True : Py_False,
+                               r.binds, r.globals, r.nonlocals};
+        r.obj = slot_make(&s->w->make_scope, s->w->Scope, values);
     }
-    if (!PySet_Check(r.globals) || !PySet_Check(r.nonlocals) || !PyDict_Check(r.binds)) {
-        PyErr_SetString(PyExc_TypeError, "Scope fields");
+    Py_XDECREF(parent_number);
+    if (!r.obj || PUSHV(s->scopes, r) < 0) {
+        Py_XDECREF(r.obj); Py_XDECREF(r.binds); Py_XDECREF(r.globals); Py_XDECREF(r.nonlocals);
         return -1;
     }
     return 0;

@@ -249,13 +249,18 @@ def test_normalize_in_process_uses_the_compiled_walk() -> None:
     assert stream.symbols[:3] == ["function_definition", "FUNC", "PARAM"]
 
 
-def test_a_statement_class_that_does_more_than_store_its_fields_is_called() -> None:
-    # The walk makes statements and blocks without calling their classes only when their
-    # __init__ just stores the fields (a plain dataclass); any other class is called.
+def test_a_statement_or_scope_class_that_does_more_than_store_its_fields_is_called() -> None:
+    # The walk makes statements, blocks and scopes without calling their classes only when
+    # their __init__ just stores the fields (a plain dataclass); any other class is called.
     made: list[object] = []
 
     @dataclasses.dataclass(slots=True)
     class Counted(ir.Statement):
+        def __post_init__(self) -> None:
+            made.append(self)
+
+    @dataclasses.dataclass(slots=True)
+    class CountedScope(ir.Scope):
         def __post_init__(self) -> None:
             made.append(self)
 
@@ -269,7 +274,7 @@ def test_a_statement_class_that_does_more_than_store_its_fields_is_called() -> N
         literal_value,
         first_party_depth,
         alias_path,
-        (ir.Block, Counted, ir.Scope, ir.TupleParts, ir.RawTokens, ir.Program),
+        (ir.Block, Counted, CountedScope, ir.TupleParts, ir.RawTokens, ir.Program),
     )
     data = Path(json.__file__).read_bytes()
     expected = compiled_walk.walk(plain, plain.parse(data), ())
@@ -277,5 +282,8 @@ def test_a_statement_class_that_does_more_than_store_its_fields_is_called() -> N
     assert expected is not None and counted is not None
     assert program_data(counted) == program_data(expected)
     statements = [s for s in program_data(expected)["tree"] if s[0] == "statement"]
-    assert len(made) == len(statements) > 10
-    assert all(type(s) is Counted for s in made)
+    scopes = [s for s in made if type(s) is CountedScope]
+    assert len(made) - len(scopes) == len(statements) > 10
+    assert all(type(s) in (Counted, CountedScope) for s in made)
+    assert scopes == counted.scopes and len(scopes) > 5
+    assert all(type(s) is ir.Scope for s in expected.scopes)
