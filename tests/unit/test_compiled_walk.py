@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tree_sitter
 
 from codesim import compiled
 from codesim.languages import Language, available_languages, get_language
@@ -287,3 +288,16 @@ def test_a_statement_or_scope_class_that_does_more_than_store_its_fields_is_call
     assert all(type(s) in (Counted, CountedScope) for s in made)
     assert scopes == counted.scopes and len(scopes) > 5
     assert all(type(s) is ir.Scope for s in expected.scopes)
+
+
+def test_the_walk_is_not_used_with_another_tree_sitter_than_it_was_built_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its runtime must be the one py-tree-sitter parses with: another installed version
+    # leaves the Python walk in use, and says why.
+    monkeypatch.setattr(tree_sitter, "__version__", "0.0.1")
+    assert compiled_walk._extension is not None
+    built = compiled_walk._extension.TREE_SITTER
+    loaded, reason = compiled_walk._load_walk()
+    assert loaded is None
+    assert reason == f"the compiled walk is built for tree-sitter {built}, 0.0.1 is installed"
