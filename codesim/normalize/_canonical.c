@@ -128,67 +128,41 @@ static int numbers_and_scopes(PyObject *binders, PyObject *texts, const Ints *or
                               PyObject **numbers_out, PyObject **scopes_out) {
     PyObject *numbers = PyList_New(order->size);
     PyObject *scopes = numbers ? PyList_New(order->size) : NULL;
-    PyObject *numbering = scopes ? PyDict_New() : NULL; /* (scope, text) -> number */
-    PyObject *per_scope = numbering ? PyDict_New() : NULL; /* scope -> next number */
-    PyObject *none = per_scope ? PyLong_FromLong(-1) : NULL;
-    if (none == NULL) goto fail;
+    NameTable numbering = {0}; /* (scope, text) -> number */
+    NameTable per_scope = {0}; /* scope -> next number */
+    if (scopes == NULL) goto fail;
     for (Py_ssize_t k = 0; k < order->size; k++) {
         Py_ssize_t i = order->items[k];
         PyObject *scope = PyList_GET_ITEM(binders, i);
         Py_INCREF(scope);
         PyList_SET_ITEM(scopes, k, scope);
-        long value = PyLong_AsLong(scope);
+        Py_ssize_t value = PyLong_AsSsize_t(scope);
         if (value == -1 && PyErr_Occurred()) goto fail;
-        if (value == -2) {
-            Py_INCREF(none);
-            PyList_SET_ITEM(numbers, k, none);
-            continue;
+        Py_ssize_t number = -1;
+        if (value != -2) {
+            NameSlot *name = name_table_slot(&numbering, value, PyList_GET_ITEM(texts, i));
+            if (name == NULL) goto fail;
+            if (!name->used) {
+                NameSlot *next = name_table_slot(&per_scope, value, NULL);
+                if (next == NULL) goto fail;
+                if (!next->used) name_table_take(&per_scope, next, 0);
+                name_table_take(&numbering, name, next->value++);
+            }
+            number = name->value;
         }
-        PyObject *key = PyTuple_Pack(2, scope, PyList_GET_ITEM(texts, i));
-        if (key == NULL) goto fail;
-        PyObject *number = PyDict_GetItemWithError(numbering, key);
-        if (number != NULL) {
-            Py_DECREF(key);
-            Py_INCREF(number);
-            PyList_SET_ITEM(numbers, k, number);
-            continue;
-        }
-        if (PyErr_Occurred()) {
-            Py_DECREF(key);
-            goto fail;
-        }
-        PyObject *next = PyDict_GetItemWithError(per_scope, scope);
-        Py_ssize_t fresh = 0;
-        if (next != NULL) {
-            fresh = PyLong_AsSsize_t(next);
-        } else if (PyErr_Occurred()) {
-            Py_DECREF(key);
-            goto fail;
-        }
-        number = PyLong_FromSsize_t(fresh);
-        PyObject *following = number ? PyLong_FromSsize_t(fresh + 1) : NULL;
-        if (following == NULL || PyDict_SetItem(per_scope, scope, following) < 0 ||
-            PyDict_SetItem(numbering, key, number) < 0) {
-            Py_XDECREF(following);
-            Py_XDECREF(number);
-            Py_DECREF(key);
-            goto fail;
-        }
-        Py_DECREF(following);
-        Py_DECREF(key);
-        PyList_SET_ITEM(numbers, k, number);
+        PyObject *made = PyLong_FromSsize_t(number);
+        if (made == NULL) goto fail;
+        PyList_SET_ITEM(numbers, k, made);
     }
-    Py_DECREF(none);
-    Py_DECREF(numbering);
-    Py_DECREF(per_scope);
+    name_table_clear(&numbering);
+    name_table_clear(&per_scope);
     *numbers_out = numbers;
     *scopes_out = scopes;
     return 0;
 fail:
     /* A list not filled yet holds NULLs, which list deallocation skips. */
-    Py_XDECREF(none);
-    Py_XDECREF(numbering);
-    Py_XDECREF(per_scope);
+    name_table_clear(&numbering);
+    name_table_clear(&per_scope);
     Py_XDECREF(numbers);
     Py_XDECREF(scopes);
     return -1;

@@ -1,8 +1,8 @@
-/* What the normalizer's C modules share: a growable array of indexes; reading the IR's
- * attributes at their slots (``slot_getattr``) and making its objects without calling their
- * classes (``slot_make``, ``new_range``); byte offsets as ``array("q")`` (``int64_array``,
- * ``int64_view``); and the token range of a statement segment (a Python ``range`` of step
- * 1).  Included by each module, the walk too (each is compiled on its own, see
+/* What the normalizer's C modules share: a growable array of indexes; a map of names to
+ * numbers (``NameTable``); reading the IR's attributes at their slots (``slot_getattr``) and
+ * making its objects without calling their classes (``slot_make``, ``new_range``); byte
+ * offsets as ``array("q")`` (``int64_array``, ``int64_view``); and the token range of a
+ * statement segment (a Python ``range`` of step 1).  Included by each module, the walk too (each is compiled on its own, see
  * hatch_build.py), so everything here is static. */
 #ifndef CODESIM_COMMON_H
 #define CODESIM_COMMON_H
@@ -30,6 +30,91 @@ static int ints_push(Ints *a, Py_ssize_t value) {
     }
     a->items[a->size++] = value;
     return 0;
+}
+
+/* A map from a name, ``(scope, text)``, to a number, for one file's names: what the Python
+ * code keys a dict by with a ``(scope, text)`` tuple.  Open addressing on the scope and the
+ * text's own (cached) hash, texts compared by value (identity first), so that no tuple is
+ * made, hashed and freed per name token.  A NULL text keys the scope alone.  Texts are
+ * borrowed: the caller's lists hold them while the table lives. */
+typedef struct {
+    PyObject *text; /* borrowed; NULL in a free slot too, told apart by ``used`` */
+    Py_ssize_t scope, value;
+    Py_hash_t hash;
+    int used;
+} NameSlot;
+
+typedef struct {
+    NameSlot *slots;
+    size_t mask;
+    Py_ssize_t count;
+} NameTable;
+
+static inline int name_table_grow(NameTable *table) {
+    size_t size = table->slots ? 2 * (table->mask + 1) : 64;
+    NameSlot *slots = PyMem_Calloc(size, sizeof(NameSlot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (table->slots) {
+        for (size_t i = 0; i <= table->mask; i++) {
+            NameSlot *old = &table->slots[i];
+            if (!old->used) continue;
+            size_t at = (size_t)old->hash & (size - 1);
+            while (slots[at].used) at = (at + 1) & (size - 1);
+            slots[at] = *old;
+        }
+        PyMem_Free(table->slots);
+    }
+    table->slots = slots;
+    table->mask = size - 1;
+    return 0;
+}
+
+/* The slot of ``(scope, text)``: found (``used``), or the free one it goes in, to be
+ * ``name_table_take``n before the table changes again; NULL on error. */
+static inline NameSlot *name_table_slot(NameTable *table, Py_ssize_t scope, PyObject *text) {
+    if ((table->slots == NULL || 2 * (size_t)(table->count + 1) > table->mask + 1) &&
+        name_table_grow(table) < 0)
+        return NULL;
+    Py_hash_t text_hash = 0;
+    if (text != NULL && (text_hash = PyObject_Hash(text)) == -1) return NULL;
+    Py_hash_t hash = (Py_hash_t)(((size_t)text_hash ^ ((size_t)scope * 0x9E3779B97F4A7C15u)) *
+                                 0xBF58476D1CE4E5B9u >> 7);
+    for (size_t at = (size_t)hash & table->mask;; at = (at + 1) & table->mask) {
+        NameSlot *slot = &table->slots[at];
+        if (!slot->used) {
+            *slot = (NameSlot){text, scope, -1, hash, 0};
+            return slot;
+        }
+        if (slot->hash != hash || slot->scope != scope) continue;
+        if (slot->text == text) return slot;
+        if (slot->text == NULL || text == NULL) continue;
+        int equal = PyObject_RichCompareBool(slot->text, text, Py_EQ);
+        if (equal < 0) return NULL;
+        if (equal) return slot;
+    }
+}
+
+static inline void name_table_take(NameTable *table, NameSlot *slot, Py_ssize_t value) {
+    slot->used = 1;
+    slot->value = value;
+    table->count++;
+}
+
+/* The number of ``(scope, text)``; a name not seen before gets ``fresh``.  -1 on error. */
+static inline Py_ssize_t name_table_number(NameTable *table, Py_ssize_t scope, PyObject *text,
+                                           Py_ssize_t fresh) {
+    NameSlot *slot = name_table_slot(table, scope, text);
+    if (slot == NULL) return -1;
+    if (!slot->used) name_table_take(table, slot, fresh);
+    return slot->value;
+}
+
+static inline void name_table_clear(NameTable *table) {
+    PyMem_Free(table->slots);
+    *table = (NameTable){NULL, 0, 0};
 }
 
 /* ``getattr(obj, name)`` (a new reference), read straight from the instance where ``name``

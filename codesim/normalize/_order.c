@@ -522,8 +522,7 @@ static int token_facts(Order *o, PyObject *symbols, PyObject *kept_roles, PyObje
     o->reads = o->writes + n;
     o->barriers = o->writes + 2 * n;
     o->valued = o->writes + 3 * n;
-    PyObject *interned = PyDict_New();
-    if (interned == NULL) return -1;
+    NameTable interned = {0};
     int ok = -1;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *symbol = PyList_GET_ITEM(symbols, i);
@@ -542,23 +541,12 @@ static int token_facts(Order *o, PyObject *symbols, PyObject *kept_roles, PyObje
         o->reads[i] = reading[mode];
         o->keys[i] = -1;
         if (!writing[mode] && !reading[mode]) continue;
-        PyObject *key = PyTuple_Pack(2, PyList_GET_ITEM(binders, i), PyList_GET_ITEM(o->texts, i));
-        if (key == NULL) goto done;
-        PyObject *known = PyDict_GetItemWithError(interned, key);
-        if (known != NULL) {
-            o->keys[i] = PyLong_AsSsize_t(known);
-        } else if (!PyErr_Occurred()) {
-            PyObject *number = PyLong_FromSsize_t(o->name_count);
-            if (number == NULL || PyDict_SetItem(interned, key, number) < 0) {
-                Py_XDECREF(number);
-                Py_DECREF(key);
-                goto done;
-            }
-            Py_DECREF(number);
-            o->keys[i] = o->name_count++;
-        }
-        Py_DECREF(key);
-        if (PyErr_Occurred()) goto done;
+        Py_ssize_t scope = PyLong_AsSsize_t(PyList_GET_ITEM(binders, i));
+        if (scope == -1 && PyErr_Occurred()) goto done;
+        Py_ssize_t key = name_table_number(&interned, scope, PyList_GET_ITEM(o->texts, i), o->name_count);
+        if (key < 0) goto done;
+        if (key == o->name_count) o->name_count++;
+        o->keys[i] = key;
     }
     /* Kept unbound names read as the role they would have if dangling, and are values. */
     PyObject *index, *role;
@@ -575,7 +563,7 @@ static int token_facts(Order *o, PyObject *symbols, PyObject *kept_roles, PyObje
     }
     ok = 0;
 done:
-    Py_DECREF(interned);
+    name_table_clear(&interned);
     return ok;
 }
 
