@@ -12,7 +12,6 @@ import numpy.typing as npt
 from codesim import compiled
 from codesim.fingerprint.hashing import (
     HashArray,
-    cache_symbols,
     kgram_hashes,
     symbol_cache,
     symbol_hash,
@@ -63,12 +62,9 @@ def fingerprint(symbols: list[str], kgram_size: int, window_size: int) -> FileFi
         hashes = np.empty(len(symbols), dtype=np.uint64)
         kgrams = np.empty(kgram_count, dtype=np.uint64)
         positions = np.empty(kgram_count, dtype=np.int64)
-        cache = symbol_cache()
-        arguments = (symbols, cache, kgram_size, window_size, hashes, kgrams, positions)
-        selected = compiled_prints.fingerprint(*arguments)
-        if selected is None:  # symbols never hashed before (most files have a few)
-            cache_symbols(symbols)
-            selected = compiled_prints.fingerprint(*arguments)
+        selected = compiled_prints.fingerprint(
+            symbols, symbol_cache(), symbol_hash, kgram_size, window_size, hashes, kgrams, positions
+        )
         return FileFingerprints(hashes, kgrams, positions[:selected])
     hashes = symbol_hashes(symbols)
     kgrams = kgram_hashes(hashes, kgram_size)

@@ -64,11 +64,11 @@ static Py_ssize_t winnow(const uint64_t *kgrams, Py_ssize_t n, Py_ssize_t window
 }
 
 static PyObject *fingerprint(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *symbols, *cache;
+    PyObject *symbols, *cache, *hash_symbol;
     Py_ssize_t k, window;
     Py_buffer hashes_out, kgrams_out, positions_out;
-    if (!PyArg_ParseTuple(args, "O!O!nnw*w*w*", &PyList_Type, &symbols, &PyDict_Type, &cache, &k,
-                          &window, &hashes_out, &kgrams_out, &positions_out))
+    if (!PyArg_ParseTuple(args, "O!O!Onnw*w*w*", &PyList_Type, &symbols, &PyDict_Type, &cache,
+                          &hash_symbol, &k, &window, &hashes_out, &kgrams_out, &positions_out))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t *queue = NULL;
@@ -84,12 +84,17 @@ static PyObject *fingerprint(PyObject *Py_UNUSED(module), PyObject *args) {
     }
     uint64_t *hashes = hashes_out.buf, *kgrams = kgrams_out.buf;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *value = PyDict_GetItemWithError(cache, PyList_GET_ITEM(symbols, i));
+        PyObject *symbol = PyList_GET_ITEM(symbols, i);
+        PyObject *value = PyDict_GetItemWithError(cache, symbol); /* borrowed */
+        PyObject *made = NULL;
         if (!value) {
-            if (!PyErr_Occurred()) result = Py_NewRef(Py_None); /* the caller hashes it first */
-            goto done;
+            /* A symbol not hashed before in this process (most files have a few): hashed
+             * by the caller's function, which keeps it in ``cache`` for the next time. */
+            if (PyErr_Occurred() || !(value = made = PyObject_CallOneArg(hash_symbol, symbol)))
+                goto done;
         }
         hashes[i] = PyLong_AsUnsignedLongLong(value);
+        Py_XDECREF(made);
         if (hashes[i] == (uint64_t)-1 && PyErr_Occurred()) goto done;
     }
     if (m && !(queue = PyMem_Malloc(m * sizeof(Py_ssize_t)))) {
@@ -115,10 +120,10 @@ static PyMethodDef methods[] = {
      "kgram_hashes(hashes, k, out)\n--\n\n"
      "Fill ``out`` (uint64, one a k-gram) with the k-gram hashes of ``hashes`` (uint64)."},
     {"fingerprint", fingerprint, METH_VARARGS,
-     "fingerprint(symbols, cache, k, window, hashes, kgrams, positions)\n--\n\n"
-     "Fill ``hashes`` (one uint64 a symbol, from ``cache``), ``kgrams`` (uint64, one a k-gram) "
-     "and the start of ``positions`` (int64, as long as ``kgrams``) with the winnowed "
-     "positions; return how many were selected, or None when a symbol is not in ``cache``."},
+     "fingerprint(symbols, cache, hash_symbol, k, window, hashes, kgrams, positions)\n--\n\n"
+     "Fill ``hashes`` (one uint64 a symbol, from ``cache``, or ``hash_symbol(symbol)`` for one "
+     "not in it), ``kgrams`` (uint64, one a k-gram) and the start of ``positions`` (int64, as "
+     "long as ``kgrams``) with the winnowed positions; return how many were selected."},
     {NULL, NULL, 0, NULL},
 };
 

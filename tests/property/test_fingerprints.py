@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codesim import compiled
-from codesim.fingerprint import fingerprint, kgram_hashes, symbol_hashes, winnow
+from codesim.fingerprint import fingerprint, kgram_hashes, symbol_hash, symbol_hashes, winnow
 
 ALPHABET = ["call", "LOCAL", "PARAM", "+", "INT", "STR", "np", "attribute", "return_statement"]
 streams = st.lists(st.sampled_from(ALPHABET), min_size=0, max_size=300)
@@ -119,11 +119,23 @@ def test_compiled_fingerprints_refuse_what_python_never_passes():
     hashes = np.empty(3, dtype=np.uint64)
     kgrams = np.empty(1, dtype=np.uint64)
     with pytest.raises(ValueError, match="at least 1"):
-        prints.fingerprint(["a", "b", "c"], {}, 0, 1, hashes, kgrams, kgrams)
+        prints.fingerprint(["a", "b", "c"], {}, symbol_hash, 0, 1, hashes, kgrams, kgrams)
     with pytest.raises(ValueError, match="disagree"):
-        prints.fingerprint(["a", "b", "c"], {}, 3, 1, hashes, hashes, kgrams)
-    assert prints.fingerprint(["a", "b", "c"], {"a": 1}, 3, 1, hashes, kgrams, kgrams) is None
+        prints.fingerprint(["a", "b", "c"], {}, symbol_hash, 3, 1, hashes, hashes, kgrams)
     with pytest.raises(TypeError):
-        prints.fingerprint(("a",), {}, 1, 1, hashes, kgrams, kgrams)
+        prints.fingerprint(("a",), {}, symbol_hash, 1, 1, hashes, kgrams, kgrams)
+    # A symbol not in the cache is hashed by the function given, whose errors come through.
+    hashed: list[str] = []
+
+    def hash_symbol(symbol: str) -> int:
+        hashed.append(symbol)
+        return 7
+
+    assert prints.fingerprint(["a", "b", "a"], {"b": 2}, hash_symbol, 3, 1, hashes, kgrams, kgrams)
+    assert hashes.tolist() == [7, 2, 7] and hashed == ["a", "a"]
+    with pytest.raises(TypeError):
+        prints.fingerprint(["a", "b", "c"], {}, str.upper, 3, 1, hashes, kgrams, kgrams)
+    with pytest.raises(ZeroDivisionError):
+        prints.fingerprint(["a"], {}, lambda _: 1 // 0, 1, 1, hashes[:1], kgrams, kgrams)
     with pytest.raises(ValueError, match="disagree"):
         prints.kgram_hashes(hashes, 2, kgrams)
