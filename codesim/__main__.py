@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codesim.cli import main
+from codesim.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from codesim import __version__
+from codesim.cli import _exit_code
 from codesim.cli.exits import highest_score
 from codesim.results import Report
 
@@ -290,6 +291,29 @@ def test_the_console_script_entry_point_is_the_same_command_line() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith(f"codesim {__version__}\n")
+
+
+def test_the_process_ends_with_every_byte_written_and_the_commands_exit_code() -> None:
+    # ``run`` ends the process without the interpreter's teardown: stdout must be flushed
+    # first, and the exit code be the command's.
+    report = run_cli("cross", ORIGINAL, SUSPECT, "--json", "--quiet")
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["submissions"]
+    above = run_cli("compare", ORIGINAL, SUSPECT, "--json", "--fail-above", "0.1")
+    assert above.returncode == 1 and json.loads(above.stdout)["score"] > 0.1
+    assert run_cli("compare", ORIGINAL, REPO / "no-such-folder").returncode == 3
+    assert run_cli("compare", ORIGINAL).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "code", "printed"),
+    [(None, 0, ""), (0, 0, ""), (3, 3, ""), (256 + 2, 2, ""), (-1, 255, ""), ("stop", 1, "stop\n")],
+)
+def test_the_exit_code_is_what_sys_exit_would_give(
+    given: object, code: int, printed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _exit_code(given) == code
+    assert capsys.readouterr().err == printed
 
 
 @pytest.mark.parametrize(
