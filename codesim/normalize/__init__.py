@@ -162,17 +162,20 @@ def _stream(program: Program, tables: Tables) -> TokenStream:
         counts = [0] * len(program.unit_names)
         for owner in owners:
             counts[owner] += 1
-    units = [
-        Unit(name, _UNIT_KINDS[kind], parent, start, end, tokens)
-        for name, kind, parent, (start, end), tokens in zip(
-            program.unit_names,
-            program.unit_kinds,
-            program.unit_parents,
-            program.unit_spans,
-            counts,
-            strict=True,
-        )
-    ]
+    unit_lists = (
+        program.unit_names,
+        program.unit_kinds,
+        program.unit_parents,
+        program.unit_spans,
+        counts,
+    )
+    if compiled_stream is not None:
+        units = compiled_stream.make_units(Unit, _UNIT_KINDS, *unit_lists)
+    else:
+        units = [
+            Unit(name, _UNIT_KINDS[kind], parent, start, end, tokens)
+            for name, kind, parent, (start, end), tokens in zip(*unit_lists, strict=True)
+        ]
     return TokenStream(
         symbols=out_symbols,
         texts=texts,

@@ -242,7 +242,63 @@ done:
     return result;
 }
 
+/* ``Unit(name, kinds[kind], parent, start, end, count)`` for each unit, made as the slot
+ * maker makes them (a frozen dataclass's ``__init__`` stores each field through
+ * ``object.__setattr__``: 0.9 us a unit, 7 ms for the N = 400 corpus's 7,982). */
+static PyObject *unit_class;
+static SlotMaker unit_maker;
+
+static PyObject *make_units(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *cls, *kinds, *names, *unit_kinds, *parents, *spans, *counts;
+    if (!PyArg_ParseTuple(args, "OO!O!O!O!O!O!", &cls, &PyDict_Type, &kinds, &PyList_Type, &names,
+                          &PyList_Type, &unit_kinds, &PyList_Type, &parents, &PyList_Type, &spans,
+                          &PyList_Type, &counts))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(names);
+    if (PyList_GET_SIZE(unit_kinds) != n || PyList_GET_SIZE(parents) != n ||
+        PyList_GET_SIZE(spans) != n || PyList_GET_SIZE(counts) != n) {
+        PyErr_SetString(PyExc_ValueError, "the unit lists differ in length");
+        return NULL;
+    }
+    if (cls != unit_class) {
+        static const char *const fields[] = {"name", "kind", "parent", "start_byte", "end_byte",
+                                             "tokens"};
+        if (slot_maker_init(&unit_maker, cls, fields, 6, 6) < 0) return NULL;
+        Py_XSETREF(unit_class, Py_NewRef(cls));
+    }
+    PyObject *units = PyList_New(n);
+    if (units == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *kind = PyDict_GetItemWithError(kinds, PyList_GET_ITEM(unit_kinds, i));
+        if (kind == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, PyList_GET_ITEM(unit_kinds, i));
+            Py_DECREF(units);
+            return NULL;
+        }
+        PyObject *span = PyList_GET_ITEM(spans, i);
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 2) {
+            PyErr_SetString(PyExc_TypeError, "a unit's span must be a (start, end) tuple");
+            Py_DECREF(units);
+            return NULL;
+        }
+        PyObject *values[6] = {PyList_GET_ITEM(names, i), kind, PyList_GET_ITEM(parents, i),
+                               PyTuple_GET_ITEM(span, 0), PyTuple_GET_ITEM(span, 1),
+                               PyList_GET_ITEM(counts, i)};
+        PyObject *unit = slot_make(&unit_maker, cls, values);
+        if (unit == NULL) {
+            Py_DECREF(units);
+            return NULL;
+        }
+        PyList_SET_ITEM(units, i, unit);
+    }
+    return units;
+}
+
 static PyMethodDef methods[] = {
+    {"make_units", make_units, METH_VARARGS,
+     "make_units(unit_type, kinds, names, unit_kinds, parents, spans, counts)\n--\n\n"
+     "``[unit_type(name, kinds[kind], parent, start, end, count) ...]`` over the lists, made "
+     "without calling ``unit_type`` where its ``__init__`` only stores the fields."},
     {"canonical_stream", canonical_stream, METH_VARARGS,
      "canonical_stream(root, statement_type, dropped, symbols, binders, texts, owners, "
      "start_bytes, end_bytes, unit_count)\n--\n\n"

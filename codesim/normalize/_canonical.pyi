@@ -1,6 +1,7 @@
 from _typeshed import ReadableBuffer
 
 from codesim.normalize.ir import Block, Statement
+from codesim.tokens import Unit, UnitKind
 
 def canonical_stream(
     root: Block,
@@ -17,3 +18,13 @@ def canonical_stream(
 ) -> tuple[
     list[str], list[str], list[int], list[int], list[int], list[int], list[int], list[int]
 ]: ...
+def make_units(
+    unit_type: type[Unit],
+    kinds: dict[str, UnitKind],
+    names: list[str],
+    unit_kinds: list[str],
+    parents: list[int],
+    spans: list[tuple[int, int]],
+    counts: list[int],
+    /,
+) -> list[Unit]: ...

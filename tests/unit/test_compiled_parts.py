@@ -338,6 +338,41 @@ def test_bad_stream_arguments_are_refused_not_crashed() -> None:
 
 
 @needs_parts
+def test_units_are_made_as_their_class_makes_them() -> None:
+    import dataclasses
+
+    from codesim.normalize import _UNIT_KINDS
+    from codesim.tokens import Unit
+
+    stream = compiled.load(compiled.CANONICAL)
+    assert stream is not None
+    lists = (["<module>", "f"], ["module", "function"], [-1, 0], [(0, 9), (2, 9)], [1, 3])
+    made = stream.make_units(Unit, _UNIT_KINDS, *lists)
+    expected = [
+        Unit("<module>", _UNIT_KINDS["module"], -1, 0, 9, 1),
+        Unit("f", _UNIT_KINDS["function"], 0, 2, 9, 3),
+    ]
+    assert made == expected and all(type(unit) is Unit for unit in made)
+    # A class whose __init__ does more than store its fields is called.
+    called: list[object] = []
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Counted(Unit):
+        def __post_init__(self) -> None:
+            called.append(self)
+
+    counted = stream.make_units(Counted, _UNIT_KINDS, *lists)
+    assert called == counted and [type(unit) for unit in counted] == [Counted, Counted]
+    assert stream.make_units(Unit, _UNIT_KINDS, *lists) == expected
+    with pytest.raises(ValueError, match="differ in length"):
+        stream.make_units(Unit, _UNIT_KINDS, *lists[:4], [1])
+    with pytest.raises(KeyError, match="method"):
+        stream.make_units(Unit, _UNIT_KINDS, ["m"], ["method"], [-1], [(0, 1)], [0])
+    with pytest.raises(TypeError, match="span"):
+        stream.make_units(Unit, _UNIT_KINDS, ["m"], ["module"], [-1], [(0, 1, 2)], [0])
+
+
+@needs_parts
 def test_bad_resolve_arguments_are_refused_not_crashed() -> None:
     from codesim.normalize.ir import Scope
 
