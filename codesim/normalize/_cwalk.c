@@ -894,10 +894,13 @@ static int emit_string(State *s, TSNode node) {
     for (Py_ssize_t i = 0; i < kids.n; i++)
         if (w->flags[ts_node_symbol(kids.v[i])] & F_STRING && PUSHV(parts, kids.v[i]) < 0) goto done;
     if (!parts.n && PUSHV(parts, node) < 0) goto done;
-    if (!(joined = PyUnicode_New(0, 0))) goto done;
     for (Py_ssize_t i = 0; i < parts.n; i++) {
         PyObject *v = literal(s, template_text(s, parts.v[i], &sub));
         if (!v) goto done;
+        if (!joined) {
+            joined = v; /* most strings are one part */
+            continue;
+        }
         PyObject *j = PyUnicode_Concat(joined, v);
         Py_DECREF(v);
         if (!j) goto done;
@@ -912,8 +915,8 @@ static int emit_string(State *s, TSNode node) {
     joined = NULL;
     if (rc < 0) goto done;
     rc = -1;
-    /* ``_interpolations``: of node, then of each child when node is a string with children */
-    if (children(s, node, &kids) < 0) goto done;
+    /* ``_interpolations``: of node, then of each child when node is a string with children
+     * (``kids`` still holds node's children: only ``sub`` was reused since) */
     for (Py_ssize_t i = 0; i < kids.n; i++)
         if (w->flags[ts_node_symbol(kids.v[i])] & F_INTERPOLATION && PUSHV(found, kids.v[i]) < 0) goto done;
     if (w->flags[ts_node_symbol(node)] & F_STRING) {
