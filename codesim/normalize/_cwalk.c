@@ -414,6 +414,15 @@ VEC(TupleRec, TupleVec)
 VEC(ScopeRec, ScopeVec)
 VEC(Tok, TokVec)
 
+/* A hidden subtree whose children ``append_visible`` is listing, and where it is. */
+typedef struct {
+    const Subtree *kids;
+    uint32_t count, next, structural;
+    const TSSymbol *aliases;
+    Length position; /* of child ``next``, before its padding (the first's is the node's) */
+} HiddenFrame;
+VEC(HiddenFrame, HiddenVec)
+
 typedef struct {
     Walker *w;
     const char *data;
@@ -429,6 +438,7 @@ typedef struct {
     PyObject *unit_names, *unit_kinds, *unit_parents, *unit_spans, *aliases;
     int at_block;
     NodeVec tmp;  /* scratch for children */
+    HiddenVec hidden; /* scratch for ``append_visible`` */
 } State;
 
 #define FAIL(msg) do { PyErr_SetString(Fallback, msg); goto error; } while (0)
@@ -443,44 +453,58 @@ static inline int push_ctl(State *s, int code, TSNode node, PyObject *sym, Py_ss
     return PUSHV(s->stack, e);
 }
 
-/* The visible children of the subtree ``parent`` at ``position`` appended to ``out``, as a
- * tree cursor finds them (``ts_tree_cursor_goto_first_child`` and ``_next_sibling``): a child
- * is visible by itself or by its alias in the parent's production; a hidden child with
- * visible descendants is replaced by its own visible children.  Without the cursor's stack
- * and descendant counting (N = 400 walk: the cursor was a quarter of it).  Hidden nodes nest
- * only as deep as the grammar's hidden rules and its balanced repetitions, so recursion is
- * shallow. */
-static int append_visible(const TSTree *tree, Subtree parent, Length position, NodeVec *out) {
-    const TSSymbol *aliases = ts_language_alias_sequence(tree->language, parent.ptr->production_id);
-    const Subtree *kids = ts_subtree_children(parent);
-    uint32_t structural = 0;
-    for (uint32_t i = 0, n = parent.ptr->child_count; i < n; i++) {
-        const Subtree *child = &kids[i];
-        if (i > 0) position = length_add(position, ts_subtree_padding(*child));
+/* The visible children of a node appended to ``out``, as a tree cursor finds them
+ * (``ts_tree_cursor_goto_first_child`` and ``_next_sibling``), read straight off the
+ * subtrees: a child is visible by itself or by its alias in its parent's production; a
+ * hidden child with visible descendants is replaced by its own visible children, depth
+ * first.  Without the cursor's stack of entries and descendant counting (N = 400 walk: the
+ * cursor was a quarter of it).  Hidden children nest deeper than one would think (a list of
+ * 660,000 items: between 64 and 256 levels), so the descent keeps its own stack of frames,
+ * each a hidden subtree being listed and where it is. */
+static int append_visible(State *s, const TSTree *tree, Subtree node, Length position,
+                          NodeVec *out) {
+    HiddenVec *stack = &s->hidden;
+    stack->n = 0;
+    HiddenFrame top = {ts_subtree_children(node), node.ptr->child_count, 0, 0,
+                       ts_language_alias_sequence(tree->language, node.ptr->production_id),
+                       position};
+    if (PUSHV(*stack, top) < 0) return -1;
+    while (stack->n) {
+        HiddenFrame *frame = &stack->v[stack->n - 1];
+        if (frame->next == frame->count) {
+            stack->n--;
+            continue;
+        }
+        uint32_t i = frame->next++;
+        const Subtree *child = &frame->kids[i];
+        if (i > 0) frame->position = length_add(frame->position, ts_subtree_padding(*child));
+        Length at = frame->position;
+        frame->position = length_add(at, ts_subtree_size(*child));
         TSSymbol alias = 0;
         if (!ts_subtree_extra(*child)) {
-            if (aliases) alias = aliases[structural];
-            structural++;
+            if (frame->aliases) alias = frame->aliases[frame->structural];
+            frame->structural++;
         }
         if (ts_subtree_visible(*child) || alias) {
-            if (PUSHV(*out, ts_node_new(tree, child, position, alias)) < 0) return -1;
+            if (PUSHV(*out, ts_node_new(tree, child, at, alias)) < 0) return -1;
         } else if (ts_subtree_visible_child_count(*child) > 0) {
-            if (append_visible(tree, *child, position, out) < 0) return -1;
+            HiddenFrame inner = {ts_subtree_children(*child), child->ptr->child_count, 0, 0,
+                                 ts_language_alias_sequence(tree->language, child->ptr->production_id),
+                                 at};
+            if (PUSHV(*stack, inner) < 0) return -1; /* ``frame`` may move: not used after */
         }
-        position = length_add(position, ts_subtree_size(*child));
     }
     return 0;
 }
 
 /* The visible children of ``node`` (py-tree-sitter's ``node.children``) into ``out``. */
 static int children(State *s, TSNode node, NodeVec *out) {
-    (void)s;
     out->n = 0;
     uint32_t count = ts_node_child_count(node);
     if (!count) return 0;
     if (grow((void **)&out->v, &out->cap, count, sizeof(TSNode)) < 0) return -1;
     Length position = {node.context[0], {node.context[1], node.context[2]}};
-    return append_visible(node.tree, *(const Subtree *)node.id, position, out);
+    return append_visible(s, node.tree, *(const Subtree *)node.id, position, out);
 }
 
 /* ``children_by_field_name`` */
@@ -1759,6 +1783,7 @@ error:
     for (Py_ssize_t i = 0; i < s->toks.n; i++) Py_XDECREF(s->toks.v[i].text);
     PyMem_Free(s->toks.v);
     PyMem_Free(s->tmp.v);
+    PyMem_Free(s->hidden.v);
     Py_XDECREF(s->unit_names); Py_XDECREF(s->unit_kinds); Py_XDECREF(s->unit_parents);
     Py_XDECREF(s->unit_spans); Py_XDECREF(s->aliases);
     return result;

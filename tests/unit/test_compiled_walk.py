@@ -197,6 +197,12 @@ def test_hostile_inputs_walk_the_same_in_every_language(name: str) -> None:
         assert_same_walk(data, language)
 
 
+def test_hidden_nodes_nested_deep_are_listed_as_the_cursor_lists_them() -> None:
+    # tree-sitter holds a long repetition in hidden nodes nested more than 64 deep (300,000
+    # arguments); the compiled walk descends them with a stack of its own, not recursion.
+    assert_same_walk(b"f(" + b"a, " * 300_000 + b")\n", get_language("python"))
+
+
 def test_the_tabs_file_is_retried_with_spaces_by_both_walks() -> None:
     python = get_language("python")
     data = hostile()["tabs"]
