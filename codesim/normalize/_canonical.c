@@ -245,7 +245,6 @@ done:
 /* ``Unit(name, kinds[kind], parent, start, end, count)`` for each unit, made as the slot
  * maker makes them (a frozen dataclass's ``__init__`` stores each field through
  * ``object.__setattr__``: 0.9 us a unit, 7 ms for the N = 400 corpus's 7,982). */
-static PyObject *unit_class;
 static SlotMaker unit_maker;
 
 static PyObject *make_units(PyObject *Py_UNUSED(module), PyObject *args) {
@@ -260,12 +259,9 @@ static PyObject *make_units(PyObject *Py_UNUSED(module), PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "the unit lists differ in length");
         return NULL;
     }
-    if (cls != unit_class) {
-        static const char *const fields[] = {"name", "kind", "parent", "start_byte", "end_byte",
-                                             "tokens"};
-        if (slot_maker_init(&unit_maker, cls, fields, 6, 6) < 0) return NULL;
-        Py_XSETREF(unit_class, Py_NewRef(cls));
-    }
+    static const char *const fields[] = {"name", "kind", "parent", "start_byte", "end_byte",
+                                         "tokens"};
+    if (slot_maker_init(&unit_maker, cls, fields, 6, 6) < 0) return NULL;
     PyObject *units = PyList_New(n);
     if (units == NULL) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -284,7 +280,7 @@ static PyObject *make_units(PyObject *Py_UNUSED(module), PyObject *args) {
         PyObject *values[6] = {PyList_GET_ITEM(names, i), kind, PyList_GET_ITEM(parents, i),
                                PyTuple_GET_ITEM(span, 0), PyTuple_GET_ITEM(span, 1),
                                PyList_GET_ITEM(counts, i)};
-        PyObject *unit = slot_make(&unit_maker, cls, values);
+        PyObject *unit = slot_make(&unit_maker, values);
         if (unit == NULL) {
             Py_DECREF(units);
             return NULL;

@@ -2,8 +2,8 @@
  * numbers (``NameTable``); reading the IR's attributes at their slots (``slot_getattr``) and
  * making its objects without calling their classes (``slot_make``, ``new_range``); byte
  * offsets as ``array("q")`` (``int64_array``, ``int64_view``); and the token range of a
- * statement segment (a Python ``range`` of step 1).  Included by each module, the walk too (each is compiled on its own, see
- * hatch_build.py), so everything here is static. */
+ * statement segment (a Python ``range`` of step 1).  Included by each module, the walk too
+ * (each is compiled on its own, see hatch_build.py), so everything here is static. */
 #ifndef CODESIM_COMMON_H
 #define CODESIM_COMMON_H
 
@@ -175,9 +175,13 @@ static PyObject *slot_getattr(PyObject *obj, PyObject *name) {
  * first ``given`` have a plain default (not a factory), which the maker keeps.
  * ``slot_make`` then allocates the instance, stores the ``given`` ``values`` (borrowed) and
  * the defaults in the slots; a class not accepted is called with the ``given`` values, so
- * the result is the same either way.  ``slot_maker_clear`` lets the defaults go. */
+ * the result is the same either way.  The maker keeps the class it was made for: made again
+ * for the same class, it is left as it is, so a caller given its class on every call (the
+ * passes, the units) need not remember it.  ``slot_maker_clear`` lets the class and the
+ * defaults go. */
 #define SLOT_MAKER_FIELDS 8
 typedef struct {
+    PyObject *cls;      /* the class it was made for (NULL: none yet) */
     PyTypeObject *type; /* NULL: call the class */
     int fields, given;
     Py_ssize_t offsets[SLOT_MAKER_FIELDS];
@@ -187,11 +191,12 @@ typedef struct {
 static inline void slot_maker_clear(SlotMaker *maker) {
     for (int i = 0; i < SLOT_MAKER_FIELDS; i++) Py_CLEAR(maker->defaults[i]);
     maker->type = NULL;
+    Py_CLEAR(maker->cls);
 }
 
-static inline int slot_maker_init(SlotMaker *maker, PyObject *cls, const char *const *names,
-                                  int count, int given) {
-    slot_maker_clear(maker);
+/* Whether ``cls`` is accepted, and its slot offsets and defaults if so (``slot_maker_init``). */
+static inline int slot_maker_examine(SlotMaker *maker, PyObject *cls, const char *const *names,
+                                     int count, int given) {
     maker->fields = count;
     maker->given = given;
     if (!PyType_Check(cls) || count > SLOT_MAKER_FIELDS || given > count) return 0;
@@ -244,8 +249,19 @@ done:
     return 0;
 }
 
-static inline PyObject *slot_make(const SlotMaker *maker, PyObject *cls, PyObject *const *values) {
-    if (maker->type == NULL) return PyObject_Vectorcall(cls, values, (size_t)maker->given, NULL);
+static inline int slot_maker_init(SlotMaker *maker, PyObject *cls, const char *const *names,
+                                  int count, int given) {
+    if (maker->cls == cls) return 0;
+    slot_maker_clear(maker);
+    if (slot_maker_examine(maker, cls, names, count, given) < 0) return -1;
+    maker->cls = Py_NewRef(cls);
+    return 0;
+}
+
+static inline PyObject *slot_make(const SlotMaker *maker, PyObject *const *values) {
+    if (maker->type == NULL) {
+        return PyObject_Vectorcall(maker->cls, values, (size_t)maker->given, NULL);
+    }
     PyObject *made = maker->type->tp_alloc(maker->type, 0);
     if (made == NULL) return NULL;
     for (int i = 0; i < maker->fields; i++) {

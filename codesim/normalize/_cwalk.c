@@ -643,7 +643,7 @@ static int new_scope(State *s, PyObject *kind, Py_ssize_t parent, int is_class) 
     if (r.binds && r.globals && r.nonlocals && parent_number) {
         PyObject *values[6] = {kind, parent_number, is_class ? Py_True : Py_False,
                                r.binds, r.globals, r.nonlocals};
-        r.obj = slot_make(&s->w->make_scope, s->w->Scope, values);
+        r.obj = slot_make(&s->w->make_scope, values);
     }
     Py_XDECREF(parent_number);
     if (!r.obj || PUSHV(s->scopes, r) < 0) {
@@ -1852,10 +1852,10 @@ static PyObject *build_program(State *s, TSTree *tree) {
             if (!open_start) { Py_DECREF(segs); goto done; }
             PyObject *values[5] = {it->kind, segs, it->parts ? it->parts : Py_None, open_start,
                                    it->implicit ? Py_True : Py_False};
-            obj = slot_make(&w->make_statement, w->Statement, values);
+            obj = slot_make(&w->make_statement, values);
             Py_DECREF(open_start);
         } else {
-            obj = slot_make(&w->make_block, w->Block, &segs);
+            obj = slot_make(&w->make_block, &segs);
         }
         Py_DECREF(segs);
         if (!obj) goto done;

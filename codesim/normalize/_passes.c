@@ -162,26 +162,17 @@ static int append_range(PyObject *list, Py_ssize_t start, Py_ssize_t stop) {
     return ok;
 }
 
-/* The Statement class the passes make split-off statements of, made without calling it
- * (``slot_make``: kind and segments given, the other fields their defaults); set up by each
- * run for the class it is given, kept while the class is the same. */
-static PyObject *statement_class;
+/* The passes' split-off statements, made without calling their class (``slot_make``: kind
+ * and segments given, the other fields their defaults), for the class each run is given. */
 static SlotMaker statement_maker;
-
-static int set_up_statements(PyObject *cls) {
-    if (cls == statement_class) return 0;
-    static const char *const fields[] = {"kind", "segments", "parts", "open_start", "implicit"};
-    Py_CLEAR(statement_class);
-    if (slot_maker_init(&statement_maker, cls, fields, 5, 2) < 0) return -1;
-    statement_class = Py_NewRef(cls);
-    return 0;
-}
+static const char *const statement_fields[] = {"kind", "segments", "parts", "open_start",
+                                               "implicit"};
 
 /* Statement(kind, segments=segments), stealing ``segments``. */
-static PyObject *new_statement(Canon *c, PyObject *kind, PyObject *segments) {
+static PyObject *new_statement(PyObject *kind, PyObject *segments) {
     if (segments == NULL) return NULL;
     PyObject *values[2] = {kind, segments};
-    PyObject *made = slot_make(&statement_maker, c->statement_type, values);
+    PyObject *made = slot_make(&statement_maker, values);
     Py_DECREF(segments);
     return made;
 }
@@ -471,7 +462,7 @@ static int split_statement(Canon *c, PyObject *statement, PyObject *rewritten) {
         PyList_SET_ITEM(segments, 0, Py_NewRef(head_range));
         PyList_SET_ITEM(segments, 1, target);
         PyList_SET_ITEM(segments, 2, value);
-        PyObject *split = new_statement(c, kind, segments);
+        PyObject *split = new_statement(kind, segments);
         if (split == NULL) goto done;
         ok = PyList_Append(rewritten, split);
         Py_DECREF(split);
@@ -954,7 +945,7 @@ static PyObject *returned_conditional(Canon *c, PyObject *segments, Span head, P
         Py_DECREF(merged);
         return NULL;
     }
-    PyObject *made = new_statement(c, kind, merged);
+    PyObject *made = new_statement(kind, merged);
     Py_DECREF(kind);
     return made;
 }
@@ -997,7 +988,7 @@ static PyObject *assigned_conditional(Canon *c, PyObject *segments, Span head, P
         goto done;
     kind = slot_getattr(first, s_kind);
     if (kind == NULL) goto done;
-    made = new_statement(c, kind, merged);
+    made = new_statement(kind, merged);
     merged = NULL;
 done:
     Py_XDECREF(one);
@@ -1199,7 +1190,7 @@ static PyObject *counting_loop(Canon *c, PyObject *start, PyObject *loop) {
     if (append_range(merged, h + 4, header.stop) < 0) goto done;
     if (!unit_step && append_range(merged, s + 5, step.stop) < 0) goto done;
     if (PyList_Append(merged, body) < 0) goto done;
-    made = new_statement(c, k_for_statement, merged);
+    made = new_statement(k_for_statement, merged);
     merged = NULL;
 done:
     Py_XDECREF(segments);
@@ -1314,7 +1305,7 @@ static PyObject *comprehension(Canon *c, PyObject *start, PyObject *loop) {
     }
     PyObject *start_kind = slot_getattr(start, s_kind);
     if (start_kind == NULL) goto done;
-    made = new_statement(c, start_kind, merged);
+    made = new_statement(start_kind, merged);
     merged = NULL;
     Py_DECREF(start_kind);
 done:
@@ -1464,7 +1455,8 @@ static PyObject *run_passes(PyObject *Py_UNUSED(module), PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "the Block and Statement types must be types");
         return NULL;
     }
-    if (set_up_statements(c.statement_type) < 0) return NULL;
+    if (slot_maker_init(&statement_maker, c.statement_type, statement_fields, 5, 2) < 0)
+        return NULL;
     PyObject *sets[] = {c.hoisted, c.declarations, c.functions, c.pure,
                         c.conditionals, c.terminators, c.falsy};
     for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
