@@ -30,7 +30,7 @@ from codesim.align import (
     source_pieces,
 )
 from codesim.errors import InputError, LanguageError, SkipReason
-from codesim.fingerprint import HashArray, fingerprint, symbol_hash
+from codesim.fingerprint import HashArray, fingerprint, in_sorted, symbol_hash
 from codesim.graph import FileFacts, UnitFacts, unit_references
 from codesim.index import signatures, unit_kgrams, units_fingerprints
 from codesim.index.exact import Postings, postings, query_all
@@ -364,7 +364,9 @@ def prepared_file(
     """Fingerprint a normalized (and folded) stream for alignment."""
     prints = fingerprint(stream.symbols, options.kgram_size, options.window_size)
     starts = np.asarray(stream.start_bytes, dtype=np.int64)
-    placeholders, literals, definitions = _located(prints.hashes, language)
+    placeholders = _positions(prints.hashes, _ROLES)
+    literals = _positions(prints.hashes, _literal_symbols(language))
+    definitions = _positions(prints.hashes, _definition_symbols(language))
     # A placeholder's symbol is its role; every other token has none.  Set at the
     # placeholders only (the N = 400 corpus of ``cross``: 13 -> 4 ms, against a dictionary
     # lookup per token).
@@ -399,43 +401,15 @@ def _literal_symbols(language_id: str) -> frozenset[str]:
     return frozenset(get_language(language_id).literals.values())
 
 
-_PLACEHOLDER, _LITERAL, _DEFINITION = 1, 2, 4
-
-
-def _located(
-    hashes: HashArray, language_id: str
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Where a stream's symbol ``hashes`` are placeholders, literals and definitions, each
-    ascending: found on the hashes in bulk, not symbol by symbol, and in one search rather
-    than one per kind (the N = 400 corpus of ``cross``: 12.8 -> 11.6 ms, most of what is
-    left being numpy's cost per call)."""
-    table, kinds = _kinds_of_hashes(language_id)
-    at = np.minimum(np.searchsorted(table, hashes), len(table) - 1)
-    found = np.where(table[at] == hashes, kinds[at], 0)
-    return (
-        np.flatnonzero(found & _PLACEHOLDER),
-        np.flatnonzero(found & _LITERAL),
-        np.flatnonzero(found & _DEFINITION),
-    )
+def _positions(hashes: HashArray, symbols: frozenset[str]) -> npt.NDArray[np.int64]:
+    """Where a stream's symbol ``hashes`` are one of ``symbols``, ascending: found on the
+    hashes in bulk, not symbol by symbol."""
+    return np.flatnonzero(in_sorted(hashes, _hashes_of(symbols)))
 
 
 @cache
-def _kinds_of_hashes(language_id: str) -> tuple[HashArray, npt.NDArray[np.uint8]]:
-    """The hashes of the symbols ``_located`` finds, ascending, and each one's kinds (bits)."""
-    kinds: dict[int, int] = {}
-    for kind, symbols in (
-        (_PLACEHOLDER, _ROLES),
-        (_LITERAL, _literal_symbols(language_id)),
-        (_DEFINITION, _definition_symbols(language_id)),
-    ):
-        for symbol in symbols:
-            value = symbol_hash(symbol)
-            kinds[value] = kinds.get(value, 0) | kind
-    ordered = sorted(kinds)
-    return (
-        np.array(ordered, dtype=np.uint64),
-        np.array([kinds[value] for value in ordered], dtype=np.uint8),
-    )
+def _hashes_of(symbols: frozenset[str]) -> npt.NDArray[np.uint64]:
+    return np.array(sorted(symbol_hash(s) for s in symbols), dtype=np.uint64)
 
 
 @cache
