@@ -6,7 +6,8 @@ which produces the same tokens (``codesim.normalize.compiled``).  ``CODESIM_NO_E
 skips the build.
 
 The compiled walk (``_cwalk.c``, which also includes ``normalize/_common.h``) needs
-tree-sitter's C runtime: py-tree-sitter's binary hides
+tree-sitter's C runtime, and reads a node's children through the runtime's internal headers
+(``src/``, of the same pinned version): py-tree-sitter's binary hides
 its symbols, so it is compiled from the source distribution of the very version
 ``constraints.txt`` pins (``TREE_SITTER``), fetched with pip into the git-ignored
 ``.cache/build/`` and checked against its pinned sha256; nobody's source is committed here.

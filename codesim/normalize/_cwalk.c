@@ -457,10 +457,10 @@ static inline int push_ctl(State *s, int code, TSNode node, PyObject *sym, Py_ss
  * (``ts_tree_cursor_goto_first_child`` and ``_next_sibling``), read straight off the
  * subtrees: a child is visible by itself or by its alias in its parent's production; a
  * hidden child with visible descendants is replaced by its own visible children, depth
- * first.  Without the cursor's stack of entries and descendant counting (N = 400 walk: the
- * cursor was a quarter of it).  Hidden children nest deeper than one would think (a list of
- * 660,000 items: between 64 and 256 levels), so the descent keeps its own stack of frames,
- * each a hidden subtree being listed and where it is. */
+ * first.  Without the cursor's stack of entries and descendant counting (the N = 400 walk,
+ * file by file after each parse: 0.17-0.19 -> 0.143-0.148 s).  Hidden children nest deeper
+ * than one would think (a list of 660,000 items: between 64 and 256 levels), so the descent
+ * keeps its own stack of frames, each a hidden subtree being listed and where it is. */
 static int append_visible(State *s, const TSTree *tree, Subtree node, Length position,
                           NodeVec *out) {
     HiddenVec *stack = &s->hidden;
