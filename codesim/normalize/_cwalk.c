@@ -19,7 +19,9 @@
 #include "tree.h"
 #include "_common.h"
 
+/* Kind ids span 16 bits: the grammar's are below its symbol count, error nodes carry 0xFFFF. */
 #define NKINDS 65536
+#define ERROR_KIND 0xFFFF
 #ifndef CODESIM_TREE_SITTER_VERSION
 #define CODESIM_TREE_SITTER_VERSION "unknown"
 #endif
@@ -114,6 +116,9 @@ typedef struct {
     TSParser *parser;
     TSTreeCursor cursor;
     int cursor_ready;
+    /* The grammar's symbol count: the tables' per-kind tuples hold a slot per kind id below it
+       and a last one, at this index, for error nodes.  The C arrays below span all ids. */
+    Py_ssize_t kinds;
     PyObject *capsule, *tables;
     PyObject *symbol, *unit_kind, *definition_role, *increment_literal, *target_role;
     PyObject *negated, *assignment_symbol, *binary_symbol, *format_method;
@@ -153,26 +158,36 @@ static TSFieldId field_id(const TSLanguage *lang, PyObject *name, int *present) 
     return ts_language_field_id_for_name(lang, s, (uint32_t)len);
 }
 
-static PyObject *get_tuple(PyObject *tables, const char *name) {
+static PyObject *get_tuple(Walker *w, PyObject *tables, const char *name) {
     PyObject *t = PyObject_GetAttrString(tables, name);
-    if (t && (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != NKINDS)) {
-        PyErr_Format(PyExc_TypeError, "tables.%s is not a tuple of %d", name, NKINDS);
+    if (t && (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != w->kinds + 1)) {
+        PyErr_Format(PyExc_TypeError, "tables.%s is not a tuple of %zd", name, w->kinds + 1);
         Py_CLEAR(t);
     }
     return t;
 }
 
+/* The kind id of a per-kind tuple's slot, and the slot of a node's kind id (any id outside the
+   grammar's is an error node's: no other reaches the walk). */
+static inline uint32_t kind_of_slot(const Walker *w, Py_ssize_t slot) {
+    return slot == w->kinds ? ERROR_KIND : (uint32_t)slot;
+}
+static inline Py_ssize_t slot_of_kind(const Walker *w, TSSymbol kid) {
+    return kid < w->kinds ? (Py_ssize_t)kid : w->kinds;
+}
+
 static int fill_field_array(Walker *w, PyObject *tables, const char *name, TSFieldId *out,
                             uint16_t xbit) {
-    PyObject *t = get_tuple(tables, name);
+    PyObject *t = get_tuple(w, tables, name);
     if (!t) return -1;
-    for (Py_ssize_t i = 0; i < NKINDS; i++) {
+    for (Py_ssize_t i = 0; i <= w->kinds; i++) {
         PyObject *s = PyTuple_GET_ITEM(t, i);
+        uint32_t k = kind_of_slot(w, i);
         if (!PyUnicode_Check(s)) { Py_DECREF(t); PyErr_SetString(PyExc_TypeError, name); return -1; }
-        if (PyUnicode_GET_LENGTH(s) == 0) { out[i] = 0; continue; }
+        if (PyUnicode_GET_LENGTH(s) == 0) { out[k] = 0; continue; }
         int present = 0;
-        out[i] = field_id(w->lang, s, &present);
-        if (present) w->xflags[i] |= xbit;
+        out[k] = field_id(w->lang, s, &present);
+        if (present) w->xflags[k] |= xbit;
     }
     Py_DECREF(t);
     return 0;
@@ -194,6 +209,11 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
     }
     w->lang = PyCapsule_GetPointer(capsule, "tree_sitter.Language");
     if (!w->lang) return -1;
+    w->kinds = (Py_ssize_t)ts_language_symbol_count(w->lang);
+    if (w->kinds >= ERROR_KIND) {
+        PyErr_SetString(PyExc_ValueError, "the grammar has too many kinds");
+        return -1;
+    }
     w->parser = ts_parser_new();
     if (!ts_parser_set_language(w->parser, w->lang)) {
         PyErr_SetString(PyExc_ValueError, "incompatible grammar version");
@@ -219,19 +239,22 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
     CONST_STR(module_unit, "<module>") CONST_STR(local_role, "LOCAL") CONST_STR(param_role, "PARAM")
     CONST_STR(attr_role, "ATTR") CONST_STR(empty, "")
 
-    PyObject *action = get_tuple(tables, "action"), *flags = get_tuple(tables, "flags");
+    /* Ids the grammar does not have keep the zeros the walker was allocated with: skipped,
+       no flags, no fields. */
+    PyObject *action = get_tuple(w, tables, "action"), *flags = get_tuple(w, tables, "flags");
     if (!action || !flags) { Py_XDECREF(action); Py_XDECREF(flags); return -1; }
-    for (Py_ssize_t i = 0; i < NKINDS; i++) {
-        w->action[i] = (uint8_t)PyLong_AsLong(PyTuple_GET_ITEM(action, i));
-        w->flags[i] = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(flags, i));
+    for (Py_ssize_t i = 0; i <= w->kinds; i++) {
+        uint32_t k = kind_of_slot(w, i);
+        w->action[k] = (uint8_t)PyLong_AsLong(PyTuple_GET_ITEM(action, i));
+        w->flags[k] = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(flags, i));
     }
     Py_DECREF(action); Py_DECREF(flags);
     if (PyErr_Occurred()) return -1;
-    if (!(w->symbol = get_tuple(tables, "symbol"))) return -1;
-    if (!(w->unit_kind = get_tuple(tables, "unit_kind"))) return -1;
-    if (!(w->definition_role = get_tuple(tables, "definition_role"))) return -1;
-    if (!(w->increment_literal = get_tuple(tables, "increment_literal"))) return -1;
-    if (!(w->target_role = get_tuple(tables, "target_role"))) return -1;
+    if (!(w->symbol = get_tuple(w, tables, "symbol"))) return -1;
+    if (!(w->unit_kind = get_tuple(w, tables, "unit_kind"))) return -1;
+    if (!(w->definition_role = get_tuple(w, tables, "definition_role"))) return -1;
+    if (!(w->increment_literal = get_tuple(w, tables, "increment_literal"))) return -1;
+    if (!(w->target_role = get_tuple(w, tables, "target_role"))) return -1;
     if (!(w->negated = PyObject_GetAttrString(tables, "negated_operators"))) return -1;
     if (!(w->assignment_symbol = PyObject_GetAttrString(tables, "assignment_symbol"))) return -1;
     if (!(w->binary_symbol = PyObject_GetAttrString(tables, "binary_symbol"))) return -1;
@@ -243,7 +266,7 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
     PyObject *props = PyObject_GetAttrString(tables, "parameter_properties");
     PyObject *eq = PyUnicode_FromString("="), *tuple_s = PyUnicode_FromString("tuple");
     int ok = format_operator && pure && props && eq && tuple_s;
-    for (Py_ssize_t i = 0; ok && i < NKINDS; i++) {
+    for (Py_ssize_t i = 0; ok && i <= w->kinds; i++) {
         PyObject *s = PyTuple_GET_ITEM(w->symbol, i);
         uint16_t x = 0;
         int r;
@@ -252,22 +275,21 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
         if ((r = str_eq(s, tuple_s)) < 0) { ok = 0; break; } if (r) x |= X_TUPLE;
         if ((r = PySequence_Contains(pure, s)) < 0) { ok = 0; break; } if (r) x |= X_PURE;
         if (PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(w->target_role, i))) x |= X_TARGET_ROLE;
-        w->xflags[i] = x;
+        w->xflags[kind_of_slot(w, i)] = x;
     }
     if (ok) {
         /* ``child.type``: the kind's name (ERROR for the error id). */
-        uint32_t count = ts_language_symbol_count(w->lang);
         w->has_param_props = PyObject_Length(props) > 0;
-        for (uint32_t i = 0; ok && i <= 0xFFFF; i++) {
-            if (i >= count && i != 0xFFFF) continue;
-            const char *name = ts_language_symbol_name(w->lang, (TSSymbol)i);
+        for (Py_ssize_t i = 0; ok && i <= w->kinds; i++) {
+            uint32_t k = kind_of_slot(w, i);
+            const char *name = ts_language_symbol_name(w->lang, (TSSymbol)k);
             if (!name) continue;
             PyObject *s = PyUnicode_DecodeUTF8(name, (Py_ssize_t)strlen(name), "replace");
             if (!s) { ok = 0; break; }
             int r = PySequence_Contains(props, s);
             Py_DECREF(s);
             if (r < 0) ok = 0;
-            else if (r) w->xflags[i] |= X_PARAM_PROP;
+            else if (r) w->xflags[k] |= X_PARAM_PROP;
         }
     }
     Py_XDECREF(format_operator); Py_XDECREF(pure); Py_XDECREF(props); Py_XDECREF(eq); Py_XDECREF(tuple_s);
@@ -279,10 +301,11 @@ static int walker_init(Walker *w, PyObject *args, PyObject *kwds) {
     if (fill_field_array(w, tables, "lone_parameter", w->lone_parameter, X_LONE) < 0) return -1;
     if (fill_field_array(w, tables, "unit_namer", w->unit_namer, X_NAMER) < 0) return -1;
 
-    PyObject *braceless = get_tuple(tables, "braceless_body");
+    PyObject *braceless = get_tuple(w, tables, "braceless_body");
     if (!braceless) return -1;
-    for (Py_ssize_t i = 0; i < NKINDS; i++) {
-        PyObject *fields = PyTuple_GET_ITEM(braceless, i);
+    for (Py_ssize_t slot = 0; slot <= w->kinds; slot++) {
+        PyObject *fields = PyTuple_GET_ITEM(braceless, slot);
+        uint32_t i = kind_of_slot(w, slot);
         if (fields == Py_None) continue;
         if (!PyTuple_Check(fields) || PyTuple_GET_SIZE(fields) > 255) {
             Py_DECREF(braceless); PyErr_SetString(PyExc_TypeError, "braceless_body"); return -1;
@@ -555,7 +578,9 @@ static inline PyObject *text_of(State *s, TSNode node) {
     return PyUnicode_DecodeUTF8(s->data + a, b - a, "replace");
 }
 
-static inline PyObject *sym_of(State *s, TSSymbol kid) { return PyTuple_GET_ITEM(s->w->symbol, kid); }
+static inline PyObject *sym_of(State *s, TSSymbol kid) {
+    return PyTuple_GET_ITEM(s->w->symbol, slot_of_kind(s->w, kid));
+}
 
 static Py_ssize_t new_item(State *s, int is_stmt, PyObject *kind, Py_ssize_t open_start, int implicit) {
     Item it = {is_stmt, kind, NULL, 0, 0, NULL, open_start, implicit};
@@ -1443,7 +1468,7 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                 int r = full ? PyList_Append(s->unit_names, full) : -1;
                 Py_XDECREF(full);
                 if (r < 0) { Py_DECREF(name); goto error; }
-                PyObject *ukind = PyTuple_GET_ITEM(w->unit_kind, kid);
+                PyObject *ukind = PyTuple_GET_ITEM(w->unit_kind, slot_of_kind(w, kid));
                 PyObject *o = PyLong_FromSsize_t(outer);
                 PyObject *span = Py_BuildValue("(II)", ts_node_start_byte(node), ts_node_end_byte(node));
                 r = (o && span && PyList_Append(s->unit_kinds, ukind) == 0 &&
@@ -1455,7 +1480,7 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                 }
                 if (emit_head(s, node, sym_of(s, kid)) < 0) { Py_DECREF(name); goto error; }
                 if (has_name) {
-                    if (bind(s, name, PyTuple_GET_ITEM(w->definition_role, kid)) < 0) { Py_DECREF(name); goto error; }
+                    if (bind(s, name, PyTuple_GET_ITEM(w->definition_role, slot_of_kind(w, kid))) < 0) { Py_DECREF(name); goto error; }
                     Py_INCREF(name);
                     if (emit(s, ts_node_start_byte(name_node), ts_node_end_byte(name_node), w->empty, name, M_DEF) < 0) {
                         Py_DECREF(name); goto error;
@@ -1561,7 +1586,7 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                 }
                 if (!has_operand || !has_step) FAIL("increment without operand or operator");
                 CHECK(emit_head(s, node, w->assignment_symbol));
-                CHECK(push_ctl(s, C_ONE, step, PyTuple_GET_ITEM(w->increment_literal, kid), 0));
+                CHECK(push_ctl(s, C_ONE, step, PyTuple_GET_ITEM(w->increment_literal, slot_of_kind(w, kid)), 0));
                 CHECK(push_node(s, step, M_USE, 0));
                 CHECK(push_node(s, operand, M_USE, 0));
                 CHECK(push_ctl(s, C_HEAD, node, w->binary_symbol, 0));
@@ -1719,7 +1744,7 @@ static PyObject *walker_walk(Walker *w, PyObject *args) {
                     }
                 }
                 if (w->xflags[kid] & X_TARGET_ROLE) {
-                    PyObject *role = PyTuple_GET_ITEM(w->target_role, kid);
+                    PyObject *role = PyTuple_GET_ITEM(w->target_role, slot_of_kind(w, kid));
                     for (Py_ssize_t i = 0; i < targets.n; i++) {
                         if (w->action[ts_node_symbol(targets.v[i])] != ACT_IDENT) continue;
                         PyObject *t = text_of(s, targets.v[i]);

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import tree_sitter
@@ -56,9 +56,14 @@ _ERROR_KIND_ID = 0xFFFF
 _SPLATS = frozenset({"list_splat", "list_splat_pattern", "parenthesized_list_splat"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tables:
-    """Per node-kind-id actions, symbols and flags for one language."""
+    """Per node-kind-id actions, symbols and flags for one language.
+
+    Each per-kind tuple has a slot for each of the grammar's kind ids and a last one for
+    error nodes, whose id is 0xFFFF (``by_kind_id`` spreads them over the whole id space).
+    Compared by identity: there is one per language and process.
+    """
 
     parser_language: tree_sitter.Language
     action: tuple[int, ...]
@@ -112,9 +117,10 @@ def compile_tables(language: Language) -> Tables:
     pointer = language.grammar()
     grammar = tree_sitter.Language(pointer)
     count = grammar.node_kind_count
-    # Error nodes carry the id 0xFFFF, so the arrays span the whole id space (unused ids say
-    # "skip") and the walk indexes them without a branch.
-    size = _ERROR_KIND_ID + 1
+    # One slot per kind id and a last one for error nodes (id 0xFFFF).  Spanning the whole id
+    # space instead cost 8 ms and 3,400 page faults per process and language, at the start
+    # of every reading process.
+    size = count + 1
     action = [ACT_SKIP] * size
     symbol = [""] * size
     flags = [0] * size
@@ -131,7 +137,7 @@ def compile_tables(language: Language) -> Tables:
     ]
     increment_literal = [""] * size
     target_role = [""] * size
-    for kind_id, name, named in [*kinds, (_ERROR_KIND_ID, "ERROR", True)]:
+    for kind_id, name, named in [*kinds, (count, "ERROR", True)]:
         action[kind_id] = _action_for(language, name, named)
         increment_literal[kind_id] = language.increments.get(name, "") if named else ""
         bound_role = language.target_roles.get(name) if named else None
@@ -189,6 +195,38 @@ def compile_tables(language: Language) -> Tables:
         language.nested_types_visible,
         pointer,
     )
+
+
+_PER_KIND_DEFAULTS: dict[str, object] = {
+    "action": ACT_SKIP,
+    "symbol": "",
+    "flags": 0,
+    "target_field": "",
+    "unit_kind": "",
+    "definition_role": "",
+    "member_field": "",
+    "member_object": "",
+    "lone_parameter": "",
+    "unit_namer": "",
+    "braceless_body": None,
+    "increment_literal": "",
+    "target_role": "",
+}
+"""The per-kind tuples of ``Tables``, with what a kind id the grammar does not have holds."""
+
+
+@cache
+def by_kind_id(tables: Tables) -> Tables:
+    """``tables`` with each per-kind tuple spread over the whole id space, 0 to 0xFFFF, so
+    that the Python walk indexes it by ``node.kind_id`` as it is (made once per process)."""
+    spread: dict[str, object] = {}
+    for name, default in _PER_KIND_DEFAULTS.items():
+        compact: tuple[object, ...] = getattr(tables, name)
+        whole = [default] * (_ERROR_KIND_ID + 1)
+        whole[: len(compact) - 1] = compact[:-1]
+        whole[_ERROR_KIND_ID] = compact[-1]
+        spread[name] = tuple(whole)
+    return replace(tables, **spread)  # type: ignore[arg-type]
 
 
 def _symbol_for(language: Language, name: str) -> str:

@@ -56,6 +56,7 @@ from codesim.normalize.tables import (
     F_TUPLE_VALUE,
     F_UNIT,
     Tables,
+    by_kind_id,
 )
 from codesim.tokens import Role
 
@@ -90,6 +91,7 @@ def walk(
     ``package`` names the folders the file lives in, outermost first: first-party module paths
     in imports are emitted relative to them (see ``first_party_depth``).
     """
+    tables = by_kind_id(tables)
     action = tables.action
     symbol = tables.symbol
     negated = tables.negated_operators

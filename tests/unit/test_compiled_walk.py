@@ -27,7 +27,7 @@ from codesim import compiled
 from codesim.languages import Language, available_languages, get_language
 from codesim.normalize import _compiled_program, _parse, compiled_walk, ir, normalize
 from codesim.normalize.literals import literal_value
-from codesim.normalize.tables import compile_tables
+from codesim.normalize.tables import by_kind_id, compile_tables
 from codesim.normalize.walk import alias_path, first_party_depth, walk
 
 pytestmark = pytest.mark.skipif(
@@ -256,6 +256,43 @@ def test_normalize_gives_the_same_streams_with_codesim_pure_python() -> None:
 def test_normalize_in_process_uses_the_compiled_walk() -> None:
     stream = normalize(b"def f(a):\n    return a\n", get_language("python"))
     assert stream.symbols[:3] == ["function_definition", "FUNC", "PARAM"]
+
+
+def test_the_tables_hold_a_slot_per_kind_and_one_for_error_nodes() -> None:
+    # The compiled walk reads the compact tuples; the Python walk indexes them spread over
+    # the whole id space by node.kind_id, error nodes (0xFFFF) included.
+    python = get_language("python")
+    tables = compile_tables(python)
+    kinds = tree_sitter.Language(tables.grammar_pointer).node_kind_count
+    assert len(tables.action) == len(tables.symbol) == len(tables.braceless_body) == kinds + 1
+    assert tables.symbol[kinds] == "ERROR"
+    spread = by_kind_id(tables)
+    assert spread is by_kind_id(tables)
+    tree = tree_sitter.Parser(tables.parser_language).parse(b"x = = 1\n")
+    nodes = [tree.root_node]
+    while nodes[-1].type != "ERROR":
+        node = nodes.pop()
+        nodes.extend(node.children)
+    error = nodes[-1]
+    assert spread.symbol[error.kind_id] == "ERROR" and len(spread.symbol) == 0x10000
+    assert spread.action[:kinds] == tables.action[:kinds]
+    assert spread.action[kinds:0xFFFF] == (0,) * (0xFFFF - kinds)
+    assert spread.braceless_body[kinds:0xFFFF] == (None,) * (0xFFFF - kinds)
+
+
+def test_the_walker_refuses_tables_not_made_for_its_grammar() -> None:
+    assert compiled_walk._extension is not None
+    tables = compile_tables(get_language("python"))
+    short = dataclasses.replace(tables, symbol=tables.symbol[:-1])
+    with pytest.raises(TypeError, match=r"tables\.symbol is not a tuple of"):
+        compiled_walk._extension.Walker(
+            tables.grammar_pointer,
+            short,
+            literal_value,
+            first_party_depth,
+            alias_path,
+            (ir.Block, ir.Statement, ir.Scope, ir.TupleParts, ir.RawTokens, ir.Program),
+        )
 
 
 def test_a_statement_or_scope_class_that_does_more_than_store_its_fields_is_called() -> None:
