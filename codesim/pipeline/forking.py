@@ -65,6 +65,13 @@ class _Missing:
 _MISSING = _Missing()
 
 
+def default_workers() -> int:
+    """Processes to share work between by default: one per core this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def map_shared(
     function: Callable[[_Job], _Result],
     jobs: Sequence[_Job],

@@ -195,13 +195,6 @@ def _record(job: tuple[str, str, bytes], settings: IndexSettings) -> FileRecord:
     return file_record(path, language, data, stream, settings)
 
 
-def default_workers() -> int:
-    """Worker processes for ingest: one per core this process may use."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
 def check_side(
     checked: SideData,
     store: Store,
