@@ -24,10 +24,7 @@ SCHEMA_VERSION = "1.4"
 
 
 class _Model(BaseModel):
-    # Each model's validator is built when first used, not when this module is imported: a
-    # command uses a few of these models (``cross`` at N = 100: import 17 -> 11 ms, and
-    # 3 ms to build what its report uses).
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Skipped(_Model):
