@@ -1,11 +1,12 @@
 /* cross's co-occurrence join (pipeline/cross.py's ``_co_occurring``) compiled: every two
- * documents holding a common value.  The values, document after document, are sorted by
- * an LSD radix sort that carries each value's document (stable, so a value's holders stay
- * in document order), and each group of equal values pairs its holders, a document
- * holding a value twice counted once, groups of more than ``limit`` holders left out.
+ * documents holding a common value.  The values, document after document, are grouped by
+ * a radix sort that carries each value's document (stable, so a value's holders stay in
+ * document order: ``group_values``), and each group of equal values pairs its holders, a
+ * document holding a value twice counted once, groups of more than ``limit`` holders left
+ * out.
  * The pairs come back as codes ``i * width + j`` (``i < j``), one per shared value,
  * unsorted: numpy counts them.  Where numpy's stable argsort of 64-bit values was most of
- * the join, eight byte-wide counting passes are several times faster.
+ * the join, counting passes are several times faster.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -17,25 +18,47 @@ typedef struct {
     int64_t doc;
 } Held;
 
-/* Sorts ``items`` by value, stably, using ``spare`` (as long) as scratch; the result may end
- * in either buffer: the one returned. */
-static Held *radix_sort(Held *items, Held *spare, Py_ssize_t n) {
-    Py_ssize_t counts[256];
-    for (int shift = 0; shift < 64; shift += 8) {
-        memset(counts, 0, sizeof(counts));
-        for (Py_ssize_t i = 0; i < n; i++) counts[(items[i].value >> shift) & 0xFF]++;
-        /* A byte every value shares needs no pass. */
-        if (counts[(items[0].value >> shift) & 0xFF] == n) continue;
+enum { DIGIT_BITS = 11, RADIX = 1 << DIGIT_BITS, DIGITS = 3 };
+#define DIGIT(v, d) ((size_t)((v) >> ((d) * DIGIT_BITS)) & (RADIX - 1))
+#define LOW_BITS ((UINT64_C(1) << (DIGITS * DIGIT_BITS)) - 1)
+
+/* Groups ``items``' equal values together, stably (a value's holders keep their order), using
+ * ``spare`` (as long) as scratch; the result may end in either buffer: the one returned.
+ *
+ * The groups only need to be contiguous, not in any order: the items are radix-sorted on
+ * their values' low 33 bits (three 11-bit digits, all counted in one pass), and a run of
+ * equal low bits, nearly always one value's copies, is then sorted by the whole value by
+ * insertion.  Against eight byte-wide passes over all 64 bits, cross's LSH bucket ids take
+ * 4.3 -> 2.8 ms at N = 100 (112,000 of them) and 10 -> 7 ms at N = 400 (250,000). */
+static Held *group_values(Held *items, Held *spare, Py_ssize_t n, Py_ssize_t (*counts)[RADIX]) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        for (int d = 0; d < DIGITS; d++) counts[d][DIGIT(items[i].value, d)]++;
+    for (int d = 0; d < DIGITS; d++) {
+        Py_ssize_t *count = counts[d];
+        /* A digit every value shares needs no pass. */
+        if (count[DIGIT(items[0].value, d)] == n) continue;
         Py_ssize_t at = 0;
-        for (int b = 0; b < 256; b++) {
-            Py_ssize_t c = counts[b];
-            counts[b] = at;
+        for (int b = 0; b < RADIX; b++) {
+            Py_ssize_t c = count[b];
+            count[b] = at;
             at += c;
         }
-        for (Py_ssize_t i = 0; i < n; i++) spare[counts[(items[i].value >> shift) & 0xFF]++] = items[i];
+        for (Py_ssize_t i = 0; i < n; i++) spare[count[DIGIT(items[i].value, d)]++] = items[i];
         Held *swap = items;
         items = spare;
         spare = swap;
+    }
+    for (Py_ssize_t start = 0; start < n;) {
+        uint64_t low = items[start].value & LOW_BITS;
+        Py_ssize_t end = start + 1;
+        while (end < n && (items[end].value & LOW_BITS) == low) end++;
+        for (Py_ssize_t i = start + 1; i < end; i++) {
+            Held held = items[i];
+            Py_ssize_t j = i;
+            for (; j > start && items[j - 1].value > held.value; j--) items[j] = items[j - 1];
+            items[j] = held;
+        }
+        start = end;
     }
     return items;
 }
@@ -47,6 +70,7 @@ static PyObject *pairs(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *result = NULL;
     Held *items = NULL, *spare = NULL;
     int64_t *holders = NULL;
+    Py_ssize_t (*counts)[RADIX] = NULL;
     Py_ssize_t n = values.len / 8, width = sizes.len / 8;
     const uint64_t *value = values.buf;
     const int64_t *size = sizes.buf;
@@ -69,14 +93,15 @@ static PyObject *pairs(PyObject *Py_UNUSED(module), PyObject *args) {
     items = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Held));
     spare = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Held));
     holders = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(int64_t));
-    if (!items || !spare || !holders) {
+    counts = PyMem_Calloc(DIGITS, sizeof(*counts));
+    if (!items || !spare || !holders || !counts) {
         PyErr_NoMemory();
         goto done;
     }
     Py_ssize_t at = 0;
     for (Py_ssize_t d = 0; d < width; d++)
         for (int64_t k = 0; k < size[d]; k++, at++) items[at] = (Held){value[at], d};
-    Held *sorted = n ? radix_sort(items, spare, n) : items;
+    Held *sorted = n ? group_values(items, spare, n, counts) : items;
     /* Two passes over the groups: count the codes, then write them. */
     Py_ssize_t count = 0;
     char *out = NULL;
@@ -115,6 +140,7 @@ done:
     PyMem_Free(items);
     PyMem_Free(spare);
     PyMem_Free(holders);
+    PyMem_Free(counts);
     PyBuffer_Release(&values);
     PyBuffer_Release(&sizes);
     return result;

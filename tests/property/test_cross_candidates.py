@@ -17,15 +17,24 @@ from codesim.pipeline.cross import _best_partners, _co_occurring, _shared_mask
 documents = st.lists(st.lists(st.integers(0, 25), max_size=20), min_size=1, max_size=10)
 
 
-# Small values collide often; the spread ones differ in every byte the radix sort reads.
-spreads = st.sampled_from([1, 0x0101010101010101, 0x9E3779B97F4A7C15])
+# Small values collide often; the multiplied ones differ in every byte; the shifted ones
+# share their low 33 bits (the radix sort's digits), all or a few apart, and differ above.
+spreads = st.sampled_from(
+    [
+        lambda value: value,
+        lambda value: value * 0x0101010101010101 % 2**63,
+        lambda value: value * 0x9E3779B97F4A7C15 % 2**63,
+        lambda value: value << 40,
+        lambda value: value % 3 | value << 36,
+    ]
+)
 
 
 @pytest.mark.parametrize("python_only", [False, True], ids=["compiled", "python"])
 @settings(max_examples=300)
 @given(documents, st.one_of(st.none(), st.integers(1, 6)), spreads)
 def test_co_occurring_counts_the_values_two_documents_share(python_only, docs, limit, spread):
-    docs = [[(value * spread) % 2**63 for value in d] for d in docs]
+    docs = [[spread(value) for value in d] for d in docs]
     holders = {value: sum(value in set(d) for d in docs) for d in docs for value in d}
     common = {value for value, n in holders.items() if limit is None or n <= limit}
     width = len(docs)
