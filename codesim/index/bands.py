@@ -46,6 +46,10 @@ LSH_THRESHOLD = 0.4
 """The Jaccard similarity the bands are tuned for: a pair at 0.4 is found with probability 0.94,
 at 0.5 with 0.996."""
 
+BUCKET_LIMIT = 16
+"""An LSH bucket holding more units than this on one side is boilerplate (one-line getters,
+``__repr__``s of one shape): it proposes nothing, or small repos' pairs would be quadratic."""
+
 BandIds = npt.NDArray[np.int64]
 
 _WORD = 8

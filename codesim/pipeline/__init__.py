@@ -31,7 +31,6 @@ from codesim.align import (
 )
 from codesim.errors import InputError, LanguageError, SkipReason
 from codesim.fingerprint import HashArray, fingerprint, in_sorted, symbol_hash
-from codesim.graph import FileFacts, UnitFacts, unit_references
 from codesim.index import signatures, unit_kgrams, units_fingerprints
 from codesim.index.exact import Postings, postings, query_all
 from codesim.index.lines import LineIndex
@@ -40,19 +39,16 @@ from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import language_of, normalize, normalize_with_imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
 from codesim.pipeline import limits
-from codesim.pipeline.repos import (
-    UnitEvidence,
-    align_repos,
-    alignment_model,
-    repo_verdict,
-    with_history,
-)
 from codesim.sources import CodeCell, Discovery, SkippedFile, SourceFile, discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
 
 if TYPE_CHECKING:
+    from codesim.graph import FileFacts
     from codesim.graph.build import RepoGraph
+
+# What only a repo's graph uses (``codesim.graph``'s facts, ``repos``' alignment, git history)
+# is imported where it is used: ``cross`` starts without it.
 
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as long work advances; ``total`` 0 if unknown."""
@@ -313,6 +309,8 @@ def graph_facts(
     """The graph's view of one file: every unit of ``raw`` (normally the unfolded stream: a
     helper too small to be fingerprinted is still a function others call), with the MinHash
     row of the units folding kept."""
+    from codesim.graph import FileFacts, UnitFacts, unit_references
+
     rows = {(u.start_byte, u.end_byte): row for row, u in enumerate(folded.units)}
     calls, bases = unit_references(raw, source.data, _definition_symbols(source.language))
     units = []
@@ -337,6 +335,8 @@ def stream_facts(path: str, stream: TokenStream, lines: LineIndex) -> FileFacts:
     """The graph's view of a file known only by its (folded) stream, as an index stores it:
     its units and what contains what; no calls, bases, imports or signatures, which need
     the source."""
+    from codesim.graph import FileFacts, UnitFacts
+
     units = [
         UnitFacts(unit.name, unit.kind, unit.parent, span, unit.tokens, None, (), ())
         for unit, span in zip(stream.units, _unit_lines(stream, lines), strict=True)
@@ -513,6 +513,14 @@ def compare_sides(
     With a ``base`` (template code both sides may legitimately share), every token that matches
     the base is left out of the scores, the coverages and the evidence.
     """
+    from codesim.pipeline.repos import (
+        UnitEvidence,
+        align_repos,
+        alignment_model,
+        repo_verdict,
+        with_history,
+    )
+
     left_base = base_masks(left, base, options)
     right_base = base_masks(right, base, options)
     repos = _has_graphs(left) and _has_graphs(right)

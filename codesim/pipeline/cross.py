@@ -25,7 +25,7 @@ from codesim.align import merge_renamings
 from codesim.align import score as align_score
 from codesim.errors import InputError, SkipReason
 from codesim.fingerprint import HashArray, in_sorted, unique_sorted
-from codesim.index.bands import band_ids
+from codesim.index.bands import BUCKET_LIMIT, band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import Options, verdict_for
 from codesim.pipeline import (
@@ -45,7 +45,6 @@ from codesim.pipeline import (
     tile_file_pairs,
 )
 from codesim.pipeline.forking import map_shared
-from codesim.pipeline.repos import BUCKET_LIMIT
 
 SHARED_SHARE = 0.5
 SHARED_MANY = 10

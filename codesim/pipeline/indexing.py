@@ -61,7 +61,8 @@ from codesim.pipeline import (
 from codesim.pipeline.artifacts import hit_artifacts, project_summaries
 from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
-from codesim.sources import SourceFile, checkout_commit
+from codesim.sources import SourceFile
+from codesim.sources.git import checkout_commit
 from codesim.units import fold_small_units
 
 if TYPE_CHECKING:

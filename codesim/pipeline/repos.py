@@ -21,10 +21,10 @@ import numpy.typing as npt
 from codesim import results
 from codesim.align import AlignedPair, aligned_positions, identifier_map
 from codesim.graph import FileFacts
-from codesim.index.bands import band_ids
+from codesim.index.bands import BUCKET_LIMIT, band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import REPO_IDENTICAL_EDGES, Verdict, verdict_for
-from codesim.sources import LineTimes, line_times, tracked
+from codesim.sources.history import LineTimes, line_times, tracked
 
 if TYPE_CHECKING:
     from codesim.graph.align import GraphAlignment
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
     from codesim.pipeline import NormalizedFile, SideData
 
 _Mask = npt.NDArray[np.bool_]
-
-BUCKET_LIMIT = 16
-"""An LSH bucket holding more units than this on one side is boilerplate (one-line getters,
-``__repr__``s of one shape): it proposes nothing, or small repos' pairs would be quadratic."""
 
 
 @dataclass(slots=True)
