@@ -45,6 +45,7 @@ cache_app = typer.Typer(
     name="cache",
     help=_CACHE_HELP,
     no_args_is_help=True,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

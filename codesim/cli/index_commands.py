@@ -81,6 +81,7 @@ index_app = typer.Typer(
     name="index",
     help=_INDEX_HELP,
     no_args_is_help=True,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -110,6 +110,47 @@ def test_help_exits_0_and_lists_the_compare_command() -> None:
     assert "--version" in result.stdout
 
 
+MADE_ON_DEMAND = """
+import sys
+from codesim.cli import main
+cli_app = sys.modules["codesim.cli.app"]
+sys.argv = ["codesim", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("MADE", ",".join(cli_app._COMMANDS._made), file=sys.stderr)
+"""
+
+
+def made_commands(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", MADE_ON_DEMAND, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+        timeout=300,
+        check=False,
+    )
+    made = [line for line in done.stderr.splitlines() if line.startswith("MADE")]
+    assert made, done.stderr
+    return [name for name in made[-1].removeprefix("MADE ").split(",") if name]
+
+
+def test_a_run_makes_only_its_own_command_and_help_lists_every_one_in_order() -> None:
+    # Typer makes each command's click object when the group looks it up: a run makes one.
+    assert made_commands("cross", "--help") == ["cross"]
+    assert made_commands("index", "list", "--help") == ["index"]
+    assert made_commands("--version") == []
+    assert made_commands("--help") == ["compare", "check", "cross", "index", "cache"]
+    listed = run_cli("--help").stdout
+    positions = [listed.index(f" {name} ") for name in ("compare", "check", "cross", "index")]
+    assert positions == sorted(positions)
+    typo = run_cli("crosss", "x")
+    assert typo.returncode == 2 and "cross" in typo.stderr
+
+
 def test_compare_help_explains_score_similarity_verdict_and_gives_an_example() -> None:
     result = run_cli("compare", "--help")
     assert result.returncode == 0
