@@ -2,9 +2,6 @@
 
 ``facts`` reads what the graph needs from one file's token stream (no networkx, so the
 pipeline can gather it cheaply while it reads files); ``build`` turns the facts of a whole
-repo into a networkx graph, resolving names inside the repo.
+repo into a networkx graph, resolving names inside the repo; ``clusters`` links ``cross``'s
+pairs into clusters.  Each is imported on its own: ``cross`` uses only ``clusters``.
 """
-
-from codesim.graph.facts import Call, FileFacts, UnitFacts, node_ids, unit_references
-
-__all__ = ["Call", "FileFacts", "UnitFacts", "node_ids", "unit_references"]

@@ -44,8 +44,8 @@ from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
 
 if TYPE_CHECKING:
-    from codesim.graph import FileFacts
     from codesim.graph.build import RepoGraph
+    from codesim.graph.facts import FileFacts
 
 # What only a repo's graph uses (``codesim.graph``'s facts, ``repos``' alignment, git history)
 # is imported where it is used: ``cross`` starts without it.
@@ -309,7 +309,7 @@ def graph_facts(
     """The graph's view of one file: every unit of ``raw`` (normally the unfolded stream: a
     helper too small to be fingerprinted is still a function others call), with the MinHash
     row of the units folding kept."""
-    from codesim.graph import FileFacts, UnitFacts, unit_references
+    from codesim.graph.facts import FileFacts, UnitFacts, unit_references
 
     rows = {(u.start_byte, u.end_byte): row for row, u in enumerate(folded.units)}
     calls, bases = unit_references(raw, source.data, _definition_symbols(source.language))
@@ -335,7 +335,7 @@ def stream_facts(path: str, stream: TokenStream, lines: LineIndex) -> FileFacts:
     """The graph's view of a file known only by its (folded) stream, as an index stores it:
     its units and what contains what; no calls, bases, imports or signatures, which need
     the source."""
-    from codesim.graph import FileFacts, UnitFacts
+    from codesim.graph.facts import FileFacts, UnitFacts
 
     units = [
         UnitFacts(unit.name, unit.kind, unit.parent, span, unit.tokens, None, (), ())

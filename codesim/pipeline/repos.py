@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from codesim import results
 from codesim.align import AlignedPair, aligned_positions, identifier_map
-from codesim.graph import FileFacts
+from codesim.graph.facts import FileFacts
 from codesim.index.bands import BUCKET_LIMIT, band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import REPO_IDENTICAL_EDGES, Verdict, verdict_for
