@@ -22,45 +22,68 @@ enum { DIGIT_BITS = 11, RADIX = 1 << DIGIT_BITS, DIGITS = 3 };
 #define DIGIT(v, d) ((size_t)((v) >> ((d) * DIGIT_BITS)) & (RADIX - 1))
 #define LOW_BITS ((UINT64_C(1) << (DIGITS * DIGIT_BITS)) - 1)
 
-/* Groups ``items``' equal values together, stably (a value's holders keep their order), using
- * ``spare`` (as long) as scratch; the result may end in either buffer: the one returned.
- *
- * The groups only need to be contiguous, not in any order: the items are radix-sorted on
- * their values' low 33 bits (three 11-bit digits, all counted in one pass), and a run of
- * equal low bits, nearly always one value's copies, is then sorted by the whole value by
- * insertion.  Against eight byte-wide passes over all 64 bits, cross's LSH bucket ids take
- * 4.3 -> 2.8 ms at N = 100 (112,000 of them) and 10 -> 7 ms at N = 400 (250,000). */
-static Held *group_values(Held *items, Held *spare, Py_ssize_t n, Py_ssize_t (*counts)[RADIX]) {
+/* Sorts ``items`` stably by the ``DIGITS`` digits from digit ``first`` on (all counted in one
+ * pass), using ``spare`` (as long) as scratch and ``counts`` (zeroed here); the result may end
+ * in either buffer: the one returned. */
+static Held *radix_sort(Held *items, Held *spare, Py_ssize_t n, int first,
+                        Py_ssize_t (*counts)[RADIX]) {
+    memset(counts, 0, DIGITS * sizeof(*counts));
     for (Py_ssize_t i = 0; i < n; i++)
-        for (int d = 0; d < DIGITS; d++) counts[d][DIGIT(items[i].value, d)]++;
+        for (int d = 0; d < DIGITS; d++) counts[d][DIGIT(items[i].value, first + d)]++;
     for (int d = 0; d < DIGITS; d++) {
         Py_ssize_t *count = counts[d];
         /* A digit every value shares needs no pass. */
-        if (count[DIGIT(items[0].value, d)] == n) continue;
+        if (count[DIGIT(items[0].value, first + d)] == n) continue;
         Py_ssize_t at = 0;
         for (int b = 0; b < RADIX; b++) {
             Py_ssize_t c = count[b];
             count[b] = at;
             at += c;
         }
-        for (Py_ssize_t i = 0; i < n; i++) spare[count[DIGIT(items[i].value, d)]++] = items[i];
+        for (Py_ssize_t i = 0; i < n; i++)
+            spare[count[DIGIT(items[i].value, first + d)]++] = items[i];
         Held *swap = items;
         items = spare;
         spare = swap;
     }
+    return items;
+}
+
+/* Runs of equal low bits up to this long are sorted by insertion; longer ones holding more
+ * than one value (values chosen to collide) by their high digits, so that no input makes the
+ * grouping quadratic. */
+#define SHORT_RUN 32
+
+/* Groups ``items``' equal values together, stably (a value's holders keep their order), using
+ * ``spare`` (as long) as scratch; the result may end in either buffer: the one returned.
+ *
+ * The groups only need to be contiguous, not in any order: the items are radix-sorted on
+ * their values' low 33 bits (three 11-bit digits), and a run of equal low bits, nearly always
+ * one value's copies, is then sorted by the whole value.  Against eight byte-wide passes over
+ * all 64 bits, cross's LSH bucket ids take 4.3 -> 2.8 ms at N = 100 (112,000 of them) and
+ * 10 -> 7 ms at N = 400 (250,000). */
+static Held *group_values(Held *items, Held *spare, Py_ssize_t n, Py_ssize_t (*counts)[RADIX]) {
+    Held *sorted = radix_sort(items, spare, n, 0, counts);
+    Held *scratch = sorted == items ? spare : items;
     for (Py_ssize_t start = 0; start < n;) {
-        uint64_t low = items[start].value & LOW_BITS;
-        Py_ssize_t end = start + 1;
-        while (end < n && (items[end].value & LOW_BITS) == low) end++;
-        for (Py_ssize_t i = start + 1; i < end; i++) {
-            Held held = items[i];
-            Py_ssize_t j = i;
-            for (; j > start && items[j - 1].value > held.value; j--) items[j] = items[j - 1];
-            items[j] = held;
+        uint64_t low = sorted[start].value & LOW_BITS;
+        Py_ssize_t end = start + 1, mixed = 0;
+        for (; end < n && (sorted[end].value & LOW_BITS) == low; end++)
+            mixed |= sorted[end].value != sorted[start].value;
+        if (mixed && end - start <= SHORT_RUN) {
+            for (Py_ssize_t i = start + 1; i < end; i++) {
+                Held held = sorted[i];
+                Py_ssize_t j = i;
+                for (; j > start && sorted[j - 1].value > held.value; j--) sorted[j] = sorted[j - 1];
+                sorted[j] = held;
+            }
+        } else if (mixed) {
+            Held *run = radix_sort(sorted + start, scratch + start, end - start, DIGITS, counts);
+            if (run != sorted + start) memcpy(sorted + start, run, (size_t)(end - start) * sizeof(Held));
         }
         start = end;
     }
-    return items;
+    return sorted;
 }
 
 static PyObject *pairs(PyObject *Py_UNUSED(module), PyObject *args) {

@@ -102,3 +102,15 @@ def test_compiled_join_refuses_sizes_that_do_not_add_up():
     with pytest.raises(ValueError, match="disagree"):
         module.pairs(values.tobytes()[:-1], np.array([6], dtype=np.int64), -1)
     assert len(module.pairs(values[:0], np.array([0, 0], dtype=np.int64), -1)) == 0
+
+
+@pytest.mark.skipif(compiled.load(compiled.COOCCUR) is None, reason="not built")
+def test_values_made_to_collide_in_the_low_bits_are_grouped_whole():
+    # The compiled join sorts on the low 33 bits, then each run of equal low bits by the
+    # whole value: 60,000 values sharing their low bits (two documents holding each, the
+    # second in reverse order) are one run, sorted by their high digits, not by insertion,
+    # whose 10^9 moves here would take seconds.
+    values = np.arange(1, 60_001, dtype=np.uint64) << np.uint64(33)
+    codes, counts = _co_occurring([values, values[::-1].copy()], limit=None)
+    assert codes.tolist() == [1]
+    assert counts.tolist() == [60_000]
