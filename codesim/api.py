@@ -36,7 +36,7 @@ from codesim.sources.remote import (
 )
 
 if TYPE_CHECKING:
-    from codesim.index import Store
+    from codesim.index.store import Store
     from codesim.pipeline import indexing
 
 # What only ``Index`` and comparing two folders use (the index's stores and ingest, the
@@ -313,7 +313,8 @@ class Index:
         an existing one keeps its own.  Raises ``IndexMissingError`` when there is no index and
         ``create`` is false, ``IndexFormatError`` for a file that is not a codesim index,
         ``IndexBackendError`` when the backend cannot be reached."""
-        from codesim.index import IndexSettings, SqliteStore
+        from codesim.index.records import IndexSettings
+        from codesim.index.sqlite import SqliteStore
 
         text = os.fspath(location)
         opener: Callable[..., Store] = SqliteStore.open
@@ -375,7 +376,7 @@ class Index:
         until ``close`` for the next add.  The project appears in the index all at once when
         the add completes; an interrupted add leaves the index as it was.
         """
-        from codesim.index import ProjectMeta
+        from codesim.index.records import ProjectMeta
         from codesim.pipeline import indexing
 
         if not name or not version:

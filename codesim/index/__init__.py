@@ -1,45 +1,8 @@
-"""Candidate search and the persistent index of projects.
+"""Candidate search and the persistent index of projects, one module each, imported on its own
+(``cross`` and ``compare`` use the search and the fingerprinting of units, never a store).
 
-``ExactIndex`` finds candidate documents for one-off comparisons.  ``Store`` is the protocol of
-the persistent backends: ``SqliteStore`` here, ``RedisStore`` in ``codesim.index.redis_store``
-(not imported here: it needs the optional ``redis`` package).  ``file_record`` turns a
-normalized file into what a store keeps.
+``exact.ExactIndex`` finds candidate documents for one-off comparisons.  ``store.Store`` is the
+protocol of the persistent backends: ``sqlite.SqliteStore``, and ``redis_store.RedisStore``,
+which needs the optional ``redis`` package.  ``prepare.file_record`` turns a normalized file
+into what a store keeps (``records``); ``minhash`` and ``bands`` sign units and band them.
 """
-
-from __future__ import annotations
-
-from codesim.index.base import Candidate, CandidateIndex
-from codesim.index.exact import ExactIndex
-from codesim.index.minhash import lean_minhash, signatures
-from codesim.index.prepare import file_record, unit_kgrams, units_fingerprints
-from codesim.index.records import (
-    FileRecord,
-    IndexSettings,
-    LoadedFile,
-    ProjectMeta,
-    StoredUnit,
-    StoreStats,
-    UnitRecord,
-)
-from codesim.index.sqlite import SqliteStore
-from codesim.index.store import Store
-
-__all__ = [
-    "Candidate",
-    "CandidateIndex",
-    "ExactIndex",
-    "FileRecord",
-    "IndexSettings",
-    "LoadedFile",
-    "ProjectMeta",
-    "SqliteStore",
-    "Store",
-    "StoreStats",
-    "StoredUnit",
-    "UnitRecord",
-    "file_record",
-    "lean_minhash",
-    "signatures",
-    "unit_kgrams",
-    "units_fingerprints",
-]

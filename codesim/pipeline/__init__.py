@@ -31,10 +31,10 @@ from codesim.align import (
 )
 from codesim.errors import InputError, LanguageError, SkipReason
 from codesim.fingerprint import HashArray, fingerprint, in_sorted, symbol_hash
-from codesim.index import signatures, unit_kgrams, units_fingerprints
 from codesim.index.exact import Postings, postings, query_all
 from codesim.index.lines import LineIndex
-from codesim.index.minhash import SignatureArray
+from codesim.index.minhash import SignatureArray, signatures
+from codesim.index.prepare import unit_kgrams, units_fingerprints
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import language_of, normalize, normalize_with_imports
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
@@ -68,7 +68,7 @@ def report_progress(progress: ProgressCallback | None, stage: str, done: int, to
 @dataclass(frozen=True, slots=True)
 class UnitPrints:
     """A file's units as an index sees them: MinHash signatures (one row per unit) and
-    winnowed fingerprints (sorted, distinct), made as ``index.file_record`` makes them."""
+    winnowed fingerprints (sorted, distinct), made as ``index.prepare.file_record`` makes them."""
 
     signatures: SignatureArray
     fingerprints: list[HashArray] | None

@@ -36,7 +36,9 @@ from codesim.artifacts.summary import decode as decode_summaries
 from codesim.artifacts.summary import encode as encode_summaries
 from codesim.errors import IndexFormatError, InputError, SkipReason
 from codesim.fingerprint import HashArray, unique_sorted
-from codesim.index import FileRecord, IndexSettings, LoadedFile, ProjectMeta, Store, file_record
+from codesim.index.prepare import file_record
+from codesim.index.records import FileRecord, IndexSettings, LoadedFile, ProjectMeta
+from codesim.index.store import Store
 from codesim.languages import get_language
 from codesim.normalize import normalize
 from codesim.options import VERDICT_PARTIAL, Options, verdict_for

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from codesim.align import Stream, align, kgram_table, score
 from codesim.fingerprint import fingerprint, kgram_hashes, symbol_hashes
-from codesim.index import ExactIndex
+from codesim.index.exact import ExactIndex
 
 ALPHABET = [f"s{i}" for i in range(12)]
 streams = st.lists(st.sampled_from(ALPHABET), min_size=0, max_size=250)

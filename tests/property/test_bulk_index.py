@@ -9,8 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codesim.index import ExactIndex
-from codesim.index.exact import postings, query_all
+from codesim.index.exact import ExactIndex, postings, query_all
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options
 from codesim.pipeline import NormalizedFile, candidate_pairs, normalize_file
 from codesim.sources import SourceFile
