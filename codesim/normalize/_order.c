@@ -543,11 +543,12 @@ static int token_facts(Order *o, PyObject *symbols, PyObject *kept_roles, PyObje
         if (!writing[mode] && !reading[mode]) continue;
         Py_ssize_t scope = PyLong_AsSsize_t(PyList_GET_ITEM(binders, i));
         if (scope == -1 && PyErr_Occurred()) goto done;
-        Py_ssize_t key = name_table_number(&interned, scope, PyList_GET_ITEM(o->texts, i), o->name_count);
+        /* Names are numbered in order of first appearance. */
+        Py_ssize_t key = name_table_number(&interned, scope, PyList_GET_ITEM(o->texts, i), interned.count);
         if (key < 0) goto done;
-        if (key == o->name_count) o->name_count++;
         o->keys[i] = key;
     }
+    o->name_count = interned.count;
     /* Kept unbound names read as the role they would have if dangling, and are values. */
     PyObject *index, *role;
     Py_ssize_t position = 0;
