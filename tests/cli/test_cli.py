@@ -75,10 +75,14 @@ class ConfigParser:
 
 
 def run_cli(*args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    return run_python("-m", "codesim", *args)
+
+
+def run_python(*args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONPATH": str(REPO)}
     env.pop("FORCE_COLOR", None)
     return subprocess.run(
-        [sys.executable, "-m", "codesim", *map(str, args)],
+        [sys.executable, *map(str, args)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -124,15 +128,7 @@ print("MADE", ",".join(cli_app._COMMANDS._made), file=sys.stderr)
 
 
 def made_commands(*args: str) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", MADE_ON_DEMAND, *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
-        timeout=300,
-        check=False,
-    )
+    done = run_python("-c", MADE_ON_DEMAND, *args)
     made = [line for line in done.stderr.splitlines() if line.startswith("MADE")]
     assert made, done.stderr
     return [name for name in made[-1].removeprefix("MADE ").split(",") if name]
