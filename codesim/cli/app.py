@@ -107,32 +107,29 @@ class _CommandsOnDemand(MutableMapping[str, Any]):
     Listed in the order they were added; listing them with their help makes them all."""
 
     def __init__(self) -> None:
-        self._typers: dict[str, typer.Typer] = {}
-        self._made: dict[str, Any] = {}
+        self._commands: dict[str, Any] = {}
+        """A command's ``Typer`` until it is looked up, then the command typer made of it."""
 
     def add(self, name: str, made_by: typer.Typer) -> None:
-        self._typers[name] = made_by
+        self._commands[name] = made_by
 
     def __getitem__(self, name: str) -> Any:
-        if name not in self._made:
-            self._made[name] = typer.main.get_command(self._typers[name])
-        return self._made[name]
+        held = self._commands[name]
+        if isinstance(held, typer.Typer):
+            held = self._commands[name] = typer.main.get_command(held)
+        return held
 
     def __setitem__(self, name: str, command: Any) -> None:
-        self._typers.pop(name, None)
-        self._made[name] = command
+        self._commands[name] = command
 
     def __delitem__(self, name: str) -> None:
-        if self._typers.pop(name, None) is None:
-            del self._made[name]
-        else:
-            self._made.pop(name, None)
+        del self._commands[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter([*self._typers, *(name for name in self._made if name not in self._typers)])
+        return iter(self._commands)
 
     def __len__(self) -> int:
-        return len(self._typers.keys() | self._made.keys())
+        return len(self._commands)
 
 
 _COMMANDS = _CommandsOnDemand()
