@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 # What only ``Index`` and comparing two folders use (the index's stores and ingest, the
 # artifacts) is imported where it is used: ``cross`` and ``compare`` of two files start
-# without it (about 6 ms of every start).
+# without it (the command line's import with these modules stubbed out: 231 -> 225 ms,
+# medians of 15 runs).
 
 
 def compiled_parts() -> str:
