@@ -9,13 +9,14 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from codesim import compiled, pipeline
+from codesim import compiled
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.options import CROSS_MIN_SCORE, Options
-from codesim.pipeline import ProgressCallback, limits
+from codesim.pipeline import comparing, limits, reading
 from codesim.pipeline.cross import cross_submissions
 from codesim.pipeline.forking import default_workers
 from codesim.pipeline.parallel import read_side_split
+from codesim.pipeline.reading import ProgressCallback
 from codesim.results import (
     AddResult,
     CheckReport,
@@ -164,15 +165,15 @@ def _compare(
     folders = Path(left).is_dir() and Path(right).is_dir()
     # Two folders are compared as repos too: aligned unit by unit as graphs.
     repos = align and folders
-    left_side = pipeline.read_side(os.fspath(left), "left", options, progress, graph=repos)
-    pipeline.require_files(left_side)
-    right_side = pipeline.read_side(os.fspath(right), "right", options, progress, graph=repos)
-    pipeline.require_files(right_side)
+    left_side = reading.read_side(os.fspath(left), "left", options, progress, graph=repos)
+    reading.require_files(left_side)
+    right_side = reading.read_side(os.fspath(right), "right", options, progress, graph=repos)
+    reading.require_files(right_side)
     base_side = None
     if base is not None:
-        base_side = pipeline.read_side(os.fspath(base), "base", options, progress)
-        pipeline.require_files(base_side)
-    report = pipeline.compare_sides(left_side, right_side, options, progress, base_side)
+        base_side = reading.read_side(os.fspath(base), "base", options, progress)
+        reading.require_files(base_side)
+    report = comparing.compare_sides(left_side, right_side, options, progress, base_side)
     if not folders:
         return report
     if progress is not None:
@@ -210,8 +211,8 @@ def cross(
         base_side = None
         if base is not None:
             base_path = os.fspath(resolve(base, None).path)
-            base_side = pipeline.read_side(base_path, "base", options, progress)
-            pipeline.require_files(base_side)
+            base_side = reading.read_side(base_path, "base", options, progress)
+            reading.require_files(base_side)
         given = [os.fspath(p) for p in paths]
         found = [resolve(text, None) for text in given]
         report = cross_submissions(
@@ -450,12 +451,12 @@ class Index:
                 graph=align,
                 folded_graph=True,
             )
-            pipeline.require_files(checked)
+            reading.require_files(checked)
             base_side = None
             if base is not None:
                 base_path = os.fspath(resolve(base, None).path)
-                base_side = pipeline.read_side(base_path, "base", options, progress)
-                pipeline.require_files(base_side)
+                base_side = reading.read_side(base_path, "base", options, progress)
+                reading.require_files(base_side)
             report = indexing.check_side(
                 checked,
                 self._store,

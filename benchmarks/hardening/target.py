@@ -23,7 +23,8 @@ from codesim import compiled
 from codesim.languages import get_language
 from codesim.normalize import normalize
 from codesim.options import Options
-from codesim.pipeline import align_files, normalize_file
+from codesim.pipeline.comparing import align_files
+from codesim.pipeline.reading import normalize_file
 from codesim.sources import SourceFile
 from codesim.sources.decode import BINARY_SNIFF_BYTES, decode_source
 from codesim.sources.notebooks import MalformedNotebook, extract_notebook

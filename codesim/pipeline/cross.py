@@ -28,23 +28,25 @@ from codesim.fingerprint import HashArray, in_sorted, unique_sorted
 from codesim.index.bands import BUCKET_LIMIT, band_ids
 from codesim.index.minhash import is_empty
 from codesim.options import Options, verdict_for
-from codesim.pipeline import (
-    ProgressCallback,
-    SideData,
-    SidePostings,
+from codesim.pipeline import limits
+from codesim.pipeline.comparing import (
     base_masks,
     file_pair_results,
     indexed_candidate_pairs,
-    limits,
     mappings,
-    read_side,
-    report_progress,
-    side_postings,
     side_summary,
-    side_warnings,
     tile_file_pairs,
 )
 from codesim.pipeline.forking import map_shared
+from codesim.pipeline.reading import (
+    ProgressCallback,
+    SideData,
+    SidePostings,
+    read_side,
+    report_progress,
+    side_postings,
+    side_warnings,
+)
 
 SHARED_SHARE = 0.5
 SHARED_MANY = 10

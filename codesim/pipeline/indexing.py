@@ -42,26 +42,28 @@ from codesim.index.store import Store
 from codesim.languages import get_language
 from codesim.normalize import normalize
 from codesim.options import VERDICT_PARTIAL, Options, verdict_for
-from codesim.pipeline import (
-    NormalizedFile,
-    ProgressCallback,
-    SideData,
+from codesim.pipeline import limits
+from codesim.pipeline.artifacts import hit_artifacts, project_summaries
+from codesim.pipeline.comparing import (
     align_files,
     base_masks,
     budget_warnings,
-    discover_code,
-    limits,
     mappings,
     matched_outside_base,
     pair_result,
+    side_summary,
+)
+from codesim.pipeline.orphans import exit_with_parent
+from codesim.pipeline.reading import (
+    NormalizedFile,
+    ProgressCallback,
+    SideData,
+    discover_code,
     prepared_file,
     repo_graph,
-    side_summary,
     side_warnings,
     stream_facts,
 )
-from codesim.pipeline.artifacts import hit_artifacts, project_summaries
-from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
 from codesim.sources import SourceFile
 from codesim.sources.git import checkout_commit

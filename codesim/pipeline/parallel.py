@@ -19,19 +19,19 @@ from typing import Literal
 
 from codesim import results
 from codesim.options import Options
-from codesim.pipeline import (
+from codesim.pipeline import limits
+from codesim.pipeline.forking import map_shared
+from codesim.pipeline.reading import (
     NormalizedFile,
     ProgressCallback,
     SideData,
     discover_code,
-    limits,
     normalize_file,
     read_side,
     read_within_limits,
     report_progress,
     token_cap_skip,
 )
-from codesim.pipeline.forking import map_shared
 from codesim.sources import SourceFile
 
 SPLIT_MIN_BYTES = 100_000

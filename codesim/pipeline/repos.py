@@ -29,7 +29,7 @@ from codesim.sources.history import LineTimes, line_times, tracked
 if TYPE_CHECKING:
     from codesim.graph.align import GraphAlignment
     from codesim.graph.build import RepoGraph
-    from codesim.pipeline import NormalizedFile, SideData
+    from codesim.pipeline.reading import NormalizedFile, SideData
 
 _Mask = npt.NDArray[np.bool_]
 
@@ -156,7 +156,7 @@ def align_repos(
     ``repo_graph(left)`` already built (a check aligns one repo with each hit's project)."""
     # networkx takes about 0.09 s to import (measured): only repo comparisons pay it.
     from codesim.graph.align import Proposal, align_graphs
-    from codesim.pipeline import repo_graph
+    from codesim.pipeline.reading import repo_graph
 
     overlap = evidence.overlap
     jaccard = signature_proposals(left, right, set(overlap))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import codesim
-from codesim.pipeline import read_side
+from codesim.pipeline.reading import read_side
 from codesim.results import CheckReport, PairResult
 from tests.acceptance.pip_vendor import Original, PipVendor, fetch
 

@@ -165,7 +165,9 @@ def test_a_budget_spent_after_reading_leaves_out_the_repo_alignment_and_says_so(
     sides: tuple[Path, Path],
 ) -> None:
     from codesim.options import Options
-    from codesim.pipeline import compare_sides, limits, read_side
+    from codesim.pipeline import limits
+    from codesim.pipeline.comparing import compare_sides
+    from codesim.pipeline.reading import read_side
 
     options = Options()
     left = read_side(str(sides[0]), "left", options, graph=True)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from codesim.index.exact import ExactIndex, postings, query_all
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options
-from codesim.pipeline import NormalizedFile, candidate_pairs, normalize_file
+from codesim.pipeline.comparing import candidate_pairs
+from codesim.pipeline.reading import NormalizedFile, normalize_file
 from codesim.sources import SourceFile
 
 # A small alphabet makes documents overlap, tie and hit the boilerplate ceiling.

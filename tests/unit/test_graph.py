@@ -12,7 +12,7 @@ import pytest
 
 from codesim.graph.build import RepoGraph, module_name
 from codesim.options import Options
-from codesim.pipeline import SideData, read_side, repo_graph
+from codesim.pipeline.reading import SideData, read_side, repo_graph
 
 FILES = {
     "app/__init__.py": """

@@ -15,7 +15,7 @@ import pytest
 import codesim
 from codesim.graph.align import Proposal, align_graphs
 from codesim.options import Options
-from codesim.pipeline import read_side, repo_graph
+from codesim.pipeline.reading import read_side, repo_graph
 from codesim.results import Report
 from tests.unit.test_history import GitRepo
 

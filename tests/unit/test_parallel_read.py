@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codesim import pipeline
 from codesim.options import Options
-from codesim.pipeline import NormalizedFile, SideData, forking, parallel
+from codesim.pipeline import forking, parallel, reading
+from codesim.pipeline.reading import NormalizedFile, SideData
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
@@ -30,7 +30,7 @@ def _repo(tmp_path: Path) -> Path:
 def _read(repo: Path, *, split: bool) -> SideData:
     options = Options()
     if not split:
-        return pipeline.read_side(repo, "checked", options, units=True, graph=True)
+        return reading.read_side(repo, "checked", options, units=True, graph=True)
     return parallel.read_side_split(repo, "checked", options, workers=2, units=True, graph=True)
 
 
@@ -83,8 +83,8 @@ def test_the_files_of_a_child_that_dies_are_read_here(
 def test_signing_units_without_their_fingerprints_keeps_the_signatures(tmp_path: Path) -> None:
     # What cross reads: the units' signatures, without the per-unit prints an index stores.
     repo = _repo(tmp_path)
-    full = pipeline.read_side(repo, "submission", Options(), units=True)
-    signed = pipeline.read_side(repo, "submission", Options(), units=True, unit_fingerprints=False)
+    full = reading.read_side(repo, "submission", Options(), units=True)
+    signed = reading.read_side(repo, "submission", Options(), units=True, unit_fingerprints=False)
     assert [f.path for f in full.files] == [f.path for f in signed.files]
     for one, two in zip(full.files, signed.files, strict=True):
         assert one.units is not None and two.units is not None

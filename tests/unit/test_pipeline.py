@@ -9,7 +9,7 @@ import numpy as np
 
 import codesim
 from codesim.index.lines import LineIndex
-from codesim.pipeline import spans
+from codesim.pipeline.comparing import spans
 
 ORIGINAL = textwrap.dedent('''
     """Ünïcödé docstring: columns count code points, not bytes."""
