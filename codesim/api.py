@@ -12,22 +12,9 @@ from typing import TYPE_CHECKING, TypeVar
 from codesim import compiled
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.options import CROSS_MIN_SCORE, Options
-from codesim.pipeline import comparing, limits, reading
-from codesim.pipeline.cross import cross_submissions
+from codesim.pipeline import limits
 from codesim.pipeline.forking import default_workers
-from codesim.pipeline.parallel import read_side_split
-from codesim.pipeline.reading import ProgressCallback
-from codesim.results import (
-    AddResult,
-    CheckReport,
-    CrossReport,
-    IndexStats,
-    PairResult,
-    Project,
-    Report,
-    Side,
-    Submission,
-)
+from codesim.pipeline.submissions import start_reading, submissions_of
 from codesim.sources.remote import (
     ResolvedInput,
     cache_root,
@@ -39,11 +26,25 @@ from codesim.sources.remote import (
 if TYPE_CHECKING:
     from codesim.index.store import Store
     from codesim.pipeline import indexing
+    from codesim.pipeline.reading import ProgressCallback
+    from codesim.results import (
+        AddResult,
+        CheckReport,
+        CrossReport,
+        IndexStats,
+        PairResult,
+        Project,
+        Report,
+        Side,
+        Submission,
+    )
 
-# What only ``Index`` and comparing two folders use (the index's stores and ingest, the
-# artifacts) is imported where it is used: ``cross`` and ``compare`` of two files start
-# without it (the command line's import with these modules stubbed out: 231 -> 225 ms,
-# medians of 15 runs).
+# The stages, the report models and what only ``Index`` and comparing two folders use (the
+# index's stores and ingest, the artifacts) are imported where they are used: this module
+# imports nothing heavy, so that ``cross`` starts reading before importing them
+# (``pipeline.submissions``), and ``cross`` and ``compare`` of two files start without the
+# stores, ingest and artifacts (the command line's import with these modules stubbed out:
+# 231 -> 225 ms, medians of 15 runs).
 
 
 def compiled_parts() -> str:
@@ -64,7 +65,7 @@ def compiled_parts() -> str:
 
 
 _Resolve = Callable[[str | os.PathLike[str], str | None], ResolvedInput]
-_Sourced = TypeVar("_Sourced", Side, Submission)
+_Sourced = TypeVar("_Sourced", "Side", "Submission")
 
 
 def compare(
@@ -157,6 +158,7 @@ def _compare(
     progress: ProgressCallback | None,
     align: bool,
 ) -> Report:
+    from codesim.pipeline import comparing, reading
     from codesim.pipeline.artifacts import artifact_inputs, artifact_report, repo_artifacts
 
     kind = artifact_inputs(Path(left), Path(right))
@@ -207,21 +209,22 @@ def cross(
     submissions.
     """
     options = options or Options(min_score=CROSS_MIN_SCORE)
+    workers = workers or default_workers()
     with _collector_paused(), limits.time_budget(options.time_budget), _inputs() as resolve:
-        base_side = None
-        if base is not None:
-            base_path = os.fspath(resolve(base, None).path)
-            base_side = reading.read_side(base_path, "base", options, progress)
-            reading.require_files(base_side)
+        base_path = None if base is None else os.fspath(resolve(base, None).path)
         given = [os.fspath(p) for p in paths]
         found = [resolve(text, None) for text in given]
-        report = cross_submissions(
-            [str(f.path) for f in found],
-            options,
-            base_side,
-            progress,
-            workers or default_workers(),
-        )
+        submissions = submissions_of([str(f.path) for f in found])
+        with start_reading(submissions, options, workers) as started:
+            # Imported once the children are reading: see ``pipeline.submissions``.
+            from codesim.pipeline import reading
+            from codesim.pipeline.cross import cross_submissions
+
+            base_side = None
+            if base_path is not None:
+                base_side = reading.read_side(base_path, "base", options, progress)
+                reading.require_files(base_side)
+            report = cross_submissions(submissions, started, options, base_side, progress, workers)
         fetched = {str(f.path): (text, f) for text, f in zip(given, found, strict=True) if f.url}
         return _named_as_given(report, fetched) if fetched else report
 
@@ -428,7 +431,8 @@ class Index:
         (``Hit.alignment``).  ``path`` may be a git URL or repository at ``rev``, or an
         archive, as for ``compare``.
         """
-        from codesim.pipeline import indexing
+        from codesim.pipeline import indexing, reading
+        from codesim.pipeline.parallel import read_side_split
 
         if top < 1:
             raise OptionsError("top must be at least 1")
@@ -481,6 +485,8 @@ class Index:
 
     def stats(self) -> IndexStats:
         """What the index holds and its size."""
+        from codesim.results import IndexStats
+
         stats = self._store.stats()
         return IndexStats(
             location=self._location,

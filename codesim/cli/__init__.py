@@ -1,7 +1,7 @@
 """The ``codesim`` command line: a thin translator from flags to the API and back to text.
 
-``main`` is the console-script entry point (``codesim = "codesim.cli:main"``) and what
-``python -m codesim`` runs.
+``run`` is the process: the console script (``codesim = "codesim.cli:run"``) and what
+``python -m codesim`` runs; ``main`` is what to call from Python.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    import typer
 
 # numpy's OpenBLAS starts a thread per core when imported, which spins for about 0.1 s of CPU
 # before it sleeps; nothing codesim multiplies needs a second thread (``cross`` at N = 400:
@@ -17,21 +20,10 @@ from typing import NoReturn
 # the user set is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-# The command line imports everything it may run, at once and for the whole process: the
-# cycle collector's passes over those objects (all long-lived) cost 40-60 ms of every start,
-# so it pauses meanwhile and they are frozen out of its later passes.
-_collecting = gc.isenabled()
-gc.disable()
-try:
-    from codesim.cli.app import app
-finally:
-    gc.freeze()
-    if _collecting:
-        gc.enable()
-
 
 def main() -> None:
     """Run the command line; exits with the contract's exit code."""
+    app = _app()
     try:
         app(prog_name="codesim")
     finally:
@@ -39,6 +31,25 @@ def main() -> None:
         # of them garbage by then: 50-70 ms of every run.  Frozen objects are left out of
         # it (files are closed and workers joined before this; stdout is flushed at exit).
         gc.freeze()
+
+
+def _app() -> typer.Typer:
+    """The command group, imported with the cycle collector paused.
+
+    The command line's modules and what they import are all long-lived: the collector's
+    passes over them cost 40-60 ms of every start, so it pauses meanwhile and they are frozen
+    out of its later passes.  What a command imports once it runs (the stages, the report
+    models) is imported with the collector paused by the API call.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from codesim.cli.app import app
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+    return app
 
 
 def run() -> NoReturn:
@@ -51,6 +62,13 @@ def run() -> NoReturn:
     an exit code leaves the usual way, with its traceback.  ``main`` is what to call from
     Python: this does not return.
     """
+    if _command(sys.argv[1:]) == "cross" and not {"-h", "--help"} & set(sys.argv):
+        # Its first reading child imports the reading stages while this process parses the
+        # flags and imports the rest (``pipeline.submissions``).
+        from codesim.pipeline.forking import prestart
+        from codesim.pipeline.submissions import READ_MODULES
+
+        prestart(READ_MODULES)
     try:
         main()
         code = 0
@@ -62,6 +80,12 @@ def run() -> NoReturn:
     except OSError:  # a closed pipe (``codesim ... | head``): Python's own exit code for it
         code = 120
     os._exit(code)
+
+
+def _command(arguments: list[str]) -> str | None:
+    """The command a command line names: its first argument that is not an option (the
+    group's own options take no value)."""
+    return next((argument for argument in arguments if not argument.startswith("-")), None)
 
 
 def _exit_code(given: object) -> int:

@@ -38,7 +38,7 @@ from codesim.options import (
     DEFAULT_MIN_MATCH_TOKENS,
     DEFAULT_WINDOW_SIZE,
 )
-from codesim.pipeline.cross import SHARED_MANY, SHARED_SHARE
+from codesim.pipeline.submissions import SHARED_MANY, SHARED_SHARE
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -13,14 +13,16 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import IntEnum
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from codesim import CheckReport, CrossReport, Report
 from codesim.cli.stderr import Stderr
 from codesim.errors import CodesimError, OptionsError
 from codesim.render.terminal import printable
+
+if TYPE_CHECKING:
+    from codesim.results import CheckReport, CrossReport, Report
 
 
 class ExitCode(IntEnum):
@@ -45,6 +47,8 @@ def highest_score(report: Report | CheckReport | CrossReport) -> float:
     A repo can score low overall while one file in it is a verbatim copy; the gate must catch
     that file.
     """
+    from codesim.results import CheckReport, CrossReport
+
     if isinstance(report, CheckReport):
         return max(
             [0.0, *(h.score for h in report.hits), *(p.score for h in report.hits for p in h.pairs)]

@@ -10,17 +10,15 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from codesim import CheckReport, CrossReport, Report
 from codesim.cli.stderr import Stderr
 from codesim.errors import InputError
-from codesim.render.csv import write_csv
-from codesim.render.json import to_json
-from codesim.render.sarif import write_sarif
 from codesim.render.terminal import printable
 from codesim.sources.notebooks import extract_notebook, is_notebook
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from codesim.results import CheckReport, CrossReport, Report
 
 
 def emit(
@@ -31,6 +29,8 @@ def emit(
     """With ``--json`` the result's JSON and nothing else on stdout; otherwise ``render`` it
     to a stdout console."""
     if json_output:
+        from codesim.render.json import to_json
+
         sys.stdout.write(to_json(result) + "\n")
         sys.stdout.flush()
     else:
@@ -73,6 +73,12 @@ def write_files(
     (exit code 3) once the files before it are written: the report itself was made, so the
     other outputs are still worth having.
     """
+    # The report models and their writers are imported once a report exists: the command
+    # line starts without them (``pipeline.submissions``).
+    from codesim.render.csv import write_csv
+    from codesim.render.sarif import write_sarif
+    from codesim.results import CrossReport
+
     writers: list[tuple[str, Path, Callable[[Path], None]]] = []
     if html is not None:
         # Jinja2 and Pygments take about a tenth of a second to import: only runs writing a

@@ -174,7 +174,7 @@ def compare_sides(
         right_coverage=scores.right_coverage,
         pairs=pair_results,
         identifier_map=mappings(merge_renamings(renamings)),
-        skipped=left.skipped + right.skipped,
+        skipped=skipped_of(left) + skipped_of(right),
         options=options.model_dump(),
         warnings=side_warnings(left)
         + side_warnings(right)
@@ -472,6 +472,20 @@ def mappings(renamings: list[Renaming]) -> list[results.IdentifierMapping]:
             left=r.left, right=r.right, role=r.role, count=r.count, consistency=r.consistency
         )
         for r in renamings
+    ]
+
+
+def skipped_of(side: SideData, named: Callable[[str], str] | None = None) -> list[results.Skipped]:
+    """The report's records of the files ``side`` left out, each path ``named`` as the
+    report names the side's files (as it is, by default)."""
+    return [
+        results.Skipped(
+            side=side.label,
+            path=s.path if named is None else named(s.path),
+            reason=s.reason,
+            detail=s.detail,
+        )
+        for s in side.skipped
     ]
 
 

@@ -12,9 +12,8 @@ units in one MinHash LSH bucket. Only candidates are aligned, file pair by file 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +22,9 @@ import numpy.typing as npt
 from codesim import compiled, results
 from codesim.align import merge_renamings
 from codesim.align import score as align_score
-from codesim.errors import InputError, SkipReason
+from codesim.errors import SkipReason
 from codesim.fingerprint import HashArray, in_sorted, unique_sorted
-from codesim.index.bands import BUCKET_LIMIT, band_ids
-from codesim.index.minhash import is_empty
+from codesim.index.bands import BUCKET_LIMIT
 from codesim.options import Options, verdict_for
 from codesim.pipeline import limits
 from codesim.pipeline.comparing import (
@@ -35,68 +33,24 @@ from codesim.pipeline.comparing import (
     indexed_candidate_pairs,
     mappings,
     side_summary,
+    skipped_of,
     tile_file_pairs,
 )
-from codesim.pipeline.forking import map_shared
+from codesim.pipeline.cross_reading import Loaded
+from codesim.pipeline.forking import Shared, map_shared, sharing
 from codesim.pipeline.reading import (
     ProgressCallback,
     SideData,
     SidePostings,
-    read_side,
     report_progress,
-    side_postings,
     side_warnings,
 )
-
-SHARED_SHARE = 0.5
-SHARED_MANY = 10
-SHARED_MIN = 3
-"""A fingerprint is shared code when at least ``shared_threshold`` submissions hold it: most of
-them (``SHARED_SHARE``), but never more than ``SHARED_MANY`` (MOSS's default for the same
-rule: code in ten submissions is a template or an idiom, whatever the class size) and never
-fewer than ``SHARED_MIN`` (two submissions sharing code is what is looked for)."""
+from codesim.pipeline.submissions import Job, shared_threshold
 
 SHARED_FILE_SHARE = 0.5
 """A file is listed as shared (or template) code when at least this share of its tokens is."""
 
 _Mask = npt.NDArray[np.bool_]
-
-_READ_BATCH = 16
-"""Submissions a reading child sends back at a time, pickled (at N = 400 the child's pickling
-took 0.029 s and this process's unpickling 0.022 s, timed in a run): with ``map_shared``,
-8, 16 and 32 came out alike (medians of 10 interleaved runs within 1%); with the pool it
-replaced, 16 was about 7% faster than 4."""
-
-
-def shared_threshold(submissions: int) -> int:
-    """How many submissions must hold a fingerprint for it to be shared code."""
-    return min(SHARED_MANY, max(SHARED_MIN, math.ceil(SHARED_SHARE * submissions)))
-
-
-def submissions_of(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
-    """``(name, path)`` of each submission: every path given, or, for one folder, each of its
-    entries (subfolders and source files; hidden ones left out)."""
-    if not paths:
-        raise InputError("cross needs submissions: several paths, or one folder holding them")
-    found: list[tuple[str, Path]]
-    if len(paths) == 1 and Path(paths[0]).is_dir():
-        root = Path(paths[0])
-        found = [
-            (entry.name, entry)
-            for entry in sorted(root.iterdir())
-            if not entry.name.startswith(".") and not entry.is_symlink()
-        ]
-        if len(found) < 2:
-            raise InputError(f"{root} holds fewer than two submissions (subfolders or files)")
-    else:
-        found = [(str(path), Path(path)) for path in paths]
-    names = [name for name, _ in found]
-    if len(set(names)) != len(names):
-        raise InputError("two submissions have the same name: " + ", ".join(sorted(names)))
-    for name, path in found:
-        if not path.exists():
-            raise InputError(f"submission {name} does not exist: {path}")
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,17 +72,18 @@ class _Read:
 
 
 def cross_submissions(
-    paths: Sequence[str | Path],
+    found: list[tuple[str, Path]],
+    reading: Shared[Job, Loaded],
     options: Options,
     base: SideData | None = None,
     progress: ProgressCallback | None = None,
     workers: int = 1,
 ) -> results.CrossReport:
-    """Compare every submission with the others it shares code with (see the module), reading
-    and aligning in ``workers`` processes."""
-    found = submissions_of(paths)
+    """Compare every submission ``found`` (``submissions.submissions_of``) with the others it
+    shares code with (see the module), their reading started (``submissions.start_reading``)
+    and their pairs aligned in ``workers`` processes."""
     names = [name for name, _ in found]
-    loaded = _read_all(found, options, workers, progress)
+    loaded = _read_all(reading, len(found), progress)
     threshold = shared_threshold(len(loaded))
     distinct = [item.distinct for item in loaded]
     shared, counts = _shared_fingerprints(distinct, threshold)
@@ -160,11 +115,7 @@ def cross_submissions(
         clusters=clusters,
         shared=_shared_files(read, shared, counts),
         candidate_pairs=len(pairs),
-        skipped=[
-            s.model_copy(update={"path": item.label(s.path)})
-            for item in read
-            for s in item.side.skipped
-        ],
+        skipped=[s for item in read for s in skipped_of(item.side, item.label)],
         options=options.model_dump(),
         warnings=[w for item in read for w in side_warnings(item.side)] + _budget_warnings(options),
         base=side_summary(base) if base else None,
@@ -182,54 +133,19 @@ def _budget_warnings(options: Options) -> list[str]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    """A submission as it is read: the side and what the search for candidates needs of it,
-    made by the process that read it rather than one submission after another here."""
-
-    side: SideData
-    distinct: HashArray
-    """Its files' distinct winnowed fingerprints, sorted."""
-    postings: SidePostings
-    bands: npt.NDArray[np.int64]
-    """The LSH bucket ids of its units (``_band_ids``)."""
-
-
-def _read_one(job: tuple[str, Path, Options]) -> _Loaded:
-    _, path, options = job
-    side = read_side(path, "submission", options, units=True, unit_fingerprints=False)
-    bands = _band_ids(side)
-    # The units' signatures served only for the bands: not sent back (N = 400: 7% of the
-    # bytes, 18% of the time to pickle and unpickle the submissions).
-    side = replace(side, files=[replace(file, units=None) for file in side.files])
-    return _Loaded(side, _distinct(side), side_postings(side.files), bands)
-
-
 def _read_all(
-    found: list[tuple[str, Path]],
-    options: Options,
-    workers: int,
-    progress: ProgressCallback | None,
-) -> list[_Loaded]:
-    jobs = [(name, path, options) for name, path in found]
-
-    def arrived(done: int, item: _Loaded) -> None:
+    reading: Shared[Job, Loaded], submissions: int, progress: ProgressCallback | None
+) -> list[Loaded]:
+    def arrived(done: int, item: Loaded) -> None:
         # The aligning child, forked once all is read, inherits what aligning needs of each
         # file, made here as the submissions arrive (this process aligns too).  Made on first
         # use instead, each aligning process made it for nearly every file it aligned, most
         # files in more than one process.
         for file in item.side.files:
             file.stream.prepare()
-        report_progress(progress, "reading submissions", done, len(jobs))
+        report_progress(progress, "reading submissions", done, submissions)
 
-    return map_shared(
-        _read_one, jobs, _sharing(workers, len(jobs)), batch=_READ_BATCH, arrived=arrived
-    )
-
-
-def _sharing(workers: int, jobs: int) -> int:
-    """How many processes share ``jobs`` jobs: one when there are too few to share."""
-    return workers if jobs >= 2 * workers else 1
+    return reading.join(arrived)
 
 
 _READ: list[_Read] = []
@@ -259,16 +175,10 @@ def _compare_all(
 
     try:
         return map_shared(
-            _compare_job, pairs, _sharing(workers, len(pairs)), batch=16, arrived=arrived
+            _compare_job, pairs, sharing(workers, len(pairs)), batch=16, arrived=arrived
         )
     finally:
         _READ, _OPTIONS = [], []
-
-
-def _distinct(side: SideData) -> HashArray:
-    if not side.files:
-        return np.empty(0, dtype=np.uint64)
-    return unique_sorted(np.concatenate([item.selected for item in side.files]))
 
 
 def _shared_fingerprints(
@@ -338,21 +248,6 @@ def _best_partners(
     best = rank < limit
     kept = unique_sorted(np.minimum(doc, other)[best] * width + np.maximum(doc, other)[best])
     return list(zip((kept // width).tolist(), (kept % width).tolist(), strict=True))
-
-
-def _band_ids(side: SideData) -> npt.NDArray[np.int64]:
-    """The LSH bucket ids of a submission's units (empty units never band), its units' ids
-    made at once."""
-    signed = (
-        item.units.signatures[~is_empty(item.units.signatures)]
-        for item in side.files
-        if item.units is not None
-    )
-    rows = [unit_rows for unit_rows in signed if len(unit_rows)]
-    if not rows:
-        return np.empty(0, dtype=np.int64)
-    ids: npt.NDArray[np.int64] = band_ids(np.concatenate(rows)).ravel()
-    return ids
 
 
 def _co_occurring(

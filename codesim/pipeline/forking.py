@@ -27,15 +27,21 @@ Forking needs the ``fork`` start method (Linux, macOS); elsewhere everything run
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import gc
+import importlib
 import os
 import pickle
 import selectors
+import signal
 import struct
+import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar, cast
 
 from codesim.pipeline.orphans import exit_with_parent
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
 
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
@@ -44,6 +50,9 @@ _CLAIM = struct.Struct("<I")
 """A batch's number in the claims pipe."""
 _FRAME = struct.Struct("<IQ")
 """A child's message: the batch's number and the length of its pickled results."""
+
+_CAN_FORK = hasattr(os, "fork")
+"""Whether this system forks (multiprocessing's ``fork`` start method is there exactly then)."""
 
 _MAX_BATCHES = 4_000
 """Every batch number is written before any process reads one, so they must fit in a pipe's
@@ -72,6 +81,12 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+def sharing(workers: int, jobs: int) -> int:
+    """How many of ``workers`` processes should share ``jobs`` jobs: one when there are too
+    few to share."""
+    return workers if jobs >= 2 * workers else 1
+
+
 def map_shared(
     function: Callable[[_Job], _Result],
     jobs: Sequence[_Job],
@@ -81,84 +96,160 @@ def map_shared(
     arrived: Callable[[int, _Result], None] | None = None,
 ) -> list[_Result]:
     """``[function(job) for job in jobs]``, shared between this process and ``workers - 1``
-    forked children in batches of at most ``batch`` jobs, fewer towards the end (see the
-    module).
+    children in batches of at most ``batch`` jobs, fewer towards the end (see the module).
 
     ``arrived(made, result)`` is called in this process for each result as it is made here
     or received from a child, in no particular order, with how many results have arrived
     so far (for progress); what it does to the result is done before the call returns, so
     processes forked afterwards inherit it.
     """
-    processes = max(1, min(workers, len(jobs)))
-    bounds = _batches(len(jobs), batch, processes)
-    children = min(processes, len(bounds)) - 1
-    results: list[_Result | _Missing] = [_MISSING] * len(jobs)
-    made = 0
-    receiving = _Receiving()
+    with share(function, jobs, workers, batch=batch) as shared:
+        return shared.join(arrived)
 
-    def store(index: int, result: _Result) -> None:
-        nonlocal made
-        results[index] = result
-        made += 1
-        if arrived is not None:
-            arrived(made, result)
 
-    def receive(*, wait: bool) -> None:
-        for number, batch_results in receiving.take(wait=wait):
-            for index, result in enumerate(batch_results, start=bounds[number][0]):
-                store(index, cast(_Result, result))
+def share(
+    function: Callable[[_Job], _Result], jobs: Sequence[_Job], workers: int, *, batch: int = 1
+) -> Shared[_Job, _Result]:
+    """``map_shared``'s children, started now on ``jobs``; this process takes its share when
+    it calls ``join`` on what this returns, used as a context manager (leaving it without
+    ``join`` stops the children).  Meanwhile this process is free to do other work: import
+    what it will need next, read something else.
 
-    def run(number: int) -> None:
-        start, stop = bounds[number]
-        for index in range(start, stop):
-            if results[index] is _MISSING:
-                store(index, function(jobs[index]))
-                # After each job, not each batch: a child's batch of results may not fit in
-                # its pipe, and it waits until this process reads (N = 400 in ``cross``: the
-                # reading child waited 0.09-0.13 s of its 0.6 s, read after each batch).
-                receive(wait=False)
+    The process ``prestart`` made, when one waits, is the first child: it receives
+    ``function`` and ``jobs`` pickled (``function`` by reference, so a module-level function
+    that may import what it needs when first called), where forked children inherit them.
+    """
+    return Shared(function, jobs, workers, batch)
 
-    can_fork = children > 0 and "fork" in multiprocessing.get_all_start_methods()
-    claims = _claims(len(bounds)) if can_fork else None
-    if claims is None:
-        for number in range(len(bounds)):
-            run(number)
-        return cast(list[_Result], results)
-    finished = False
-    forked: list[multiprocessing.process.BaseProcess] = []
-    try:
+
+class Shared(Generic[_Job, _Result]):
+    """Jobs being done by children started by ``share``, until ``join``."""
+
+    def __init__(
+        self, function: Callable[[_Job], _Result], jobs: Sequence[_Job], workers: int, batch: int
+    ) -> None:
+        self._function = function
+        self._jobs = jobs
+        processes = max(1, min(workers, len(jobs)))
+        self._bounds = _batches(len(jobs), batch, processes)
+        self._receiving = _Receiving()
+        self._forked: list[BaseProcess] = []
+        self._prestarted: _Prestarted | None = None
+        self._claims: int | None = None
+        children = min(processes, len(self._bounds)) - 1
+        waiting = _take_prestarted()
+        if children <= 0 or not _CAN_FORK:
+            if waiting is not None:
+                waiting.release()
+            return
+        try:
+            if waiting is not None:
+                task = _task(function, jobs, self._bounds)
+                if task is not None and _fill_claims(waiting.claiming, len(self._bounds)):
+                    self._claims = waiting.claims
+                    self._prestarted = waiting
+                    waiting.send(task)
+                    self._receiving.add(waiting.results)
+                    children -= 1
+                else:
+                    waiting.release()
+            if self._claims is None:
+                self._claims = _claims(len(self._bounds))
+            if self._claims is not None:
+                self._fork(children)
+        except BaseException:
+            self._stop(finished=False)
+            raise
+
+    def _fork(self, children: int) -> None:
+        assert self._claims is not None
+        # Imported when a child is forked: a prestarted process forks without it, and needs
+        # none of it (7 ms of the command line's start before that fork).
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         for _ in range(children):
             reading, writing = os.pipe()
             _enlarge(writing)
             child = context.Process(
                 target=_child,
-                args=(function, jobs, bounds, claims, writing, os.getpid()),
+                args=(self._function, self._jobs, self._bounds, self._claims, writing, os.getpid()),
                 daemon=True,
             )
             child.start()
-            forked.append(child)
+            self._forked.append(child)
             os.close(writing)
-            receiving.add(reading)
-        while claim := os.read(claims, _CLAIM.size):
-            run(_CLAIM.unpack(claim)[0])
-        while receiving.open:
-            receive(wait=True)
-        # What a child claimed and never sent back: it died, or its function raised.
-        for number in range(len(bounds)):
-            run(number)
-        finished = True
-    finally:
-        os.close(claims)
-        receiving.close()
-        for process in forked:
+            self._receiving.add(reading)
+
+    def join(self, arrived: Callable[[int, _Result], None] | None = None) -> list[_Result]:
+        """Every job's result, in job order: this process takes batches until none is left,
+        then waits for the children's (see ``map_shared`` for ``arrived``)."""
+        function, jobs, bounds = self._function, self._jobs, self._bounds
+        results: list[_Result | _Missing] = [_MISSING] * len(jobs)
+        made = 0
+
+        def store(index: int, result: _Result) -> None:
+            nonlocal made
+            results[index] = result
+            made += 1
+            if arrived is not None:
+                arrived(made, result)
+
+        def receive(*, wait: bool) -> None:
+            for number, batch_results in self._receiving.take(wait=wait):
+                for index, result in enumerate(batch_results, start=bounds[number][0]):
+                    store(index, cast(_Result, result))
+
+        def run(number: int) -> None:
+            start, stop = bounds[number]
+            for index in range(start, stop):
+                if results[index] is _MISSING:
+                    store(index, function(jobs[index]))
+                    # After each job, not each batch: a child's batch of results may not fit
+                    # in its pipe, and it waits until this process reads (N = 400 in
+                    # ``cross``: the reading child waited 0.09-0.13 s of its 0.6 s, read after
+                    # each batch).
+                    receive(wait=False)
+
+        finished = False
+        try:
+            if self._claims is not None:
+                while claim := os.read(self._claims, _CLAIM.size):
+                    run(_CLAIM.unpack(claim)[0])
+                while self._receiving.open:
+                    receive(wait=True)
+            # What a child claimed and never sent back: it died, or its function raised; and
+            # every batch when there are no children.
+            for number in range(len(bounds)):
+                run(number)
+            finished = True
+        finally:
+            self._stop(finished=finished)
+        return cast(list[_Result], results)
+
+    def __enter__(self) -> Shared[_Job, _Result]:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop(finished=False)
+
+    def _stop(self, *, finished: bool) -> None:
+        """Close the pipes and end the children (at once unless ``finished``); idempotent."""
+        if self._claims is not None:
+            os.close(self._claims)
+            self._claims = None
+        self._receiving.close()
+        for process in self._forked:
             # Every child has closed its pipe by now, unless this process is leaving on an
             # exception: the children's work is then of no use.
             process.join(timeout=1.0 if finished else 0)
             if process.is_alive():
                 process.kill()
                 process.join()
-    return cast(list[_Result], results)
+        self._forked.clear()
+        if self._prestarted is not None:
+            self._prestarted.end(wait=1.0 if finished else 0)
+            self._prestarted = None
 
 
 def _claims(batches: int) -> int | None:
@@ -166,6 +257,15 @@ def _claims(batches: int) -> int | None:
     when they do not all fit in the pipe's buffer (a system with smaller pipes than
     ``_MAX_BATCHES`` allows for), so that the work is done here rather than never."""
     claims, claiming = os.pipe()
+    if _fill_claims(claiming, batches):
+        return claims
+    os.close(claims)
+    return None
+
+
+def _fill_claims(claiming: int, batches: int) -> bool:
+    """Write every batch number into the claims pipe's writing end and close it; False when
+    they do not all fit in its buffer."""
     numbers = b"".join(_CLAIM.pack(number) for number in range(batches))
     try:
         os.set_blocking(claiming, False)
@@ -174,10 +274,7 @@ def _claims(batches: int) -> int | None:
         written = 0
     finally:
         os.close(claiming)
-    if written == len(numbers):
-        return claims
-    os.close(claims)
-    return None
+    return written == len(numbers)
 
 
 def _batches(jobs: int, batch: int, processes: int) -> list[tuple[int, int]]:
@@ -195,13 +292,13 @@ def _batches(jobs: int, batch: int, processes: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _enlarge(pipe: int) -> None:
+def _enlarge(pipe: int, size: int = _RESULT_PIPE_BYTES) -> None:
     import fcntl  # POSIX only, as forking is: imported here so the module loads everywhere
 
     setting = getattr(fcntl, "F_SETPIPE_SZ", None)
     if setting is not None:
         with contextlib.suppress(OSError):
-            fcntl.fcntl(pipe, setting, _RESULT_PIPE_BYTES)
+            fcntl.fcntl(pipe, setting, size)
 
 
 def _child(
@@ -304,3 +401,146 @@ def _frames(buffer: bytearray) -> list[tuple[int, list[object]]]:
         offset = end
     del buffer[:offset]
     return found
+
+
+_TASK = struct.Struct("<Q")
+"""The length of the prestarted process's task, before the task."""
+
+_TASK_PIPE_BYTES = 1 << 20
+"""The task pipe is enlarged to this where the system allows, so that sending the task does
+not wait for the process to have imported its modules: ``cross``'s 5,000 submissions make a
+task of 0.35 MB.  A larger one waits, no longer than those imports take."""
+
+_PRESTARTED: list[_Prestarted] = []
+"""The process ``prestart`` made, until a ``share`` takes it (at most one)."""
+
+
+def prestart(modules: Sequence[str]) -> None:
+    """Fork, now, the first child of this process's next ``share``, and have it import
+    ``modules`` (those its jobs will need) while this process goes on.
+
+    Meant for a command line that knows which command runs before it has imported what the
+    command needs: the child's imports then overlap this process's own (flags, options,
+    finding the inputs) on another core, and it starts on its jobs as soon as ``share``
+    sends them, rather than once this process has imported everything itself.  Nothing
+    happens where the process cannot fork or has one core; a process that never calls
+    ``share`` leaves it waiting until this one exits, when it ends too.
+    """
+    if _PRESTARTED or not _CAN_FORK or default_workers() < 2:
+        return
+    claims, claiming = os.pipe()
+    tasks, telling = os.pipe()
+    results, sending = os.pipe()
+    _enlarge(telling, _TASK_PIPE_BYTES)
+    _enlarge(sending)
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        for fd in (claiming, telling, results):
+            os.close(fd)
+        _serve(modules, claims, tasks, sending, parent)
+    for fd in (tasks, sending):
+        os.close(fd)
+    _PRESTARTED.append(_Prestarted(pid, claims, claiming, telling, results))
+
+
+def _take_prestarted() -> _Prestarted | None:
+    return _PRESTARTED.pop() if _PRESTARTED else None
+
+
+class _Prestarted:
+    """This process's ends of the pipes to the process ``prestart`` made."""
+
+    def __init__(self, pid: int, claims: int, claiming: int, telling: int, results: int) -> None:
+        self.pid = pid
+        self.claims = claims
+        """The claims pipe's reading end, which this process claims batches from too."""
+        self.claiming = claiming
+        """The claims pipe's writing end: ``_fill_claims`` fills and closes it."""
+        self._telling: int | None = telling
+        self.results = results
+        """Where the process sends its results (``_Receiving`` takes it over)."""
+
+    def send(self, task: bytes) -> None:
+        """Send the task (``_task``) and close the task pipe; a process that died meanwhile
+        is left to ``end`` (its claimed batches are done by the caller)."""
+        assert self._telling is not None
+        with contextlib.suppress(BrokenPipeError):
+            _write_all(self._telling, _TASK.pack(len(task)) + task)
+        os.close(self._telling)
+        self._telling = None
+
+    def release(self) -> None:
+        """No work for it after all: it is stopped."""
+        for fd in (self.claims, self.claiming, self.results):
+            os.close(fd)
+        self.end(wait=0)
+
+    def end(self, *, wait: float) -> None:
+        """Reap the process, waiting up to ``wait`` seconds for it to exit, then killing it
+        (its pipes are closed by then, or its work is of no use)."""
+        if self._telling is not None:
+            os.close(self._telling)
+            self._telling = None
+        deadline = time.monotonic() + wait
+        while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() >= deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                return
+            time.sleep(0.001)
+
+
+def _task(
+    function: Callable[[_Job], _Result], jobs: Sequence[_Job], bounds: list[tuple[int, int]]
+) -> bytes | None:
+    """What the prestarted process needs to take its share, pickled; None when it cannot be
+    (a function that is not module-level: forked children are used instead)."""
+    try:
+        return pickle.dumps((function, jobs, bounds), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return None
+
+
+def _serve(modules: Sequence[str], claims: int, tasks: int, sending: int, parent: int) -> NoReturn:
+    """The prestarted process: import ``modules``, wait for the task, run ``_child`` on it."""
+    code = 1
+    try:
+        # Nothing is printed from here, and a process holding the parent's stdout or stderr
+        # would keep a pipe reading them open after the parent has exited.
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        os.close(quiet)
+        # Its objects are short-lived, as those of the calls that ``share`` serves, during
+        # which the parent pauses the collector too.
+        gc.disable()
+        for name in modules:
+            importlib.import_module(name)
+        task = _read_task(tasks)
+        os.close(tasks)
+        if task is not None:
+            function, jobs, bounds = pickle.loads(task)
+            _child(function, jobs, bounds, claims, sending, parent)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _read_task(tasks: int) -> bytes | None:
+    """The task, or None once the parent closed the pipe without sending one."""
+    header = _read_exactly(tasks, _TASK.size)
+    if header is None:
+        return None
+    return _read_exactly(tasks, _TASK.unpack(header)[0])
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, min(size - len(data), _READ_BYTES))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)

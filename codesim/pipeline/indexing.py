@@ -52,6 +52,7 @@ from codesim.pipeline.comparing import (
     matched_outside_base,
     pair_result,
     side_summary,
+    skipped_of,
 )
 from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.reading import (
@@ -339,7 +340,7 @@ def check_side(
         index=results.IndexInfo(location=location, projects=stats.projects, files=stats.files),
         share=round(sum(int(m.sum()) for m in any_marks) / total, 6) if total else 0.0,
         hits=hits,
-        skipped=checked.skipped,
+        skipped=skipped_of(checked),
         options=options.model_dump(),
         warnings=side_warnings(checked)
         + (side_warnings(base) if base else [])

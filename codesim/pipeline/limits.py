@@ -16,8 +16,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
-from codesim.options import Options
+if TYPE_CHECKING:
+    from codesim.options import Options
 
 _DEADLINE: ContextVar[float | None] = ContextVar("codesim_deadline", default=None)
 
@@ -30,6 +32,19 @@ def time_budget(seconds: float) -> Iterator[None]:
     deadline = time.monotonic() + seconds if seconds > 0 else None
     if outer is not None and (deadline is None or outer < deadline):
         deadline = outer
+    with until(deadline):
+        yield
+
+
+def deadline() -> float | None:
+    """The current call's deadline (``time.monotonic``), None without a budget."""
+    return _DEADLINE.get()
+
+
+@contextmanager
+def until(deadline: float | None) -> Iterator[None]:
+    """Within the block, the deadline is ``deadline``: one passed to another process, whose
+    monotonic clock is the same (forked children inherit it without this)."""
     token = _DEADLINE.set(deadline)
     try:
         yield

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from codesim import results
 from codesim.options import Options
 from codesim.pipeline import limits
 from codesim.pipeline.forking import map_shared
@@ -64,17 +63,14 @@ def read_side_split(
     def read_one(source: SourceFile) -> NormalizedFile:
         return normalize_file(source, options, units=units, graph=graph, folded_graph=folded_graph)
 
-    skipped = [
-        results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
-        for s in discovery.skipped
-    ]
+    skipped = list(discovery.skipped)
     if limits.expired():
         # Reads nothing: every file is reported as left out by the time budget.
         files, limited = read_within_limits(sources, read_one, label, options)
         return SideData(label, str(path), files, skipped + limited, discovery.ignored)
     files = []
     for file in _read_split(sources, read_one, label, progress, workers):
-        skip = token_cap_skip(file, label, options)
+        skip = token_cap_skip(file, options)
         if skip is None:
             files.append(file)
         else:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from codesim import results
 from codesim.align import (
     Stream,
     kgram_table,
@@ -117,7 +116,9 @@ class SideData:
     label: Literal["left", "right", "base", "checked", "indexed", "submission"]
     root: str
     files: list[NormalizedFile]
-    skipped: list[results.Skipped]
+    skipped: list[SkippedFile]
+    """Files left out, as ``sources`` and the run's limits left them (the report's
+    ``Skipped`` adds the side: ``comparing.skipped_of``)."""
     ignored: int
 
 
@@ -141,10 +142,6 @@ def read_side(
     if Path(path).is_file():
         options = options.model_copy(update={"include_generated": True})
     discovery = discover_code(path, options)
-    skipped = [
-        results.Skipped(side=label, path=s.path, reason=s.reason, detail=s.detail)
-        for s in discovery.skipped
-    ]
 
     def read(source: SourceFile) -> NormalizedFile:
         return normalize_file(
@@ -157,19 +154,15 @@ def read_side(
         )
 
     files, limited = read_within_limits(discovery.files, read, label, options, progress)
-    return SideData(label, str(path), files, skipped + limited, discovery.ignored)
+    return SideData(label, str(path), files, [*discovery.skipped, *limited], discovery.ignored)
 
 
-def token_cap_skip(
-    file: NormalizedFile,
-    label: Literal["left", "right", "base", "checked", "indexed", "submission"],
-    options: Options,
-) -> results.Skipped | None:
+def token_cap_skip(file: NormalizedFile, options: Options) -> SkippedFile | None:
     """The skip record of a file over the token cap (``max_file_tokens``), else None."""
     over = limits.token_cap_detail(file.tokens, options)
     if over is None:
         return None
-    return results.Skipped(side=label, path=file.path, reason=SkipReason.TOO_LARGE, detail=over)
+    return SkippedFile(file.path, SkipReason.TOO_LARGE, over)
 
 
 def read_within_limits(
@@ -178,27 +171,22 @@ def read_within_limits(
     label: Literal["left", "right", "base", "checked", "indexed", "submission"],
     options: Options,
     progress: ProgressCallback | None = None,
-) -> tuple[list[NormalizedFile], list[results.Skipped]]:
+) -> tuple[list[NormalizedFile], list[SkippedFile]]:
     """Each source ``read``, and the files the run's limits left out: those over the token
     cap as ``too_large``, and once the time budget has run out every one not yet read, as
     ``time_budget`` (``pipeline.limits``)."""
     files: list[NormalizedFile] = []
-    skipped: list[results.Skipped] = []
+    skipped: list[SkippedFile] = []
     total = len(sources)
     for done, source in enumerate(sources, start=1):
         if limits.expired():
+            detail = limits.budget_detail(options)
             skipped += [
-                results.Skipped(
-                    side=label,
-                    path=s.path,
-                    reason=SkipReason.TIME_BUDGET,
-                    detail=limits.budget_detail(options),
-                )
-                for s in sources[done - 1 :]
+                SkippedFile(s.path, SkipReason.TIME_BUDGET, detail) for s in sources[done - 1 :]
             ]
             break
         file = read(source)
-        skip = token_cap_skip(file, label, options)
+        skip = token_cap_skip(file, options)
         if skip is None:
             files.append(file)
         else:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from codesim import __version__
-from codesim.cli import _exit_code
+from codesim.cli import _command, _exit_code
 from codesim.cli.exits import highest_score
 from codesim.results import Report
 
@@ -118,12 +118,12 @@ MADE_ON_DEMAND = """
 import sys
 import typer
 from codesim.cli import main
-cli_app = sys.modules["codesim.cli.app"]
 sys.argv = ["codesim", *sys.argv[1:]]
 try:
     main()
 except SystemExit:
     pass
+cli_app = sys.modules["codesim.cli.app"]
 held = cli_app._COMMANDS._commands.items()
 made = [name for name, command in held if not isinstance(command, typer.Typer)]
 print("MADE", ",".join(made), file=sys.stderr)
@@ -415,3 +415,11 @@ def test_numpy_starts_no_blas_threads_unless_the_user_asks() -> None:
     assert _after_importing_the_command_line(environment) == ["1", "1"]
     asked = _after_importing_the_command_line({**environment, "OPENBLAS_NUM_THREADS": "2"})
     assert asked[1] == "2"
+
+
+def test_the_command_a_command_line_names_is_its_first_argument_not_an_option() -> None:
+    # What decides whether the process forks its first reading child before parsing flags.
+    assert _command(["cross", "a/", "b/", "--json"]) == "cross"
+    assert _command(["--version"]) is None
+    assert _command(["-h", "compare", "x", "y"]) == "compare"
+    assert _command([]) is None

@@ -44,6 +44,17 @@ def codesim_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_a_cross_budget_holds_in_every_process_reading_submissions(tmp_path: Path) -> None:
+    # Six submissions are read by this process and the one the command line forked before
+    # parsing its flags, which is given the deadline rather than inheriting it.
+    folders = [make_side(tmp_path / f"s{number}", files=3, seed=number) for number in range(6)]
+    spent = codesim_cli("cross", *map(str, folders), "--time-budget", "0.000001", "--json")
+    assert spent.returncode == 0, spent.stderr
+    report = codesim.CrossReport.model_validate_json(spent.stdout)
+    assert len(report.skipped) == 18
+    assert {s.reason for s in report.skipped} == {SkipReason.TIME_BUDGET}
+
+
 def test_a_file_over_the_token_cap_is_skipped_and_says_which_limit(tmp_path: Path) -> None:
     left, right = tmp_path / "left", tmp_path / "right"
     for side in (left, right):

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -145,3 +146,89 @@ def test_every_batch_number_fits_in_a_pipe_of_the_smallest_default_size() -> Non
     finally:
         os.close(reading)
         os.close(writing)
+
+
+@pytest.fixture
+def prestarted() -> Iterator[int]:
+    """A process prestarted for the next ``share``; its pid.  Released if a test leaves it."""
+    forking.prestart(["json"])
+    assert forking._PRESTARTED, "this machine should prestart (it forks and has two cores)"
+    yield forking._PRESTARTED[0].pid
+    if forking._PRESTARTED:
+        forking._PRESTARTED.pop().release()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_the_prestarted_process_takes_jobs_of_the_next_share(prestarted: int) -> None:
+    made = map_shared(_who, list(range(100)), 2)
+    assert [job for job, _ in made] == list(range(100))
+    assert {pid for _, pid in made} == {PARENT, prestarted}
+    assert not forking._PRESTARTED and _gone(prestarted)
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_a_share_started_early_runs_while_this_process_works(prestarted: int) -> None:
+    with forking.share(_who_quickly, list(range(64)), 2, batch=4) as started:
+        # Nothing is taken here yet: the prestarted process does every job meanwhile.
+        time.sleep(1.0)
+        made = started.join()
+    assert {pid for _, pid in made} == {prestarted}
+    assert [job for job, _ in made] == list(range(64))
+    assert _gone(prestarted)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_a_share_left_without_joining_stops_its_children(prestarted: int) -> None:
+    with pytest.raises(KeyError), forking.share(_who, list(range(400)), 3) as started:
+        forked = list(started._forked)
+        raise KeyError("before joining")
+    assert _gone(prestarted)
+    assert forked and not any(process.is_alive() for process in forked)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_work_too_small_to_share_releases_the_prestarted_process(prestarted: int) -> None:
+    assert map_shared(_who_quickly, [1], 2) == [(1, PARENT)]
+    assert not forking._PRESTARTED and _gone(prestarted)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_a_function_that_cannot_be_sent_is_shared_with_forked_children(prestarted: int) -> None:
+    offset = 1000
+    made = map_shared(lambda job: (job + offset, os.getpid()), list(range(100)), 2)
+    assert [job for job, _ in made] == list(range(1000, 1100))
+    assert prestarted not in {pid for _, pid in made}
+    assert _gone(prestarted)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_the_jobs_of_a_prestarted_process_that_dies_are_done_here(prestarted: int) -> None:
+    os.kill(prestarted, signal.SIGKILL)
+    made = map_shared(_who_quickly, list(range(40)), 2)
+    assert made == [(job, PARENT) for job in range(40)]
+    assert _gone(prestarted)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_a_prestarted_process_that_cannot_import_leaves_the_work_here() -> None:
+    forking.prestart(["codesim_has_no_such_module"])
+    pid = forking._PRESTARTED[0].pid
+    jobs = list(range(40))
+    assert map_shared(_square_or_none, jobs, 2) == [_square_or_none(job) for job in jobs]
+    assert _gone(pid)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_an_exception_in_the_prestarted_process_is_raised_here(prestarted: int) -> None:
+    with pytest.raises(ValueError, match="job seven"):
+        map_shared(_fails_on_seven, list(range(40)), 2)
+    assert _gone(prestarted)
