@@ -73,22 +73,23 @@ def write_files(
     (exit code 3) once the files before it are written: the report itself was made, so the
     other outputs are still worth having.
     """
-    # The report models and their writers are imported once a report exists: the command
-    # line starts without them (``pipeline.submissions``).
-    from codesim.render.csv import write_csv
-    from codesim.render.sarif import write_sarif
+    # The report models are imported once a report exists, and each writer when its file is
+    # asked for: the command line starts without them (``pipeline.submissions``), and Jinja2
+    # and Pygments take about a tenth of a second to import.
     from codesim.results import CrossReport
 
     writers: list[tuple[str, Path, Callable[[Path], None]]] = []
     if html is not None:
-        # Jinja2 and Pygments take about a tenth of a second to import: only runs writing a
-        # page should pay for them.
         from codesim.render.html import write_html
 
         writers.append(("--html", html, lambda path: write_html(report, path, sources=read_source)))
     if sarif is not None and not isinstance(report, CrossReport):
+        from codesim.render.sarif import write_sarif
+
         writers.append(("--sarif", sarif, lambda path: write_sarif(report, path)))
     if csv is not None and isinstance(report, CrossReport):
+        from codesim.render.csv import write_csv
+
         writers.append(("--csv", csv, lambda path: write_csv(report, path)))
     failed: list[str] = []
     for flag, path, write in writers:

@@ -423,3 +423,18 @@ def test_the_command_a_command_line_names_is_its_first_argument_not_an_option() 
     assert _command(["--version"]) is None
     assert _command(["-h", "compare", "x", "y"]) == "compare"
     assert _command([]) is None
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_main_leaves_the_collector_as_it_found_it(enabled: bool) -> None:
+    # The collector is paused for the whole command (its first pass after an API call walked
+    # everything the call made): a caller of ``main`` gets it back as it was.
+    code = (
+        "import gc, sys\nfrom codesim.cli import main\n"
+        f"gc.enable() if {enabled} else gc.disable()\n"
+        "sys.argv = ['codesim', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('ENABLED', gc.isenabled(), file=sys.stderr)"
+    )
+    done = run_python("-c", code, "compare", ORIGINAL, SUSPECT, "--json")
+    assert f"ENABLED {enabled}" in done.stderr, done.stderr
