@@ -57,6 +57,10 @@ def _large(job: int) -> bytes:
     return bytes([job % 256]) * 3_000_000
 
 
+def _large_who(job: int) -> tuple[bytes, int]:
+    return _large(job), os.getpid()
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 @pytest.mark.parametrize("batch", [1, 4, 16])
 def test_the_results_are_those_of_one_process_in_job_order(workers: int, batch: int) -> None:
@@ -103,6 +107,16 @@ def test_results_larger_than_a_pipe_come_back_whole() -> None:
     made = map_shared(_large, list(range(6)), 2)
     assert [len(r) for r in made] == [3_000_000] * 6
     assert [r[0] for r in made] == list(range(6))
+
+
+def test_a_child_goes_on_with_its_jobs_while_its_results_wait_for_room_in_the_pipe() -> None:
+    # Each result is three times what the pipe holds: a child that waited for this process
+    # to read its first one would have done only that one before this process joins.
+    with forking.share(_large_who, list(range(6)), 2) as started:
+        time.sleep(1.5)
+        made = started.join()
+    assert [r[0] for r, _ in made] == list(range(6))
+    assert PARENT not in {pid for _, pid in made}
 
 
 def test_batches_grow_so_that_every_number_fits_in_the_claims_pipe() -> None:
