@@ -16,6 +16,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         "api",
         "errors",
         "options",
+        "read_options",
         "results",
         "pipeline",
         "languages",

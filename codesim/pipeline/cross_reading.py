@@ -17,8 +17,8 @@ import numpy.typing as npt
 from codesim.fingerprint import HashArray, unique_sorted
 from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
-from codesim.options import Options
 from codesim.pipeline.reading import SideData, SidePostings, read_side, side_postings
+from codesim.read_options import ReadingOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class Loaded:
     """The LSH bucket ids of its units (``bands_of``)."""
 
 
-def read_submission(path: Path, options: Options) -> Loaded:
+def read_submission(path: Path, options: ReadingOptions) -> Loaded:
     """Read one submission, with what the search for candidates needs of it."""
     side = read_side(path, "submission", options, units=True, unit_fingerprints=False)
     bands = bands_of(side)

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codesim.options import Options
+    from codesim.read_options import ReadingOptions
 
 _DEADLINE: ContextVar[float | None] = ContextVar("codesim_deadline", default=None)
 
@@ -58,18 +58,18 @@ def expired() -> bool:
     return deadline is not None and time.monotonic() >= deadline
 
 
-def budget_detail(options: Options) -> str:
+def budget_detail(options: ReadingOptions) -> str:
     """The skip detail of a file the time budget left unread."""
     return f"the {options.time_budget:g} s time budget ran out before it was read (time_budget)"
 
 
-def stage_warning(options: Options, stage: str) -> str:
+def stage_warning(options: ReadingOptions, stage: str) -> str:
     """The report's word on a stage the time budget left out (``stage`` says what was not
     done and what the report lacks for it)."""
     return f"the {options.time_budget:g} s time budget (time_budget) ran out before {stage}"
 
 
-def token_cap_detail(tokens: int, options: Options) -> str | None:
+def token_cap_detail(tokens: int, options: ReadingOptions) -> str | None:
     """The skip detail of a file over the token cap, or None when it is within it."""
     if tokens <= options.max_file_tokens:
         return None

@@ -30,8 +30,8 @@ from codesim.index.minhash import SignatureArray, signatures
 from codesim.index.prepare import unit_kgrams, units_fingerprints
 from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import language_of, normalize, normalize_with_imports
-from codesim.options import Options
 from codesim.pipeline import limits
+from codesim.read_options import ReadingOptions
 from codesim.sources import CodeCell, Discovery, SkippedFile, SourceFile, discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
@@ -125,7 +125,7 @@ class SideData:
 def read_side(
     path: str | Path,
     label: Literal["left", "right", "base", "checked", "indexed", "submission"],
-    options: Options,
+    options: ReadingOptions,
     progress: ProgressCallback | None = None,
     *,
     units: bool = False,
@@ -139,9 +139,8 @@ def read_side(
 
     A file named on its own is compared even if it looks generated: the user asked for it.
     """
-    if Path(path).is_file():
-        options = options.model_copy(update={"include_generated": True})
-    discovery = discover_code(path, options)
+    named = Path(path).is_file()
+    discovery = discover_code(path, options, include_generated=True if named else None)
 
     def read(source: SourceFile) -> NormalizedFile:
         return normalize_file(
@@ -157,7 +156,7 @@ def read_side(
     return SideData(label, str(path), files, [*discovery.skipped, *limited], discovery.ignored)
 
 
-def token_cap_skip(file: NormalizedFile, options: Options) -> SkippedFile | None:
+def token_cap_skip(file: NormalizedFile, options: ReadingOptions) -> SkippedFile | None:
     """The skip record of a file over the token cap (``max_file_tokens``), else None."""
     over = limits.token_cap_detail(file.tokens, options)
     if over is None:
@@ -169,7 +168,7 @@ def read_within_limits(
     sources: Sequence[SourceFile],
     read: Callable[[SourceFile], NormalizedFile],
     label: Literal["left", "right", "base", "checked", "indexed", "submission"],
-    options: Options,
+    options: ReadingOptions,
     progress: ProgressCallback | None = None,
 ) -> tuple[list[NormalizedFile], list[SkippedFile]]:
     """Each source ``read``, and the files the run's limits left out: those over the token
@@ -195,7 +194,9 @@ def read_within_limits(
     return files, skipped
 
 
-def discover_code(path: str | Path, options: Options) -> Discovery:
+def discover_code(
+    path: str | Path, options: ReadingOptions, *, include_generated: bool | None = None
+) -> Discovery:
     """``sources.discover`` with every registered language.
 
     A file whose language's grammar is not installed is moved to ``skipped``
@@ -205,7 +206,9 @@ def discover_code(path: str | Path, options: Options) -> Discovery:
     parses it (``normalize.language_of``: a C++ header named ``.h``), so that it pairs with
     the files of its own language.
     """
-    discovery = discover(Path(path), options, extension_map(), shebang_map())
+    discovery = discover(
+        Path(path), options, extension_map(), shebang_map(), include_generated=include_generated
+    )
     installed: dict[str, bool] = {}
     files: list[SourceFile] = []
     missing: list[SkippedFile] = []
@@ -233,7 +236,7 @@ def discover_code(path: str | Path, options: Options) -> Discovery:
 
 def normalize_file(
     source: SourceFile,
-    options: Options,
+    options: ReadingOptions,
     *,
     units: bool = False,
     unit_fingerprints: bool = True,
@@ -340,7 +343,7 @@ def prepared_file(
     language: str,
     stream: TokenStream,
     lines: LineIndex,
-    options: Options,
+    options: ReadingOptions,
 ) -> NormalizedFile:
     """Fingerprint a normalized (and folded) stream for alignment."""
     prints = fingerprint(stream.symbols, options.kgram_size, options.window_size)

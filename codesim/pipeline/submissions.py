@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from codesim.errors import InputError
 from codesim.pipeline import limits
 from codesim.pipeline.forking import Shared, share, sharing
+from codesim.read_options import ReadOptions
 
 if TYPE_CHECKING:
     from codesim.options import Options
@@ -41,8 +42,9 @@ took 0.029 s and this process's unpickling 0.022 s, timed in a run): with ``map_
 8, 16 and 32 came out alike (medians of 10 interleaved runs within 1%); with the pool it
 replaced, 16 was about 7% faster than 4."""
 
-Job = tuple[str, Path, "Options", float | None]
-"""A submission to read: its name, path, the options and the time budget's deadline
+Job = tuple[str, Path, ReadOptions, float | None]
+"""A submission to read: its name, path, what reading needs of the options (plain data: the
+process reading it need not import pydantic) and the time budget's deadline
 (``limits.deadline``), which a prestarted process does not inherit."""
 
 
@@ -83,7 +85,8 @@ def start_reading(
     """The reading of every submission, started in the children now (see ``forking.share``:
     ``join`` reads this process's share and gives every submission, in order)."""
     deadline = limits.deadline()
-    jobs = [(name, path, options, deadline) for name, path in found]
+    read = ReadOptions.of(options)
+    jobs = [(name, path, read, deadline) for name, path in found]
     return share(read_submission, jobs, sharing(workers, len(jobs)), batch=_READ_BATCH)
 
 

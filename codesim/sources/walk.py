@@ -24,7 +24,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from codesim.errors import InputError, SkipReason
-from codesim.options import Options
+from codesim.read_options import ReadingOptions
 from codesim.sources.decode import BINARY_SNIFF_BYTES, decode_source
 from codesim.sources.detect import (
     SHEBANG_BYTES,
@@ -59,14 +59,17 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 
 def discover(
     path: Path | str,
-    options: Options,
+    options: ReadingOptions,
     languages: Mapping[str, str],
     shebangs: Mapping[str, str],
+    *,
+    include_generated: bool | None = None,
 ) -> Discovery:
     """Find and read the source files at ``path``, a file or a folder.
 
     ``languages`` maps an extension with its dot (``".py"``) to a language id; ``shebangs`` maps
     an interpreter name (``"python3"``) to a language id, for extension-less scripts.
+    ``include_generated``, when given, overrides the option of that name.
 
     Raises ``InputError`` when ``path`` does not exist, cannot be read, or is a single file whose
     language cannot be told.  A folder with nothing comparable in it is not an error: the
@@ -83,12 +86,12 @@ def discover(
             raise InputError(f"no such file or folder: {given}") from None
         raise InputError(f"cannot read {given}: {_describe(exc)}") from None
     if stat.S_ISDIR(mode):
-        walker = _Walker(given.absolute(), options, languages, shebangs)
+        walker = _Walker(given.absolute(), options, languages, shebangs, include_generated)
         walker.walk()
         return walker.discovery()
     if stat.S_ISREG(mode):
         absolute = given.absolute()
-        walker = _Walker(absolute.parent, options, languages, shebangs)
+        walker = _Walker(absolute.parent, options, languages, shebangs, include_generated)
         walker.read_named_file(absolute)
         return walker.discovery()
     raise InputError(f"{given} is neither a file nor a folder")
@@ -100,14 +103,18 @@ class _Walker:
     def __init__(
         self,
         root: Path,
-        options: Options,
+        options: ReadingOptions,
         languages: Mapping[str, str],
         shebangs: Mapping[str, str],
+        include_generated: bool | None,
     ) -> None:
         self.root = root
         self.options = options
         self.languages = languages
         self.shebangs = shebangs
+        self.include_generated = (
+            options.include_generated if include_generated is None else include_generated
+        )
         self.files: list[SourceFile] = []
         self.skipped: list[SkippedFile] = []
         self.ignored = 0
@@ -351,7 +358,7 @@ class _Walker:
     ) -> None:
         """Record decoded text as a source file unless it looks generated."""
         lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-        if not self.options.include_generated:
+        if not self.include_generated:
             reason = generated_reason(data, lines)
             if reason is not None:
                 detail = f"{reason}; generated (include_generated compares it anyway)"

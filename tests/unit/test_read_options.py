@@ -1,0 +1,43 @@
+"""What reading needs of the options, as plain data, is what the options say."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from codesim.options import Options, make_options
+from codesim.read_options import ReadingOptions, ReadOptions
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_plain_options_hold_every_field_reading_reads() -> None:
+    protocol = {name for name in vars(ReadingOptions) if not name.startswith("_")}
+    assert protocol == {field.name for field in fields(ReadOptions)}
+    assert protocol <= set(Options.model_fields)
+
+
+def test_the_plain_options_carry_the_values_given() -> None:
+    options = make_options(kgram_size=9, window_size=3, max_file_tokens=500, time_budget=2.5)
+    plain = ReadOptions.of(options)
+    for field in fields(ReadOptions):
+        assert getattr(plain, field.name) == getattr(options, field.name)
+    assert pickle.loads(pickle.dumps(plain)) == plain
+
+
+def test_a_reading_process_imports_no_pydantic() -> None:
+    # cross's prestarted reading child imports what reading a submission needs, and is sent
+    # plain options: pydantic and the report models were 65 ms of its start.
+    code = (
+        "import sys, pickle\n"
+        "import codesim.pipeline.cross_reading, codesim.pipeline.submissions\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'"
+        " or m in ('codesim.options', 'codesim.results')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.strip() == "[]"
