@@ -25,8 +25,8 @@ from codesim.normalize import normalize
 from codesim.options import Options
 from codesim.pipeline.comparing import align_files
 from codesim.pipeline.reading import normalize_file
-from codesim.sources import SourceFile
 from codesim.sources.decode import BINARY_SNIFF_BYTES, decode_source
+from codesim.sources.model import SourceFile
 from codesim.sources.notebooks import MalformedNotebook, extract_notebook
 
 NOTEBOOK_PREFIX = b"%%nb\n"

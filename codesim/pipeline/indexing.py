@@ -66,8 +66,8 @@ from codesim.pipeline.reading import (
     stream_facts,
 )
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
-from codesim.sources import SourceFile
 from codesim.sources.git import checkout_commit
+from codesim.sources.model import SourceFile
 from codesim.units import fold_small_units
 
 if TYPE_CHECKING:

@@ -31,7 +31,7 @@ from codesim.pipeline.reading import (
     report_progress,
     token_cap_skip,
 )
-from codesim.sources import SourceFile
+from codesim.sources.model import SourceFile
 
 SPLIT_MIN_BYTES = 100_000
 """Less source than this (about 3,000 lines) is read in one process: forking and the pages

@@ -32,7 +32,9 @@ from codesim.languages import extension_map, get_language, shebang_map
 from codesim.normalize import language_of, normalize, normalize_with_imports
 from codesim.pipeline import limits
 from codesim.read_options import ReadingOptions
-from codesim.sources import CodeCell, Discovery, SkippedFile, SourceFile, discover
+from codesim.sources.model import Discovery, SkippedFile, SourceFile
+from codesim.sources.notebooks import CodeCell
+from codesim.sources.walk import discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
 

@@ -6,20 +6,8 @@ compare (binary, too large, generated, unreadable, behind a symbolic link leadin
 input, malformed notebooks) are returned as ``SkippedFile`` records with a reason, never raised.
 A Jupyter notebook is read as the Python text of its code cells (``notebooks``).
 
-Git lives in ``git`` (running it, checking a commit out) and ``history`` (when each line was
-written), imported by what uses them: discovery alone does not need them.
+``discover`` is in ``walk``, its records in ``model``.  Git lives in ``git`` (running it,
+checking a commit out) and ``history`` (when each line was written); fetching inputs
+(git URLs, archives) in ``remote``.  The package re-exports nothing, so that resolving the
+inputs (``remote``), which every command does first, does not import discovery with it.
 """
-
-from __future__ import annotations
-
-from codesim.sources.model import Discovery, SkippedFile, SourceFile
-from codesim.sources.notebooks import CodeCell
-from codesim.sources.walk import discover
-
-__all__ = [
-    "CodeCell",
-    "Discovery",
-    "SkippedFile",
-    "SourceFile",
-    "discover",
-]

@@ -13,7 +13,7 @@ from codesim.index.exact import ExactIndex, postings, query_all
 from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options
 from codesim.pipeline.comparing import candidate_pairs
 from codesim.pipeline.reading import NormalizedFile, normalize_file
-from codesim.sources import SourceFile
+from codesim.sources.model import SourceFile
 
 # A small alphabet makes documents overlap, tie and hit the boilerplate ceiling.
 documents = st.lists(st.lists(st.integers(0, 30), max_size=25), max_size=14)

@@ -15,13 +15,14 @@ import pytest
 
 from codesim.errors import InputError, SkipReason
 from codesim.options import make_options
-from codesim.sources import Discovery, discover
+from codesim.sources.model import Discovery
 from codesim.sources.notebooks import (
     MalformedNotebook,
     extract_notebook,
     is_notebook,
     neutralize_ipython,
 )
+from codesim.sources.walk import discover
 
 LANGUAGES = {".py": "python"}
 SHEBANGS = {"python": "python"}

@@ -10,7 +10,8 @@ import pytest
 
 from codesim.errors import InputError, SkipReason
 from codesim.options import make_options
-from codesim.sources import Discovery, SkippedFile, discover
+from codesim.sources.model import Discovery, SkippedFile
+from codesim.sources.walk import discover
 
 LANGUAGES = {".py": "python", ".pyi": "python", ".json": "json"}
 SHEBANGS = {"python": "python", "python3": "python"}
