@@ -73,9 +73,9 @@ def run() -> NoReturn:
         # Its first reading child imports the reading stages while this process parses the
         # flags and imports the rest (``pipeline.submissions``).
         from codesim.pipeline.forking import prestart
-        from codesim.pipeline.submissions import READ_MODULES
+        from codesim.pipeline.submissions import READ_WARM_UP
 
-        prestart(READ_MODULES)
+        prestart(READ_WARM_UP)
     try:
         main()
         code = 0

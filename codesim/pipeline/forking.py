@@ -464,9 +464,11 @@ _PRESTARTED: list[_Prestarted] = []
 """The process ``prestart`` made, until a ``share`` takes it (at most one)."""
 
 
-def prestart(modules: Sequence[str]) -> None:
-    """Fork, now, the first child of this process's next ``share``, and have it import
-    ``modules`` (those its jobs will need) while this process goes on.
+def prestart(warm_up: str) -> None:
+    """Fork, now, the first child of this process's next ``share``, and have it get ready
+    for its jobs while this process goes on: ``warm_up``, a ``"module:function"``, is
+    imported and called there (the module being what the jobs need, the function making
+    what they would make on first use).
 
     Meant for a command line that knows which command runs before it has imported what the
     command needs: the child's imports then overlap this process's own (flags, options,
@@ -487,7 +489,7 @@ def prestart(modules: Sequence[str]) -> None:
     if pid == 0:
         for fd in (claiming, telling, results):
             os.close(fd)
-        _serve(modules, claims, tasks, sending, parent)
+        _serve(warm_up, claims, tasks, sending, parent)
     for fd in (tasks, sending):
         os.close(fd)
     _PRESTARTED.append(_Prestarted(pid, claims, claiming, telling, results))
@@ -552,8 +554,8 @@ def _task(
         return None
 
 
-def _serve(modules: Sequence[str], claims: int, tasks: int, sending: int, parent: int) -> NoReturn:
-    """The prestarted process: import ``modules``, wait for the task, run ``_child`` on it."""
+def _serve(warm_up: str, claims: int, tasks: int, sending: int, parent: int) -> NoReturn:
+    """The prestarted process: ``warm_up``, wait for the task, run ``_child`` on it."""
     code = 1
     try:
         # Nothing is printed from here, and a process holding the parent's stdout or stderr
@@ -565,8 +567,8 @@ def _serve(modules: Sequence[str], claims: int, tasks: int, sending: int, parent
         # Its objects are short-lived, as those of the calls that ``share`` serves, during
         # which the parent pauses the collector too.
         gc.disable()
-        for name in modules:
-            importlib.import_module(name)
+        module, _, function = warm_up.partition(":")
+        getattr(importlib.import_module(module), function)()
         task = _read_task(tasks)
         os.close(tasks)
         if task is not None:

@@ -33,8 +33,8 @@ them (``SHARED_SHARE``), but never more than ``SHARED_MANY`` (MOSS's default for
 rule: code in ten submissions is a template or an idiom, whatever the class size) and never
 fewer than ``SHARED_MIN`` (two submissions sharing code is what is looked for)."""
 
-READ_MODULES = ("codesim.pipeline.cross_reading",)
-"""What a process reading submissions imports (for ``forking.prestart``)."""
+READ_WARM_UP = "codesim.pipeline.cross_reading:warm_up"
+"""What a process that will read submissions imports and calls first (``forking.prestart``)."""
 
 _READ_BATCH = 16
 """Submissions a reading child sends back at a time, pickled (at N = 400 the child's pickling

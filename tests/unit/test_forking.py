@@ -165,7 +165,7 @@ def test_every_batch_number_fits_in_a_pipe_of_the_smallest_default_size() -> Non
 @pytest.fixture
 def prestarted() -> Iterator[int]:
     """A process prestarted for the next ``share``; its pid.  Released if a test leaves it."""
-    forking.prestart(["json"])
+    forking.prestart("os:getpid")
     assert forking._PRESTARTED, "this machine should prestart (it forks and has two cores)"
     yield forking._PRESTARTED[0].pid
     if forking._PRESTARTED:
@@ -234,7 +234,7 @@ def test_the_jobs_of_a_prestarted_process_that_dies_are_done_here(prestarted: in
 
 @pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
 def test_a_prestarted_process_that_cannot_import_leaves_the_work_here() -> None:
-    forking.prestart(["codesim_has_no_such_module"])
+    forking.prestart("codesim_has_no_such_module:warm_up")
     pid = forking._PRESTARTED[0].pid
     jobs = list(range(40))
     assert map_shared(_square_or_none, jobs, 2) == [_square_or_none(job) for job in jobs]

@@ -1,4 +1,5 @@
-"""What reading needs of the options, as plain data, is what the options say."""
+"""What a process that only reads submissions is sent and imports: the options as plain data,
+neither pydantic nor the report models, and a warm-up of what the first file would make."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ def test_a_reading_process_imports_no_pydantic() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_warm_up_makes_what_reading_the_first_python_file_would() -> None:
+    code = (
+        "from codesim.pipeline.cross_reading import warm_up\n"
+        "from codesim.normalize import compiled_walk\n"
+        "from codesim.normalize.tables import compile_tables\n"
+        "warm_up()\n"
+        "print(compile_tables.cache_info().currsize, len(compiled_walk._walkers),"
+        " compiled_walk.available())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    tables, walkers, compiled = done.stdout.split()
+    assert tables == "1"
+    assert walkers == ("1" if compiled == "True" else "0")
