@@ -13,7 +13,6 @@ from pydantic import BaseModel
 from codesim.cli.stderr import Stderr
 from codesim.errors import InputError
 from codesim.render.terminal import printable
-from codesim.sources.notebooks import extract_notebook, is_notebook
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -114,6 +113,9 @@ def read_source(root: str, path: str) -> str | None:
     Decoded as UTF-8 with undecodable bytes replaced one for one and a BOM dropped, so the
     report's line and code-point columns still land on the same characters.
     """
+    # Only the HTML page reads sources: the notebook reader is imported here, not at start.
+    from codesim.sources.notebooks import extract_notebook, is_notebook
+
     base = Path(root)
     try:
         file = base if base.is_file() else base / path
