@@ -15,6 +15,14 @@ from codesim.read_options import ReadingOptions, ReadOptions
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _printed(code: str) -> str:
+    """What ``code`` prints when run by a fresh interpreter (nothing imported before it)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    return done.stdout.strip()
+
+
 def test_the_plain_options_hold_every_field_reading_reads() -> None:
     protocol = {name for name in vars(ReadingOptions) if not name.startswith("_")}
     assert protocol == {field.name for field in fields(ReadOptions)}
@@ -38,10 +46,7 @@ def test_a_reading_process_imports_no_pydantic() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'"
         " or m in ('codesim.options', 'codesim.results')))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert _printed(code) == "[]"
 
 
 def test_the_warm_up_makes_what_reading_the_first_python_file_would() -> None:
@@ -53,9 +58,6 @@ def test_the_warm_up_makes_what_reading_the_first_python_file_would() -> None:
         "print(compile_tables.cache_info().currsize, len(compiled_walk._walkers),"
         " compiled_walk.available())"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
-    )
-    tables, walkers, compiled = done.stdout.split()
+    tables, walkers, compiled = _printed(code).split()
     assert tables == "1"
     assert walkers == ("1" if compiled == "True" else "0")
