@@ -146,10 +146,9 @@ class Shared(Generic[_Job, _Result]):
         try:
             if waiting is not None:
                 task = _task(function, jobs, self._bounds)
-                if task is not None and _fill_claims(waiting.claiming, len(self._bounds)):
+                if task is not None and waiting.start(task, len(self._bounds)):
                     self._claims = waiting.claims
                     self._prestarted = waiting
-                    waiting.send(task)
                     self._receiving.add(waiting.results)
                     children -= 1
                 else:
@@ -506,25 +505,33 @@ class _Prestarted:
         self.pid = pid
         self.claims = claims
         """The claims pipe's reading end, which this process claims batches from too."""
-        self.claiming = claiming
-        """The claims pipe's writing end: ``_fill_claims`` fills and closes it."""
+        self._claiming: int | None = claiming
+        """The claims pipe's writing end, until ``start`` fills and closes it."""
         self._telling: int | None = telling
         self.results = results
         """Where the process sends its results (``_Receiving`` takes it over)."""
 
-    def send(self, task: bytes) -> None:
-        """Send the task (``_task``) and close the task pipe; a process that died meanwhile
-        is left to ``end`` (its claimed batches are done by the caller)."""
-        assert self._telling is not None
+    def start(self, task: bytes, batches: int) -> bool:
+        """Write every batch number into the claims pipe, then send the task (``_task``) and
+        close the task pipe; False, nothing sent, when the numbers do not fit (``_claims``).
+        A process that died meanwhile is left to ``end``: its claimed batches are done by
+        the caller."""
+        assert self._claiming is not None and self._telling is not None
+        claiming, self._claiming = self._claiming, None
+        if not _fill_claims(claiming, batches):
+            return False
         with contextlib.suppress(BrokenPipeError):
             _write_all(self._telling, _TASK.pack(len(task)) + task)
         os.close(self._telling)
         self._telling = None
+        return True
 
     def release(self) -> None:
         """No work for it after all: it is stopped."""
-        for fd in (self.claims, self.claiming, self.results):
-            os.close(fd)
+        for fd in (self.claims, self._claiming, self.results):
+            if fd is not None:
+                os.close(fd)
+        self._claiming = None
         self.end(wait=0)
 
     def end(self, *, wait: float) -> None:

@@ -246,3 +246,14 @@ def test_an_exception_in_the_prestarted_process_is_raised_here(prestarted: int) 
     with pytest.raises(ValueError, match="job seven"):
         map_shared(_fails_on_seven, list(range(40)), 2)
     assert _gone(prestarted)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_batch_numbers_that_do_not_fit_leave_the_work_here_with_a_prestarted_process(
+    prestarted: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(forking, "_MAX_BATCHES", 100_000)
+    made = map_shared(_who_quickly, list(range(40_000)), 2)
+    assert {pid for _, pid in made} == {PARENT}
+    assert [job for job, _ in made] == list(range(40_000))
+    assert not forking._PRESTARTED and _gone(prestarted)
