@@ -141,8 +141,7 @@ def read_side(
 
     A file named on its own is compared even if it looks generated: the user asked for it.
     """
-    named = Path(path).is_file()
-    discovery = discover_code(path, options, include_generated=True if named else None)
+    discovery = discover_code(path, options)
 
     def read(source: SourceFile) -> NormalizedFile:
         return normalize_file(
@@ -196,9 +195,7 @@ def read_within_limits(
     return files, skipped
 
 
-def discover_code(
-    path: str | Path, options: ReadingOptions, *, include_generated: bool | None = None
-) -> Discovery:
+def discover_code(path: str | Path, options: ReadingOptions) -> Discovery:
     """``sources.discover`` with every registered language.
 
     A file whose language's grammar is not installed is moved to ``skipped``
@@ -208,9 +205,7 @@ def discover_code(
     parses it (``normalize.language_of``: a C++ header named ``.h``), so that it pairs with
     the files of its own language.
     """
-    discovery = discover(
-        Path(path), options, extension_map(), shebang_map(), include_generated=include_generated
-    )
+    discovery = discover(Path(path), options, extension_map(), shebang_map())
     installed: dict[str, bool] = {}
     files: list[SourceFile] = []
     missing: list[SkippedFile] = []

@@ -62,19 +62,17 @@ def discover(
     options: ReadingOptions,
     languages: Mapping[str, str],
     shebangs: Mapping[str, str],
-    *,
-    include_generated: bool | None = None,
 ) -> Discovery:
     """Find and read the source files at ``path``, a file or a folder.
 
     ``languages`` maps an extension with its dot (``".py"``) to a language id; ``shebangs`` maps
     an interpreter name (``"python3"``) to a language id, for extension-less scripts.
-    ``include_generated``, when given, overrides the option of that name.
 
     Raises ``InputError`` when ``path`` does not exist, cannot be read, or is a single file whose
     language cannot be told.  A folder with nothing comparable in it is not an error: the
     ``Discovery`` is empty and the caller decides.  Files that are binary, too large, generated,
-    unreadable or behind a symbolic link leading out of the root are listed in ``skipped``.
+    unreadable or behind a symbolic link leading out of the root are listed in ``skipped``; a
+    file named on its own is read even if it looks generated: the user asked for it.
     """
     given = Path(path)
     try:
@@ -86,12 +84,12 @@ def discover(
             raise InputError(f"no such file or folder: {given}") from None
         raise InputError(f"cannot read {given}: {_describe(exc)}") from None
     if stat.S_ISDIR(mode):
-        walker = _Walker(given.absolute(), options, languages, shebangs, include_generated)
+        walker = _Walker(given.absolute(), options, languages, shebangs)
         walker.walk()
         return walker.discovery()
     if stat.S_ISREG(mode):
         absolute = given.absolute()
-        walker = _Walker(absolute.parent, options, languages, shebangs, include_generated)
+        walker = _Walker(absolute.parent, options, languages, shebangs)
         walker.read_named_file(absolute)
         return walker.discovery()
     raise InputError(f"{given} is neither a file nor a folder")
@@ -106,15 +104,11 @@ class _Walker:
         options: ReadingOptions,
         languages: Mapping[str, str],
         shebangs: Mapping[str, str],
-        include_generated: bool | None,
     ) -> None:
         self.root = root
         self.options = options
         self.languages = languages
         self.shebangs = shebangs
-        self.include_generated = (
-            options.include_generated if include_generated is None else include_generated
-        )
         self.files: list[SourceFile] = []
         self.skipped: list[SkippedFile] = []
         self.ignored = 0
@@ -316,7 +310,7 @@ class _Walker:
             detail = f"a NUL byte in its first {BINARY_SNIFF_BYTES // 1024} KiB: looks binary"
             self._skip(relpath, SkipReason.BINARY, detail)
             return True
-        self._accept(relpath, path, language, decoded.data, decoded.encoding)
+        self._accept(relpath, path, language, decoded.data, decoded.encoding, named=named)
         return True
 
     def _read_notebook(self, relpath: str, path: str, raw: bytes, *, named: bool) -> bool:
@@ -344,7 +338,7 @@ class _Walker:
             detail = f"its code cells hold {_format_size(size)}, over the {limit} limit"
             self._skip(relpath, SkipReason.TOO_LARGE, f"{detail} (max_file_bytes)")
             return True
-        self._accept(relpath, path, PYTHON, notebook.data, "utf-8", notebook.cells)
+        self._accept(relpath, path, PYTHON, notebook.data, "utf-8", notebook.cells, named=named)
         return True
 
     def _accept(
@@ -355,10 +349,13 @@ class _Walker:
         data: bytes,
         encoding: str,
         cells: tuple[CodeCell, ...] | None = None,
+        *,
+        named: bool = False,
     ) -> None:
-        """Record decoded text as a source file unless it looks generated."""
+        """Record decoded text as a source file unless it looks generated (and was not
+        named on its own)."""
         lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-        if not self.include_generated:
+        if not (named or self.options.include_generated):
             reason = generated_reason(data, lines)
             if reason is not None:
                 detail = f"{reason}; generated (include_generated compares it anyway)"
