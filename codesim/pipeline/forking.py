@@ -457,7 +457,7 @@ _TASK = struct.Struct("<Q")
 _TASK_PIPE_BYTES = 1 << 20
 """The task pipe is enlarged to this where the system allows, so that sending the task does
 not wait for the process to have imported its modules: ``cross``'s 5,000 submissions make a
-task of 0.35 MB.  A larger one waits, no longer than those imports take."""
+task of 0.33 MB.  A larger one waits, no longer than those imports take."""
 
 _PRESTARTED: list[_Prestarted] = []
 """The process ``prestart`` made, until a ``share`` takes it (at most one)."""

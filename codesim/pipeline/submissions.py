@@ -5,8 +5,7 @@ This module is light on purpose (no numpy, no stages): ``api.cross`` starts the 
 (``start_reading``) as soon as it knows the submissions, and only then imports
 ``pipeline.cross`` and what it needs.  The command line has forked the first reading child
 before importing anything heavy (``forking.prestart``), so that child reads while this
-process imports: ``cross`` at N = 100 spends about 0.2 s importing, most of it before
-anything is read.
+process imports: ``cross`` at N = 100 spent about 0.2 s importing before it read anything.
 """
 
 from __future__ import annotations
@@ -22,8 +21,8 @@ from codesim.pipeline.forking import Shared, share, sharing
 from codesim.read_options import ReadOptions
 
 if TYPE_CHECKING:
-    from codesim.options import Options
     from codesim.pipeline.cross_reading import Loaded
+    from codesim.read_options import ReadingOptions
 
 SHARED_SHARE = 0.5
 SHARED_MANY = 10
@@ -42,10 +41,10 @@ took 0.029 s and this process's unpickling 0.022 s, timed in a run): with ``map_
 8, 16 and 32 came out alike (medians of 10 interleaved runs within 1%); with the pool it
 replaced, 16 was about 7% faster than 4."""
 
-Job = tuple[str, Path, ReadOptions, float | None]
-"""A submission to read: its name, path, what reading needs of the options (plain data: the
-process reading it need not import pydantic) and the time budget's deadline
-(``limits.deadline``), which a prestarted process does not inherit."""
+Job = tuple[Path, ReadOptions, float | None]
+"""A submission to read: its path, what reading needs of the options (plain data: the process
+reading it need not import pydantic) and the time budget's deadline (``limits.deadline``),
+which a prestarted process does not inherit."""
 
 
 def shared_threshold(submissions: int) -> int:
@@ -80,22 +79,22 @@ def submissions_of(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
 
 
 def start_reading(
-    found: list[tuple[str, Path]], options: Options, workers: int
+    found: list[tuple[str, Path]], options: ReadingOptions, workers: int
 ) -> Shared[Job, Loaded]:
     """The reading of every submission, started in the children now (see ``forking.share``:
     ``join`` reads this process's share and gives every submission, in order)."""
     deadline = limits.deadline()
     read = ReadOptions.of(options)
-    jobs = [(name, path, read, deadline) for name, path in found]
-    return share(read_submission, jobs, sharing(workers, len(jobs)), batch=_READ_BATCH)
+    jobs = [(path, read, deadline) for _, path in found]
+    return share(_read_job, jobs, sharing(workers, len(jobs)), batch=_READ_BATCH)
 
 
-def read_submission(job: Job) -> Loaded:
-    """Read one submission (``cross_reading.read_submission``), within the run's time
-    budget."""
+def _read_job(job: Job) -> Loaded:
+    """``cross_reading.read_submission`` of one job, within the run's time budget: sent to
+    the reading processes by reference, from this light module."""
     # Imported on the first call, in each reading process: see the module.
-    from codesim.pipeline.cross_reading import read_submission as read
+    from codesim.pipeline.cross_reading import read_submission
 
-    _, path, options, deadline = job
+    path, options, deadline = job
     with limits.until(deadline):
-        return read(path, options)
+        return read_submission(path, options)
