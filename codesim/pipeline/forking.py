@@ -2,18 +2,20 @@
 batch of jobs whenever it finishes one.
 
 ``map_shared(function, jobs, workers)`` is ``[function(job) for job in jobs]`` computed by
-this process and ``workers - 1`` forked children:
+this process and ``workers - 1`` forked children (``share`` starts them, ``join`` is when this
+process takes its share):
 
 - The children inherit the jobs, and everything else this process holds, when forked:
-  nothing is sent to them.
+  nothing is sent to them.  The exception is the child ``prestart`` forked earlier, before
+  the jobs existed: it is sent the function, by reference, and the jobs, pickled.
 - A batch is claimed by reading its number from one pipe that every process reads (each read
   of four bytes takes one number whole), so each batch runs once and a faster process takes
-  more of them.  The numbers are all written, and the pipe's writing end closed, before the
-  first fork: an empty pipe means the work is all claimed.
+  more of them.  The numbers are all written, and the pipe's writing end closed, before any
+  process reads one: an empty pipe means the work is all claimed.
 - A child sends each batch's results back pickled through a pipe of its own (between our own
-  processes: nothing read from disk is unpickled).  This process reads those pipes after
-  each of its own jobs, so a child seldom waits on a full pipe, and once no batch is left it
-  waits for the children's last results.
+  processes: nothing read from disk is unpickled), as the pipe has room, going on with its
+  jobs meanwhile (``_Outbox``).  This process reads those pipes after each of its own jobs,
+  and once no batch is left it waits for the children's last results.
 - This process does its share itself: what it makes is never pickled.  Against a pool of
   ``workers`` children whose results all come back pickled, that saves the pickling of its
   share on both ends and a process competing for the cores.
@@ -205,10 +207,8 @@ class Shared(Generic[_Job, _Result]):
             for index in range(start, stop):
                 if results[index] is _MISSING:
                     store(index, function(jobs[index]))
-                    # After each job, not each batch: a child's batch of results may not fit
-                    # in its pipe, and it waits until this process reads (N = 400 in
-                    # ``cross``: the reading child waited 0.09-0.13 s of its 0.6 s, read after
-                    # each batch).
+                    # After each job, not each batch: what a child's pipe cannot take waits in
+                    # the child's memory until this process reads.
                     receive(wait=False)
 
         finished = False
@@ -574,8 +574,8 @@ def _serve(warm_up: str, claims: int, tasks: int, sending: int, parent: int) -> 
         # Its objects are short-lived, as those of the calls that ``share`` serves, during
         # which the parent pauses the collector too.
         gc.disable()
-        module, _, function = warm_up.partition(":")
-        getattr(importlib.import_module(module), function)()
+        module, _, name = warm_up.partition(":")
+        getattr(importlib.import_module(module), name)()
         task = _read_task(tasks)
         os.close(tasks)
         if task is not None:
