@@ -9,10 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
-
-if TYPE_CHECKING:
-    import typer
+from typing import NoReturn
 
 # numpy's OpenBLAS starts a thread per core when imported, which spins for about 0.1 s of CPU
 # before it sleeps; nothing codesim multiplies needs a second thread (``cross`` at N = 400:
@@ -23,14 +20,16 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 def main() -> None:
     """Run the command line; exits with the contract's exit code."""
-    app = _app()
-    # The collector stays paused for the whole command, as the API pauses it for a call:
-    # re-enabled when the call returned, its first pass walked everything the call had made
-    # and still held (``cross``: 5 ms at N = 100, 17 ms at N = 400, medians of 30 and 10
-    # interleaved runs), while the command was only printing its report.
+    # The collector stays paused for the whole command, imports included: the command line's
+    # modules are all long-lived (its passes over them cost 40-60 ms of every start), and
+    # re-enabled after an API call, which pauses it too, its first pass walked everything the
+    # call had made and still held (``cross``: 5 ms at N = 100, 17 ms at N = 400, medians of
+    # 30 and 10 interleaved runs) while the command was only printing its report.
     collecting = gc.isenabled()
     gc.disable()
     try:
+        from codesim.cli.app import app
+
         app(prog_name="codesim")
     finally:
         # The interpreter's last collection, at exit, walks every object still alive, none
@@ -39,24 +38,6 @@ def main() -> None:
         gc.freeze()
         if collecting:
             gc.enable()
-
-
-def _app() -> typer.Typer:
-    """The command group, imported with the cycle collector paused.
-
-    The command line's modules and what they import are all long-lived: the collector's
-    passes over them cost 40-60 ms of every start, so it pauses meanwhile and they are frozen
-    out of its later passes.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        from codesim.cli.app import app
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
-    return app
 
 
 def run() -> NoReturn:
