@@ -28,11 +28,9 @@ _DEADLINE: ContextVar[float | None] = ContextVar("codesim_deadline", default=Non
 def time_budget(seconds: float) -> Iterator[None]:
     """Within the block, ``expired()`` tells whether ``seconds`` have passed since it began
     (0: no budget).  Nested blocks keep the earlier deadline."""
-    outer = _DEADLINE.get()
-    deadline = time.monotonic() + seconds if seconds > 0 else None
-    if outer is not None and (deadline is None or outer < deadline):
-        deadline = outer
-    with until(deadline):
+    outer = deadline()
+    own = time.monotonic() + seconds if seconds > 0 else None
+    with until(outer if outer is not None and (own is None or outer < own) else own):
         yield
 
 
@@ -42,10 +40,10 @@ def deadline() -> float | None:
 
 
 @contextmanager
-def until(deadline: float | None) -> Iterator[None]:
-    """Within the block, the deadline is ``deadline``: one passed to another process, whose
+def until(at: float | None) -> Iterator[None]:
+    """Within the block, the deadline is ``at``: one passed to another process, whose
     monotonic clock is the same (forked children inherit it without this)."""
-    token = _DEADLINE.set(deadline)
+    token = _DEADLINE.set(at)
     try:
         yield
     finally:
@@ -54,8 +52,8 @@ def until(deadline: float | None) -> Iterator[None]:
 
 def expired() -> bool:
     """Whether the time budget of the current call has run out."""
-    deadline = _DEADLINE.get()
-    return deadline is not None and time.monotonic() >= deadline
+    at = deadline()
+    return at is not None and time.monotonic() >= at
 
 
 def budget_detail(options: ReadingOptions) -> str:
