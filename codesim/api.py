@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from codesim import compiled
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
-from codesim.options import CROSS_MIN_SCORE, Options
 from codesim.pipeline import limits
-from codesim.pipeline.forking import default_workers
-from codesim.pipeline.submissions import start_reading, submissions_of
+from codesim.pipeline.forking import default_workers, prestart
+from codesim.pipeline.submissions import READ_WARM_UP, start_reading, submissions_of
 from codesim.sources.remote import (
     ResolvedInput,
     cache_root,
@@ -25,6 +24,7 @@ from codesim.sources.remote import (
 
 if TYPE_CHECKING:
     from codesim.index.store import Store
+    from codesim.options import Options
     from codesim.pipeline import indexing
     from codesim.pipeline.reading import ProgressCallback
     from codesim.results import (
@@ -39,12 +39,13 @@ if TYPE_CHECKING:
         Submission,
     )
 
-# The stages, the report models and what only ``Index`` and comparing two folders use (the
-# index's stores and ingest, the artifacts) are imported where they are used: this module
-# imports nothing heavy, so that ``cross`` starts reading before importing them
-# (``pipeline.submissions``), and ``cross`` and ``compare`` of two files start without the
-# stores, ingest and artifacts (the command line's import with these modules stubbed out:
-# 231 -> 225 ms, medians of 15 runs).
+# The options (pydantic), the stages, the report models and what only ``Index`` and comparing
+# two folders use (the index's stores and ingest, the artifacts) are imported where they are
+# used.  This module imports nothing heavy: the command line starts ``cross``'s reading
+# process before importing them (``prestart_cross``), ``cross`` starts reading before
+# importing them (``pipeline.submissions``), and ``cross`` and ``compare`` of two files start
+# without the stores, ingest and artifacts (the command line's import with these modules
+# stubbed out: 231 -> 225 ms, medians of 15 runs).
 
 
 def compiled_parts() -> str:
@@ -62,6 +63,15 @@ def compiled_parts() -> str:
     if not names:
         return f"pure Python ({reason})"
     return f"compiled: {', '.join(names)}" + (f"; {reason}" if reason else "")
+
+
+def prestart_cross() -> None:
+    """Get ``cross``'s first reading process ready, for a command line that is about to run
+    ``cross`` and has not imported the rest of it yet: it is forked now and imports what
+    reading needs while the caller goes on; the next ``cross`` in this process sends it the
+    submissions (``forking.prestart``, ``pipeline.submissions``).  Does nothing where the
+    process cannot fork or has one core."""
+    prestart(READ_WARM_UP)
 
 
 _Resolve = Callable[[str | os.PathLike[str], str | None], ResolvedInput]
@@ -103,6 +113,8 @@ def compare(
     Raises ``InputError`` when a path does not exist or holds no source file, or a URL
     cannot be fetched.
     """
+    from codesim.options import Options
+
     options = options or Options()
     sides = (os.fspath(left), os.fspath(right))
     revs: tuple[str | None, str | None] = (None, None)
@@ -208,6 +220,8 @@ def cross(
     Raises ``InputError`` when a path does not exist or there are fewer than two
     submissions.
     """
+    from codesim.options import CROSS_MIN_SCORE, Options
+
     options = options or Options(min_score=CROSS_MIN_SCORE)
     workers = workers or default_workers()
     with _collector_paused(), limits.time_budget(options.time_budget), _inputs() as resolve:
@@ -338,6 +352,8 @@ class Index:
         except IndexMissingError:
             if not create:
                 raise
+        from codesim.options import Options
+
         options = options or Options()
         settings = IndexSettings(options.kgram_size, options.window_size)
         return cls(opener(text, settings=settings, create=True), text)
@@ -382,6 +398,7 @@ class Index:
         the add completes; an interrupted add leaves the index as it was.
         """
         from codesim.index.records import ProjectMeta
+        from codesim.options import Options
         from codesim.pipeline import indexing
 
         if not name or not version:
@@ -431,6 +448,7 @@ class Index:
         (``Hit.alignment``).  ``path`` may be a git URL or repository at ``rev``, or an
         archive, as for ``compare``.
         """
+        from codesim.options import Options
         from codesim.pipeline import indexing, reading
         from codesim.pipeline.parallel import read_side_split
 

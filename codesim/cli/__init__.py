@@ -52,11 +52,10 @@ def run() -> NoReturn:
     """
     if _command(sys.argv[1:]) == "cross" and not {"-h", "--help"} & set(sys.argv):
         # Its first reading child imports the reading stages while this process parses the
-        # flags and imports the rest (``pipeline.submissions``).
-        from codesim.pipeline.forking import prestart
-        from codesim.pipeline.submissions import READ_WARM_UP
+        # flags and imports the rest.
+        from codesim.api import prestart_cross
 
-        prestart(READ_WARM_UP)
+        prestart_cross()
     try:
         main()
         code = 0
