@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -13,19 +14,12 @@ from codesim import compiled
 from codesim.errors import IndexBackendError, IndexMissingError, OptionsError
 from codesim.pipeline import limits
 from codesim.pipeline.forking import default_workers, prestart
-from codesim.pipeline.submissions import READ_WARM_UP, start_reading, submissions_of
-from codesim.sources.remote import (
-    ResolvedInput,
-    cache_root,
-    deepen,
-    is_git_source,
-    resolve_input,
-)
 
 if TYPE_CHECKING:
     from codesim.index.store import Store
     from codesim.options import Options
     from codesim.pipeline import indexing
+    from codesim.pipeline.forking import Guessed
     from codesim.pipeline.reading import ProgressCallback
     from codesim.results import (
         AddResult,
@@ -38,6 +32,9 @@ if TYPE_CHECKING:
         Side,
         Submission,
     )
+    from codesim.sources.remote import ResolvedInput
+
+    _Resolve = Callable[[str | os.PathLike[str], str | None], ResolvedInput]
 
 # The options (pydantic), the stages, the report models and what only ``Index`` and comparing
 # two folders use (the index's stores and ingest, the artifacts) are imported where they are
@@ -65,16 +62,30 @@ def compiled_parts() -> str:
     return f"compiled: {', '.join(names)}" + (f"; {reason}" if reason else "")
 
 
-def prestart_cross() -> None:
+def prestart_cross(paths: Sequence[str] = ()) -> None:
     """Get ``cross``'s first reading process ready, for a command line that is about to run
     ``cross`` and has not imported the rest of it yet: it is forked now and imports what
     reading needs while the caller goes on; the next ``cross`` in this process sends it the
     submissions (``forking.prestart``, ``pipeline.submissions``).  Does nothing where the
-    process cannot fork or has one core."""
-    prestart(READ_WARM_UP)
+    process cannot fork or has one core.
+
+    ``paths`` are the paths the command line seems to be given, if it can tell: until the
+    process is sent its submissions it reads those of ``paths`` with the default options,
+    and keeps what turns out to be its own (``submissions.guessed_reading``)."""
+    prestart(_CROSS_WARM_UP, partial(_guessed_cross, tuple(paths)) if paths else None)
 
 
-_Resolve = Callable[[str | os.PathLike[str], str | None], ResolvedInput]
+_CROSS_WARM_UP = "codesim.pipeline.cross_reading:warm_up"
+"""What a process that will read ``cross``'s submissions imports and calls first."""
+
+
+def _guessed_cross(paths: tuple[str, ...]) -> Guessed | None:
+    # Called in the prestarted process, which imports this module when it needs it.
+    from codesim.pipeline.submissions import guessed_reading
+
+    return guessed_reading(paths)
+
+
 _Sourced = TypeVar("_Sourced", "Side", "Submission")
 
 
@@ -114,6 +125,7 @@ def compare(
     cannot be fetched.
     """
     from codesim.options import Options
+    from codesim.sources.remote import deepen, is_git_source
 
     options = options or Options()
     sides = (os.fspath(left), os.fspath(right))
@@ -145,6 +157,8 @@ def compare(
 def _inputs() -> Iterator[_Resolve]:
     """Resolves inputs (git URLs, archives, paths) for one call and releases their cache
     entries when it ends."""
+    from codesim.sources.remote import cache_root, resolve_input
+
     cache = cache_root()
     with ExitStack() as stack:
 
@@ -228,6 +242,8 @@ def cross(
         base_path = None if base is None else os.fspath(resolve(base, None).path)
         given = [os.fspath(p) for p in paths]
         found = [resolve(text, None) for text in given]
+        from codesim.pipeline.submissions import start_reading, submissions_of
+
         submissions = submissions_of([str(f.path) for f in found])
         with start_reading(submissions, options, workers) as started:
             # Imported once the children are reading: see ``pipeline.submissions``.

@@ -1,4 +1,6 @@
-"""Options, their defaults and the verdict thresholds: every tunable number lives here.
+"""Options, their defaults and the verdict thresholds: every tunable number lives here, but for
+the defaults of what reading takes (k-gram and window sizes, file limits), which live in
+``read_options`` so that a process that only reads can know them without pydantic.
 
 One name per option across layers: the field ``kgram_size`` is the CLI flag ``--kgram-size``.
 """
@@ -10,17 +12,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from codesim.errors import OptionsError
+from codesim.read_options import (
+    DEFAULT_KGRAM_SIZE,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_FILE_TOKENS,
+    DEFAULT_WINDOW_SIZE,
+)
 
 Verdict = Literal["identical", "derived", "partial", "independent"]
-
-DEFAULT_KGRAM_SIZE = 12
-"""Tokens per k-gram.  A canonical Python token is about a sixth of a line, so 12 tokens is
-about two lines: long enough that shared k-grams are rarely coincidence, short enough that a
-copied three-line helper still yields several."""
-
-DEFAULT_WINDOW_SIZE = 8
-"""Winnowing window.  Winnowing guarantees that any match of at least
-``kgram_size + window_size - 1`` tokens (19 with the defaults) shares a fingerprint."""
 
 DEFAULT_MIN_MATCH_TOKENS = 20
 """A fragment shorter than this is not reported.  It sits just above the winnowing guarantee,
@@ -29,17 +28,6 @@ so every reportable fragment is seeded, and above the length of common two-line 
 DEFAULT_MIN_EVIDENCE_TOKENS = 120
 """A side with fewer tokens than this has its score damped linearly: a ten-line file that
 happens to match is weak evidence, and a three-line ``__init__.py`` must never score 1.0."""
-
-DEFAULT_MAX_FILE_BYTES = 2_000_000
-"""Larger files are skipped as ``too_large``: hand-written source is rarely this big, and
-generated tables and vendored bundles are."""
-
-DEFAULT_MAX_FILE_TOKENS = 500_000
-"""Files whose canonical stream is longer are skipped as ``too_large`` once normalized: the
-work and memory of every later stage grow with it (a 6 MB one-line list of 2,000,000 tokens
-took 32 s and 1.5 GB to compare with ``max_file_bytes`` raised).  The largest module of the
-standard library has 41,000 (``test/test_typing.py``); a file within the byte limit can have
-about 670,000 (``1, `` repeated on one line)."""
 
 DEFAULT_MAX_CANDIDATES = 20
 """Per file, at most this many candidate partners (best first) are aligned."""

@@ -51,11 +51,11 @@ def run() -> NoReturn:
     Python: this does not return.
     """
     if _command(sys.argv[1:]) == "cross" and not {"-h", "--help"} & set(sys.argv):
-        # Its first reading child imports the reading stages while this process parses the
-        # flags and imports the rest.
+        # Its first reading child imports the reading stages, then reads the submissions it
+        # expects, while this process parses the flags and imports the rest.
         from codesim.api import prestart_cross
 
-        prestart_cross()
+        prestart_cross(_cross_paths(sys.argv[1:]))
     try:
         main()
         code = 0
@@ -73,6 +73,31 @@ def _command(arguments: list[str]) -> str | None:
     """The command a command line names: its first argument that is not an option (the
     group's own options take no value)."""
     return next((argument for argument in arguments if not argument.startswith("-")), None)
+
+
+_CROSS_FLAGS = frozenset(
+    {"--json", "--no-gitignore", "--include-generated", "--verbose", "-v", "--quiet", "-q"}
+)
+"""``cross``'s options that take no value (a test holds this to the command's own)."""
+
+
+def _cross_paths(arguments: list[str]) -> list[str]:
+    """The paths a ``cross`` command line gives, as far as they can be told before its parser
+    is imported: the arguments after the command that are neither an option nor an option's
+    value.  Only a guess (``api.prestart_cross``): the parser decides."""
+    rest = arguments[arguments.index("cross") + 1 :]
+    paths: list[str] = []
+    value_next = False
+    for index, argument in enumerate(rest):
+        if value_next:
+            value_next = False
+        elif argument == "--":
+            return paths + rest[index + 1 :]
+        elif argument.startswith("-"):
+            value_next = argument not in _CROSS_FLAGS and "=" not in argument
+        else:
+            paths.append(argument)
+    return paths
 
 
 def _exit_code(given: object) -> int:

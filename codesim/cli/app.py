@@ -48,14 +48,16 @@ from codesim.cli.params import (
 from codesim.cli.progress import stage_progress
 from codesim.cli.stderr import Stderr
 from codesim.options import (
-    DEFAULT_KGRAM_SIZE,
-    DEFAULT_MAX_FILE_BYTES,
-    DEFAULT_MAX_FILE_TOKENS,
     DEFAULT_MIN_MATCH_TOKENS,
-    DEFAULT_WINDOW_SIZE,
     VERDICT_DERIVED,
     VERDICT_IDENTICAL,
     VERDICT_PARTIAL,
+)
+from codesim.read_options import (
+    DEFAULT_KGRAM_SIZE,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_FILE_TOKENS,
+    DEFAULT_WINDOW_SIZE,
 )
 from codesim.render import DEFAULT_TOP_PAIRS
 

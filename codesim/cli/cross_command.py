@@ -32,13 +32,15 @@ from codesim.cli.progress import stage_progress
 from codesim.cli.stderr import Stderr
 from codesim.options import (
     CROSS_MIN_SCORE,
+    DEFAULT_MIN_MATCH_TOKENS,
+)
+from codesim.pipeline.submissions import SHARED_MANY, SHARED_SHARE
+from codesim.read_options import (
     DEFAULT_KGRAM_SIZE,
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_MAX_FILE_TOKENS,
-    DEFAULT_MIN_MATCH_TOKENS,
     DEFAULT_WINDOW_SIZE,
 )
-from codesim.pipeline.submissions import SHARED_MANY, SHARED_SHARE
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -37,7 +37,7 @@ from codesim.cli.params import (
 from codesim.cli.progress import stage_progress
 from codesim.cli.stderr import Stderr
 from codesim.errors import InputError
-from codesim.options import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_TOKENS
+from codesim.read_options import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_TOKENS
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -15,14 +15,12 @@ from typing import Annotated
 import typer
 
 from codesim.errors import OptionsError
-from codesim.options import (
+from codesim.options import DEFAULT_MIN_MATCH_TOKENS, Options, make_options
+from codesim.read_options import (
     DEFAULT_KGRAM_SIZE,
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_MAX_FILE_TOKENS,
-    DEFAULT_MIN_MATCH_TOKENS,
     DEFAULT_WINDOW_SIZE,
-    Options,
-    make_options,
 )
 
 _OUTPUT = "Output"

@@ -3,7 +3,7 @@ it, made by the process that reads it (a reading child, or this process) rather 
 submission after another once all are read.
 
 It imports neither the report models nor the rest of ``cross``: a prestarted reading child
-imports this (``submissions.READ_WARM_UP``), and the less it imports, the sooner it reads.
+imports this (``api.prestart_cross``), and the less it imports, the sooner it reads.
 """
 
 from __future__ import annotations

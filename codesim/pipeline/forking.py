@@ -7,7 +7,9 @@ process takes its share):
 
 - The children inherit the jobs, and everything else this process holds, when forked:
   nothing is sent to them.  The exception is the child ``prestart`` forked earlier, before
-  the jobs existed: it is sent the function, by reference, and the jobs, pickled.
+  the jobs existed: it is sent the function, by reference, and the jobs, pickled.  Until
+  they arrive it may run the jobs it was told to expect (``prestart``'s ``guess``); those of
+  them that turn out to be jobs it is sent are not run again.
 - A batch is claimed by reading its number from one pipe that every process reads (each read
   of four bytes takes one number whole), so each batch runs once and a faster process takes
   more of them.  The numbers are all written, and the pipe's writing end closed, before any
@@ -34,12 +36,13 @@ import gc
 import importlib
 import os
 import pickle
+import select
 import selectors
 import signal
 import struct
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
 
 from codesim.pipeline.orphans import exit_with_parent
 
@@ -48,6 +51,10 @@ if TYPE_CHECKING:
 
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
+
+Guessed = tuple[Callable[[Any], object], Sequence[Any]]
+"""A function and the jobs a prestarted child expects to be sent (``prestart``)."""
+Guess = Callable[[], Guessed | None]
 
 _CLAIM = struct.Struct("<I")
 """A batch's number in the claims pipe."""
@@ -174,8 +181,8 @@ class Shared(Generic[_Job, _Result]):
             reading, writing = os.pipe()
             _enlarge(writing)
             child = context.Process(
-                target=_child,
-                args=(self._function, self._jobs, self._bounds, self._claims, writing, os.getpid()),
+                target=_forked_child,
+                args=(os.getpid(), self._function, self._jobs, self._bounds, self._claims, writing),
                 daemon=True,
             )
             child.start()
@@ -301,15 +308,28 @@ def _enlarge(pipe: int, size: int = _RESULT_PIPE_BYTES) -> None:
             fcntl.fcntl(pipe, setting, size)
 
 
+def _forked_child(
+    parent: int,
+    function: Callable[[_Job], _Result],
+    jobs: Sequence[_Job],
+    bounds: list[tuple[int, int]],
+    claims: int,
+    writing: int,
+) -> None:
+    exit_with_parent(parent)
+    _child(function, jobs, bounds, claims, writing)
+
+
 def _child(
     function: Callable[[_Job], _Result],
     jobs: Sequence[_Job],
     bounds: list[tuple[int, int]],
     claims: int,
     writing: int,
-    parent: int,
+    early: dict[int, object] | None = None,
 ) -> None:
-    exit_with_parent(parent)
+    """A child's work: claim batches and send their results, of which ``early`` (by index)
+    are made already."""
     try:
         outbox = _Outbox(writing)
         while claim := os.read(claims, _CLAIM.size):
@@ -317,8 +337,11 @@ def _child(
             start, stop = bounds[number]
             made = []
             for index in range(start, stop):
-                made.append(function(jobs[index]))
-                outbox.send()
+                if early and index in early:
+                    made.append(early.pop(index))
+                else:
+                    made.append(function(jobs[index]))
+                    outbox.send()
             payload = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
             outbox.add(_FRAME.pack(number, len(payload)))
             outbox.add(payload)
@@ -463,11 +486,11 @@ _PRESTARTED: list[_Prestarted] = []
 """The process ``prestart`` made, until a ``share`` takes it (at most one)."""
 
 
-def prestart(warm_up: str) -> None:
+def prestart(warm_up: str, guess: Guess | None = None) -> None:
     """Fork, now, the first child of this process's next ``share``, and have it get ready
     for its jobs while this process goes on: ``warm_up``, a ``"module:function"``, is
-    imported and called there (the module being what the jobs need, the function making
-    what they would make on first use).
+    imported and, unless there are guessed jobs to run (below), called there (the module
+    being what the jobs need, the function making what they would make on first use).
 
     Meant for a command line that knows which command runs before it has imported what the
     command needs: the child's imports then overlap this process's own (flags, options,
@@ -475,6 +498,12 @@ def prestart(warm_up: str) -> None:
     sends them, rather than once this process has imported everything itself.  Nothing
     happens where the process cannot fork or has one core; a process that never calls
     ``share`` leaves it waiting until this one exits, when it ends too.
+
+    ``guess``, called in the child after ``warm_up``, names the function and jobs the
+    command line expects ``share`` to send (None: no guess).  The child runs them, in order,
+    until the real ones arrive; each result whose job turns out to be the real job at that
+    index, for the same function, is kept rather than made again, and the rest are dropped.
+    A wrong guess costs only what the child would have spent waiting.
     """
     if _PRESTARTED or not _CAN_FORK or default_workers() < 2:
         return
@@ -488,7 +517,7 @@ def prestart(warm_up: str) -> None:
     if pid == 0:
         for fd in (claiming, telling, results):
             os.close(fd)
-        _serve(warm_up, claims, tasks, sending, parent)
+        _serve(warm_up, guess, claims, tasks, sending, parent)
     for fd in (tasks, sending):
         os.close(fd)
     _PRESTARTED.append(_Prestarted(pid, claims, claiming, telling, results))
@@ -561,8 +590,11 @@ def _task(
         return None
 
 
-def _serve(warm_up: str, claims: int, tasks: int, sending: int, parent: int) -> NoReturn:
-    """The prestarted process: ``warm_up``, wait for the task, run ``_child`` on it."""
+def _serve(
+    warm_up: str, guess: Guess | None, claims: int, tasks: int, sending: int, parent: int
+) -> NoReturn:
+    """The prestarted process: ``warm_up``, the guessed jobs until the task arrives, then
+    ``_child`` on the task."""
     code = 1
     try:
         # Nothing is printed from here, and a process holding the parent's stdout or stderr
@@ -575,15 +607,63 @@ def _serve(warm_up: str, claims: int, tasks: int, sending: int, parent: int) -> 
         # which the parent pauses the collector too.
         gc.disable()
         module, _, name = warm_up.partition(":")
-        getattr(importlib.import_module(module), name)()
+        warm = getattr(importlib.import_module(module), name)
+        exit_with_parent(parent)
+        guessed = _guessed(guess)
+        if guessed is None:
+            warm()
+        # The first guessed job makes whatever the warm-up would have.
+        early = {} if guessed is None else _until_task(guessed, tasks)
         task = _read_task(tasks)
         os.close(tasks)
         if task is not None:
             function, jobs, bounds = pickle.loads(task)
-            _child(function, jobs, bounds, claims, sending, parent)
+            if guessed is not None:
+                early = _kept(early, guessed, function, jobs)
+            _child(function, jobs, bounds, claims, sending, early)
         code = 0
     finally:
         os._exit(code)
+
+
+def _guessed(guess: Guess | None) -> Guessed | None:
+    # A guess is only a guess: whatever goes wrong with it, the child waits for its task as
+    # it would without one.
+    try:
+        return None if guess is None else guess()
+    except Exception:
+        return None
+
+
+def _until_task(guessed: Guessed, tasks: int) -> dict[int, object]:
+    """The guessed jobs' results, by index, run in order until the task pipe has something to
+    read (the task, or its end when no task comes)."""
+    function, jobs = guessed
+    early: dict[int, object] = {}
+    for index, job in enumerate(jobs):
+        if select.select([tasks], [], [], 0)[0]:
+            break
+        try:
+            early[index] = function(job)
+        except Exception:
+            # Were it the real job, the exception would reach the parent, which runs the job
+            # again when its child fails: it is left for then.
+            break
+    return early
+
+
+def _kept(
+    early: dict[int, object],
+    guessed: Guessed,
+    function: Callable[[Any], object],
+    jobs: Sequence[Any],
+) -> dict[int, object]:
+    """The results of ``early`` whose guessed job is the task's job at the same index, for the
+    same function: the others answer another question."""
+    if guessed[0] is not function:
+        return {}
+    made = guessed[1]
+    return {i: result for i, result in early.items() if i < len(jobs) and made[i] == jobs[i]}
 
 
 def _read_task(tasks: int) -> bytes | None:

@@ -22,6 +22,7 @@ from codesim.read_options import ReadOptions
 
 if TYPE_CHECKING:
     from codesim.pipeline.cross_reading import Loaded
+    from codesim.pipeline.forking import Guessed
     from codesim.read_options import ReadingOptions
 
 SHARED_SHARE = 0.5
@@ -31,9 +32,6 @@ SHARED_MIN = 3
 them (``SHARED_SHARE``), but never more than ``SHARED_MANY`` (MOSS's default for the same
 rule: code in ten submissions is a template or an idiom, whatever the class size) and never
 fewer than ``SHARED_MIN`` (two submissions sharing code is what is looked for)."""
-
-READ_WARM_UP = "codesim.pipeline.cross_reading:warm_up"
-"""What a process that will read submissions imports and calls first (``forking.prestart``)."""
 
 _READ_BATCH = 16
 """Submissions a reading child sends back at a time, pickled (at N = 400 the child's pickling
@@ -87,6 +85,20 @@ def start_reading(
     read = ReadOptions.of(options)
     jobs = [(path, read, deadline) for _, path in found]
     return share(_read_job, jobs, sharing(workers, len(jobs)), batch=_READ_BATCH)
+
+
+def guessed_reading(paths: Sequence[str]) -> Guessed | None:
+    """What ``start_reading`` would be asked to read for a ``cross`` of ``paths`` with the
+    default options (``ReadOptions()``) and no time budget, as ``forking.prestart``'s
+    guess; None when ``paths`` are no submissions.  The command line's prestarted process
+    reads them while the command line parses its flags and imports the rest (see the
+    module): a guess that turns out wrong, from other options or other paths, is dropped."""
+    try:
+        found = submissions_of(paths)
+    except InputError:
+        return None
+    read = ReadOptions()
+    return _read_job, [(path, read, None) for _, path in found]
 
 
 def _read_job(job: Job) -> Loaded:

@@ -15,9 +15,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import typer.main
 
 from codesim import __version__
-from codesim.cli import _command, _exit_code
+from codesim.cli import _CROSS_FLAGS, _command, _cross_paths, _exit_code
 from codesim.cli.exits import highest_score
 from codesim.results import Report
 
@@ -423,6 +424,45 @@ def test_the_command_a_command_line_names_is_its_first_argument_not_an_option() 
     assert _command(["--version"]) is None
     assert _command(["-h", "compare", "x", "y"]) == "compare"
     assert _command([]) is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "paths"),
+    [
+        (["cross", "a/", "b/", "--json"], ["a/", "b/"]),
+        (["cross", "--min-score", "0.5", "subs", "-q"], ["subs"]),
+        (["cross", "subs", "--base=template", "--html", "out.html", "--no-gitignore"], ["subs"]),
+        (["-v", "cross", "a", "--", "-odd", "b"], ["a", "-odd", "b"]),
+        (["cross"], []),
+    ],
+)
+def test_the_paths_a_cross_command_line_seems_to_give(
+    arguments: list[str], paths: list[str]
+) -> None:
+    # What cross's prestarted reading child reads before the flags are parsed.
+    assert _cross_paths(arguments) == paths
+
+
+def test_the_cross_options_without_a_value_are_the_commands_own() -> None:
+    from codesim.cli.app import app
+
+    cross = typer.main.get_command(app).commands["cross"]  # type: ignore[attr-defined]
+    options = [param for param in cross.params if param.param_type_name == "option"]
+    assert options, "the command's options should be listed"
+    flags = {name for param in options if param.is_flag for name in param.opts}
+    assert flags == _CROSS_FLAGS
+
+
+def test_cross_reports_the_same_whether_its_guessed_reading_is_kept_or_dropped() -> None:
+    # With the default options the prestarted process's early reading is kept; a time budget
+    # (never reached here) gives every job a deadline, so that the same reading is dropped.
+    kept = run_cli("cross", ORIGINAL, SUSPECT, "--json", "--quiet")
+    dropped = run_cli("cross", ORIGINAL, SUSPECT, "--json", "--quiet", "--time-budget", "600")
+    assert kept.returncode == 0 and dropped.returncode == 0, kept.stderr + dropped.stderr
+    with_guess, without = json.loads(kept.stdout), json.loads(dropped.stdout)
+    assert without["options"].pop("time_budget") == 600
+    assert with_guess["options"].pop("time_budget") == 0
+    assert with_guess == without
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -21,7 +21,7 @@ from codesim.index.prepare import file_record, unit_kgrams
 from codesim.index.records import FileRecord, IndexSettings
 from codesim.languages import get_language
 from codesim.normalize import normalize
-from codesim.options import DEFAULT_KGRAM_SIZE, DEFAULT_WINDOW_SIZE
+from codesim.read_options import DEFAULT_KGRAM_SIZE, DEFAULT_WINDOW_SIZE
 from codesim.tokens import TokenStream
 from codesim.units import fold_small_units
 from tests.disguise import DisguiseError, disguise

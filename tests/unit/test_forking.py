@@ -7,7 +7,8 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -257,3 +258,101 @@ def test_batch_numbers_that_do_not_fit_leave_the_work_here_with_a_prestarted_pro
     assert {pid for _, pid in made} == {PARENT}
     assert [job for job, _ in made] == list(range(40_000))
     assert not forking._PRESTARTED and _gone(prestarted)
+
+
+_LOG: list[str] = []
+"""The file ``_logged`` appends to (set by a test before it prestarts: the process inherits it)."""
+
+
+def _logged(job: int) -> tuple[int, int]:
+    time.sleep(0.01)
+    with Path(_LOG[0]).open("a") as log:
+        log.write(f"{job} {os.getpid()}\n")
+    return job, os.getpid()
+
+
+def _runs(log: Path) -> list[tuple[int, int]]:
+    """What ``_logged`` ran, in order: ``(job, pid)``."""
+    if not log.exists():
+        return []
+    return [
+        (int(job), int(pid)) for job, pid in (line.split() for line in log.read_text().splitlines())
+    ]
+
+
+def _prestart_guessing(log: Path, guessed: Callable[[], forking.Guessed | None]) -> int:
+    """Prestart with ``guessed``, and wait until the process has run a few guessed jobs (it
+    has none otherwise).  Its pid."""
+    _LOG[:] = [str(log)]
+    forking.prestart("os:getpid", guessed)
+    pid = forking._PRESTARTED[0].pid
+    deadline = time.monotonic() + 10
+    while len(_runs(log)) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return pid
+
+
+def _joined_late(
+    function: Callable[[int], tuple[int, int]], jobs: list[int]
+) -> list[tuple[int, int]]:
+    """``map_shared(function, jobs, 2)``, joined once the prestarted process has claimed its
+    first batches, as ``cross`` joins (a batch claimed here first would be run here, whatever
+    the other process made of it early)."""
+    with forking.share(function, jobs, 2, batch=4) as started:
+        time.sleep(0.2)
+        return started.join()
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_guessed_jobs_run_before_the_share_are_not_run_again(tmp_path: Path) -> None:
+    log = tmp_path / "runs"
+    jobs = list(range(40))
+    pid = _prestart_guessing(log, lambda: (_logged, list(jobs)))
+    early = _runs(log)
+    assert len(early) >= 5 and {who for _, who in early} == {pid}
+    made = _joined_late(_logged, jobs)
+    assert [job for job, _ in made] == jobs
+    # Each job ran once: the early ones are the prestarted process's results, not made again.
+    assert sorted(job for job, _ in _runs(log)) == jobs
+    assert all(made[job] == (job, pid) for job, _ in early)
+    assert _gone(pid)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_guessed_jobs_that_are_not_the_ones_sent_are_dropped(tmp_path: Path) -> None:
+    log = tmp_path / "runs"
+    jobs = list(range(40))
+    # Right but for job 2: only that job is run again.
+    guess = [job if job != 2 else 1000 for job in jobs]
+    pid = _prestart_guessing(log, lambda: (_logged, guess))
+    assert 1000 in [job for job, _ in _runs(log)]
+    made = _joined_late(_logged, jobs)
+    assert [job for job, _ in made] == jobs
+    ran = sorted(job for job, _ in _runs(log))
+    assert ran == sorted([*jobs, 1000])
+    assert _gone(pid)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_guessed_jobs_of_another_function_are_dropped(tmp_path: Path) -> None:
+    log = tmp_path / "runs"
+    jobs = list(range(40))
+    pid = _prestart_guessing(log, lambda: (_logged, list(jobs)))
+    made = map_shared(_who, jobs, 2)
+    assert [job for job, _ in made] == jobs
+    assert pid in {who for _, who in made}
+    assert _gone(pid)
+
+
+def _no_guess() -> forking.Guessed | None:
+    raise OSError("the guess itself fails")
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_a_guess_that_fails_leaves_the_prestarted_process_waiting_for_its_jobs() -> None:
+    forking.prestart("os:getpid", _no_guess)
+    pid = forking._PRESTARTED[0].pid
+    made = map_shared(_who, list(range(100)), 2)
+    assert [job for job, _ in made] == list(range(100))
+    assert {who for _, who in made} == {PARENT, pid}
+    assert _gone(pid)

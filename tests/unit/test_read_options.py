@@ -1,5 +1,6 @@
-"""What a process that only reads submissions is sent and imports: the options as plain data,
-neither pydantic nor the report models, and a warm-up of what the first file would make."""
+"""What a process that only reads submissions is sent, guesses and imports: the options as
+plain data and their defaults, neither pydantic nor the report models, and a warm-up of what
+the first file would make."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from codesim.options import Options, make_options
+from codesim.pipeline.submissions import guessed_reading, start_reading, submissions_of
 from codesim.read_options import ReadingOptions, ReadOptions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,3 +63,22 @@ def test_the_warm_up_makes_what_reading_the_first_python_file_would() -> None:
     tables, walkers, compiled = _printed(code).split()
     assert tables == "1"
     assert walkers == ("1" if compiled == "True" else "0")
+
+
+def test_the_plain_options_default_to_those_of_options() -> None:
+    # A prestarted reading child reads with these before it is sent the real ones.
+    assert ReadOptions() == ReadOptions.of(Options())
+
+
+def test_the_guessed_reading_of_a_cross_is_the_reading_it_starts(tmp_path: Path) -> None:
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "m.py").write_text("x = 1\n")
+    guessed = guessed_reading([str(tmp_path)])
+    assert guessed is not None
+    function, jobs = guessed
+    with start_reading(submissions_of([str(tmp_path)]), Options(), workers=1) as started:
+        assert function is started._function
+        assert jobs == started._jobs
+        started.join()
+    assert guessed_reading([str(tmp_path / "a"), str(tmp_path / "nowhere")]) is None
