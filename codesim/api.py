@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from codesim.options import Options
     from codesim.pipeline import indexing
     from codesim.pipeline.forking import Guessed
-    from codesim.pipeline.reading import ProgressCallback
+    from codesim.pipeline.streams import ProgressCallback
     from codesim.results import (
         AddResult,
         CheckReport,
@@ -75,7 +75,7 @@ def prestart_cross(paths: Sequence[str] = ()) -> None:
     prestart(_CROSS_WARM_UP, partial(_guessed_cross, tuple(paths)) if paths else None)
 
 
-_CROSS_WARM_UP = "codesim.pipeline.cross_reading:warm_up"
+_CROSS_WARM_UP = "codesim.pipeline.streams:warm_up"
 """What a process that will read ``cross``'s submissions imports and calls first."""
 
 

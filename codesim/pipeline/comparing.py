@@ -30,13 +30,12 @@ from codesim.options import COMMON_FINGERPRINT_MIN_FILES, Options, verdict_for
 from codesim.pipeline import limits
 from codesim.pipeline.reading import (
     NormalizedFile,
-    ProgressCallback,
     SideData,
     SidePostings,
-    report_progress,
     side_postings,
     side_warnings,
 )
+from codesim.pipeline.streams import ProgressCallback, report_progress
 
 _Mask = npt.NDArray[np.bool_]
 

@@ -38,13 +38,8 @@ from codesim.pipeline.comparing import (
 )
 from codesim.pipeline.cross_reading import Loaded
 from codesim.pipeline.forking import Shared, map_shared, sharing
-from codesim.pipeline.reading import (
-    ProgressCallback,
-    SideData,
-    SidePostings,
-    report_progress,
-    side_warnings,
-)
+from codesim.pipeline.reading import SideData, SidePostings, side_warnings
+from codesim.pipeline.streams import ProgressCallback, report_progress
 from codesim.pipeline.submissions import Job, shared_threshold
 
 SHARED_FILE_SHARE = 0.5

@@ -1,9 +1,9 @@
 """Reading one submission of ``cross``: its side, and what the search for candidates needs of
-it, made by the process that reads it (a reading child, or this process) rather than one
-submission after another once all are read.
+it, made by the process that reads it rather than one submission after another once all are
+read.
 
-It imports neither the report models nor the rest of ``cross``: a prestarted reading child
-imports this (``api.prestart_cross``), and the less it imports, the sooner it reads.
+``cross``'s prestarted reading process goes as far as the streams only (``streams``, without
+numpy); this process makes the rest of what it sends (``loaded_of``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import numpy.typing as npt
 from codesim.fingerprint import HashArray, unique_sorted
 from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
-from codesim.languages import get_language
-from codesim.normalize import normalize
-from codesim.pipeline.reading import SideData, SidePostings, read_side, side_postings
+from codesim.pipeline.reading import SideData, SidePostings, fingerprinted_side, side_postings
+from codesim.pipeline.streams import StreamedSide, stream_side
 from codesim.read_options import ReadingOptions
 
 
@@ -36,20 +35,16 @@ class Loaded:
     """The LSH bucket ids of its units (``bands_of``)."""
 
 
-def warm_up() -> None:
-    """Make what reading the first Python file makes on first use (the grammar's tables, the
-    compiled walker and its parser, what the stages cache), on a snippet.
-
-    ``cross``'s prestarted reading child does this while it waits for its submissions: at
-    N = 100 it waits 20-30 ms, and the first file read cold took 15 ms longer than read again,
-    9-11 ms of it made here (three runs).
-    """
-    normalize(b"def f(a):\n    return a + 1\n", get_language("python"))
-
-
 def read_submission(path: Path, options: ReadingOptions) -> Loaded:
     """Read one submission, with what the search for candidates needs of it."""
-    side = read_side(path, "submission", options, units=True, unit_fingerprints=False)
+    return loaded_of(stream_side(path, "submission", options), options)
+
+
+def loaded_of(streamed: StreamedSide, options: ReadingOptions) -> Loaded:
+    """A submission read as far as its streams (``streams.stream_side``: what ``cross``'s
+    prestarted reading process sends), fingerprinted, with what the search for candidates
+    needs of it."""
+    side = fingerprinted_side(streamed, options, units=True)
     bands = bands_of(side)
     # The units' signatures served only for the bands: not sent back (N = 400: 7% of the
     # bytes, 18% of the time to pickle and unpickle the submissions).

@@ -52,6 +52,10 @@ if TYPE_CHECKING:
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
 
+Light = tuple[Callable[[_Job], Any], Callable[[_Job, Any], _Result]]
+"""What a prestarted process runs instead of the function, and what completes its results
+(``share``)."""
+
 Guessed = tuple[Callable[[Any], object], Sequence[Any]]
 """A function and the jobs a prestarted child expects to be sent (``prestart``)."""
 Guess = Callable[[], Guessed | None]
@@ -118,7 +122,12 @@ def map_shared(
 
 
 def share(
-    function: Callable[[_Job], _Result], jobs: Sequence[_Job], workers: int, *, batch: int = 1
+    function: Callable[[_Job], _Result],
+    jobs: Sequence[_Job],
+    workers: int,
+    *,
+    batch: int = 1,
+    light: Light[_Job, _Result] | None = None,
 ) -> Shared[_Job, _Result]:
     """``map_shared``'s children, started now on ``jobs``; this process takes its share when
     it calls ``join`` on what this returns, used as a context manager (leaving it without
@@ -128,18 +137,27 @@ def share(
     The process ``prestart`` made, when one waits, is the first child: it receives
     ``function`` and ``jobs`` pickled (``function`` by reference, so a module-level function
     that may import what it needs when first called), where forked children inherit them.
+    With ``light``, ``(part, rest)``, it runs ``part`` instead, which needs less imported,
+    and each of its results is completed here as ``rest(job, result)``:
+    ``rest(job, part(job))`` must be ``function(job)``.
     """
-    return Shared(function, jobs, workers, batch)
+    return Shared(function, jobs, workers, batch, light)
 
 
 class Shared(Generic[_Job, _Result]):
     """Jobs being done by children started by ``share``, until ``join``."""
 
     def __init__(
-        self, function: Callable[[_Job], _Result], jobs: Sequence[_Job], workers: int, batch: int
+        self,
+        function: Callable[[_Job], _Result],
+        jobs: Sequence[_Job],
+        workers: int,
+        batch: int,
+        light: Light[_Job, _Result] | None = None,
     ) -> None:
         self._function = function
         self._jobs = jobs
+        self._light = light
         processes = max(1, min(workers, len(jobs)))
         self._bounds = _batches(len(jobs), batch, processes)
         self._receiving = _Receiving()
@@ -154,7 +172,7 @@ class Shared(Generic[_Job, _Result]):
             return
         try:
             if waiting is not None:
-                task = _task(function, jobs, self._bounds)
+                task = _task(function if light is None else light[0], jobs, self._bounds)
                 if task is not None and waiting.start(task, len(self._bounds)):
                     self._claims = waiting.claims
                     self._prestarted = waiting
@@ -204,9 +222,15 @@ class Shared(Generic[_Job, _Result]):
             if arrived is not None:
                 arrived(made, result)
 
+        # The prestarted process's results are light[0]'s, completed here.
+        rest = self._light[1] if self._light is not None else None
+        partial = self._prestarted.results if self._prestarted is not None else None
+
         def receive(*, wait: bool) -> None:
-            for number, batch_results in self._receiving.take(wait=wait):
+            for fd, number, batch_results in self._receiving.take(wait=wait):
                 for index, result in enumerate(batch_results, start=bounds[number][0]):
+                    if rest is not None and fd == partial:
+                        result = rest(jobs[index], result)
                     store(index, cast(_Result, result))
 
         def run(number: int) -> None:
@@ -221,7 +245,15 @@ class Shared(Generic[_Job, _Result]):
         finished = False
         try:
             if self._claims is not None:
-                while claim := os.read(self._claims, _CLAIM.size):
+                while True:
+                    # Results to complete here come first: the prestarted process sends them
+                    # as its pipe has room, so that one begun is whole soon, and the process
+                    # has nothing else to do with them.
+                    while rest is not None and self._receiving.partial:
+                        receive(wait=True)
+                    claim = os.read(self._claims, _CLAIM.size)
+                    if not claim:
+                        break
                     run(_CLAIM.unpack(claim)[0])
                 while self._receiving.open:
                     receive(wait=True)
@@ -412,6 +444,11 @@ class _Receiving:
         """Whether any child may still send something."""
         return bool(self._buffers)
 
+    @property
+    def partial(self) -> bool:
+        """Whether a child has sent part of a message."""
+        return any(self._buffers.values())
+
     def add(self, fd: int) -> None:
         """Read ``fd`` too (a new child's pipe)."""
         os.set_blocking(fd, False)
@@ -420,13 +457,13 @@ class _Receiving:
             self._selector = selectors.DefaultSelector()
         self._selector.register(fd, selectors.EVENT_READ)
 
-    def take(self, *, wait: bool) -> list[tuple[int, list[object]]]:
-        """The batches complete now, as (batch number, results); with ``wait``, after waiting
-        until some pipe has something (or is closed)."""
+    def take(self, *, wait: bool) -> list[tuple[int, int, list[object]]]:
+        """The batches complete now, as (pipe, batch number, results); with ``wait``, after
+        waiting until some pipe has something (or is closed)."""
         if self._selector is None or not self._buffers:
             return []
         ready = self._selector.select(None if wait else 0)
-        complete: list[tuple[int, list[object]]] = []
+        complete: list[tuple[int, int, list[object]]] = []
         for key, _ in ready:
             fd = key.fd
             buffer = self._buffers[fd]
@@ -442,7 +479,7 @@ class _Receiving:
                     del self._buffers[fd]
                     break
                 buffer += chunk
-            complete.extend(_frames(buffer))
+            complete.extend((fd, number, results) for number, results in _frames(buffer))
         return complete
 
     def close(self) -> None:

@@ -57,15 +57,14 @@ from codesim.pipeline.comparing import (
 from codesim.pipeline.orphans import exit_with_parent
 from codesim.pipeline.reading import (
     NormalizedFile,
-    ProgressCallback,
     SideData,
-    discover_code,
     prepared_file,
     repo_graph,
     side_warnings,
     stream_facts,
 )
 from codesim.pipeline.repos import UnitEvidence, align_repos, alignment_model, repo_verdict
+from codesim.pipeline.streams import ProgressCallback, discover_code
 from codesim.sources.git import checkout_commit
 from codesim.sources.model import SourceFile
 from codesim.units import fold_small_units

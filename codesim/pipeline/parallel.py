@@ -20,13 +20,10 @@ from typing import Literal
 from codesim.options import Options
 from codesim.pipeline import limits
 from codesim.pipeline.forking import map_shared
-from codesim.pipeline.reading import (
-    NormalizedFile,
+from codesim.pipeline.reading import NormalizedFile, SideData, normalize_file, read_side
+from codesim.pipeline.streams import (
     ProgressCallback,
-    SideData,
     discover_code,
-    normalize_file,
-    read_side,
     read_within_limits,
     report_progress,
     token_cap_skip,

@@ -8,11 +8,11 @@ wired here; ``comparing`` takes the sides on to candidates, alignment and the re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -22,19 +22,26 @@ from codesim.align import (
     kgram_table,
     source_order_rank,
 )
-from codesim.errors import InputError, LanguageError, SkipReason
+from codesim.errors import InputError
 from codesim.fingerprint import HashArray, fingerprint, in_sorted, symbol_hash
 from codesim.index.exact import Postings, postings
 from codesim.index.lines import LineIndex
 from codesim.index.minhash import SignatureArray, signatures
 from codesim.index.prepare import unit_kgrams, units_fingerprints
-from codesim.languages import extension_map, get_language, shebang_map
-from codesim.normalize import language_of, normalize, normalize_with_imports
-from codesim.pipeline import limits
+from codesim.languages import extension_map, get_language
+from codesim.normalize import normalize_with_imports
+from codesim.pipeline.streams import (
+    Label,
+    ProgressCallback,
+    StreamedFile,
+    StreamedSide,
+    discover_code,
+    read_within_limits,
+    streamed_file,
+)
 from codesim.read_options import ReadingOptions
-from codesim.sources.model import Discovery, SkippedFile, SourceFile
+from codesim.sources.model import SkippedFile, SourceFile
 from codesim.sources.notebooks import CodeCell
-from codesim.sources.walk import discover
 from codesim.tokens import ImportRef, Role, TokenStream
 from codesim.units import fold_small_units
 
@@ -45,18 +52,7 @@ if TYPE_CHECKING:
 # What only a repo's graph uses (``codesim.graph``'s facts, ``repos``' alignment, git history)
 # is imported where it is used: ``cross`` starts without it.
 
-ProgressCallback = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: called as long work advances; ``total`` 0 if unknown."""
-
 _ROLES = frozenset(role.value for role in Role)
-_PROGRESS_EVERY = 16
-
-
-def report_progress(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:
-    """Tell ``progress`` that ``done`` of ``total`` items are done, every ``_PROGRESS_EVERY``
-    items and at the last: a progress bar needs no more, and a call per item would cost."""
-    if progress is not None and (done % _PROGRESS_EVERY == 0 or done == total):
-        progress(stage, done, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +111,7 @@ class NormalizedFile:
 class SideData:
     """Everything read from one side of a comparison."""
 
-    label: Literal["left", "right", "base", "checked", "indexed", "submission"]
+    label: Label
     root: str
     files: list[NormalizedFile]
     skipped: list[SkippedFile]
@@ -126,7 +122,7 @@ class SideData:
 
 def read_side(
     path: str | Path,
-    label: Literal["left", "right", "base", "checked", "indexed", "submission"],
+    label: Label,
     options: ReadingOptions,
     progress: ProgressCallback | None = None,
     *,
@@ -157,80 +153,6 @@ def read_side(
     return SideData(label, str(path), files, [*discovery.skipped, *limited], discovery.ignored)
 
 
-def token_cap_skip(file: NormalizedFile, options: ReadingOptions) -> SkippedFile | None:
-    """The skip record of a file over the token cap (``max_file_tokens``), else None."""
-    over = limits.token_cap_detail(file.tokens, options)
-    if over is None:
-        return None
-    return SkippedFile(file.path, SkipReason.TOO_LARGE, over)
-
-
-def read_within_limits(
-    sources: Sequence[SourceFile],
-    read: Callable[[SourceFile], NormalizedFile],
-    label: Literal["left", "right", "base", "checked", "indexed", "submission"],
-    options: ReadingOptions,
-    progress: ProgressCallback | None = None,
-) -> tuple[list[NormalizedFile], list[SkippedFile]]:
-    """Each source ``read``, and the files the run's limits left out: those over the token
-    cap as ``too_large``, and once the time budget has run out every one not yet read, as
-    ``time_budget`` (``pipeline.limits``)."""
-    files: list[NormalizedFile] = []
-    skipped: list[SkippedFile] = []
-    total = len(sources)
-    for done, source in enumerate(sources, start=1):
-        if limits.expired():
-            detail = limits.budget_detail(options)
-            skipped += [
-                SkippedFile(s.path, SkipReason.TIME_BUDGET, detail) for s in sources[done - 1 :]
-            ]
-            break
-        file = read(source)
-        skip = token_cap_skip(file, options)
-        if skip is None:
-            files.append(file)
-        else:
-            skipped.append(skip)
-        report_progress(progress, f"reading {label}", done, total)
-    return files, skipped
-
-
-def discover_code(path: str | Path, options: ReadingOptions) -> Discovery:
-    """``sources.discover`` with every registered language.
-
-    A file whose language's grammar is not installed is moved to ``skipped``
-    (``missing_grammar``, the detail naming the extra that installs it), so nothing is lost
-    silently; a file named on its own raises ``LanguageError`` instead, since it is all there
-    was to compare.  A file whose extension two languages may use is read as the one that
-    parses it (``normalize.language_of``: a C++ header named ``.h``), so that it pairs with
-    the files of its own language.
-    """
-    discovery = discover(Path(path), options, extension_map(), shebang_map())
-    installed: dict[str, bool] = {}
-    files: list[SourceFile] = []
-    missing: list[SkippedFile] = []
-    for source in discovery.files:
-        language = get_language(source.language)
-        if source.language not in installed:
-            installed[source.language] = language.grammar_installed()
-        if installed[source.language]:
-            if language.dialects:
-                dialect = language_of(source.data, language, source.path)
-                if dialect is not language:
-                    source = replace(source, language=dialect.id)
-            files.append(source)
-        elif Path(path).is_file():
-            raise LanguageError(f"cannot compare {path}: {language.missing_grammar()}")
-        else:
-            missing.append(
-                SkippedFile(source.path, SkipReason.MISSING_GRAMMAR, language.missing_grammar())
-            )
-    if not missing:
-        return replace(discovery, files=files)
-    skipped = sorted([*discovery.skipped, *missing], key=lambda s: s.path)
-    return replace(discovery, files=files, skipped=skipped)
-
-
 def normalize_file(
     source: SourceFile,
     options: ReadingOptions,
@@ -245,38 +167,62 @@ def normalize_file(
     ``graph``, what the repo graph needs; ``folded_graph``: the graph an
     index's stored files give, to be aligned with one: the units as folding keeps them and
     what contains what, no calls, imports, bases or signatures)."""
-    language = get_language(source.language)
     found: list[ImportRef] = []
+    raw = None
     if graph and not folded_graph:
-        raw, found = normalize_with_imports(source.data, language, source.path)
+        raw, found = normalize_with_imports(source.data, get_language(source.language), source.path)
+        streamed = StreamedFile(source, fold_small_units(raw, options.kgram_size))
     else:
-        raw = normalize(source.data, language, source.path)
-    stream = fold_small_units(raw, options.kgram_size)
+        streamed = streamed_file(source, options)
+    file, unit_signatures = fingerprinted(
+        streamed, options, units=units, unit_fingerprints=unit_fingerprints, signed=graph
+    )
+    if not graph:
+        return file
+    if raw is None:
+        facts = stream_facts(source.path, streamed.stream, file.lines)
+    else:
+        assert unit_signatures is not None, "a graph's file is signed"
+        facts = graph_facts(source, raw, streamed.stream, unit_signatures, file.lines, found)
+    return replace(file, graph=facts)
+
+
+def fingerprinted(
+    streamed: StreamedFile,
+    options: ReadingOptions,
+    *,
+    units: bool = False,
+    unit_fingerprints: bool = True,
+    signed: bool = False,
+) -> tuple[NormalizedFile, SignatureArray | None]:
+    """A normalized file fingerprinted (``normalize_file``'s second half), and with ``units``
+    or ``signed`` its units' MinHash signatures."""
+    source, stream = streamed.source, streamed.stream
     lines = LineIndex.of(source.data)
     prepared = prepared_file(source.path, source.language, stream, lines, options)
     if source.cells is not None:
         prepared = replace(prepared, cells=source.cells)
-    if not (units or graph):
-        return prepared
+    if not (units or signed):
+        return prepared, None
     kgrams = unit_kgrams(stream, options.kgram_size, prepared.stream.hashes)
     unit_signatures = signatures(kgrams)
+    if not units:
+        return prepared, unit_signatures
     # A graph needs the signatures only; the per-unit fingerprints serve an index.
-    prints = (
-        UnitPrints(
-            unit_signatures,
-            units_fingerprints(kgrams, options.window_size) if unit_fingerprints else None,
-        )
-        if units
-        else None
-    )
-    facts = None
-    if graph:
-        facts = (
-            stream_facts(source.path, stream, lines)
-            if folded_graph
-            else graph_facts(source, raw, stream, unit_signatures, lines, found)
-        )
-    return replace(prepared, units=prints, graph=facts)
+    fingerprints = units_fingerprints(kgrams, options.window_size) if unit_fingerprints else None
+    return replace(prepared, units=UnitPrints(unit_signatures, fingerprints)), unit_signatures
+
+
+def fingerprinted_side(
+    streamed: StreamedSide, options: ReadingOptions, *, units: bool = False
+) -> SideData:
+    """A side read as far as its streams (``streams.stream_side``), fingerprinted: what
+    ``read_side`` gives, with ``units`` signed only (``unit_fingerprints=False``)."""
+    files = [
+        fingerprinted(file, options, units=units, unit_fingerprints=False)[0]
+        for file in streamed.files
+    ]
+    return SideData(streamed.label, streamed.root, files, streamed.skipped, streamed.ignored)
 
 
 def graph_facts(

@@ -23,6 +23,7 @@ from codesim.read_options import ReadOptions
 if TYPE_CHECKING:
     from codesim.pipeline.cross_reading import Loaded
     from codesim.pipeline.forking import Guessed
+    from codesim.pipeline.streams import StreamedSide
     from codesim.read_options import ReadingOptions
 
 SHARED_SHARE = 0.5
@@ -80,11 +81,14 @@ def start_reading(
     found: list[tuple[str, Path]], options: ReadingOptions, workers: int
 ) -> Shared[Job, Loaded]:
     """The reading of every submission, started in the children now (see ``forking.share``:
-    ``join`` reads this process's share and gives every submission, in order)."""
+    ``join`` reads this process's share and gives every submission, in order).  A
+    prestarted reading process reads as far as the streams (``_stream_job``), and this
+    process fingerprints what it sends (``_finish_job``)."""
     deadline = limits.deadline()
     read = ReadOptions.of(options)
     jobs = [(path, read, deadline) for _, path in found]
-    return share(_read_job, jobs, sharing(workers, len(jobs)), batch=_READ_BATCH)
+    workers = sharing(workers, len(jobs))
+    return share(_read_job, jobs, workers, batch=_READ_BATCH, light=(_stream_job, _finish_job))
 
 
 def guessed_reading(paths: Sequence[str]) -> Guessed | None:
@@ -98,7 +102,7 @@ def guessed_reading(paths: Sequence[str]) -> Guessed | None:
     except InputError:
         return None
     read = ReadOptions()
-    return _read_job, [(path, read, None) for _, path in found]
+    return _stream_job, [(path, read, None) for _, path in found]
 
 
 def _read_job(job: Job) -> Loaded:
@@ -110,3 +114,20 @@ def _read_job(job: Job) -> Loaded:
     path, options, deadline = job
     with limits.until(deadline):
         return read_submission(path, options)
+
+
+def _stream_job(job: Job) -> StreamedSide:
+    """``streams.stream_side`` of one job, within the run's time budget: what a prestarted
+    reading process makes of it, imported without numpy (see ``start_reading``)."""
+    from codesim.pipeline.streams import stream_side
+
+    path, options, deadline = job
+    with limits.until(deadline):
+        return stream_side(path, "submission", options)
+
+
+def _finish_job(job: Job, streamed: StreamedSide) -> Loaded:
+    """The rest of ``_read_job`` for what ``_stream_job`` made of ``job``."""
+    from codesim.pipeline.cross_reading import loaded_of
+
+    return loaded_of(streamed, job[1])

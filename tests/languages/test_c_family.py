@@ -10,7 +10,7 @@ import pytest
 import codesim
 from codesim.languages import get_language
 from codesim.options import Options
-from codesim.pipeline.reading import discover_code
+from codesim.pipeline.streams import discover_code
 from tests.languages.streams import roles_of, stream_of
 
 

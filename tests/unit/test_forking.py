@@ -356,3 +356,42 @@ def test_a_guess_that_fails_leaves_the_prestarted_process_waiting_for_its_jobs()
     assert [job for job, _ in made] == list(range(100))
     assert {who for _, who in made} == {PARENT, pid}
     assert _gone(pid)
+
+
+def _part(job: int) -> tuple[int, int]:
+    return job * 3, os.getpid()
+
+
+def _rest(job: int, made: tuple[int, int]) -> tuple[int, int, int]:
+    return made[0] + job, made[1], os.getpid()
+
+
+def _whole(job: int) -> tuple[int, int, int]:
+    return _rest(job, _part(job))
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_the_prestarted_process_runs_the_light_part_and_this_process_the_rest(
+    prestarted: int,
+) -> None:
+    jobs = list(range(64))
+    with forking.share(_whole, jobs, 2, batch=4, light=(_part, _rest)) as started:
+        time.sleep(0.3)
+        made = started.join()
+    assert [value for value, _, _ in made] == [4 * job for job in jobs]
+    parts = {(part, rest) for _, part, rest in made}
+    # Its jobs were completed here; those done here were done whole.
+    assert (prestarted, PARENT) in parts
+    assert parts <= {(prestarted, PARENT), (PARENT, PARENT)}
+    assert _gone(prestarted)
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_the_light_jobs_of_a_prestarted_process_that_dies_are_done_whole_here(
+    prestarted: int,
+) -> None:
+    os.kill(prestarted, signal.SIGKILL)
+    with forking.share(_whole, list(range(40)), 2, light=(_part, _rest)) as started:
+        made = started.join()
+    assert made == [(4 * job, PARENT, PARENT) for job in range(40)]
+    assert _gone(prestarted)
