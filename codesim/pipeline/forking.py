@@ -246,11 +246,13 @@ class Shared(Generic[_Job, _Result]):
         try:
             if self._claims is not None:
                 while True:
-                    # Results to complete here come first: the prestarted process sends them
-                    # as its pipe has room, so that one begun is whole soon, and the process
-                    # has nothing else to do with them.
-                    while rest is not None and self._receiving.partial:
-                        receive(wait=True)
+                    # Results to complete here come before new work: the prestarted process
+                    # sends them as its pipe has room, so that one begun is whole soon, and
+                    # it has nothing else to do with them.
+                    if rest is not None:
+                        receive(wait=False)
+                        while self._receiving.partial:
+                            receive(wait=True)
                     claim = os.read(self._claims, _CLAIM.size)
                     if not claim:
                         break
