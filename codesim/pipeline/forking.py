@@ -249,7 +249,7 @@ class Shared(Generic[_Job, _Result]):
                     # Results to complete here come before new work: the prestarted process
                     # sends them as its pipe has room, so that one begun is whole soon, and
                     # it has nothing else to do with them.
-                    if rest is not None:
+                    if rest is not None and partial is not None:
                         receive(wait=False)
                         while self._receiving.partial:
                             receive(wait=True)
@@ -541,7 +541,8 @@ def prestart(warm_up: str, guess: Guess | None = None) -> None:
     ``guess``, called in the child after ``warm_up``, names the function and jobs the
     command line expects ``share`` to send (None: no guess).  The child runs them, in order,
     until the real ones arrive; each result whose job turns out to be the real job at that
-    index, for the same function, is kept rather than made again, and the rest are dropped.
+    index (``==``), for the same function, is kept rather than made again, and the rest are
+    dropped.
     A wrong guess costs only what the child would have spent waiting.
     """
     if _PRESTARTED or not _CAN_FORK or default_workers() < 2:
@@ -702,7 +703,10 @@ def _kept(
     if guessed[0] is not function:
         return {}
     made = guessed[1]
-    return {i: result for i, result in early.items() if i < len(jobs) and made[i] == jobs[i]}
+    try:
+        return {i: result for i, result in early.items() if i < len(jobs) and made[i] == jobs[i]}
+    except Exception:  # jobs that cannot be compared: none is known to be the same
+        return {}
 
 
 def _read_task(tasks: int) -> bytes | None:

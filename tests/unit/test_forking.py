@@ -395,3 +395,23 @@ def test_the_light_jobs_of_a_prestarted_process_that_dies_are_done_whole_here(
         made = started.join()
     assert made == [(4 * job, PARENT, PARENT) for job in range(40)]
     assert _gone(prestarted)
+
+
+class _Incomparable:
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("cannot be compared")
+
+    __hash__ = object.__hash__
+
+
+@pytest.mark.skipif(forking.default_workers() < 2, reason="prestarts with two cores or more")
+def test_guessed_jobs_that_cannot_be_compared_are_dropped() -> None:
+    odd = [_Incomparable() for _ in range(40)]
+    forking.prestart("os:getpid", lambda: (_who_quickly, odd))
+    pid = forking._PRESTARTED[0].pid
+    time.sleep(0.3)
+    made = _joined_late(_who_quickly, list(range(40)))
+    assert [job for job, _ in made] == list(range(40))
+    # It went on with the real jobs rather than failing on the comparison.
+    assert pid in {who for _, who in made}
+    assert _gone(pid)
