@@ -11,6 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from codesim.options import Options, make_options
+from codesim.pipeline.streams import stream_side
 from codesim.pipeline.submissions import guessed_reading, start_reading, submissions_of
 from codesim.read_options import ReadingOptions, ReadOptions
 
@@ -84,3 +85,17 @@ def test_the_guessed_reading_of_a_cross_is_the_reading_it_starts(tmp_path: Path)
         assert jobs == started._jobs
         started.join()
     assert guessed_reading([str(tmp_path / "a"), str(tmp_path / "nowhere")]) is None
+
+
+def test_what_a_reading_process_sends_comes_back_whole(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(
+        "class A:\n    def f(self, x):\n        return [x * i for i in range(10) if i % 2]\n\n"
+        "def g(a, b):\n    total = 0\n    for k in range(a):\n        total += k * b\n"
+        "    return total\n"
+    )
+    side = stream_side(tmp_path, "submission", ReadOptions())
+    units = side.files[0].stream.units
+    assert len(units) >= 2, "a module and at least one of its definitions"
+    back = pickle.loads(pickle.dumps(side, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == side
+    assert [type(unit.kind) for unit in back.files[0].stream.units] == [type(u.kind) for u in units]
