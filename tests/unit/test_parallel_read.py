@@ -1,4 +1,5 @@
-"""Reading a side with a forked child gives what reading it in one process gives."""
+"""Reading a side with a forked child, or in two halves, gives what reading it whole in one
+process gives."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from codesim.options import Options
 from codesim.pipeline import forking, parallel, reading
 from codesim.pipeline.reading import NormalizedFile, SideData
+from codesim.pipeline.streams import stream_side
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
@@ -90,4 +92,32 @@ def test_signing_units_without_their_fingerprints_keeps_the_signatures(tmp_path:
         assert one.units is not None and two.units is not None
         assert one.units.fingerprints is not None and len(one.units.fingerprints)
         assert two.units.fingerprints is None
+        assert np.array_equal(one.units.signatures, two.units.signatures)
+
+
+def test_a_side_read_in_two_halves_equals_one_read_whole(tmp_path: Path) -> None:
+    # cross's prestarted reading process goes as far as the streams, and the process that
+    # started it fingerprints them: the side must be the one a whole read gives.
+    repo = _repo(tmp_path)
+    options = Options()
+    whole = reading.read_side(repo, "submission", options, units=True, unit_fingerprints=False)
+    halves = reading.fingerprinted_side(
+        stream_side(repo, "submission", options), options, units=True
+    )
+    assert (halves.label, halves.root, halves.skipped, halves.ignored) == (
+        whole.label,
+        whole.root,
+        whole.skipped,
+        whole.ignored,
+    )
+    assert len(halves.files) == len(whole.files) > 3
+    for one, two in zip(halves.files, whole.files, strict=True):
+        assert one.path == two.path
+        assert np.array_equal(one.stream.hashes, two.stream.hashes)
+        assert one.stream.texts == two.stream.texts
+        assert np.array_equal(one.selected, two.selected)
+        assert np.array_equal(one.end_bytes, two.end_bytes)
+        assert one.lines.lines == two.lines.lines
+        assert one.units is not None and two.units is not None
+        assert one.units.fingerprints is None and two.units.fingerprints is None
         assert np.array_equal(one.units.signatures, two.units.signatures)
