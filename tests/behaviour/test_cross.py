@@ -12,6 +12,7 @@ import csv
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,6 +20,8 @@ from typer.testing import CliRunner
 import codesim
 from codesim.cli.app import app
 from codesim.errors import InputError
+from codesim.pipeline import cross as cross_module
+from codesim.pipeline.forking import map_shared
 from tests.disguise import disguise
 from tests.stdlib_corpus import module_path
 
@@ -164,3 +167,32 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(tmp_path: Path) -> None:
     with table.open(encoding="utf-8") as handle:
         (row,) = list(csv.DictReader(handle))
     assert row["left"] == "'=HYPERLINK(1)"
+
+
+def test_few_candidate_pairs_are_aligned_without_forking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A forked aligning child costs about what it saves below ALIGN_ALONE_BELOW pairs.
+    # Five pairs: each module handed in twice, once disguised (code in two submissions is
+    # copying, not shared code).
+    for module in ("textwrap", "shlex", "netrc", "fnmatch", "glob"):
+        for copy in range(2):
+            folder = tmp_path / f"{module}{copy}"
+            folder.mkdir()
+            source = module_path(module).read_text()
+            (folder / "solution.py").write_text(
+                disguise(source, seed=copy).source if copy else source
+            )
+    used: list[int] = []
+
+    def recording(function: Any, jobs: Any, workers: int, **options: Any) -> Any:
+        used.append(workers)
+        return map_shared(function, jobs, workers, **options)
+
+    monkeypatch.setattr(cross_module, "map_shared", recording)
+    alone = codesim.cross([tmp_path], workers=2)
+    assert 4 <= alone.candidate_pairs < cross_module.ALIGN_ALONE_BELOW
+    monkeypatch.setattr(cross_module, "ALIGN_ALONE_BELOW", 0)
+    shared = codesim.cross([tmp_path], workers=2)
+    assert used == [1, 2]
+    assert alone == shared
