@@ -9,7 +9,6 @@ numpy); this process makes the rest of what it sends (``loaded_of``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +17,7 @@ from codesim.fingerprint import HashArray, unique_sorted
 from codesim.index.bands import band_ids
 from codesim.index.minhash import is_empty
 from codesim.pipeline.reading import SideData, SidePostings, fingerprinted_side, side_postings
-from codesim.pipeline.streams import StreamedSide, stream_side
+from codesim.pipeline.streams import StreamedSide
 from codesim.read_options import ReadingOptions
 
 
@@ -33,11 +32,6 @@ class Loaded:
     postings: SidePostings
     bands: npt.NDArray[np.int64]
     """The LSH bucket ids of its units (``bands_of``)."""
-
-
-def read_submission(path: Path, options: ReadingOptions) -> Loaded:
-    """Read one submission, with what the search for candidates needs of it."""
-    return loaded_of(stream_side(path, "submission", options), options)
 
 
 def loaded_of(streamed: StreamedSide, options: ReadingOptions) -> Loaded:

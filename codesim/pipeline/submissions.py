@@ -84,9 +84,7 @@ def start_reading(
     ``join`` reads this process's share and gives every submission, in order).  A
     prestarted reading process reads as far as the streams (``_stream_job``), and this
     process fingerprints what it sends (``_finish_job``)."""
-    deadline = limits.deadline()
-    read = ReadOptions.of(options)
-    jobs = [(path, read, deadline) for _, path in found]
+    jobs = _jobs(found, ReadOptions.of(options), limits.deadline())
     workers = sharing(workers, len(jobs))
     return share(_read_job, jobs, workers, batch=_READ_BATCH, light=(_stream_job, _finish_job))
 
@@ -101,24 +99,25 @@ def guessed_reading(paths: Sequence[str]) -> Guessed | None:
         found = submissions_of(paths)
     except InputError:
         return None
-    read = ReadOptions()
-    return _stream_job, [(path, read, None) for _, path in found]
+    return _stream_job, _jobs(found, ReadOptions(), None)
+
+
+def _jobs(found: list[tuple[str, Path]], read: ReadOptions, deadline: float | None) -> list[Job]:
+    return [(path, read, deadline) for _, path in found]
 
 
 def _read_job(job: Job) -> Loaded:
-    """``cross_reading.read_submission`` of one job, within the run's time budget: sent to
-    the reading processes by reference, from this light module."""
-    # Imported on the first call, in each reading process: see the module.
-    from codesim.pipeline.cross_reading import read_submission
-
-    path, options, deadline = job
-    with limits.until(deadline):
-        return read_submission(path, options)
+    """One submission read whole, by this process or a forked child: ``_stream_job`` then
+    ``_finish_job``, so that the prestarted process's half and this process's other half
+    make the same."""
+    return _finish_job(job, _stream_job(job))
 
 
 def _stream_job(job: Job) -> StreamedSide:
     """``streams.stream_side`` of one job, within the run's time budget: what a prestarted
-    reading process makes of it, imported without numpy (see ``start_reading``)."""
+    reading process makes of it, imported without numpy (see ``start_reading``), and sent
+    to it by reference from this light module."""
+    # Imported on the first call, in each reading process: see the module.
     from codesim.pipeline.streams import stream_side
 
     path, options, deadline = job
