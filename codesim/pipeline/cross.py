@@ -177,7 +177,7 @@ def _compare_all(
     def arrived(done: int, _: results.CrossPair | None) -> None:
         report_progress(progress, "aligning candidate pairs", done, len(pairs))
 
-    processes = sharing(workers, len(pairs)) if len(pairs) >= ALIGN_ALONE_BELOW else 1
+    processes = sharing(workers, len(pairs), least=ALIGN_ALONE_BELOW)
     try:
         return map_shared(_compare_job, pairs, processes, batch=16, arrived=arrived)
     finally:

@@ -95,10 +95,11 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def sharing(workers: int, jobs: int) -> int:
+def sharing(workers: int, jobs: int, *, least: int = 0) -> int:
     """How many of ``workers`` processes should share ``jobs`` jobs: one when there are too
-    few to share."""
-    return workers if jobs >= 2 * workers else 1
+    few to share, fewer than two a process or than ``least`` (below which a forked child
+    costs about what it saves)."""
+    return workers if jobs >= max(2 * workers, least) else 1
 
 
 def map_shared(
@@ -222,14 +223,15 @@ class Shared(Generic[_Job, _Result]):
             if arrived is not None:
                 arrived(made, result)
 
-        # The prestarted process's results are light[0]'s, completed here.
-        rest = self._light[1] if self._light is not None else None
-        partial = self._prestarted.results if self._prestarted is not None else None
+        # What comes through the prestarted process's pipe is light[0]'s, completed here.
+        rest, light_pipe = None, None
+        if self._light is not None and self._prestarted is not None:
+            rest, light_pipe = self._light[1], self._prestarted.results
 
         def receive(*, wait: bool) -> None:
             for fd, number, batch_results in self._receiving.take(wait=wait):
                 for index, result in enumerate(batch_results, start=bounds[number][0]):
-                    if rest is not None and fd == partial:
+                    if rest is not None and fd == light_pipe:
                         result = rest(jobs[index], result)
                     store(index, cast(_Result, result))
 
@@ -249,7 +251,7 @@ class Shared(Generic[_Job, _Result]):
                     # Results to complete here come before new work: the prestarted process
                     # sends them as its pipe has room, so that one begun is whole soon, and
                     # it has nothing else to do with them.
-                    if rest is not None and partial is not None:
+                    if rest is not None:
                         receive(wait=False)
                         while self._receiving.partial:
                             receive(wait=True)
