@@ -271,6 +271,11 @@ def _logged(job: int) -> tuple[int, int]:
     return job, os.getpid()
 
 
+def _logged_thrice(job: int) -> tuple[int, int]:
+    _logged(job)
+    return 3 * job, os.getpid()
+
+
 def _runs(log: Path) -> list[tuple[int, int]]:
     """What ``_logged`` ran, in order: ``(job, pid)``."""
     if not log.exists():
@@ -337,8 +342,10 @@ def test_guessed_jobs_that_are_not_the_ones_sent_are_dropped(tmp_path: Path) -> 
 def test_guessed_jobs_of_another_function_are_dropped(tmp_path: Path) -> None:
     log = tmp_path / "runs"
     jobs = list(range(40))
-    pid = _prestart_guessing(log, lambda: (_logged, list(jobs)))
-    made = map_shared(_who, jobs, 2)
+    # The guessed function's results differ from the real one's (three times the job): one
+    # kept by mistake would show.
+    pid = _prestart_guessing(log, lambda: (_logged_thrice, list(jobs)))
+    made = _joined_late(_who, jobs)
     assert [job for job, _ in made] == jobs
     assert pid in {who for _, who in made}
     assert _gone(pid)
