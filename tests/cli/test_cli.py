@@ -454,8 +454,11 @@ def test_the_cross_options_without_a_value_are_the_commands_own() -> None:
 
 
 def test_cross_reports_the_same_whether_its_guessed_reading_is_kept_or_dropped() -> None:
-    # With the default options the prestarted process's early reading is kept; a time budget
-    # (never reached here) gives every job a deadline, so that the same reading is dropped.
+    # With the default options the prestarted process's early reading, if it read anything
+    # before it was sent its jobs (the scheduler decides), is kept; a time budget (never
+    # reached here) gives every job a deadline, so that the same reading is dropped.  That a
+    # guess is kept and not made again is test_forking's; that it is the reading cross
+    # starts, test_read_options'.
     kept = run_cli("cross", ORIGINAL, SUSPECT, "--json", "--quiet")
     dropped = run_cli("cross", ORIGINAL, SUSPECT, "--json", "--quiet", "--time-budget", "600")
     assert kept.returncode == 0 and dropped.returncode == 0, kept.stderr + dropped.stderr
