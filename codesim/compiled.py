@@ -1,5 +1,7 @@
 """codesim's compiled parts: C extensions built at install time when a compiler is there
-(``hatch_build.py``), each doing exactly what a pure-Python function does, faster.
+(``hatch_build.py``), each doing exactly what a pure-Python function does, faster; and one
+(``PAGES``) that has the command line's process ask for huge pages, where nothing is done
+without it.
 
 The Python code stays the specification and the fallback (the tests compare both): a part
 that was not built, or all of them under ``CODESIM_PURE_PYTHON=1`` or ``python_only``, leave
@@ -29,10 +31,11 @@ PRINTS = "codesim.fingerprint._prints"
 MINHASH = "codesim.index._minhash"
 ALIGN = "codesim.align._align"
 COOCCUR = "codesim.pipeline._cooccur"
-PARTS = (WALK, RESOLVE, PASSES, ORDER, CANONICAL, PRINTS, MINHASH, ALIGN, COOCCUR)
-"""Every compiled module, in pipeline order.  No module may be named as something its
-package defines: importing a submodule sets the package attribute of its name (a module
-``_stream`` once replaced the normalizer's function ``_stream``)."""
+PAGES = "codesim.cli._pages"
+PARTS = (WALK, RESOLVE, PASSES, ORDER, CANONICAL, PRINTS, MINHASH, ALIGN, COOCCUR, PAGES)
+"""Every compiled module, in pipeline order, the command line's own last.  No module may be
+named as something its package defines: importing a submodule sets the package attribute of
+its name (a module ``_stream`` once replaced the normalizer's function ``_stream``)."""
 
 _switched_off = PURE_PYTHON
 _loaded: dict[str, ModuleType | None] = {}
