@@ -7,6 +7,8 @@
  * - ``tiles`` (align/fragments.py): ``tile(maximal_matches(...))``, the seeds joined into
  *   maximal matches and tiled greedily, longest first, with the same tie-breaks;
  * - ``kgram_table`` (align/seeds.py): a stream's k-grams sorted and counted;
+ * - ``kgram_covers`` (align/seeds.py): each stream's tokens inside a k-gram the other also
+ *   has, from one merge of the two sorted k-gram arrays;
  * - ``verify`` (align/__init__.py): tiles cut where their names or constants say "not a
  *   copy", and trimmed at a definition they barely enter;
  * - ``names`` (align/__init__.py, ``Stream.names``): each placeholder's ``(scope, text)``
@@ -120,6 +122,64 @@ done:
     PyBuffer_Release(&ro);
     PyBuffer_Release(&rc);
     PyBuffer_Release(&rr);
+    return result;
+}
+
+static int cover_run(const Table *t, Py_ssize_t from, Py_ssize_t to, Py_ssize_t k,
+                     unsigned char *covered, Py_ssize_t tokens) {
+    for (Py_ssize_t i = from; i < to; i++) {
+        int64_t at = t->order[i];
+        if (at >= tokens) {
+            PyErr_SetString(PyExc_ValueError, "kgram_covers: a k-gram lies past the tokens");
+            return -1;
+        }
+        memset(covered + at, 1, (size_t)(k < tokens - at ? k : tokens - at));
+    }
+    return 0;
+}
+
+static PyObject *kgram_covers(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer ls, lo, rs, ro, lout, rout;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*nw*w*", &ls, &lo, &rs, &ro, &k, &lout, &rout))
+        return NULL;
+    PyObject *result = NULL;
+    Table left, right;
+    if (table(&ls, &lo, NULL, NULL, NULL, &left) < 0 ||
+        table(&rs, &ro, NULL, NULL, NULL, &right) < 0)
+        goto done;
+    if (k < 1) {
+        PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
+        goto done;
+    }
+    /* One merge of the sorted arrays: each value both hold covers every occurrence's k
+     * tokens, on both sides. */
+    Py_ssize_t i = 0, j = 0, n = left.size, m = right.size;
+    while (i < n && j < m) {
+        uint64_t a = left.sorted[i], b = right.sorted[j];
+        if (a < b) {
+            i++;
+        } else if (b < a) {
+            j++;
+        } else {
+            Py_ssize_t i_end = i, j_end = j;
+            while (i_end < n && left.sorted[i_end] == a) i_end++;
+            while (j_end < m && right.sorted[j_end] == a) j_end++;
+            if (cover_run(&left, i, i_end, k, lout.buf, lout.len) < 0 ||
+                cover_run(&right, j, j_end, k, rout.buf, rout.len) < 0)
+                goto done;
+            i = i_end;
+            j = j_end;
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&ls);
+    PyBuffer_Release(&lo);
+    PyBuffer_Release(&rs);
+    PyBuffer_Release(&ro);
+    PyBuffer_Release(&lout);
+    PyBuffer_Release(&rout);
     return result;
 }
 
@@ -727,6 +787,12 @@ static PyMethodDef methods[] = {
      "right_counts, right_rank, max_occurrences)\n--\n\n"
      "``seeds.shared_kgrams`` of two ``KgramTable``s' arrays (uint64 k-grams, int64 the "
      "rest): the left and right positions as two bytearrays of int64."},
+    {"kgram_covers", kgram_covers, METH_VARARGS,
+     "kgram_covers(left_sorted, left_order, right_sorted, right_order, k, left_out, "
+     "right_out)\n--\n\n"
+     "``seeds.kgram_covers`` of two ``KgramTable``s' arrays (uint64 k-grams, int64 the "
+     "order): sets ``left_out[p]`` and ``right_out[p]`` (a byte a token of each stream) for "
+     "every token inside a k-gram both streams have; the rest is left as it is."},
     {"tiles", tiles, METH_VARARGS,
      "tiles(left_seeds, right_seeds, left_hashes, right_hashes, k, min_length)\n--\n\n"
      "``fragments.tile(fragments.maximal_matches(...), len(left), len(right), min_length)`` "

@@ -11,6 +11,16 @@ def shared_kgrams(
     max_occurrences: int,
     /,
 ) -> tuple[bytearray, bytearray]: ...
+def kgram_covers(
+    left_sorted: ReadableBuffer,
+    left_order: ReadableBuffer,
+    right_sorted: ReadableBuffer,
+    right_order: ReadableBuffer,
+    k: int,
+    left_out: WriteableBuffer,
+    right_out: WriteableBuffer,
+    /,
+) -> None: ...
 def tiles(
     left_seeds: ReadableBuffer,
     right_seeds: ReadableBuffer,

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from codesim import compiled
-from codesim.fingerprint import HashArray
+from codesim.fingerprint import HashArray, in_sorted
 
 IndexArray = npt.NDArray[np.int64]
 
@@ -136,3 +136,51 @@ def shared_kgrams(left_table: KgramTable, right_table: KgramTable) -> tuple[Inde
         np.concatenate((all_left, ranked_left)).astype(np.int64),
         np.concatenate((js[every][rows], ranked)).astype(np.int64),
     )
+
+
+def kgram_covers(
+    left: KgramTable,
+    right: KgramTable,
+    k: int,
+    left_out: npt.NDArray[np.bool_],
+    right_out: npt.NDArray[np.bool_],
+) -> None:
+    """Set ``left_out`` and ``right_out`` (a flag a token of each stream) for every token
+    inside a k-gram both streams have, leaving the rest as it is.
+
+    What a tile between the two streams matches lies within it, on each side: a tile is a
+    run of at least ``k`` equal tokens grown from a shared k-gram, so each of its tokens is
+    inside one of its own k-grams, which both streams have.  So it bounds a pair's score
+    before the pair is aligned (``cross``), for one merge of the sorted k-grams.
+    """
+    if len(left.kgrams) == 0 or len(right.kgrams) == 0:
+        return
+    mine, theirs = left.lookup, right.lookup
+    compiled_align = compiled.load(compiled.ALIGN)
+    if compiled_align is not None:
+        compiled_align.kgram_covers(
+            mine.sorted,
+            mine.order,
+            theirs.sorted,
+            theirs.order,
+            k,
+            left_out.view(np.uint8),
+            right_out.view(np.uint8),
+        )
+        return
+    left_starts = mine.order[in_sorted(mine.sorted, theirs.sorted)]
+    right_starts = theirs.order[in_sorted(theirs.sorted, mine.sorted)]
+    left_out |= covered_tokens(left_starts, k, len(left_out))
+    right_out |= covered_tokens(right_starts, k, len(right_out))
+
+
+def covered_tokens(starts: IndexArray, k: int, tokens: int) -> npt.NDArray[np.bool_]:
+    """Which of ``tokens`` tokens lie inside a k-gram starting at one of ``starts``."""
+    if not len(starts):
+        return np.zeros(tokens, dtype=bool)
+    # +1 where a covered run starts, -1 where it ends; a running sum > 0 is covered.
+    edges = np.bincount(starts, minlength=tokens + 1) - np.bincount(
+        np.minimum(starts + k, tokens), minlength=tokens + 1
+    )
+    covered: npt.NDArray[np.bool_] = np.cumsum(edges[:-1]) > 0
+    return covered

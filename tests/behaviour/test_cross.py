@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 import codesim
 from codesim.cli.app import app
 from codesim.errors import InputError
+from codesim.options import CROSS_MIN_SCORE
 from codesim.pipeline import cross as cross_module
 from codesim.pipeline.forking import map_shared
 from tests.disguise import disguise
@@ -196,3 +197,27 @@ def test_few_candidate_pairs_are_aligned_without_forking(
     shared = codesim.cross([tmp_path], workers=2)
     assert used == [1, 2]
     assert alone == shared
+
+
+def test_pairs_bounded_under_min_score_are_left_out_as_aligning_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The codecs share most of their code with each other (masked as shared), so most of
+    # their candidate pairs are bounded under min_score and never aligned.
+    encodings = module_path("encodings").parent
+    real_bound = cross_module._score_bound
+    bounds: dict[tuple[str, str], float] = {}
+
+    def recording(left: Any, right: Any, *rest: Any) -> float:
+        bounds[left.name, right.name] = real_bound(left, right, *rest)
+        return bounds[left.name, right.name]
+
+    monkeypatch.setattr(cross_module, "_score_bound", recording)
+    bounded = codesim.cross([encodings], workers=1)
+    assert len(bounds) == bounded.candidate_pairs
+    assert sum(bound < CROSS_MIN_SCORE for bound in bounds.values()) > len(bounds) // 2
+    assert bounded.pairs
+    assert all(bounds[pair.left, pair.right] >= pair.score for pair in bounded.pairs)
+    monkeypatch.setattr(cross_module, "_score_bound", lambda *args: 1.0)
+    aligned = codesim.cross([encodings], workers=1)
+    assert bounded == aligned

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from codesim import compiled
 from codesim.align import kgram_table
 from codesim.align.fragments import Tile, matched_tiles, maximal_matches
-from codesim.align.seeds import MAX_OCCURRENCES, KgramLookup, shared_kgrams
+from codesim.align.seeds import MAX_OCCURRENCES, KgramLookup, kgram_covers, shared_kgrams
 from codesim.fingerprint import kgram_hashes, symbol_hashes
 
 K = 4
@@ -83,6 +83,43 @@ def test_compiled_seeds_are_the_python_seeds_in_order(left, right, k):
     with compiled.python_only():
         expected = shared_kgrams(one, two)
     assert [a.tolist() for a in found] == [a.tolist() for a in expected]
+
+
+@settings(max_examples=300)
+@given(long_streams, long_streams, st.sampled_from([1, 2, 4]), st.integers(0, 12))
+def test_kgram_covers_hold_every_tile_and_compiled_is_python(left, right, k, min_length):
+    # What cross bounds a pair's score with before aligning it: every token a tile matches.
+    left_hashes, right_hashes = symbol_hashes(left), symbol_hashes(right)
+    one = kgram_table(kgram_hashes(left_hashes, k))
+    two = kgram_table(kgram_hashes(right_hashes, k))
+    covers = np.zeros(len(left), dtype=bool), np.zeros(len(right), dtype=bool)
+    kgram_covers(one, two, k, *covers)
+    tiles = matched_tiles(*shared_kgrams(one, two), left_hashes, right_hashes, k, min_length)
+    for t in tiles:
+        assert covers[0][t.left : t.left + t.length].all()
+        assert covers[1][t.right : t.right + t.length].all()
+    with compiled.python_only():
+        expected = np.zeros(len(left), dtype=bool), np.zeros(len(right), dtype=bool)
+        kgram_covers(one, two, k, *expected)
+    assert [c.tolist() for c in covers] == [e.tolist() for e in expected]
+    # Flags already set stay set.
+    more = np.ones(len(left), dtype=bool), np.zeros(len(right), dtype=bool)
+    kgram_covers(one, two, k, *more)
+    assert more[0].all()
+
+
+@needs_align
+def test_compiled_covers_refuse_malformed_tables():
+    module = compiled.load(compiled.ALIGN)
+    assert module is not None
+    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2)).lookup
+    out = np.zeros(8, dtype=np.uint8)
+    with pytest.raises(ValueError, match="order index"):
+        module.kgram_covers(table.sorted, table.order + 100, table.sorted, table.order, 2, out, out)
+    with pytest.raises(ValueError, match="past the tokens"):
+        module.kgram_covers(table.sorted, table.order, table.sorted, table.order, 2, out[:3], out)
+    with pytest.raises(ValueError, match="k must be positive"):
+        module.kgram_covers(table.sorted, table.order, table.sorted, table.order, 0, out, out)
 
 
 @needs_align
