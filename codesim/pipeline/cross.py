@@ -302,11 +302,17 @@ def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair |
     """Two submissions aligned file pair by file pair, shared and template code masked;
     None when they score under ``min_score`` or show no fragment."""
     left_files, right_files = left.side.files, right.side.files
-    candidates = indexed_candidate_pairs(left.postings, right.postings, options)
     # Most candidates share a little code and score far under min_score: bounded first, they
-    # are not aligned (N = 100: 193 of 215 pairs).
-    if options.min_score > 0 and _score_bound(left, right, candidates, options) < options.min_score:
+    # are not aligned (N = 100: 193 of 215 pairs).  Two single files can only be the one file
+    # pair, candidate or not: bounded over it, most are left before their file candidates
+    # are looked up.
+    single = len(left_files) == len(right_files) == 1
+    candidates = None if single else indexed_candidate_pairs(left.postings, right.postings, options)
+    bounded = [(0, 0)] if candidates is None else candidates
+    if options.min_score > 0 and _score_bound(left, right, bounded, options) < options.min_score:
         return None
+    if candidates is None:
+        candidates = indexed_candidate_pairs(left.postings, right.postings, options)
     tiled = tile_file_pairs(
         left_files, right_files, left.masks, right.masks, options, candidates=candidates
     )

@@ -200,10 +200,11 @@ def test_few_candidate_pairs_are_aligned_without_forking(
 
 
 def test_pairs_bounded_under_min_score_are_left_out_as_aligning_would(
-    monkeypatch: pytest.MonkeyPatch,
+    classroom: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The codecs share most of their code with each other (masked as shared), so most of
-    # their candidate pairs are bounded under min_score and never aligned.
+    # The codecs (one file a submission) share most of their code with each other, masked as
+    # shared, so most of their candidate pairs are bounded under min_score and never aligned;
+    # the classroom's submissions are two files each.
     encodings = module_path("encodings").parent
     real_bound = cross_module._score_bound
     bounds: dict[tuple[str, str], float] = {}
@@ -218,6 +219,7 @@ def test_pairs_bounded_under_min_score_are_left_out_as_aligning_would(
     assert sum(bound < CROSS_MIN_SCORE for bound in bounds.values()) > len(bounds) // 2
     assert bounded.pairs
     assert all(bounds[pair.left, pair.right] >= pair.score for pair in bounded.pairs)
+    two_files = codesim.cross([classroom / "submissions"], workers=1)
     monkeypatch.setattr(cross_module, "_score_bound", lambda *args: 1.0)
-    aligned = codesim.cross([encodings], workers=1)
-    assert bounded == aligned
+    assert codesim.cross([encodings], workers=1) == bounded
+    assert codesim.cross([classroom / "submissions"], workers=1) == two_files
