@@ -125,11 +125,12 @@ done:
     return result;
 }
 
-static int cover_run(const Table *t, Py_ssize_t from, Py_ssize_t to, Py_ssize_t k,
+/* Sets the k tokens (fewer at the end) from each position ``order[from, to)`` holds. */
+static int cover_run(const int64_t *order, Py_ssize_t from, Py_ssize_t to, Py_ssize_t k,
                      unsigned char *covered, Py_ssize_t tokens) {
     for (Py_ssize_t i = from; i < to; i++) {
-        int64_t at = t->order[i];
-        if (at >= tokens) {
+        int64_t at = order[i];
+        if (at < 0 || at >= tokens) {
             PyErr_SetString(PyExc_ValueError, "kgram_covers: a k-gram lies past the tokens");
             return -1;
         }
@@ -144,33 +145,35 @@ static PyObject *kgram_covers(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*y*y*y*nw*w*", &ls, &lo, &rs, &ro, &k, &lout, &rout))
         return NULL;
     PyObject *result = NULL;
-    Table left, right;
-    if (table(&ls, &lo, NULL, NULL, NULL, &left) < 0 ||
-        table(&rs, &ro, NULL, NULL, NULL, &right) < 0)
+    /* Only the positions used are read, each checked where it is (``cover_run``). */
+    if (ls.len % 8 || lo.len != ls.len || rs.len % 8 || ro.len != rs.len) {
+        PyErr_SetString(PyExc_ValueError, "kgram_covers: buffer sizes disagree");
         goto done;
+    }
     if (k < 1) {
         PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
         goto done;
     }
-    /* One merge of the sorted arrays: each value both hold covers every occurrence's k
-     * tokens, on both sides. */
-    Py_ssize_t i = 0, j = 0, n = left.size, m = right.size;
+    const uint64_t *left = ls.buf, *right = rs.buf;
+    const int64_t *left_order = lo.buf, *right_order = ro.buf;
+    Py_ssize_t i = 0, j = 0, n = ls.len / 8, m = rs.len / 8;
+    /* One merge of the sorted arrays, stepped without branches (most values are on one
+     * side only); each value both hold covers every occurrence's k tokens, on both sides. */
     while (i < n && j < m) {
-        uint64_t a = left.sorted[i], b = right.sorted[j];
-        if (a < b) {
-            i++;
-        } else if (b < a) {
-            j++;
-        } else {
-            Py_ssize_t i_end = i, j_end = j;
-            while (i_end < n && left.sorted[i_end] == a) i_end++;
-            while (j_end < m && right.sorted[j_end] == a) j_end++;
-            if (cover_run(&left, i, i_end, k, lout.buf, lout.len) < 0 ||
-                cover_run(&right, j, j_end, k, rout.buf, rout.len) < 0)
-                goto done;
-            i = i_end;
-            j = j_end;
+        uint64_t a = left[i], b = right[j];
+        if (a != b) {
+            i += a < b;
+            j += b < a;
+            continue;
         }
+        Py_ssize_t i_end = i, j_end = j;
+        while (i_end < n && left[i_end] == a) i_end++;
+        while (j_end < m && right[j_end] == a) j_end++;
+        if (cover_run(left_order, i, i_end, k, lout.buf, lout.len) < 0 ||
+            cover_run(right_order, j, j_end, k, rout.buf, rout.len) < 0)
+            goto done;
+        i = i_end;
+        j = j_end;
     }
     result = Py_NewRef(Py_None);
 done:

@@ -114,8 +114,12 @@ def test_compiled_covers_refuse_malformed_tables():
     assert module is not None
     table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2)).lookup
     out = np.zeros(8, dtype=np.uint8)
-    with pytest.raises(ValueError, match="order index"):
+    with pytest.raises(ValueError, match="past the tokens"):
         module.kgram_covers(table.sorted, table.order + 100, table.sorted, table.order, 2, out, out)
+    with pytest.raises(ValueError, match="past the tokens"):
+        module.kgram_covers(table.sorted, table.order, table.sorted, table.order - 100, 2, out, out)
+    with pytest.raises(ValueError, match="disagree"):
+        module.kgram_covers(table.sorted[:-1], table.order, table.sorted, table.order, 2, out, out)
     with pytest.raises(ValueError, match="past the tokens"):
         module.kgram_covers(table.sorted, table.order, table.sorted, table.order, 2, out[:3], out)
     with pytest.raises(ValueError, match="k must be positive"):
