@@ -7,8 +7,9 @@
  * - ``tiles`` (align/fragments.py): ``tile(maximal_matches(...))``, the seeds joined into
  *   maximal matches and tiled greedily, longest first, with the same tie-breaks;
  * - ``kgram_table`` (align/seeds.py): a stream's k-grams sorted and counted;
- * - ``kgram_covers`` (align/seeds.py): each stream's tokens inside a k-gram the other also
- *   has, from one merge of the two sorted k-gram arrays;
+ * - ``kgram_covers`` and ``kgram_cover`` (align/seeds.py): each stream's tokens inside a
+ *   k-gram the other also has, or one stream's inside a k-gram of a sorted set, from one
+ *   merge of the sorted arrays;
  * - ``verify`` (align/__init__.py): tiles cut where their names or constants say "not a
  *   copy", and trimmed at a definition they barely enter;
  * - ``names`` (align/__init__.py, ``Stream.names``): each placeholder's ``(scope, text)``
@@ -139,6 +140,33 @@ static int cover_run(const int64_t *order, Py_ssize_t from, Py_ssize_t to, Py_ss
     return 0;
 }
 
+/* One merge of two sorted k-gram arrays, stepped without branches (most values are on one
+ * side only): each value both hold covers every occurrence's k tokens, on the left and,
+ * where ``right_order`` is given, on the right. */
+static int merge_covers(const uint64_t *left, const int64_t *left_order, Py_ssize_t n,
+                        unsigned char *left_out, Py_ssize_t left_tokens, const uint64_t *right,
+                        const int64_t *right_order, Py_ssize_t m, unsigned char *right_out,
+                        Py_ssize_t right_tokens, Py_ssize_t k) {
+    Py_ssize_t i = 0, j = 0;
+    while (i < n && j < m) {
+        uint64_t a = left[i], b = right[j];
+        if (a != b) {
+            i += a < b;
+            j += b < a;
+            continue;
+        }
+        Py_ssize_t i_end = i, j_end = j;
+        while (i_end < n && left[i_end] == a) i_end++;
+        while (j_end < m && right[j_end] == a) j_end++;
+        if (cover_run(left_order, i, i_end, k, left_out, left_tokens) < 0) return -1;
+        if (right_order && cover_run(right_order, j, j_end, k, right_out, right_tokens) < 0)
+            return -1;
+        i = i_end;
+        j = j_end;
+    }
+    return 0;
+}
+
 static PyObject *kgram_covers(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer ls, lo, rs, ro, lout, rout;
     Py_ssize_t k;
@@ -154,27 +182,9 @@ static PyObject *kgram_covers(PyObject *Py_UNUSED(module), PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
         goto done;
     }
-    const uint64_t *left = ls.buf, *right = rs.buf;
-    const int64_t *left_order = lo.buf, *right_order = ro.buf;
-    Py_ssize_t i = 0, j = 0, n = ls.len / 8, m = rs.len / 8;
-    /* One merge of the sorted arrays, stepped without branches (most values are on one
-     * side only); each value both hold covers every occurrence's k tokens, on both sides. */
-    while (i < n && j < m) {
-        uint64_t a = left[i], b = right[j];
-        if (a != b) {
-            i += a < b;
-            j += b < a;
-            continue;
-        }
-        Py_ssize_t i_end = i, j_end = j;
-        while (i_end < n && left[i_end] == a) i_end++;
-        while (j_end < m && right[j_end] == a) j_end++;
-        if (cover_run(left_order, i, i_end, k, lout.buf, lout.len) < 0 ||
-            cover_run(right_order, j, j_end, k, rout.buf, rout.len) < 0)
-            goto done;
-        i = i_end;
-        j = j_end;
-    }
+    if (merge_covers(ls.buf, lo.buf, ls.len / 8, lout.buf, lout.len, rs.buf, ro.buf, rs.len / 8,
+                     rout.buf, rout.len, k) < 0)
+        goto done;
     result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&ls);
@@ -183,6 +193,31 @@ done:
     PyBuffer_Release(&ro);
     PyBuffer_Release(&lout);
     PyBuffer_Release(&rout);
+    return result;
+}
+
+static PyObject *kgram_cover(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer ls, lo, values, out;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "y*y*y*nw*", &ls, &lo, &values, &k, &out)) return NULL;
+    PyObject *result = NULL;
+    if (ls.len % 8 || lo.len != ls.len || values.len % 8) {
+        PyErr_SetString(PyExc_ValueError, "kgram_covers: buffer sizes disagree");
+        goto done;
+    }
+    if (k < 1) {
+        PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
+        goto done;
+    }
+    if (merge_covers(ls.buf, lo.buf, ls.len / 8, out.buf, out.len, values.buf, NULL,
+                     values.len / 8, NULL, 0, k) < 0)
+        goto done;
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&ls);
+    PyBuffer_Release(&lo);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&out);
     return result;
 }
 
@@ -796,6 +831,11 @@ static PyMethodDef methods[] = {
      "``seeds.kgram_covers`` of two ``KgramTable``s' arrays (uint64 k-grams, int64 the "
      "order): sets ``left_out[p]`` and ``right_out[p]`` (a byte a token of each stream) for "
      "every token inside a k-gram both streams have; the rest is left as it is."},
+    {"kgram_cover", kgram_cover, METH_VARARGS,
+     "kgram_cover(sorted, order, values, k, out)\n--\n\n"
+     "``seeds.kgram_cover`` of a ``KgramTable``'s arrays (uint64 k-grams, int64 the order) "
+     "and sorted uint64 ``values``: sets ``out[p]`` (a byte a token) for every token inside "
+     "a k-gram whose hash is one of ``values``; the rest is left as it is."},
     {"tiles", tiles, METH_VARARGS,
      "tiles(left_seeds, right_seeds, left_hashes, right_hashes, k, min_length)\n--\n\n"
      "``fragments.tile(fragments.maximal_matches(...), len(left), len(right), min_length)`` "

@@ -21,6 +21,14 @@ def kgram_covers(
     right_out: WriteableBuffer,
     /,
 ) -> None: ...
+def kgram_cover(
+    sorted: ReadableBuffer,
+    order: ReadableBuffer,
+    values: ReadableBuffer,
+    k: int,
+    out: WriteableBuffer,
+    /,
+) -> None: ...
 def tiles(
     left_seeds: ReadableBuffer,
     right_seeds: ReadableBuffer,

@@ -174,6 +174,20 @@ def kgram_covers(
     right_out |= covered_tokens(right_starts, k, len(right_out))
 
 
+def kgram_cover(table: KgramTable, values: HashArray, k: int, out: npt.NDArray[np.bool_]) -> None:
+    """Set ``out`` (a flag a token of ``table``'s stream) for every token inside a k-gram
+    whose hash is one of ``values`` (sorted), leaving the rest as it is: ``cross``'s
+    shared-code mask."""
+    if len(table.kgrams) == 0 or len(values) == 0:
+        return
+    mine = table.lookup
+    compiled_align = compiled.load(compiled.ALIGN)
+    if compiled_align is not None:
+        compiled_align.kgram_cover(mine.sorted, mine.order, values, k, out.view(np.uint8))
+        return
+    out |= covered_tokens(mine.order[in_sorted(mine.sorted, values)], k, len(out))
+
+
 def covered_tokens(starts: IndexArray, k: int, tokens: int) -> npt.NDArray[np.bool_]:
     """Which of ``tokens`` tokens lie inside a k-gram starting at one of ``starts``."""
     if not len(starts):

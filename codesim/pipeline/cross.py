@@ -22,7 +22,7 @@ import numpy.typing as npt
 from codesim import compiled, results
 from codesim.align import merge_renamings
 from codesim.align import score as align_score
-from codesim.align.seeds import covered_tokens, kgram_covers
+from codesim.align.seeds import kgram_cover, kgram_covers
 from codesim.errors import SkipReason
 from codesim.fingerprint import HashArray, in_sorted, unique_sorted
 from codesim.index.bands import BUCKET_LIMIT
@@ -87,10 +87,10 @@ def cross_submissions(
     for name, item in zip(names, loaded, strict=True):
         side = item.side
         template = base_masks(side, base, options)
-        masks = [
-            mask | _shared_mask(file.stream.kgrams.kgrams, shared, options.kgram_size, file.tokens)
-            for file, mask in zip(side.files, template, strict=True)
-        ]
+        masks = [mask.copy() for mask in template]
+        for file, mask in zip(side.files, masks, strict=True):
+            # The tokens inside a k-gram whose hash is shared code.
+            kgram_cover(file.stream.kgrams, shared, options.kgram_size, mask)
         tokens = sum(int((~mask).sum()) for mask in masks)
         read.append(_Read(name, side, masks, template, item.postings, tokens))
     pairs = _candidates(distinct, shared, [item.bands for item in loaded], options, threshold)
@@ -195,13 +195,6 @@ def _shared_fingerprints(
     values, counts = np.unique(np.concatenate(distinct), return_counts=True)
     keep = counts >= threshold
     return values[keep], counts[keep]
-
-
-def _shared_mask(kgrams: HashArray, shared: HashArray, kgram_size: int, tokens: int) -> _Mask:
-    """Tokens covered by one of a file's ``kgrams`` whose hash is shared code."""
-    if not len(shared) or not len(kgrams):
-        return np.zeros(tokens, dtype=bool)
-    return covered_tokens(np.flatnonzero(in_sorted(kgrams, shared)), kgram_size, tokens)
 
 
 def _candidates(

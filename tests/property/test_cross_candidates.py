@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codesim import compiled
-from codesim.pipeline.cross import _best_partners, _co_occurring, _shared_mask
+from codesim.align import kgram_table
+from codesim.align.seeds import kgram_cover
+from codesim.pipeline.cross import _best_partners, _co_occurring
 
 documents = st.lists(st.lists(st.integers(0, 25), max_size=20), min_size=1, max_size=10)
 
@@ -81,14 +83,19 @@ def test_best_partners_keeps_each_documents_best(evidence, limit):
 @settings(max_examples=200)
 @given(st.lists(st.integers(0, 12), max_size=60), st.sets(st.integers(0, 12)), st.integers(1, 5))
 def test_the_shared_mask_covers_every_kgram_of_shared_code(kgrams, shared, k):
+    # cross's shared-code mask: compiled and in Python, against the rule written out.
     tokens = len(kgrams) + k - 1 if kgrams else 0
     expected = np.zeros(tokens, dtype=bool)
     for start, value in enumerate(kgrams):
         if value in shared:
             expected[start : start + k] = True
+    table = kgram_table(np.array(kgrams, dtype=np.uint64))
     values = np.array(sorted(shared), dtype=np.uint64)
-    found = _shared_mask(np.array(kgrams, dtype=np.uint64), values, k, tokens)
-    assert found.tolist() == expected.tolist()
+    for switched_off in (False, True):
+        found = np.zeros(tokens, dtype=bool)
+        with compiled.python_only() if switched_off else nullcontext():
+            kgram_cover(table, values, k, found)
+        assert found.tolist() == expected.tolist()
 
 
 @pytest.mark.skipif(compiled.load(compiled.COOCCUR) is None, reason="not built")

@@ -124,6 +124,10 @@ def test_compiled_covers_refuse_malformed_tables():
         module.kgram_covers(table.sorted, table.order, table.sorted, table.order, 2, out[:3], out)
     with pytest.raises(ValueError, match="k must be positive"):
         module.kgram_covers(table.sorted, table.order, table.sorted, table.order, 0, out, out)
+    with pytest.raises(ValueError, match="past the tokens"):
+        module.kgram_cover(table.sorted, table.order, table.sorted, 2, out[:3])
+    with pytest.raises(ValueError, match="disagree"):
+        module.kgram_cover(table.sorted, table.order[:-1], table.sorted, 2, out)
 
 
 @needs_align
