@@ -147,6 +147,10 @@ static int merge_covers(const uint64_t *left, const int64_t *left_order, Py_ssiz
                         unsigned char *left_out, Py_ssize_t left_tokens, const uint64_t *right,
                         const int64_t *right_order, Py_ssize_t m, unsigned char *right_out,
                         Py_ssize_t right_tokens, Py_ssize_t k) {
+    if (k < 1) {
+        PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
+        return -1;
+    }
     Py_ssize_t i = 0, j = 0;
     while (i < n && j < m) {
         uint64_t a = left[i], b = right[j];
@@ -178,10 +182,6 @@ static PyObject *kgram_covers(PyObject *Py_UNUSED(module), PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "kgram_covers: buffer sizes disagree");
         goto done;
     }
-    if (k < 1) {
-        PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
-        goto done;
-    }
     if (merge_covers(ls.buf, lo.buf, ls.len / 8, lout.buf, lout.len, rs.buf, ro.buf, rs.len / 8,
                      rout.buf, rout.len, k) < 0)
         goto done;
@@ -203,10 +203,6 @@ static PyObject *kgram_cover(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *result = NULL;
     if (ls.len % 8 || lo.len != ls.len || values.len % 8) {
         PyErr_SetString(PyExc_ValueError, "kgram_covers: buffer sizes disagree");
-        goto done;
-    }
-    if (k < 1) {
-        PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
         goto done;
     }
     if (merge_covers(ls.buf, lo.buf, ls.len / 8, out.buf, out.len, values.buf, NULL,
