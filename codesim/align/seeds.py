@@ -148,10 +148,11 @@ def kgram_covers(
     """Set ``left_out`` and ``right_out`` (a flag a token of each stream) for every token
     inside a k-gram both streams have, leaving the rest as it is.
 
-    What a tile between the two streams matches lies within it, on each side: a tile is a
-    run of at least ``k`` equal tokens grown from a shared k-gram, so each of its tokens is
-    inside one of its own k-grams, which both streams have.  So it bounds a pair's score
-    before the pair is aligned (``cross``), for one merge of the sorted k-grams.
+    What a tile between the two streams matches lies within it, on each side: a tile lies in
+    a maximal match, a run of at least ``k`` equal tokens grown from a shared k-gram, each of
+    whose tokens is inside one of the match's own k-grams, which both streams have.  So it
+    bounds a pair's score before the pair is aligned (``cross``), for one merge of the
+    sorted k-grams.
     """
     if len(left.kgrams) == 0 or len(right.kgrams) == 0:
         return
