@@ -132,7 +132,7 @@ static int cover_run(const int64_t *order, Py_ssize_t from, Py_ssize_t to, Py_ss
     for (Py_ssize_t i = from; i < to; i++) {
         int64_t at = order[i];
         if (at < 0 || at >= tokens) {
-            PyErr_SetString(PyExc_ValueError, "kgram_covers: a k-gram lies past the tokens");
+            PyErr_SetString(PyExc_ValueError, "kgram cover: a k-gram lies past the tokens");
             return -1;
         }
         memset(covered + at, 1, (size_t)(k < tokens - at ? k : tokens - at));
@@ -148,7 +148,7 @@ static int merge_covers(const uint64_t *left, const int64_t *left_order, Py_ssiz
                         const int64_t *right_order, Py_ssize_t m, unsigned char *right_out,
                         Py_ssize_t right_tokens, Py_ssize_t k) {
     if (k < 1) {
-        PyErr_SetString(PyExc_ValueError, "kgram_covers: k must be positive");
+        PyErr_SetString(PyExc_ValueError, "kgram cover: k must be positive");
         return -1;
     }
     Py_ssize_t i = 0, j = 0;
@@ -202,7 +202,7 @@ static PyObject *kgram_cover(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*y*y*nw*", &ls, &lo, &values, &k, &out)) return NULL;
     PyObject *result = NULL;
     if (ls.len % 8 || lo.len != ls.len || values.len % 8) {
-        PyErr_SetString(PyExc_ValueError, "kgram_covers: buffer sizes disagree");
+        PyErr_SetString(PyExc_ValueError, "kgram_cover: buffer sizes disagree");
         goto done;
     }
     if (merge_covers(ls.buf, lo.buf, ls.len / 8, out.buf, out.len, values.buf, NULL,

@@ -169,10 +169,9 @@ def kgram_covers(
             right_out.view(np.uint8),
         )
         return
-    left_starts = mine.order[in_sorted(mine.sorted, theirs.sorted)]
-    right_starts = theirs.order[in_sorted(theirs.sorted, mine.sorted)]
-    left_out |= covered_tokens(left_starts, k, len(left_out))
-    right_out |= covered_tokens(right_starts, k, len(right_out))
+    # Each side covered by the other's k-grams: what the compiled merge makes in one pass.
+    kgram_cover(left, theirs.sorted, k, left_out)
+    kgram_cover(right, mine.sorted, k, right_out)
 
 
 def kgram_cover(table: KgramTable, values: HashArray, k: int, out: npt.NDArray[np.bool_]) -> None:
@@ -186,10 +185,10 @@ def kgram_cover(table: KgramTable, values: HashArray, k: int, out: npt.NDArray[n
     if compiled_align is not None:
         compiled_align.kgram_cover(mine.sorted, mine.order, values, k, out.view(np.uint8))
         return
-    out |= covered_tokens(mine.order[in_sorted(mine.sorted, values)], k, len(out))
+    out |= _covered_tokens(mine.order[in_sorted(mine.sorted, values)], k, len(out))
 
 
-def covered_tokens(starts: IndexArray, k: int, tokens: int) -> npt.NDArray[np.bool_]:
+def _covered_tokens(starts: IndexArray, k: int, tokens: int) -> npt.NDArray[np.bool_]:
     """Which of ``tokens`` tokens lie inside a k-gram starting at one of ``starts``."""
     if not len(starts):
         return np.zeros(tokens, dtype=bool)

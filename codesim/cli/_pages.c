@@ -32,8 +32,8 @@ static PyObject *huge_heap(PyObject *self, PyObject *arg) {
     (void)self;
     Py_ssize_t pad = PyLong_AsSsize_t(arg);
     if (pad == -1 && PyErr_Occurred()) return NULL;
-    if (pad < (Py_ssize_t)HUGE_PAGE || pad > INT32_MAX / 2) {
-        PyErr_SetString(PyExc_ValueError, "pad must be from 2 MiB to 1 GiB");
+    if (pad < (Py_ssize_t)HUGE_PAGE || pad >= (Py_ssize_t)1 << 30) {
+        PyErr_SetString(PyExc_ValueError, "pad must be at least 2 MiB and under 1 GiB");
         return NULL;
     }
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
@@ -59,7 +59,7 @@ static PyObject *huge_heap(PyObject *self, PyObject *arg) {
 static PyMethodDef methods[] = {
     {"huge_heap", huge_heap, METH_O,
      "huge_heap(pad)\n--\n\n"
-     "Grow the C heap by ``pad`` bytes (2 MiB to 1 GiB) and advise that stretch as "
+     "Grow the C heap by ``pad`` bytes (at least 2 MiB, under 1 GiB) and advise that stretch as "
      "transparent huge pages, glibc keeping blocks up to 32 MiB on the heap and padding "
      "its later growth alike (not advised).  Whether the stretch was advised: False where "
      "the C library is not glibc or the system refused.  For a process of its own, as the "

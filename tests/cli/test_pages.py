@@ -88,5 +88,7 @@ def test_the_pad_is_checked() -> None:
     pages = compiled.load(compiled.PAGES)
     if pages is None:
         pytest.skip("cli._pages is not built")
-    with pytest.raises(ValueError, match="pad must be from 2 MiB to 1 GiB"):
+    with pytest.raises(ValueError, match="pad must be at least 2 MiB and under 1 GiB"):
         pages.huge_heap(4096)
+    with pytest.raises(ValueError, match="under 1 GiB"):
+        pages.huge_heap(1 << 30)
