@@ -300,12 +300,11 @@ def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair |
     # pair, candidate or not: bounded over it, most are left before their file candidates
     # are looked up.
     single = len(left_files) == len(right_files) == 1
-    candidates = None if single else indexed_candidate_pairs(left.postings, right.postings, options)
-    bounded = [(0, 0)] if candidates is None else candidates
-    if options.min_score > 0 and _score_bound(left, right, bounded, options) < options.min_score:
+    if single and _under_min_score(left, right, [(0, 0)], options):
         return None
-    if candidates is None:
-        candidates = indexed_candidate_pairs(left.postings, right.postings, options)
+    candidates = indexed_candidate_pairs(left.postings, right.postings, options)
+    if not single and _under_min_score(left, right, candidates, options):
+        return None
     tiled = tile_file_pairs(
         left_files, right_files, left.masks, right.masks, options, candidates=candidates
     )
@@ -340,6 +339,16 @@ def _compare(left: _Read, right: _Read, options: Options) -> results.CrossPair |
         pairs=pair_results,
         identifier_map=mappings(merge_renamings(found.renamings)),
     )
+
+
+def _under_min_score(
+    left: _Read, right: _Read, file_pairs: Sequence[tuple[int, int]], options: Options
+) -> bool:
+    """Whether the two submissions score under ``min_score`` whatever aligning their
+    ``file_pairs`` finds (``_score_bound``)."""
+    if options.min_score <= 0:
+        return False
+    return _score_bound(left, right, file_pairs, options) < options.min_score
 
 
 def _score_bound(
