@@ -83,8 +83,8 @@ def huge_heap() -> bool:
     does.  Only for a process of the command line's own (``run``), as the allocator's
     settings are the process's.
 
-    Page faults were a tenth of a run's CPU: ``cross`` at N = 100 faulted 23,600 times, most
-    of them in the heap's fresh 4 KB pages.  With this, 11,400 times: 0.402 -> 0.384 s wall
+    ``cross`` at N = 100 faulted 23,400-24,700 times, most of them in the heap's fresh 4 KB
+    pages; with this, about 11,700 (``perf stat``, 20 runs each way).  0.402 -> 0.384 s wall
     and 0.719 -> 0.691 s CPU (medians of 30 interleaved runs); at N = 400, 0.792 -> 0.772 s
     (12 runs); at N = 1,600 and 5,000 the same within noise, with 6% and 4% more memory at
     the peak (the benchmark's, round against round).

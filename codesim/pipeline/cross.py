@@ -145,14 +145,15 @@ def _read_all(
 
 
 ALIGN_ALONE_BELOW = 500
-"""Fewer candidate pairs (about 0.1 s of aligning) are aligned by this process alone: a forked
+"""Fewer candidate pairs are aligned by this process alone: a forked
 child, with the pages it copies on write, costs about what it saves there.  Measured against
 always forking (interleaved runs): N = 100, 215 pairs, alone: the same wall time within this
 host's noise (-1, +41, -14 and +2 ms in sets of 30, 30, 40 and 40 runs; with another process
 busy on one core -42, +34 and 0 ms in sets of 20, 20 and 40), and less CPU in five of those
 seven sets (16-46 ms; 19 and 33 ms more in the other two); N = 400, 846 pairs, alone: 7 ms
 slower (14 runs, within noise) for 80 ms less CPU; N = 1,600, 7,138 pairs, alone: 0.47 s
-slower."""
+slower.  Since most pairs are bounded before aligning (``_score_bound``): N = 400, alone,
+0.749 against 0.739 s (16 runs), for 36 ms less CPU."""
 
 _READ: list[_Read] = []
 """The submissions, for forked children to align pairs of without receiving them ..."""
