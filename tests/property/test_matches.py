@@ -13,12 +13,23 @@ from hypothesis import strategies as st
 from codesim import compiled
 from codesim.align import kgram_table
 from codesim.align.fragments import Tile, matched_tiles, maximal_matches
-from codesim.align.seeds import MAX_OCCURRENCES, KgramLookup, kgram_covers, shared_kgrams
+from codesim.align.seeds import (
+    MAX_OCCURRENCES,
+    KgramLookup,
+    KgramTable,
+    kgram_covers,
+    shared_kgrams,
+)
 from codesim.fingerprint import kgram_hashes, symbol_hashes
 
 K = 4
 # Three symbols make long repeats, runs broken by a missing seed and duplicate matches.
 streams = st.lists(st.sampled_from(["a", "b", "c"]), max_size=120)
+
+
+def table_of(stream: list[str], k: int) -> KgramTable:
+    """The k-gram table of a stream of symbols."""
+    return kgram_table(kgram_hashes(symbol_hashes(stream), k))
 
 
 def brute_force_matches(
@@ -41,8 +52,8 @@ def brute_force_matches(
 @given(streams, streams, st.integers(0, 30))
 def test_maximal_matches_are_the_seeds_grown_whole(left, right, min_length):
     left_hashes, right_hashes = symbol_hashes(left), symbol_hashes(right)
-    one = kgram_table(kgram_hashes(left_hashes, K))
-    two = kgram_table(kgram_hashes(right_hashes, K))
+    one = table_of(left, K)
+    two = table_of(right, K)
     seeds_left, seeds_right = shared_kgrams(one, two)
     seeds = list(zip(seeds_left.tolist(), seeds_right.tolist(), strict=True))
     for i, j in seeds:
@@ -54,8 +65,8 @@ def test_maximal_matches_are_the_seeds_grown_whole(left, right, min_length):
 @settings(max_examples=200)
 @given(streams, streams)
 def test_seeds_pair_every_equal_kgram_when_none_is_frequent(left, right):
-    one = kgram_table(kgram_hashes(symbol_hashes(left), K))
-    two = kgram_table(kgram_hashes(symbol_hashes(right), K))
+    one = table_of(left, K)
+    two = table_of(right, K)
     seeds_left, seeds_right = shared_kgrams(one, two)
     found = set(zip(seeds_left.tolist(), seeds_right.tolist(), strict=True))
     if max([*one.lookup.counts.tolist(), *two.lookup.counts.tolist(), 0]) <= MAX_OCCURRENCES:
@@ -77,8 +88,8 @@ long_streams = st.lists(st.sampled_from(["a", "b"]), max_size=400)
 @settings(max_examples=300)
 @given(long_streams, long_streams, st.sampled_from([1, 2, 4]))
 def test_compiled_seeds_are_the_python_seeds_in_order(left, right, k):
-    one = kgram_table(kgram_hashes(symbol_hashes(left), k))
-    two = kgram_table(kgram_hashes(symbol_hashes(right), k))
+    one = table_of(left, k)
+    two = table_of(right, k)
     found = shared_kgrams(one, two)
     with compiled.python_only():
         expected = shared_kgrams(one, two)
@@ -90,8 +101,8 @@ def test_compiled_seeds_are_the_python_seeds_in_order(left, right, k):
 def test_kgram_covers_hold_every_tile_and_compiled_is_python(left, right, k, min_length):
     # What cross bounds a pair's score with before aligning it: every token a tile matches.
     left_hashes, right_hashes = symbol_hashes(left), symbol_hashes(right)
-    one = kgram_table(kgram_hashes(left_hashes, k))
-    two = kgram_table(kgram_hashes(right_hashes, k))
+    one = table_of(left, k)
+    two = table_of(right, k)
     covers = np.zeros(len(left), dtype=bool), np.zeros(len(right), dtype=bool)
     kgram_covers(one, two, k, *covers)
     tiles = matched_tiles(*shared_kgrams(one, two), left_hashes, right_hashes, k, min_length)
@@ -112,7 +123,7 @@ def test_kgram_covers_hold_every_tile_and_compiled_is_python(left, right, k, min
 def test_compiled_covers_refuse_malformed_tables():
     module = compiled.load(compiled.ALIGN)
     assert module is not None
-    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2)).lookup
+    table = table_of(list("abcabcab"), 2).lookup
     out = np.zeros(8, dtype=np.uint8)
     with pytest.raises(ValueError, match="past the tokens"):
         module.kgram_covers(table.sorted, table.order + 100, table.sorted, table.order, 2, out, out)
@@ -134,7 +145,7 @@ def test_compiled_covers_refuse_malformed_tables():
 def test_compiled_seeds_refuse_malformed_tables():
     module = compiled.load(compiled.ALIGN)
     assert module is not None
-    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2)).lookup
+    table = table_of(list("abcabcab"), 2).lookup
     arrays = [table.sorted, table.order, table.sorted_counts]
     right = [table.sorted, table.order, table.counts, table.rank]
     with pytest.raises(ValueError, match="disagree"):
@@ -155,8 +166,8 @@ def test_compiled_seeds_refuse_malformed_tables():
 @given(long_streams, long_streams, st.sampled_from([1, 2, 4]), st.integers(0, 12))
 def test_compiled_tiles_are_the_python_tiles(left, right, k, min_length):
     left_hashes, right_hashes = symbol_hashes(left), symbol_hashes(right)
-    one = kgram_table(kgram_hashes(left_hashes, k))
-    two = kgram_table(kgram_hashes(right_hashes, k))
+    one = table_of(left, k)
+    two = table_of(right, k)
     seeds = shared_kgrams(one, two)
     found = matched_tiles(*seeds, left_hashes, right_hashes, k, min_length)
     with compiled.python_only():
@@ -196,7 +207,7 @@ def test_compiled_kgram_tables_equal_the_numpy_ones(values):
 
 
 def test_a_kgram_table_pickles_as_its_kgrams_and_sorts_them_again_where_used():
-    table = kgram_table(kgram_hashes(symbol_hashes(list("abcabcab")), 2))
+    table = table_of(list("abcabcab"), 2)
     made = table.lookup
     sent = pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
     assert len(sent) < 2 * table.kgrams.nbytes + 200  # the five lookup arrays stay behind
